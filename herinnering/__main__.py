@@ -1,0 +1,3 @@
+from herinnering.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,215 @@
+"""Queries on the outbox (`messages`): insert once, claim in one statement, move forward only.
+
+A claim is a single `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, so two
+workers on PostgreSQL never take the same row (SQLite serialises writers, and ignores the lock
+clause). Every state change goes through `move`, whose WHERE clause is the state machine's
+table of allowed sources: an out-of-order callback or a second click changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db.tables import messages, tenants
+from herinnering.domain.states import MessageState, sources_of
+
+S = MessageState
+
+
+def _insert_ignoring_duplicates(connection: AsyncConnection) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
+
+
+async def insert_planned(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[Row[Any]]:
+    """Insert new messages; those whose idempotency key exists are skipped. Returns the new rows."""
+    if not rows:
+        return []
+    statement = _insert_ignoring_duplicates(connection).returning(
+        messages.c.id, messages.c.tenant_id, messages.c.idempotency_key
+    )
+    result = await connection.execute(statement, list(rows))
+    return list(result.fetchall())
+
+
+async def claim_due(
+    connection: AsyncConnection, worker: str, now: datetime, limit: int
+) -> list[Row[Any]]:
+    """Take up to `limit` due planned messages for `worker`, oldest first."""
+    due = (
+        select(messages.c.id)
+        .where(
+            messages.c.state == S.PLANNED,
+            messages.c.send_at <= now,
+            or_(messages.c.next_attempt_at.is_(None), messages.c.next_attempt_at <= now),
+        )
+        .order_by(messages.c.send_at, messages.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(messages)
+        .where(messages.c.id.in_(due.scalar_subquery()), messages.c.state == S.PLANNED)
+        .values(
+            state=S.SENDING, claimed_by=worker, claimed_at=now, updated_at=now,
+            attempts=messages.c.attempts + 1,
+        )
+        .returning(*messages.c)
+    )
+    result = await connection.execute(statement)
+    return sorted(result.fetchall(), key=lambda row: (row.send_at, row.id))
+
+
+async def claim_unsettled(
+    connection: AsyncConnection, worker: str, now: datetime, stalled_before: datetime, limit: int
+) -> list[Row[Any]]:
+    """Take messages stuck in `sending` whose outcome must be looked up before any retry:
+    a provider answer we could not read (retry time passed) or a worker that died."""
+    stuck = (
+        select(messages.c.id)
+        .where(
+            messages.c.state == S.SENDING,
+            or_(
+                and_(messages.c.next_attempt_at.is_not(None), messages.c.next_attempt_at <= now),
+                messages.c.claimed_at <= stalled_before,
+            ),
+        )
+        .order_by(messages.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(messages)
+        .where(messages.c.id.in_(stuck.scalar_subquery()), messages.c.state == S.SENDING)
+        .values(claimed_by=worker, claimed_at=now, updated_at=now, next_attempt_at=None)
+        .returning(*messages.c)
+    )
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def move(
+    connection: AsyncConnection,
+    message_id: int,
+    target: MessageState,
+    now: datetime,
+    *,
+    owner: str | None = None,
+    **fields: Any,
+) -> bool:
+    """Move a message to `target` if the state machine allows it from where it is now.
+
+    `owner` guards moves out of `sending`: only the worker holding the claim may make them.
+    Returns whether the move happened.
+    """
+    conditions = [messages.c.id == message_id, messages.c.state.in_(sources_of(target))]
+    if owner is not None:
+        conditions.append(messages.c.claimed_by == owner)
+    stamp = {S.SENT: "sent_at", S.DELIVERED: "delivered_at", S.FAILED: "failed_at", S.CANCELLED: "cancelled_at"}
+    values = {"state": target, "updated_at": now, **fields}
+    if target in stamp:
+        values[stamp[target]] = now
+    if target is S.PLANNED:
+        values.update(claimed_by=None, claimed_at=None)
+    result = await connection.execute(update(messages).where(*conditions).values(**values))
+    return result.rowcount == 1
+
+
+async def fill_missing(connection: AsyncConnection, message_id: int, now: datetime, **fields: Any) -> None:
+    """Set fields that are still empty (a provider SID learnt after a callback overtook us)."""
+    for name, value in fields.items():
+        column = messages.c[name]
+        await connection.execute(
+            update(messages).where(messages.c.id == message_id, column.is_(None)).values({name: value, "updated_at": now})
+        )
+
+
+async def update_fields(connection: AsyncConnection, message_id: int, **fields: Any) -> None:
+    await connection.execute(update(messages).where(messages.c.id == message_id).values(**fields))
+
+
+async def expire_overdue(connection: AsyncConnection, now: datetime) -> list[Row[Any]]:
+    """Cancel planned messages whose moment has passed (a reminder after the debit is no use)."""
+    statement = (
+        update(messages)
+        .where(messages.c.state == S.PLANNED, messages.c.not_after.is_not(None), messages.c.not_after <= now)
+        .values(state=S.CANCELLED, cancelled_at=now, updated_at=now, error_message="expired")
+        .returning(messages.c.id, messages.c.tenant_id)
+    )
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def get(connection: AsyncConnection, message_id: int) -> Row[Any] | None:
+    return (await connection.execute(select(messages).where(messages.c.id == message_id))).first()
+
+
+async def get_by_sid(connection: AsyncConnection, sid: str) -> Row[Any] | None:
+    return (await connection.execute(select(messages).where(messages.c.provider_sid == sid))).first()
+
+
+async def with_tenants(connection: AsyncConnection, message_ids: Iterable[int]) -> dict[int, Row[Any]]:
+    """The tenant of each message, keyed by message id (one query for a claimed batch)."""
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    statement = (
+        select(messages.c.id.label("message_id"), tenants)
+        .join(tenants, tenants.c.id == messages.c.tenant_id)
+        .where(messages.c.id.in_(ids))
+    )
+    return {row.message_id: row for row in (await connection.execute(statement)).fetchall()}
+
+
+async def counts(connection: AsyncConnection, period: str | None = None) -> list[Row[Any]]:
+    """Messages per channel and state: the demo's and the status page's summary."""
+    statement = select(messages.c.channel, messages.c.state, func.count().label("n")).group_by(
+        messages.c.channel, messages.c.state
+    )
+    if period:
+        statement = statement.where(messages.c.period == period)
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def summary(connection: AsyncConnection) -> list[Row[Any]]:
+    """Per channel: accepted by the provider, delivered, failed, cancelled, still planned."""
+    def count_state(state: MessageState) -> Any:
+        return func.count().filter(messages.c.state == state)
+
+    statement = (
+        select(
+            messages.c.channel,
+            func.count(messages.c.provider_sid).label("accepted"),
+            count_state(S.DELIVERED).label("delivered"),
+            count_state(S.FAILED).label("failed"),
+            count_state(S.CANCELLED).label("cancelled"),
+            count_state(S.PLANNED).label("planned"),
+        )
+        .group_by(messages.c.channel)
+        .order_by(messages.c.channel)
+    )
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def next_send_at(connection: AsyncConnection) -> datetime | None:
+    """The earliest moment a planned message is due (the demo jumps its clock there)."""
+    statement = (
+        select(messages.c.send_at).where(messages.c.state == S.PLANNED).order_by(messages.c.send_at).limit(1)
+    )
+    return (await connection.execute(statement)).scalar()
+
+
+async def recent(connection: AsyncConnection, limit: int, states: Sequence[str] = ()) -> list[Row[Any]]:
+    statement = (
+        select(messages, tenants.c.external_id, tenants.c.name)
+        .join(tenants, tenants.c.id == messages.c.tenant_id)
+        .order_by(messages.c.sent_at.is_(None), messages.c.sent_at, messages.c.id)
+        .limit(limit)
+    )
+    if states:
+        statement = statement.where(messages.c.state.in_(states))
+    return list((await connection.execute(statement)).fetchall())

@@ -1,0 +1,133 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+Three tables carry the spine: `tenants` (kept in sync with the ERP export), `messages` (the
+durable outbox: every message exists here before it is sent, and its state only moves
+forward) and `events` (an append-only log per tenant: what happened, when, and why).
+The unique `messages.idempotency_key` is what makes "one reminder per tenant, period and
+kind" true even when two planners or two ticks run at once.
+Alembic migrations in `herinnering/migrations` create exactly this schema; a test checks it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite stores them naive; we put the zone back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("external_id", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("phone", String(20), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("monthly_rent_cents", Integer, nullable=False),
+    Column("collection_day", SmallInteger, nullable=False),
+    Column("iban", String(34)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("opted_out_at", UtcDateTime),
+    Column("paused_until", Date),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("channel", String(16), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("variant", String(32), nullable=False, default="default"),
+    Column("state", String(16), nullable=False),
+    Column("send_at", UtcDateTime, nullable=False),
+    Column("not_after", UtcDateTime),
+    Column("debit_date", Date),
+    Column("recipient", String(40)),
+    Column("body", Text),
+    Column("segments", SmallInteger),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime),
+    Column("claimed_by", String(64)),
+    Column("claimed_at", UtcDateTime),
+    Column("provider_sid", String(64), unique=True),
+    Column("provider_status", String(32)),
+    Column("error_code", Integer),
+    Column("error_message", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("delivered_at", UtcDateTime),
+    Column("failed_at", UtcDateTime),
+    Column("cancelled_at", UtcDateTime),
+    Index("ix_messages_state_send_at", "state", "send_at"),
+    Index("ix_messages_tenant_id", "tenant_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id")),
+    Column("message_id", Id, ForeignKey("messages.id")),
+    Column("type", String(48), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Index("ix_events_tenant_id_id", "tenant_id", "id"),
+)

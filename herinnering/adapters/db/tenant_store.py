@@ -1,0 +1,95 @@
+"""Queries on `tenants`: upsert an import batch by external id, read who may be planned."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.tables import tenants
+from herinnering.domain.tenant_csv import TenantRecord
+
+IMPORTED_FIELDS = ("name", "phone", "channel", "language", "monthly_rent_cents", "collection_day", "iban")
+
+
+async def upsert(connection: AsyncConnection, records: Sequence[TenantRecord], now: datetime) -> tuple[int, int]:
+    """Insert new tenants and update changed ones; returns (inserted, updated).
+
+    Each change is an event naming the changed fields (not their values: the log holds no
+    phone numbers)."""
+    ids = [record.external_id for record in records]
+    existing = {
+        row.external_id: row
+        for row in (await connection.execute(select(tenants).where(tenants.c.external_id.in_(ids)))).fetchall()
+    }
+    new = [record for record in records if record.external_id not in existing]
+    changed: list[tuple[TenantRecord, Row[Any], list[str]]] = []
+    for record in records:
+        row = existing.get(record.external_id)
+        if row is not None:
+            fields = [f for f in IMPORTED_FIELDS if getattr(row, f) != getattr(record, f)]
+            if fields:
+                changed.append((record, row, fields))
+
+    log: list[dict[str, Any]] = []
+    if new:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(tenants)
+            .on_conflict_do_nothing(index_elements=["external_id"])
+            .returning(tenants.c.id, tenants.c.external_id)
+        )
+        rows = [
+            {**asdict(record), "active": True, "opted_out": False, "created_at": now, "updated_at": now}
+            for record in new
+        ]
+        for row in (await connection.execute(statement, rows)).fetchall():
+            log.append(event_log.event(row.id, "tenant_imported", now, external_id=row.external_id))
+    if changed:
+        statement = (
+            update(tenants)
+            .where(tenants.c.id == bindparam("tenant_id"))
+            .values({f: bindparam(f) for f in (*IMPORTED_FIELDS, "updated_at")})
+        )
+        await connection.execute(
+            statement,
+            [{**{f: getattr(record, f) for f in IMPORTED_FIELDS}, "tenant_id": row.id, "updated_at": now}
+             for record, row, _ in changed],
+        )
+        log.extend(event_log.event(row.id, "tenant_updated", now, fields=fields) for _, row, fields in changed)
+    await event_log.append(connection, log)
+    return len(new), len(changed)
+
+
+async def plannable(connection: AsyncConnection) -> list[Row[Any]]:
+    """Active tenants who did not opt out: the ones a reminder may be planned for."""
+    statement = (
+        select(tenants.c.id, tenants.c.external_id, tenants.c.name, tenants.c.channel, tenants.c.language,
+               tenants.c.collection_day)
+        .where(tenants.c.active.is_(True), tenants.c.opted_out.is_(False))
+        .order_by(tenants.c.collection_day, tenants.c.id)
+    )
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def set_opted_out(connection: AsyncConnection, tenant_id: int, now: datetime) -> bool:
+    result = await connection.execute(
+        update(tenants)
+        .where(tenants.c.id == tenant_id, tenants.c.opted_out.is_(False))
+        .values(opted_out=True, opted_out_at=now, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def set_pause(connection: AsyncConnection, tenant_id: int, until: Any, now: datetime) -> None:
+    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(paused_until=until, updated_at=now))
+
+
+async def by_external_id(connection: AsyncConnection, external_id: str) -> Row[Any] | None:
+    return (await connection.execute(select(tenants).where(tenants.c.external_id == external_id))).first()

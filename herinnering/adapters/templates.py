@@ -1,0 +1,84 @@
+"""Rendering what a tenant reads: jinja2 templates, Dutch first, amounts and dates via babel.
+
+Message texts live in `templates/messages/<language>/<kind>.<channel>.j2`. Undefined variables
+fail loudly (StrictUndefined), so a typo breaks a test, not a tenant's SMS. A language without
+a template falls back to Dutch with a logged warning. Rendered text is made GSM-7 safe
+(babel writes non-breaking spaces, which would double an SMS's cost).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from herinnering.domain.sms import gsm7_safe
+from herinnering.errors import TemplateError
+
+log = logging.getLogger(__name__)
+
+LOCALES = {"nl": "nl_NL", "en": "en_GB", "tr": "tr_TR", "ar": "ar", "pl": "pl_PL"}
+DATE_PATTERNS = {"tr": "d MMMM EEEE", "ar": "EEEE d MMMM"}
+FALLBACK_LANGUAGE = "nl"
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    body: str
+    template: str
+    language: str
+
+
+def money(cents: int, language: str) -> str:
+    """€ 845,50 in Dutch, €845.50 in English; always Latin digits."""
+    amount = Decimal(cents) / 100
+    text = format_currency(amount, "EUR", locale=LOCALES.get(language, "nl_NL"), numbering_system="latn")
+    return gsm7_safe(text)
+
+
+def long_date(day: date, language: str) -> str:
+    """'maandag 28 december', 'Monday 28 December'."""
+    pattern = DATE_PATTERNS.get(language, "EEEE d MMMM")
+    return gsm7_safe(format_date(day, pattern, locale=LOCALES.get(language, "nl_NL")))
+
+
+class MessageTemplates:
+    """The message templates on disk, rendered strictly."""
+
+    def __init__(self, directory: Path) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(directory)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def name(self, kind: str, channel: str, language: str) -> str:
+        return f"messages/{language}/{kind}.{channel}.j2"
+
+    def render(self, kind: str, channel: str, language: str, context: dict[str, Any]) -> RenderedMessage:
+        used = language
+        try:
+            template = self.env.get_template(self.name(kind, channel, language))
+        except jinja2.TemplateNotFound:
+            log.warning("no %s %s template in %r; falling back to Dutch", kind, channel, language)
+            used = FALLBACK_LANGUAGE
+            try:
+                template = self.env.get_template(self.name(kind, channel, used))
+            except jinja2.TemplateNotFound:
+                raise TemplateError(f"no template {self.name(kind, channel, used)}") from None
+        try:
+            text = template.render(**context)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"{template.name}: {exc.message}") from None
+        body = gsm7_safe(" ".join(text.split()))
+        return RenderedMessage(body=body, template=template.name or "", language=used)

@@ -1,0 +1,77 @@
+"""The HTTP client handed to the official twilio client.
+
+It is Twilio's own extension point (`Client(http_client=...)`), used for two reasons: to point
+the client at another base URL (the shipped fake server in development and tests) without
+mocking anything, and to put an explicit timeout on every call, because the async client
+ignores a timeout given to its constructor. It never retries: a re-post after a 5xx could send
+a tenant the same message twice; the dispatcher decides what happens next.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import aiohttp
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response
+
+TWILIO_HOSTS = ("https://api.twilio.com", "https://content.twilio.com", "https://messaging.twilio.com")
+
+
+class RoutedAsyncHttpClient(AsyncTwilioHttpClient):
+    """Async client that rewrites Twilio's hosts to `base_url` and always sets a timeout."""
+
+    def __init__(self, base_url: str | None = None, timeout: float = 10.0) -> None:
+        super().__init__(pool_connections=False)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.default_timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    def route(self, url: str) -> str:
+        if self.base_url:
+            for host in TWILIO_HOSTS:
+                if url.startswith(host):
+                    return self.base_url + url[len(host):]
+        return url
+
+    async def request(  # type: ignore[override]
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        headers = dict(headers or {})
+        if auth is not None:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        async with self._session.request(
+            method.upper(),
+            self.route(url),
+            params=_clean(params),
+            data=_clean(data),
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout or self.default_timeout),
+            allow_redirects=allow_redirects,
+        ) as response:
+            text = await response.text()
+            return Response(response.status, text, response.headers)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _clean(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Drop unset values; aiohttp refuses None in form data and query strings."""
+    if values is None:
+        return None
+    return {k: v for k, v in values.items() if v is not None}

@@ -1,0 +1,82 @@
+"""Sending through the official twilio client; the only module that imports `twilio.rest`.
+
+It translates: a `TwilioRestException` or a network error becomes a `SendOutcome` value, and
+a lookup at the provider (for a message whose outcome we do not know) becomes a SID or None.
+Logs show a masked number only.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import aiohttp
+from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from herinnering.adapters.twilio_http import RoutedAsyncHttpClient
+from herinnering.config import TwilioSettings
+from herinnering.domain.sending import Accepted, SendOutcome, Unknown, classify_error
+
+log = logging.getLogger(__name__)
+DEFAULT_BASE_URL = "https://api.twilio.com"
+
+
+def mask(phone: str) -> str:
+    """+31612345678 -> +316******78: enough to recognise, not enough to misuse."""
+    digits = phone.removeprefix("whatsapp:")
+    return digits[:4] + "*" * max(0, len(digits) - 6) + digits[-2:]
+
+
+class TwilioSender:
+    """Sends SMS and WhatsApp messages and looks them up again."""
+
+    def __init__(self, settings: TwilioSettings, timeout: float) -> None:
+        base_url = None if settings.api_base_url == DEFAULT_BASE_URL else settings.api_base_url
+        self.http = RoutedAsyncHttpClient(base_url=base_url, timeout=timeout)
+        self.client = Client(settings.account_sid, settings.auth_token, http_client=self.http)
+        self.settings = settings
+
+    def address(self, channel: str, phone: str) -> tuple[str, str]:
+        """(to, from) for a channel; WhatsApp falls back to SMS when no WhatsApp sender is set."""
+        if channel == "whatsapp" and self.settings.whatsapp_from:
+            return f"whatsapp:{phone}", self.settings.whatsapp_from
+        return phone, self.settings.sms_from
+
+    async def send(self, to: str, sender: str, body: str, status_callback: str) -> SendOutcome:
+        try:
+            message = await self.client.messages.create_async(
+                to=to, from_=sender, body=body, status_callback=status_callback
+            )
+        except TwilioRestException as exc:
+            log.warning("twilio refused a message to %s: %s %s", mask(to), exc.status, exc.code)
+            return classify_error(exc.status, exc.code, str(exc.msg))
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("no answer from twilio for a message to %s: %r", mask(to), exc)
+            return Unknown(None, f"{type(exc).__name__}: {exc}")
+        return Accepted(sid=str(message.sid), status=str(message.status))
+
+    async def find_sent(self, to: str, sender: str, body: str, since: datetime) -> str | None:
+        """The SID of a message with this body to this number created since `since`, if any."""
+        async for message in self._newest_first(to, sender):
+            if message.date_created is not None and message.date_created < since:
+                return None
+            if message.body == body:
+                return str(message.sid)
+        return None
+
+    async def _newest_first(self, to: str, sender: str):  # type: ignore[no-untyped-def]
+        page = await self.client.messages.page_async(to=to, from_=sender, page_size=50)
+        while page is not None:
+            for message in page:
+                yield message
+            page = await page.next_page_async()
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+def valid_signature(auth_token: str, url: str, params: dict[str, str], signature: str) -> bool:
+    """X-Twilio-Signature: HMAC-SHA1 over the full public URL and the sorted POST parameters."""
+    return bool(signature) and RequestValidator(auth_token).validate(url, params, signature)

@@ -1,0 +1,222 @@
+"""The `herinnering` command: parse arguments, call a service, print. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import socket
+import sys
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from herinnering.bootstrap import open_runtime
+from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
+from herinnering.config import Settings, load_settings
+from herinnering.domain.planning import Period
+from herinnering.errors import HerinneringError
+
+# Piped output (logs, tests, cron mail) is not cut at 80 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+
+
+def parse_moment(text: str, timezone: ZoneInfo) -> datetime:
+    """ISO date-time; without an offset it is local time (Europe/Amsterdam by default)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--now: {text!r} is not a date-time like 2026-12-01T10:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+
+
+def make_clock(args: argparse.Namespace, settings: Settings, *, moving: bool = False) -> Clock:
+    if not getattr(args, "now", None):
+        return SystemClock()
+    start = parse_moment(args.now, settings.reminders.timezone)
+    return OffsetClock(start) if moving else SettableClock(start)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_runtime(settings, SystemClock(), with_sender=False):
+        console.print(f"Database is up to date: {settings.database.url}")
+    return 0
+
+
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.importing import import_tenants
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise HerinneringError(f"cannot read {path}: {exc.strerror}") from None
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"Importing {path.name}", total=max(1, data.count(b"\n") - 1))
+            report = await import_tenants(runtime.db, data, settings.reminders, runtime.clock,
+                                          dry_run=args.dry_run, progress=lambda n: progress.advance(task, n))
+    for error in report.errors:
+        err.print(f"[red]{path.name}, {error}[/]", highlight=False)
+    if args.dry_run:
+        console.print(f"Checked {path.name}: {report.rows} rows, {report.rows - len(report.errors)} valid, "
+                      f"{len(report.errors)} with errors (dry run: nothing stored)")
+    else:
+        console.print(f"Imported {path.name}: {report.rows} rows, {report.inserted} new, {report.updated} changed, "
+                      f"{report.unchanged} unchanged, {len(report.errors)} with errors")
+    return 0 if report.ok else 1
+
+
+async def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.planning import plan_month
+
+    try:
+        period = Period.parse(args.month)
+    except ValueError as exc:
+        raise HerinneringError(f"--month: {exc}") from None
+    tz = settings.reminders.timezone
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        report = await plan_month(runtime.db, settings, runtime.templates, runtime.clock, period,
+                                  dry_run=args.dry_run)
+    table = Table(title=f"Reminders for {period}" + (" (dry run)" if args.dry_run else ""))
+    for column in ("tenant", "name", "day", "debit date", "send moment", "channel", "template", "new"):
+        table.add_column(column)
+    for r in report.reminders:
+        table.add_row(r.external_id, r.name, str(r.collection_day), f"{r.debit_date:%a %d-%m-%Y}",
+                      f"{r.send_at.astimezone(tz):%a %d-%m-%Y %H:%M}", r.channel, r.template,
+                      "-" if args.dry_run else ("yes" if r.created else "already"))
+    console.print(table)
+    console.print(f"{len(report.reminders)} reminders, {report.created} newly planned, "
+                  f"{report.skipped} skipped because their moment has passed")
+    return 0
+
+
+async def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.dispatch import Dispatcher
+
+    async with open_runtime(settings, make_clock(args, settings)) as runtime:
+        report = await Dispatcher(runtime, worker_id()).run_until_idle()
+    if report.quiet:
+        console.print("Outside the send window: nothing sent.")
+    console.print(f"claimed {report.claimed}, sent {report.sent}, failed {report.failed}, "
+                  f"retry later {report.retried}, unknown {report.unknown}, cancelled {report.cancelled}")
+    return 0
+
+
+async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
+    from herinnering.scheduler import build_scheduler
+    from herinnering.services.dispatch import Dispatcher
+    from herinnering.web.app import create_app
+
+    settings.twilio.require()
+    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
+        runner = web.AppRunner(create_app(runtime))
+        await runner.setup()
+        await web.TCPSite(runner, settings.server.host, settings.server.port).start()
+        scheduler = build_scheduler(runtime, Dispatcher(runtime, worker_id()))
+        scheduler.start()
+        console.print(f"Serving on http://{settings.server.host}:{settings.server.port}; Ctrl-C to stop")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await runner.cleanup()
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.demo import run_demo
+
+    start = parse_moment(args.now, settings.reminders.timezone) if args.now else SystemClock().now()
+    settings = settings.with_server(port=args.port)
+    return await run_demo(settings, start, once=args.once, database=Path(args.database).resolve(),
+                          keep=args.keep, console=console)
+
+
+async def cmd_fake_twilio(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.fakes.twilio_server import serve
+
+    account_sid = args.account_sid or settings.twilio.account_sid or "AC" + "0" * 32
+    auth_token = args.auth_token or settings.twilio.auth_token or "fake-auth-token"
+    console.print(f"Fake Twilio on http://{args.host}:{args.port} (account {account_sid}); Ctrl-C to stop")
+    await serve(args.host, args.port, account_sid, auth_token)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="herinnering", description=__doc__)
+    parser.add_argument("--config", help="a TOML file with settings that override config/default.toml")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="create or upgrade the database").set_defaults(run=cmd_migrate)
+
+    p = commands.add_parser("import", help="import tenants from the ERP's CSV export")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate only; store nothing")
+    p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("plan", help="plan the pre-debit reminders of a month")
+    p.add_argument("--month", required=True, help="the rent month, e.g. 2026-12")
+    p.add_argument("--dry-run", action="store_true", help="show the plan; store nothing")
+    p.add_argument("--now", help="plan as if it were this moment (local time unless an offset is given)")
+    p.set_defaults(run=cmd_plan)
+
+    p = commands.add_parser("dispatch", help="send what is due now, then stop")
+    p.add_argument("--now", help="send as if it were this moment")
+    p.set_defaults(run=cmd_dispatch)
+
+    p = commands.add_parser("serve", help="run the web app and the scheduler")
+    p.add_argument("--now", help="run with a clock that starts at this moment")
+    p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("demo", help="the whole loop on SQLite with the fake Twilio server")
+    p.add_argument("--now", help="start the clock here (default: now)")
+    p.add_argument("--once", action="store_true", help="exit after the summary instead of serving")
+    p.add_argument("--port", type=int, default=8080, help="port of the web app (0: any free port)")
+    p.add_argument("--database", default="herinnering-demo.db", help="the demo's SQLite file (recreated)")
+    p.add_argument("--keep", action="store_true", help="keep the demo database of an earlier run")
+    p.set_defaults(run=cmd_demo)
+
+    p = commands.add_parser("fake-twilio", help="run the Twilio-compatible development server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8081)
+    p.add_argument("--account-sid")
+    p.add_argument("--auth-token")
+    p.set_defaults(run=cmd_fake_twilio)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(args.config)
+        return asyncio.run(args.run(args, settings))
+    except HerinneringError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    except argparse.ArgumentTypeError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

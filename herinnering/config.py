@@ -1,0 +1,316 @@
+"""Configuration: read once, validated, frozen.
+
+Defaults come from `config/default.toml`; an operator's file (HERINNERING_CONFIG or --config)
+and environment variables override them. Every wrong value stops start-up with a message that
+names the key, what was given and what is allowed. Nothing else reads configuration files or
+the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from herinnering.domain.planning import PlanningRules, SendWindow
+from herinnering.errors import ConfigError
+from herinnering.resources import config_dir
+
+ENV_ALIASES = {
+    "TWILIO_ACCOUNT_SID": ("twilio", "account_sid"),
+    "TWILIO_AUTH_TOKEN": ("twilio", "auth_token"),
+    "TWILIO_FROM": ("twilio", "sms_from"),
+    "TWILIO_WHATSAPP_FROM": ("twilio", "whatsapp_from"),
+    "TWILIO_API_BASE_URL": ("twilio", "api_base_url"),
+    "HERINNERING_DATABASE_URL": ("database", "url"),
+    "HERINNERING_PUBLIC_URL": ("server", "public_url"),
+}
+
+
+@dataclass(frozen=True)
+class OrganisationSettings:
+    name: str
+    phone: str
+    landlord_id: str
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    timezone: ZoneInfo
+    lead_days: int
+    window: SendWindow
+    collection_days: frozenset[int]
+    languages: tuple[str, ...]
+    default_language: str
+
+    def planning_rules(self) -> PlanningRules:
+        return PlanningRules(timezone=self.timezone, lead_days=self.lead_days, window=self.window)
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    rate_per_second: float
+    batch_size: int
+    max_attempts: int
+    retry_base_seconds: float
+    retry_max_seconds: float
+    stall_seconds: float
+    provider_timeout_seconds: float
+    interval_seconds: float
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    sms_from: str
+    whatsapp_from: str
+    api_base_url: str
+
+    def require(self) -> TwilioSettings:
+        """Fail with a helpful message when sending is asked for but Twilio is not set up."""
+        for key, env in (("account_sid", "TWILIO_ACCOUNT_SID"), ("auth_token", "TWILIO_AUTH_TOKEN"),
+                         ("sms_from", "TWILIO_FROM")):
+            if not getattr(self, key):
+                raise ConfigError(f"twilio.{key} is not set: set {env} or [twilio] {key} in your config file")
+        return self
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    public_url: str
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation: OrganisationSettings
+    reminders: ReminderSettings
+    dispatch: DispatchSettings
+    twilio: TwilioSettings
+    server: ServerSettings
+    database: DatabaseSettings
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database=DatabaseSettings(url=url))
+
+    def with_twilio(self, **changes: str) -> Settings:
+        return replace(self, twilio=replace(self.twilio, **changes))
+
+    def with_server(self, **changes: Any) -> Settings:
+        return replace(self, server=replace(self.server, **changes))
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Defaults, then the operator's file, then the environment; validated."""
+    environ = os.environ if environ is None else environ
+    data = _read_toml(config_dir() / "default.toml")
+    path = path or environ.get("HERINNERING_CONFIG")
+    if path:
+        _merge(data, _read_toml(Path(path)), known=data)
+    _merge(data, _from_environment(environ), known=data)
+    return parse_settings(data)
+
+
+def parse_settings(data: Mapping[str, Any]) -> Settings:
+    org, rem, dis, twi, srv, db = (
+        _Section(data, name) for name in ("organisation", "reminders", "dispatch", "twilio", "server", "database")
+    )
+    languages = rem.string_list("languages")
+    settings = Settings(
+        organisation=OrganisationSettings(
+            name=org.text("name", max_length=40), phone=org.text("phone"), landlord_id=org.text("landlord_id")
+        ),
+        reminders=ReminderSettings(
+            timezone=rem.timezone("timezone"),
+            lead_days=rem.integer("lead_days", 1, 28),
+            window=rem.window("send_window"),
+            collection_days=rem.days("collection_days"),
+            languages=languages,
+            default_language=rem.choice("default_language", languages),
+        ),
+        dispatch=DispatchSettings(
+            rate_per_second=dis.number("rate_per_second", 0.1, 1000),
+            batch_size=dis.integer("batch_size", 1, 10_000),
+            max_attempts=dis.integer("max_attempts", 1, 20),
+            retry_base_seconds=dis.number("retry_base_seconds", 0, 3600),
+            retry_max_seconds=dis.number("retry_max_seconds", 0, 86_400),
+            stall_seconds=dis.number("stall_seconds", 1, 86_400),
+            provider_timeout_seconds=dis.number("provider_timeout_seconds", 0.1, 120),
+            interval_seconds=dis.number("interval_seconds", 0.1, 3600),
+        ),
+        twilio=TwilioSettings(
+            account_sid=twi.pattern("account_sid", r"(AC[0-9a-fA-F]{32})?", "AC followed by 32 hex digits"),
+            auth_token=twi.text("auth_token", allow_empty=True),
+            sms_from=twi.pattern(
+                "sms_from", r"(\+[1-9][0-9]{6,14}|[A-Za-z0-9 ]{0,11})",
+                "a phone number in E.164 (+31...) or an alphanumeric sender of at most 11 characters",
+            ),
+            whatsapp_from=twi.pattern("whatsapp_from", r"(whatsapp:\+[1-9][0-9]{6,14})?", "whatsapp:+<number>"),
+            api_base_url=twi.url("api_base_url"),
+        ),
+        server=ServerSettings(
+            host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url")
+        ),
+        database=DatabaseSettings(url=db.database_url("url")),
+    )
+    if settings.reminders.window.start >= settings.reminders.window.end:
+        raise ConfigError("reminders.send_window: the start must be before the end, e.g. \"10:00-20:00\"")
+    for section in (org, rem, dis, twi, srv, db):
+        section.reject_unknown()
+    return settings
+
+
+class _Section:
+    """Typed, validating access to one table of the configuration."""
+
+    def __init__(self, data: Mapping[str, Any], name: str) -> None:
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] must be a table of settings")
+        self.name, self.table, self.used = name, table, set[str]()
+
+    def _get(self, key: str) -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            raise ConfigError(f"{self.name}.{key} is missing")
+        return self.table[key]
+
+    def _fail(self, key: str, value: Any, allowed: str) -> ConfigError:
+        return ConfigError(f"{self.name}.{key}: {value!r} is not allowed; expected {allowed}")
+
+    def text(self, key: str, allow_empty: bool = False, max_length: int = 500) -> str:
+        value = self._get(key)
+        if not isinstance(value, str) or (not allow_empty and not value.strip()) or len(value) > max_length:
+            raise self._fail(key, value, f"a non-empty text of at most {max_length} characters")
+        return value.strip()
+
+    def pattern(self, key: str, regex: str, allowed: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str) or not re.fullmatch(regex, value):
+            raise self._fail(key, value, allowed)
+        return value
+
+    def url(self, key: str) -> str:
+        return self.pattern(key, r"https?://[^\s/]+(/[^\s]*)?", "an http(s) URL").rstrip("/")
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self._fail(key, value, f"a whole number from {low} to {high}")
+        return value
+
+    def number(self, key: str, low: float, high: float) -> float:
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise self._fail(key, value, f"a number from {low} to {high}")
+        return float(value)
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        value = self._get(key)
+        if value not in choices:
+            raise self._fail(key, value, "one of " + ", ".join(choices))
+        return str(value)
+
+    def string_list(self, key: str) -> tuple[str, ...]:
+        value = self._get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise self._fail(key, value, 'a non-empty list of texts, e.g. ["nl", "en"]')
+        return tuple(value)
+
+    def timezone(self, key: str) -> ZoneInfo:
+        value = self._get(key)
+        try:
+            return ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._fail(key, value, 'an IANA time zone such as "Europe/Amsterdam"') from None
+
+    def window(self, key: str) -> SendWindow:
+        value = self._get(key)
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", str(value))
+        try:
+            if not match:
+                raise ValueError
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            return SendWindow(start=time(h1, m1), end=time(h2, m2))
+        except ValueError:
+            raise self._fail(key, value, 'a window "HH:MM-HH:MM" within one day, start before end') from None
+
+    def days(self, key: str) -> frozenset[int]:
+        value = self._get(key)
+        days: set[int] = set()
+        try:
+            if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*-\s*\d+\s*", value):
+                low, high = (int(part) for part in value.split("-"))
+                days = set(range(low, high + 1))
+            elif isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                days = set(value)
+            else:
+                raise ValueError
+        except ValueError:
+            days = set()
+        if not days or not all(1 <= d <= 28 for d in days):
+            raise self._fail(key, value, 'days between 1 and 28, as "1-25" or a list like [1, 5, 15]')
+        return frozenset(days)
+
+    def database_url(self, key: str) -> str:
+        value = self.text(key)
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise self._fail(key, value, "a sqlite+aiosqlite:/// or postgresql+asyncpg:// URL")
+        return value
+
+    def reject_unknown(self) -> None:
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            raise ConfigError(
+                f"unknown setting {self.name}.{unknown[0]}; known keys in [{self.name}]: {', '.join(sorted(self.used))}"
+            )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any], known: Mapping[str, Any]) -> None:
+    for section, table in override.items():
+        if section not in known or not isinstance(table, Mapping):
+            raise ConfigError(f"unknown section [{section}]; known sections: {', '.join(known)}")
+        base[section] = {**base[section], **table}
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """HERINNERING_<SECTION>__<KEY> and the usual Twilio names; values parsed as TOML when they can be."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, raw in environ.items():
+        if name in ENV_ALIASES:
+            section, key = ENV_ALIASES[name]
+            found.setdefault(section, {})[key] = raw
+        elif name.startswith("HERINNERING_") and "__" in name:
+            section, _, key = name[len("HERINNERING_"):].lower().partition("__")
+            found.setdefault(section, {})[key] = _env_value(raw)
+    return found
+
+
+def _env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw

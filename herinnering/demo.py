@@ -1,0 +1,147 @@
+"""`herinnering demo`: the whole loop on the embedded default, in one process.
+
+A fresh SQLite file, the sample tenants, the shipped fake Twilio server and the web app on
+localhost. The clock starts at `--now` and jumps from one send moment to the next through
+this month and the next, so a month of reminders goes out in seconds, each at the moment
+the planner chose; delivery reports come back through the signed webhook. Then a summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import func, select
+
+from herinnering.adapters.db import outbox
+from herinnering.adapters.db.tables import messages
+from herinnering.bootstrap import Runtime, open_runtime
+from herinnering.clock import SettableClock
+from herinnering.config import Settings
+from herinnering.domain.states import MessageState
+from herinnering.fakes.twilio_server import FakeTwilio, running_fake_twilio
+from herinnering.resources import config_dir
+from herinnering.scheduler import periods_to_plan
+from herinnering.services.dispatch import Dispatcher
+from herinnering.services.importing import import_tenants
+from herinnering.services.planning import plan_month
+from herinnering.web.app import serving
+
+DEMO_SID = "AC" + "de70" * 8
+DEMO_SENDER = "DeLinde"
+DEMO_WHATSAPP = "whatsapp:+3197010203040"
+# Two sample tenants whose messages the fake network does not deliver, as happens in real life.
+UNREACHABLE = {"+31639420690": 30003}   # HC-100178: handset off or out of coverage
+UNSUBSCRIBED = {"+31644135492": 21610}  # HC-100199: said STOP to this sender earlier
+S = MessageState
+
+
+async def run_demo(settings: Settings, start: datetime, *, once: bool, database: Path, keep: bool,
+                   console: Console) -> int:
+    if not keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    clock = SettableClock(start)
+    fake = FakeTwilio(account_sid=DEMO_SID, auth_token=secrets.token_hex(16), callback_delay=0.02, clock=clock)
+    for number, code in UNREACHABLE.items():
+        fake.set_number(number, delivery="undelivered", error_code=code)
+    for number, code in UNSUBSCRIBED.items():
+        fake.set_number(number, create_error=code)
+    async with running_fake_twilio(fake) as twilio_url:
+        settings = settings.with_database(f"sqlite+aiosqlite:///{database}").with_twilio(
+            account_sid=fake.account_sid, auth_token=fake.auth_token, sms_from=DEMO_SENDER,
+            whatsapp_from=DEMO_WHATSAPP, api_base_url=twilio_url,
+        )
+        async with open_runtime(settings, clock) as runtime:
+            port = settings.server.port
+            async with serving(runtime, settings.server.host, port) as url:
+                runtime.settings = settings = settings.with_server(public_url=url)
+                console.print(f"[bold]Herinnering demo[/] — {settings.organisation.name}, database {database}")
+                console.print(f"Fake Twilio on {twilio_url}, web app on {url}")
+                await demo_import(runtime, console)
+                await demo_plan(runtime, console)
+                await time_lapse(runtime, console)
+                await show_summary(runtime, console)
+                if once:
+                    return 0
+                console.print(f"\nServing on [bold]{url}[/] (overview page); press Ctrl-C to stop.")
+                await asyncio.Event().wait()
+    return 0
+
+
+async def demo_import(runtime: Runtime, console: Console) -> None:
+    data = (config_dir() / "sample-tenants.csv").read_bytes()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Importing sample tenants", total=data.count(b"\n") - 1)
+        report = await import_tenants(runtime.db, data, runtime.settings.reminders, runtime.clock,
+                                      progress=lambda n: progress.advance(task, n))
+    console.print(f"Imported {report.inserted} new and {report.updated} changed tenants "
+                  f"({len(report.errors)} rows with errors)")
+
+
+async def demo_plan(runtime: Runtime, console: Console) -> None:
+    local = runtime.clock.now().astimezone(runtime.settings.reminders.timezone)
+    console.print(f"Clock set to {local:%A %d %B %Y %H:%M} ({runtime.settings.reminders.timezone.key})")
+    for period in periods_to_plan(runtime.clock.now(), runtime):
+        report = await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, period)
+        console.print(f"Planned {period}: {report.created} reminders "
+                      f"({report.skipped} tenants whose moment had passed)")
+
+
+async def next_send_moment(runtime: Runtime) -> datetime | None:
+    async with runtime.db.begin() as connection:
+        return await outbox.next_send_at(connection)
+
+
+async def time_lapse(runtime: Runtime, console: Console) -> None:
+    dispatcher = Dispatcher(runtime, worker_id="demo")
+    tz = runtime.settings.reminders.timezone
+    console.print("\n[bold]Sending[/] (the clock jumps to each planned send moment)")
+    while (moment := await next_send_moment(runtime)) is not None:
+        if moment > runtime.clock.now():
+            runtime.clock.set(moment)  # type: ignore[attr-defined]
+        report = await dispatcher.run_until_idle()
+        await wait_for_callbacks(runtime)
+        local = runtime.clock.now().astimezone(tz)
+        console.print(f"  {local:%a %d %b %H:%M}  sent {report.sent:>2}  failed {report.failed}"
+                      f"  cancelled {report.cancelled}")
+        if report.claimed == 0 and report.cancelled == 0:
+            break
+
+
+async def wait_for_callbacks(runtime: Runtime, timeout: float = 5.0) -> None:
+    """Delivery reports arrive over HTTP a moment after sending; wait until none is pending."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        async with runtime.db.begin() as connection:
+            pending = (await connection.execute(
+                select(func.count()).where(messages.c.state.in_([S.SENT, S.SENDING]))
+            )).scalar()
+        if not pending:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def show_summary(runtime: Runtime, console: Console) -> None:
+    async with runtime.db.begin() as connection:
+        summary = await outbox.summary(connection)
+        delivered = await outbox.recent(connection, 5, states=[S.DELIVERED])
+    table = Table(title="Summary")
+    columns = ["accepted", "delivered", "failed", "cancelled", "planned"]
+    table.add_column("channel")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in summary:
+        table.add_row(row.channel, *(str(getattr(row, column)) for column in columns))
+    console.print()
+    console.print(table)
+    console.print("[bold]First delivered messages[/]")
+    tz = runtime.settings.reminders.timezone
+    for row in delivered:
+        console.print(f"  [dim]{row.sent_at.astimezone(tz):%d-%m %H:%M} {row.channel:<8} {row.external_id}[/]  {row.body}")

@@ -1,0 +1,354 @@
+"""The fake Twilio's state: stored Messages, injected faults and the status callbacks.
+
+It owns what Twilio "knows" about an account (each Message as Twilio stores it, its status
+moving queued → sent → delivered/undelivered/failed) and the signed status callbacks that
+report those moves. No HTTP routing lives here: `twilio_server` turns requests into calls on
+`FakeTwilio`, and tests reach the same object directly to set faults or inspect messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import logging
+import math
+import random
+import re
+import uuid
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+import aiohttp
+from multidict import MultiDictProxy
+from yarl import URL
+
+from herinnering.clock import Clock, SystemClock
+from herinnering.fakes.twilio_faults import Fault, NumberRule, error_message
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2010-04-01"
+DEFAULT_ACCOUNT_SID = "AC" + "0" * 32
+DEFAULT_AUTH_TOKEN = "fake-auth-token"
+SERVICE_SENDER = "+15005550006"  # the sender a Messaging Service "picks" when no From is given
+MAX_BODY_CHARS = 1600
+_E164 = re.compile(r"^(whatsapp:)?\+[1-9]\d{7,14}$")
+_GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each costs two septets
+_RANK = {"queued": 0, "sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
+
+
+def count_segments(body: str) -> int:
+    """SMS parts Twilio bills: GSM-7 fits 160 (153 when split), anything else UCS-2 70 (67)."""
+    if not body:
+        return 0
+    if all(c in _GSM7 or c in _GSM7_EXTENDED for c in body):
+        units, single, part = sum(2 if c in _GSM7_EXTENDED else 1 for c in body), 160, 153
+    else:
+        units, single, part = len(body.encode("utf-16-le")) // 2, 70, 67
+    return 1 if units <= single else math.ceil(units / part)
+
+
+def sign(auth_token: str, url: str, params: Mapping[str, str]) -> str:
+    """X-Twilio-Signature: base64 HMAC-SHA1 over the URL and the sorted name+value pairs.
+
+    Written independently of twilio's RequestValidator so the tests cross-check the two.
+    """
+    payload = url + "".join(name + params[name] for name in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _rfc2822(moment: datetime | None) -> str | None:
+    return format_datetime(moment.astimezone(UTC)) if moment else None
+
+
+@dataclass
+class FakeMessage:
+    """One accepted message: what Twilio stores, plus what the fake saw and did for it."""
+
+    sid: str
+    account_sid: str
+    to: str
+    from_: str | None
+    messaging_service_sid: str | None
+    body: str
+    status_callback: str | None
+    num_media: int
+    date_created: datetime
+    request: dict[str, str | list[str]]
+    outcome: NumberRule | None = None
+    status: str = "queued"
+    date_sent: datetime | None = None
+    error_code: int | None = None
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.date_updated = self.date_created
+
+    @property
+    def uri(self) -> str:
+        return f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{self.sid}"
+
+    @property
+    def channel(self) -> str:
+        return "whatsapp" if self.to.startswith("whatsapp:") else "sms"
+
+    def resource(self) -> dict[str, Any]:
+        """The Message JSON exactly as Twilio's API returns it."""
+        return {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": self.body,
+            "date_created": _rfc2822(self.date_created),
+            "date_sent": _rfc2822(self.date_sent),
+            "date_updated": _rfc2822(self.date_updated),
+            "direction": "outbound-api",
+            "error_code": self.error_code,
+            "error_message": error_message(self.error_code) if self.error_code else None,
+            "from": self.from_,
+            "messaging_service_sid": self.messaging_service_sid,
+            "num_media": str(self.num_media),
+            "num_segments": str(count_segments(self.body)),
+            "price": None,
+            "price_unit": "USD",
+            "sid": self.sid,
+            "status": self.status,
+            "subresource_uris": {
+                "media": f"{self.uri}/Media.json",
+                "feedback": f"{self.uri}/Feedback.json",
+            },
+            "to": self.to,
+            "uri": f"{self.uri}.json",
+        }
+
+    def admin_json(self) -> dict[str, Any]:
+        return {**self.resource(), "request": self.request, "callbacks": self.callbacks}
+
+    def __getitem__(self, key: str) -> Any:
+        """Read it like the JSON (`message["to"]`), so tests need not know this class."""
+        return self.admin_json()[key]
+
+
+class FakeTwilio:
+    """The fake's whole state: stored messages, pending faults, number rules, callback tasks."""
+
+    def __init__(
+        self,
+        account_sid: str = DEFAULT_ACCOUNT_SID,
+        auth_token: str = DEFAULT_AUTH_TOKEN,
+        callback_delay: float = 0.05,
+        callback_chaos: bool = False,
+        seed: int | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.callback_delay = callback_delay
+        self.callback_chaos = callback_chaos
+        self.seed = seed
+        self.clock: Clock = clock or SystemClock()
+        self.url: str | None = None  # base URL while served by `running_fake_twilio`
+        self.messages: list[FakeMessage] = []
+        self.requests: list[dict[str, Any]] = []  # every create attempt and how it was answered
+        self.faults: deque[Fault] = deque()
+        self.numbers: dict[str, NumberRule] = {}
+        self._rng = random.Random(seed)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- set-up, from Python or the admin endpoints ------------------------------------------
+
+    def add_fault(
+        self,
+        status: int | None = None,
+        code: int | None = None,
+        *,
+        stored: bool = False,
+        delay: float = 0.0,
+        message: str | None = None,
+        times: int = 1,
+    ) -> Fault:
+        """Queue an outcome for the next `times` create calls, in order."""
+        fault = Fault(status=status, code=code, message=message, stored=stored, delay=delay)
+        self.faults.extend([fault] * times)
+        return fault
+
+    def set_number(
+        self,
+        to: str,
+        *,
+        create_error: int | None = None,
+        delivery: str = "delivered",
+        error_code: int | None = None,
+    ) -> NumberRule:
+        """Make one recipient fail on create, or be accepted and end undelivered/failed."""
+        rule = NumberRule(to, create_error=create_error, delivery=delivery, error_code=error_code)
+        self.numbers[to] = rule
+        return rule
+
+    def reset(self) -> None:
+        """Forget everything, as a fresh account; the seeded randomness starts over too."""
+        for task in self._tasks:
+            task.cancel()
+        self.messages.clear()
+        self.requests.clear()
+        self.faults.clear()
+        self.numbers.clear()
+        self._rng.seed(self.seed)
+
+    def get(self, sid: str) -> FakeMessage | None:
+        return next((m for m in self.messages if m.sid == sid), None)
+
+    def rule_for(self, to: str) -> NumberRule | None:
+        """A rule for `whatsapp:+31…` wins; a rule for the bare number covers both channels."""
+        return self.numbers.get(to) or self.numbers.get(to.removeprefix("whatsapp:"))
+
+    async def wait_idle(self, timeout: float = 5.0) -> None:
+        """Let every pending status callback run out, so a test can assert on the end state."""
+        async with asyncio.timeout(timeout):
+            while self._tasks:
+                await asyncio.wait(set(self._tasks))
+
+    async def aclose(self) -> None:
+        """Cancel and await the callback tasks; the app calls this on shutdown."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- what the HTTP handlers use ------------------------------------------------------------
+
+    def validate(self, form: MultiDictProxy[str]) -> tuple[int, str | None] | None:
+        """Twilio's create checks, in Twilio's order; returns (code, message) of the first miss."""
+        to = form.get("To", "")
+        if not to:
+            return 21604, None
+        if not _E164.match(to):
+            return 21211, f"Invalid 'To' Phone Number: {to}"
+        if not form.get("From") and not form.get("MessagingServiceSid"):
+            return 21603, None
+        if not form.get("Body") and not form.getall("MediaUrl", []) and not form.get("ContentSid"):
+            return 21602, None
+        if len(form.get("Body", "")) > MAX_BODY_CHARS:
+            return 21617, None
+        rule = self.rule_for(to)
+        if rule and rule.create_error:
+            return rule.create_error, None
+        return None
+
+    def accept(self, form: MultiDictProxy[str]) -> FakeMessage:
+        message = FakeMessage(
+            sid="SM" + uuid.uuid4().hex,
+            account_sid=self.account_sid,
+            to=form["To"],
+            from_=form.get("From") or None,
+            messaging_service_sid=form.get("MessagingServiceSid") or None,
+            body=form.get("Body", ""),
+            status_callback=form.get("StatusCallback") or None,
+            num_media=len(form.getall("MediaUrl", [])),
+            date_created=self.clock.now(),
+            request=request_fields(form),
+            outcome=self.rule_for(form["To"]),
+        )
+        self.messages.append(message)
+        return message
+
+    def start_delivery(self, message: FakeMessage, session: aiohttp.ClientSession) -> None:
+        """Move the message through its statuses in the background, posting each callback."""
+        task = asyncio.create_task(self._deliver(message, self._plan(message), session))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _plan(self, message: FakeMessage) -> list[str]:
+        """The callbacks to post; in chaos mode some repeat and the order is shuffled.
+
+        Drawn when the message is accepted, so a seed gives the same plans whatever the timing.
+        """
+        final = message.outcome.delivery if message.outcome else "delivered"
+        steps = ["queued", "failed"] if final == "failed" else ["queued", "sent", final]
+        if not self.callback_chaos:
+            return steps
+        plan = steps + [step for step in steps if self._rng.random() < 0.35]
+        self._rng.shuffle(plan)
+        return plan
+
+    async def _deliver(
+        self, message: FakeMessage, plan: list[str], session: aiohttp.ClientSession
+    ) -> None:
+        for status in plan:
+            await asyncio.sleep(self.callback_delay)
+            self._advance(message, status)
+            if message.status_callback:
+                await self._post_callback(message, status, session)
+
+    def _advance(self, message: FakeMessage, status: str) -> None:
+        """Stored status only moves forward, even when a chaotic callback arrives late."""
+        if _RANK[status] < _RANK[message.status] or status == message.status:
+            return
+        now = self.clock.now()
+        message.status, message.date_updated = status, now
+        if status != "failed" and message.date_sent is None:
+            message.date_sent = now
+            if message.from_ is None:
+                prefix = "whatsapp:" if message.channel == "whatsapp" else ""
+                message.from_ = prefix + SERVICE_SENDER
+        if status in ("undelivered", "failed") and message.outcome:
+            message.error_code = message.outcome.error_code
+
+    async def _post_callback(
+        self, message: FakeMessage, status: str, session: aiohttp.ClientSession
+    ) -> None:
+        url = message.status_callback
+        assert url is not None
+        params = {
+            "AccountSid": message.account_sid,
+            "ApiVersion": API_VERSION,
+            "ChannelPrefix": message.channel,
+            "MessageSid": message.sid,
+            "MessageStatus": status,
+            "SmsSid": message.sid,
+            "SmsStatus": status,
+            "To": message.to,
+        }
+        if message.from_:
+            params["From"] = message.from_
+        if message.messaging_service_sid:
+            params["MessagingServiceSid"] = message.messaging_service_sid
+        if status in ("undelivered", "failed") and message.outcome:
+            params["ErrorCode"] = str(message.outcome.error_code)
+        signature = sign(self.auth_token, url, params)
+        record: dict[str, Any] = {
+            "status": status,
+            "url": url,
+            "params": params,
+            "signature": signature,
+            "response_status": None,
+            "error": None,
+        }
+        message.callbacks.append(record)
+        headers = {"X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1"}
+        try:
+            async with session.post(URL(url, encoded=True), data=params, headers=headers) as resp:
+                record["response_status"] = resp.status
+                await resp.read()
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:  # never fatal
+            record["error"] = repr(exc)
+            log.warning("status callback %s for %s to %s failed: %r", status, message.sid, url, exc)
+
+
+def request_fields(form: MultiDictProxy[str]) -> dict[str, str | list[str]]:
+    """The request as received; repeated fields (MediaUrl) become lists."""
+    fields: dict[str, str | list[str]] = {}
+    for name in form:
+        values = form.getall(name)
+        fields[name] = values if len(values) > 1 or name == "MediaUrl" else values[0]
+    return fields

@@ -1,0 +1,60 @@
+"""APScheduler as an in-process trigger, nothing more.
+
+Two jobs: plan (at start and daily) and dispatch (every few seconds). The truth lives in our
+tables, so a job that runs twice, late, or in a second process does no harm; there is no
+APScheduler job store to share. `misfire_grace_time` is raised from its 1-second default,
+which would silently skip a late run.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from herinnering.bootstrap import Runtime
+from herinnering.clock import SystemClock
+from herinnering.domain.planning import Period
+from herinnering.errors import HerinneringError
+from herinnering.services.dispatch import Dispatcher
+from herinnering.services.planning import plan_month
+
+log = logging.getLogger(__name__)
+
+
+def periods_to_plan(now: datetime, runtime: Runtime) -> list[Period]:
+    """This month and the next: a reminder for the 1st is sent in the last days of the month before."""
+    current = Period.of(now.astimezone(runtime.settings.reminders.timezone).date())
+    return [current, current.next()]
+
+
+async def plan_job(runtime: Runtime) -> None:
+    for period in periods_to_plan(runtime.clock.now(), runtime):
+        report = await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, period)
+        log.info("planned %s: %d new reminders, %d already planned", period, report.created,
+                 len(report.reminders) - report.created)
+
+
+async def dispatch_job(dispatcher: Dispatcher) -> None:
+    try:
+        report = await dispatcher.tick()
+    except HerinneringError as exc:
+        log.error("dispatch stopped: %s", exc)
+        return
+    if report.claimed or report.reconciled or report.cancelled:
+        log.info("dispatch: %d claimed, %d sent, %d failed, %d retry, %d unknown, %d cancelled",
+                 report.claimed, report.sent, report.failed, report.retried, report.unknown, report.cancelled)
+
+
+def build_scheduler(runtime: Runtime, dispatcher: Dispatcher) -> AsyncIOScheduler:
+    settings = runtime.settings
+    scheduler = AsyncIOScheduler(
+        timezone=settings.reminders.timezone,
+        job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
+    )
+    scheduler.add_job(plan_job, "cron", hour=6, minute=0, args=[runtime], id="plan",
+                      next_run_time=SystemClock().now())
+    scheduler.add_job(dispatch_job, "interval", seconds=settings.dispatch.interval_seconds,
+                      args=[dispatcher], id="dispatch")
+    return scheduler

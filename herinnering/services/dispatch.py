@@ -1,0 +1,259 @@
+"""Use case: send what is due, exactly once, never at night, never to someone who said STOP.
+
+One tick: cancel reminders whose moment has passed, settle messages whose outcome is unknown
+(look them up at the provider before anything is re-sent), and — inside the send window —
+claim due messages, check the tenant again, render, store the text, send, record. Every
+decision about a provider answer comes from `domain.sending`; every state change goes
+through the guarded `outbox.move`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Row
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox, tenant_store
+from herinnering.adapters.templates import long_date, money
+from herinnering.adapters.twilio_sender import TwilioSender
+from herinnering.bootstrap import Runtime
+from herinnering.domain.planning import in_send_window
+from herinnering.domain.retry import RetryPolicy
+from herinnering.domain.sending import Accepted, Halt, Rejected, RetryLater, SendOutcome, Unknown
+from herinnering.domain.sms import measure
+from herinnering.domain.states import MessageState
+from herinnering.errors import ProviderError, TemplateError
+from herinnering.services.throttle import Throttle
+
+log = logging.getLogger(__name__)
+S = MessageState
+IN_FLIGHT = 8
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    unknown: int = 0
+    cancelled: int = 0
+    reconciled: int = 0
+    quiet: bool = False
+    halted: str | None = None
+    outcomes: dict[int, str] = field(default_factory=dict)
+
+
+class Dispatcher:
+    """One worker. Several may run side by side, in one process or many."""
+
+    def __init__(self, runtime: Runtime, worker_id: str) -> None:
+        self.rt = runtime
+        self.worker = worker_id
+        self.settings = runtime.settings
+        self.sender: TwilioSender = runtime.require_sender()
+        dispatch = self.settings.dispatch
+        self.policy = RetryPolicy(dispatch.max_attempts, dispatch.retry_base_seconds, dispatch.retry_max_seconds)
+        self.throttle = Throttle(dispatch.rate_per_second)
+        self.rules = self.settings.reminders.planning_rules()
+
+    def callback_url(self, message_id: int) -> str:
+        return f"{self.settings.server.public_url}/webhooks/twilio/status?m={message_id}"
+
+    async def tick(self) -> TickReport:
+        report = TickReport()
+        await self.expire(report)
+        await self.settle_unknown(report)
+        now = self.rt.clock.now()
+        if not in_send_window(now, self.rules):
+            report.quiet = True
+            return report
+        async with self.rt.db.begin() as connection:
+            claimed = await outbox.claim_due(connection, self.worker, now, self.settings.dispatch.batch_size)
+            tenants = await outbox.with_tenants(connection, [m.id for m in claimed])
+        report.claimed = len(claimed)
+        gate = asyncio.Semaphore(IN_FLIGHT)
+        halted = asyncio.Event()
+
+        async def one(message: Row[Any]) -> None:
+            async with gate:
+                if halted.is_set():
+                    await self.release(message, count_attempt=False)
+                    return
+                outcome = await self.process(message, tenants[message.id], report)
+                if isinstance(outcome, Halt):
+                    report.halted = outcome.message
+                    halted.set()
+
+        async with asyncio.TaskGroup() as group:
+            for message in claimed:
+                group.create_task(one(message))
+        if report.halted:
+            raise ProviderError(f"sending stopped: {report.halted}")
+        return report
+
+    async def run_until_idle(self, max_ticks: int = 1000) -> TickReport:
+        """Tick until nothing more is due now (the demo and the `dispatch` command)."""
+        total = TickReport()
+        for _ in range(max_ticks):
+            report = await self.tick()
+            for name in ("claimed", "sent", "failed", "retried", "unknown", "cancelled", "reconciled"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.outcomes.update(report.outcomes)
+            total.quiet = report.quiet
+            if report.claimed == 0 and report.reconciled == 0:
+                return total
+        return total
+
+    async def expire(self, report: TickReport) -> None:
+        now = self.rt.clock.now()
+        async with self.rt.db.begin() as connection:
+            expired = await outbox.expire_overdue(connection, now)
+            await event_log.append(connection, [
+                event_log.event(row.tenant_id, "message_cancelled", now, row.id, reason="expired") for row in expired
+            ])
+        report.cancelled += len(expired)
+
+    async def release(self, message: Row[Any], *, count_attempt: bool, at: Any = None, **fields: Any) -> None:
+        now = self.rt.clock.now()
+        attempts = message.attempts if count_attempt else message.attempts - 1
+        async with self.rt.db.begin() as connection:
+            await outbox.move(connection, message.id, S.PLANNED, now, owner=self.worker,
+                              attempts=attempts, next_attempt_at=at, **fields)
+
+    async def cancel(self, message: Row[Any], reason: str) -> None:
+        now = self.rt.clock.now()
+        async with self.rt.db.begin() as connection:
+            if await outbox.move(connection, message.id, S.CANCELLED, now, owner=self.worker, error_message=reason):
+                await event_log.append(connection, [
+                    event_log.event(message.tenant_id, "message_cancelled", now, message.id, reason=reason)
+                ])
+
+    def why_not(self, tenant: Row[Any]) -> str | None:
+        """A reason not to message this tenant now, or None."""
+        if not tenant.active:
+            return "tenant inactive"
+        if tenant.opted_out:
+            return "tenant opted out"
+        today = self.rt.clock.now().astimezone(self.rules.timezone).date()
+        if tenant.paused_until is not None and tenant.paused_until >= today:
+            return "pauzeknop"
+        return None
+
+    def render(self, message: Row[Any], tenant: Row[Any]) -> str:
+        language = tenant.language
+        context = {
+            "name": tenant.name,
+            "amount": money(tenant.monthly_rent_cents, language),
+            "debit_date": long_date(message.debit_date, language),
+            "org_name": self.settings.organisation.name,
+            "org_phone": self.settings.organisation.phone,
+            "contract_id": tenant.external_id,
+        }
+        return self.rt.templates.render(message.kind, message.channel, language, context).body
+
+    async def process(self, message: Row[Any], tenant: Row[Any], report: TickReport) -> SendOutcome | None:
+        if not in_send_window(self.rt.clock.now(), self.rules):
+            await self.release(message, count_attempt=False)
+            return None
+        reason = self.why_not(tenant)
+        if reason:
+            await self.cancel(message, reason)
+            report.cancelled += 1
+            report.outcomes[message.id] = "cancelled"
+            return None
+        to, sender = self.sender.address(message.channel, tenant.phone)
+        body = message.body
+        if body is None:
+            try:
+                body = self.render(message, tenant)
+            except TemplateError as exc:
+                await self.fail(message, None, str(exc), report)
+                return None
+            async with self.rt.db.begin() as connection:  # stored before sending: reconciliation matches on it
+                await outbox.update_fields(connection, message.id, body=body, recipient=to,
+                                           segments=measure(body).segments)
+        await self.throttle.acquire(measure(body).segments)
+        outcome = await self.sender.send(to, sender, body, self.callback_url(message.id))
+        await self.record(message, outcome, report)
+        return outcome
+
+    async def record(self, message: Row[Any], outcome: SendOutcome, report: TickReport) -> None:
+        now = self.rt.clock.now()
+        match outcome:
+            case Accepted(sid, status):
+                async with self.rt.db.begin() as connection:
+                    moved = await outbox.move(connection, message.id, S.SENT, now, owner=self.worker,
+                                              provider_sid=sid, provider_status=status,
+                                              error_code=None, error_message=None)
+                    if not moved:  # a delivery callback overtook us: keep its state, add the SID
+                        await outbox.fill_missing(connection, message.id, now, provider_sid=sid, sent_at=now)
+                    await event_log.append(connection, [
+                        event_log.event(message.tenant_id, "message_sent", now, message.id, sid=sid)
+                    ])
+                report.sent += 1
+                report.outcomes[message.id] = "sent"
+            case Rejected(code, text):
+                await self.fail(message, code, text, report, opted_out=outcome.opted_out)
+            case RetryLater(code, text):
+                at = self.policy.next_attempt(message.attempts, now)
+                if at is None:
+                    await self.fail(message, code, f"gave up after {message.attempts} attempts: {text}", report)
+                else:
+                    await self.release(message, count_attempt=True, at=at, error_code=code, error_message=text)
+                    report.retried += 1
+                    report.outcomes[message.id] = "retry"
+            case Unknown(code, text):
+                async with self.rt.db.begin() as connection:
+                    await outbox.update_fields(
+                        connection, message.id, error_code=code, error_message=text,
+                        next_attempt_at=now + self.policy.delay(message.attempts), updated_at=now,
+                    )
+                    await event_log.append(connection, [
+                        event_log.event(message.tenant_id, "send_outcome_unknown", now, message.id, code=code)
+                    ])
+                report.unknown += 1
+                report.outcomes[message.id] = "unknown"
+            case Halt(code, text):
+                await self.release(message, count_attempt=False, error_code=code, error_message=text)
+
+    async def fail(
+        self, message: Row[Any], code: int | None, text: str, report: TickReport, *, opted_out: bool = False
+    ) -> None:
+        now = self.rt.clock.now()
+        async with self.rt.db.begin() as connection:
+            await outbox.move(connection, message.id, S.FAILED, now, owner=self.worker,
+                              error_code=code, error_message=text)
+            log_rows = [event_log.event(message.tenant_id, "message_failed", now, message.id, code=code)]
+            if opted_out and await tenant_store.set_opted_out(connection, message.tenant_id, now):
+                log_rows.append(event_log.event(message.tenant_id, "tenant_opted_out", now, source="provider", code=code))
+            await event_log.append(connection, log_rows)
+        report.failed += 1
+        report.outcomes[message.id] = "failed"
+
+    async def settle_unknown(self, report: TickReport) -> None:
+        """Look up, at the provider, messages whose send outcome is unknown; resend only if absent."""
+        now = self.rt.clock.now()
+        stalled_before = now - timedelta(seconds=self.settings.dispatch.stall_seconds)
+        async with self.rt.db.begin() as connection:
+            stuck = await outbox.claim_unsettled(connection, self.worker, now, stalled_before,
+                                                 self.settings.dispatch.batch_size)
+        for message in stuck:
+            sid = None
+            if message.body is not None and message.recipient is not None:
+                _, sender = self.sender.address(message.channel, message.recipient.removeprefix("whatsapp:"))
+                since = message.created_at - timedelta(days=1)  # generous: the provider's clock is not ours
+                sid = await self.sender.find_sent(message.recipient, sender, message.body, since)
+            report.reconciled += 1
+            if sid is not None:
+                await self.record(message, Accepted(sid, "reconciled"), report)
+            elif message.attempts >= self.policy.max_attempts:
+                await self.fail(message, message.error_code, "not sent after the last attempt", report)
+            else:
+                await self.release(message, count_attempt=True, at=None)
+                report.outcomes[message.id] = "retry"

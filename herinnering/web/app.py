@@ -1,0 +1,82 @@
+"""The aiohttp application: Twilio webhooks, a health check and a small status page.
+
+Built by `create_app(runtime)`; errors become status codes in one middleware.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import jinja2
+from aiohttp import web
+
+from herinnering.adapters.db import outbox
+from herinnering.bootstrap import Runtime
+from herinnering.errors import HerinneringError
+from herinnering.resources import templates_dir
+from herinnering.web import webhooks
+
+log = logging.getLogger(__name__)
+RUNTIME = web.AppKey("runtime", Runtime)
+PAGES = web.AppKey("pages", jinja2.Environment)
+
+
+@web.middleware
+async def errors(request: web.Request, handler: webhooks.Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except HerinneringError as exc:
+        log.warning("request %s %s failed: %s", request.method, request.path, exc)
+        return web.json_response({"error": str(exc)}, status=400)
+
+
+async def health(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    async with runtime.db.begin() as connection:
+        await outbox.counts(connection)
+    return web.json_response({"status": "ok", "time": runtime.clock.now().isoformat()})
+
+
+async def overview(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    async with runtime.db.begin() as connection:
+        counts = await outbox.counts(connection)
+        recent = await outbox.recent(connection, 50)
+    page = request.app[PAGES].get_template("web/overview.html.j2").render(
+        counts=counts, messages=recent, organisation=runtime.settings.organisation,
+        now=runtime.clock.now().astimezone(runtime.settings.reminders.timezone),
+        timezone=runtime.settings.reminders.timezone,
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    app = web.Application(middlewares=[errors])
+    app[RUNTIME] = runtime
+    app[PAGES] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    app.router.add_get("/", overview)
+    app.router.add_get("/health", health)
+    app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
+    return app
+
+
+@asynccontextmanager
+async def serving(runtime: Runtime, host: str, port: int) -> AsyncIterator[str]:
+    """Run the app on a real socket (port 0: any free port) and yield its base URL."""
+    runner = web.AppRunner(create_app(runtime))
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        bound = runner.addresses[0][1] if runner.addresses else port
+        yield f"http://{host}:{bound}"
+    finally:
+        await runner.cleanup()

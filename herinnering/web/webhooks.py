@@ -1,0 +1,51 @@
+"""Twilio's webhooks. Each request must carry a valid X-Twilio-Signature for our public URL,
+otherwise it gets 403 and changes nothing. Parameters are validated over whatever arrives
+(Twilio adds fields without notice)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from herinnering.adapters.twilio_sender import valid_signature
+from herinnering.bootstrap import Runtime
+from herinnering.services.status import record_status
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def signed_form(request: web.Request, runtime: Runtime) -> dict[str, str]:
+    form = {key: str(value) for key, value in (await request.post()).items()}
+    url = runtime.settings.server.public_url + request.path_qs
+    if not valid_signature(runtime.settings.twilio.auth_token, url, form,
+                           request.headers.get("X-Twilio-Signature", "")):
+        log.warning("rejected a webhook with a missing or wrong signature on %s", request.path)
+        raise web.HTTPForbidden(text="invalid X-Twilio-Signature")
+    return form
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def status_callback(key: web.AppKey[Runtime]) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        runtime = request.app[key]
+        form = await signed_form(request, runtime)
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        status = form.get("MessageStatus") or form.get("SmsStatus")
+        if not sid or not status:
+            raise web.HTTPBadRequest(text="MessageSid and MessageStatus are required")
+        await record_status(
+            runtime.db, runtime.clock, message_id=_int(request.query.get("m")), sid=sid,
+            status=status.lower(), error_code=_int(form.get("ErrorCode")),
+        )
+        return web.Response(status=204)
+
+    return handler

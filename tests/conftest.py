@@ -1,0 +1,153 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), the shipped fake Twilio server,
+settings, a settable clock, and factories that return functions."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db.migrate import upgrade
+from herinnering.clock import SettableClock
+from herinnering.config import Settings, load_settings
+
+PG_ADMIN_URL = os.environ.get("HERINNERING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+PG_TEST_DB = "herinnering_test"
+REQUIRE_PG = os.environ.get("HERINNERING_REQUIRE_POSTGRES") == "1"
+
+
+def _pg_available() -> str | None:
+    """Create the test database once; return why PostgreSQL cannot be used, or None."""
+    import asyncpg
+
+    async def prepare() -> None:
+        connection = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+        try:
+            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", PG_TEST_DB)
+            if not exists:
+                await connection.execute(f'CREATE DATABASE "{PG_TEST_DB}"')
+        finally:
+            await connection.close()
+
+    try:  # in a thread of its own: it may be first asked for inside a running event loop
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, prepare()).result()
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    problem = _pg_available()
+    if problem:
+        if REQUIRE_PG:
+            pytest.fail(problem)
+        pytest.skip(problem)
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{PG_TEST_DB}"
+
+
+async def _fresh_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    db = Database(url)
+    async with db.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await db.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated database on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'herinnering.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        await _fresh_postgres(url)
+    db = Database(url)
+    await upgrade(db)
+    await db.close()
+    return url
+
+
+@pytest.fixture
+async def database(db_url: str) -> AsyncIterator[Database]:
+    db = Database(db_url)
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return load_settings(environ={}).with_database(db_url)
+
+
+@pytest.fixture
+def fake_twilio_state(clock: SettableClock) -> Any:
+    from herinnering.fakes.twilio_server import FakeTwilio
+
+    return FakeTwilio(account_sid="AC" + "ab" * 16, auth_token="test-auth-token", callback_delay=0.01, clock=clock)
+
+
+@pytest.fixture
+async def fake_twilio(fake_twilio_state: Any) -> AsyncIterator[Any]:
+    """The shipped fake Twilio server on a free port; `.url` is its base URL."""
+    from herinnering.fakes.twilio_server import running_fake_twilio
+
+    async with running_fake_twilio(fake_twilio_state) as url:
+        fake_twilio_state.url = url
+        yield fake_twilio_state
+
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def make_tenant(database: Database, clock: SettableClock) -> Callable[..., Awaitable[Any]]:
+    """Store a tenant; every call gets a new contract id and phone number."""
+    from herinnering.adapters.db import tenant_store
+    from herinnering.domain.tenant_csv import TenantRecord
+
+    async def make(**fields: Any) -> Any:
+        n = next(_ids)
+        values: dict[str, Any] = {
+            "external_id": f"HC-{n:06d}", "name": f"Huurder {n}", "phone": f"+3161{n:07d}",
+            "channel": "sms", "language": "nl", "monthly_rent_cents": 74550, "collection_day": 1, "iban": None,
+        }
+        values.update(fields)
+        async with database.begin() as connection:
+            await tenant_store.upsert(connection, [TenantRecord(**values)], clock.now())
+            return await tenant_store.by_external_id(connection, values["external_id"])
+
+    return make
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: SettableClock, fake_twilio: Any) -> AsyncIterator[Any]:
+    """The wired application on a real database, sending to the fake Twilio server, with the
+    web app listening so delivery callbacks come back over HTTP."""
+    from herinnering.bootstrap import open_runtime
+    from herinnering.web.app import serving
+
+    settings = settings.with_twilio(
+        account_sid=fake_twilio.account_sid, auth_token=fake_twilio.auth_token, sms_from="DeLinde",
+        whatsapp_from="whatsapp:+3197010203040", api_base_url=fake_twilio.url,
+    )
+    async with open_runtime(settings, clock) as rt, serving(rt, "127.0.0.1", 0) as url:
+        rt.settings = settings.with_server(public_url=url)
+        yield rt

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db.migrate import upgrade
+from herinnering.adapters.db.tables import metadata
+
+
+async def test_the_migrations_create_exactly_the_schema_the_code_uses(database: Database) -> None:
+    def differences(connection):  # type: ignore[no-untyped-def]
+        return compare_metadata(MigrationContext.configure(connection), metadata)
+
+    async with database.begin() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_upgrading_twice_is_harmless(database: Database) -> None:
+    await upgrade(database)
+    await upgrade(database)
