@@ -20,6 +20,9 @@ from rich.table import Table
 
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
+from herinnering.commands import conversations as commands_conversations
+from herinnering.commands import experiments as commands_experiments
+from herinnering.commands import payments as commands_payments
 from herinnering.config import Settings, load_settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
@@ -116,25 +119,20 @@ async def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from aiohttp import web
-
     from herinnering.scheduler import build_scheduler
     from herinnering.services.dispatch import Dispatcher
-    from herinnering.web.app import create_app
+    from herinnering.web.app import serving
 
     settings.twilio.require()
-    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
-        runner = web.AppRunner(create_app(runtime))
-        await runner.setup()
-        await web.TCPSite(runner, settings.server.host, settings.server.port).start()
+    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime, \
+            serving(runtime, settings.server.host, settings.server.port) as url:
         scheduler = build_scheduler(runtime, Dispatcher(runtime, worker_id()))
         scheduler.start()
-        console.print(f"Serving on http://{settings.server.host}:{settings.server.port}; Ctrl-C to stop")
+        console.print(f"Serving on {url}; Ctrl-C to stop")
         try:
             await asyncio.Event().wait()
         finally:
             scheduler.shutdown(wait=False)
-            await runner.cleanup()
     return 0
 
 
@@ -158,7 +156,9 @@ async def cmd_fake_twilio(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="herinnering", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="herinnering", description="Kind, correct rent reminders and payment links for housing corporations."
+    )
     parser.add_argument("--config", help="a TOML file with settings that override config/default.toml")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="keep the demo database of an earlier run")
     p.set_defaults(run=cmd_demo)
 
+    for area in (commands_payments, commands_conversations, commands_experiments):
+        area.register(commands)
+
     p = commands.add_parser("fake-twilio", help="run the Twilio-compatible development server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8081)
@@ -205,6 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every tick at INFO
     try:
         settings = load_settings(args.config)
         return asyncio.run(args.run(args, settings))

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-from herinnering.adapters.db.tables import metadata
+from herinnering.adapters.db.schema import metadata
 
 
 def run(connection: Connection) -> None:

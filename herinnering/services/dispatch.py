@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -22,6 +22,7 @@ from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.bootstrap import Runtime
+from herinnering.domain.kinds import kinds_outside_window, policy
 from herinnering.domain.planning import in_send_window
 from herinnering.domain.retry import RetryPolicy
 from herinnering.domain.sending import Accepted, Halt, Rejected, RetryLater, SendOutcome, Unknown
@@ -70,11 +71,12 @@ class Dispatcher:
         await self.expire(report)
         await self.settle_unknown(report)
         now = self.rt.clock.now()
+        kinds = None
         if not in_send_window(now, self.rules):
             report.quiet = True
-            return report
+            kinds = kinds_outside_window()  # replies may go out; reminders wait for the window
         async with self.rt.db.begin() as connection:
-            claimed = await outbox.claim_due(connection, self.worker, now, self.settings.dispatch.batch_size)
+            claimed = await outbox.claim_due(connection, self.worker, now, self.settings.dispatch.batch_size, kinds)
             tenants = await outbox.with_tenants(connection, [m.id for m in claimed])
         report.claimed = len(claimed)
         gate = asyncio.Semaphore(IN_FLIGHT)
@@ -85,7 +87,7 @@ class Dispatcher:
                 if halted.is_set():
                     await self.release(message, count_attempt=False)
                     return
-                outcome = await self.process(message, tenants[message.id], report)
+                outcome = await self.process(message, tenants.get(message.id), report)
                 if isinstance(outcome, Halt):
                     report.halted = outcome.message
                     halted.set()
@@ -134,40 +136,56 @@ class Dispatcher:
                     event_log.event(message.tenant_id, "message_cancelled", now, message.id, reason=reason)
                 ])
 
-    def why_not(self, tenant: Row[Any]) -> str | None:
-        """A reason not to message this tenant now, or None."""
+    def why_not(self, message: Row[Any], tenant: Row[Any] | None) -> str | None:
+        """A reason not to send this message now, or None (the rules depend on its kind)."""
+        rules = policy(message.kind)
+        if tenant is None:
+            return None if message.recipient else "no tenant and no recipient"
         if not tenant.active:
             return "tenant inactive"
-        if tenant.opted_out:
+        if tenant.opted_out and rules.respect_opt_out:
             return "tenant opted out"
         today = self.rt.clock.now().astimezone(self.rules.timezone).date()
-        if tenant.paused_until is not None and tenant.paused_until >= today:
+        if rules.respect_pause and tenant.paused_until is not None and tenant.paused_until >= today:
             return "pauzeknop"
         return None
 
-    def render(self, message: Row[Any], tenant: Row[Any]) -> str:
-        language = tenant.language
-        context = {
-            "name": tenant.name,
-            "amount": money(tenant.monthly_rent_cents, language),
-            "debit_date": long_date(message.debit_date, language),
+    def render(self, message: Row[Any], tenant: Row[Any] | None) -> str:
+        """The message text: the tenant's details, then the variables fixed at creation.
+
+        In `message.context`, a key ending in `_cents` is shown as money under the name without
+        the suffix, a key ending in `_date` (ISO) as a long date; the rest as given."""
+        language = tenant.language if tenant is not None else self.settings.reminders.default_language
+        context: dict[str, Any] = {
             "org_name": self.settings.organisation.name,
             "org_phone": self.settings.organisation.phone,
-            "contract_id": tenant.external_id,
         }
+        if tenant is not None:
+            context.update(name=tenant.name, contract_id=tenant.external_id,
+                           amount=money(tenant.monthly_rent_cents, language))
+        if message.debit_date is not None:
+            context["debit_date"] = long_date(message.debit_date, language)
+        for key, value in (message.context or {}).items():
+            if key.endswith("_cents") and isinstance(value, int):
+                context[key.removesuffix("_cents")] = money(value, language)
+            elif key.endswith("_date") and isinstance(value, str):
+                context[key] = long_date(date.fromisoformat(value), language)
+            else:
+                context[key] = value
         return self.rt.templates.render(message.kind, message.channel, language, context).body
 
-    async def process(self, message: Row[Any], tenant: Row[Any], report: TickReport) -> SendOutcome | None:
-        if not in_send_window(self.rt.clock.now(), self.rules):
+    async def process(self, message: Row[Any], tenant: Row[Any] | None, report: TickReport) -> SendOutcome | None:
+        if policy(message.kind).respect_window and not in_send_window(self.rt.clock.now(), self.rules):
             await self.release(message, count_attempt=False)
             return None
-        reason = self.why_not(tenant)
+        reason = self.why_not(message, tenant)
         if reason:
             await self.cancel(message, reason)
             report.cancelled += 1
             report.outcomes[message.id] = "cancelled"
             return None
-        to, sender = self.sender.address(message.channel, tenant.phone)
+        phone = tenant.phone if tenant is not None else message.recipient.removeprefix("whatsapp:")
+        to, sender = self.sender.address(message.channel, phone)
         body = message.body
         if body is None:
             try:

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.migrate import upgrade
-from herinnering.adapters.db.tables import metadata
+from herinnering.adapters.db.schema import metadata
 
 
 async def test_the_migrations_create_exactly_the_schema_the_code_uses(database: Database) -> None:

@@ -8,7 +8,7 @@ table of allowed sources: an out-of-order callback or a second click changes not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,16 +39,20 @@ async def insert_planned(connection: AsyncConnection, rows: Sequence[dict[str, A
 
 
 async def claim_due(
-    connection: AsyncConnection, worker: str, now: datetime, limit: int
+    connection: AsyncConnection, worker: str, now: datetime, limit: int,
+    kinds: Collection[str] | None = None,
 ) -> list[Row[Any]]:
-    """Take up to `limit` due planned messages for `worker`, oldest first."""
+    """Take up to `limit` due planned messages for `worker`, oldest first (only `kinds`, if given)."""
+    conditions = [
+        messages.c.state == S.PLANNED,
+        messages.c.send_at <= now,
+        or_(messages.c.next_attempt_at.is_(None), messages.c.next_attempt_at <= now),
+    ]
+    if kinds is not None:
+        conditions.append(messages.c.kind.in_(sorted(kinds)))
     due = (
         select(messages.c.id)
-        .where(
-            messages.c.state == S.PLANNED,
-            messages.c.send_at <= now,
-            or_(messages.c.next_attempt_at.is_(None), messages.c.next_attempt_at <= now),
-        )
+        .where(*conditions)
         .order_by(messages.c.send_at, messages.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -153,7 +157,8 @@ async def get_by_sid(connection: AsyncConnection, sid: str) -> Row[Any] | None:
 
 
 async def with_tenants(connection: AsyncConnection, message_ids: Iterable[int]) -> dict[int, Row[Any]]:
-    """The tenant of each message, keyed by message id (one query for a claimed batch)."""
+    """The tenant of each message, keyed by message id (one query for a claimed batch).
+    Messages without a tenant (a reply to an unknown number) are absent."""
     ids = list(message_ids)
     if not ids:
         return {}
@@ -206,7 +211,7 @@ async def next_send_at(connection: AsyncConnection) -> datetime | None:
 async def recent(connection: AsyncConnection, limit: int, states: Sequence[str] = ()) -> list[Row[Any]]:
     statement = (
         select(messages, tenants.c.external_id, tenants.c.name)
-        .join(tenants, tenants.c.id == messages.c.tenant_id)
+        .outerjoin(tenants, tenants.c.id == messages.c.tenant_id)
         .order_by(messages.c.sent_at.is_(None), messages.c.sent_at, messages.c.id)
         .limit(limit)
     )

@@ -1,8 +1,10 @@
 """The database schema, as SQLAlchemy Core tables.
 
-Three tables carry the spine: `tenants` (kept in sync with the ERP export), `messages` (the
-durable outbox: every message exists here before it is sent, and its state only moves
-forward) and `events` (an append-only log per tenant: what happened, when, and why).
+The spine's tables: `tenants` (kept in sync with the ERP export), `messages` (the durable
+outbox: every message exists here before it is sent, and its state only moves forward),
+`events` (an append-only log per tenant: what happened, when, and why) and `tasks` (work for
+a person: call the tenant, verify a payment, answer a reply). Other areas keep their tables
+in their own modules on the same `metadata`; `schema.py` imports them all.
 The unique `messages.idempotency_key` is what makes "one reminder per tenant, period and
 kind" true even when two planners or two ticks run at once.
 Alembic migrations in `herinnering/migrations` create exactly this schema; a test checks it.
@@ -88,7 +90,7 @@ messages = Table(
     "messages",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("tenant_id", Id, ForeignKey("tenants.id")),  # empty for a reply to an unknown number
     Column("kind", String(32), nullable=False),
     Column("period", String(16), nullable=False),
     Column("idempotency_key", String(128), nullable=False, unique=True),
@@ -100,6 +102,7 @@ messages = Table(
     Column("not_after", UtcDateTime),
     Column("debit_date", Date),
     Column("recipient", String(40)),
+    Column("context", JSON),  # template variables fixed when the message was created (link, amount…)
     Column("body", Text),
     Column("segments", SmallInteger),
     Column("attempts", Integer, nullable=False, default=0),
@@ -130,4 +133,24 @@ events = Table(
     Column("data", JSON, nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Index("ix_events_tenant_id_id", "tenant_id", "id"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id")),
+    Column("kind", String(48), nullable=False),  # e.g. call_tenant, verify_payment, reply_needed
+    Column("title", String(200), nullable=False),
+    Column("state", String(16), nullable=False, default="open"),  # open -> done | cancelled
+    Column("due_at", UtcDateTime),
+    Column("assigned_to", String(64)),
+    Column("source", String(48), nullable=False),  # who made it: ladder, bot, officer …
+    Column("dedupe_key", String(128), unique=True),  # one task per cause, however often the cause repeats
+    Column("data", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime),
+    Index("ix_tasks_state_due_at", "state", "due_at"),
+    Index("ix_tasks_tenant_id", "tenant_id"),
 )

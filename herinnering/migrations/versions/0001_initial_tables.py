@@ -54,7 +54,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column(
-            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("period", sa.String(length=16), nullable=False),
@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("not_after", sa.DateTime(timezone=True), nullable=True),
         sa.Column("debit_date", sa.Date(), nullable=True),
         sa.Column("recipient", sa.String(length=40), nullable=True),
+        sa.Column("context", sa.JSON(), nullable=True),
         sa.Column("body", sa.Text(), nullable=True),
         sa.Column("segments", sa.SmallInteger(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -120,8 +121,32 @@ def upgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_tenant_id_id", ["tenant_id", "id"], unique=False)
 
+    op.create_table(
+        "tasks",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("kind", sa.String(length=48), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("assigned_to", sa.String(length=64), nullable=True),
+        sa.Column("source", sa.String(length=48), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=128), nullable=True),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_tasks_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_tasks_dedupe_key")),
+    )
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index("ix_tasks_state_due_at", ["state", "due_at"], unique=False)
+        batch_op.create_index("ix_tasks_tenant_id", ["tenant_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("tasks")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_tenant_id_id")
 

@@ -1,0 +1,13 @@
+"""Every table of herinnering on one `metadata`: import this, not a single tables module,
+wherever the whole schema matters (Alembic, the schema test)."""
+
+from __future__ import annotations
+
+from herinnering.adapters.db import (  # noqa: F401  (imported to register their tables)
+    conversation_tables,
+    experiment_tables,
+    payment_tables,
+)
+from herinnering.adapters.db.tables import metadata
+
+__all__ = ["metadata"]
