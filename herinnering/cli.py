@@ -20,6 +20,7 @@ from rich.table import Table
 
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
+from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
 from herinnering.commands import experiments as commands_experiments
 from herinnering.commands import payments as commands_payments
@@ -192,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="keep the demo database of an earlier run")
     p.set_defaults(run=cmd_demo)
 
-    for area in (commands_payments, commands_conversations, commands_experiments):
+    for area in (commands_payments, commands_collection, commands_conversations, commands_experiments):
         area.register(commands)
 
     p = commands.add_parser("fake-twilio", help="run the Twilio-compatible development server")

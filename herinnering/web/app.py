@@ -16,7 +16,7 @@ from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
-from herinnering.web import experiments, inbox, payments, webhooks
+from herinnering.web import experiments, inbox, payment_links, payments, webhooks
 from herinnering.web.keys import PAGES, RUNTIME
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/", overview)
     app.router.add_get("/health", health)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
-    for area in (payments, inbox, experiments):
+    for area in (payments, payment_links, inbox, experiments):
         area.setup(app)
     return app
 

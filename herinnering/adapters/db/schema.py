@@ -4,8 +4,10 @@ wherever the whole schema matters (Alembic, the schema test)."""
 from __future__ import annotations
 
 from herinnering.adapters.db import (  # noqa: F401  (imported to register their tables)
+    collection_tables,
     conversation_tables,
     experiment_tables,
+    link_tables,
     payment_tables,
 )
 from herinnering.adapters.db.tables import metadata
