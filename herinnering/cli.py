@@ -93,17 +93,19 @@ async def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     tz = settings.reminders.timezone
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await plan_month(runtime.db, settings, runtime.templates, runtime.clock, period,
-                                  dry_run=args.dry_run)
+                                  dry_run=args.dry_run, preview=args.limit)
     table = Table(title=f"Reminders for {period}" + (" (dry run)" if args.dry_run else ""))
-    for column in ("tenant", "name", "day", "debit date", "send moment", "channel", "template", "new"):
+    for column in ("tenant", "name", "day", "debit date", "send moment", "channel", "template"):
         table.add_column(column)
-    for r in report.reminders:
+    for r in report.preview:
         table.add_row(r.external_id, r.name, str(r.collection_day), f"{r.debit_date:%a %d-%m-%Y}",
-                      f"{r.send_at.astimezone(tz):%a %d-%m-%Y %H:%M}", r.channel, r.template,
-                      "-" if args.dry_run else ("yes" if r.created else "already"))
+                      f"{r.send_at.astimezone(tz):%a %d-%m-%Y %H:%M}", r.channel, r.template)
     console.print(table)
-    console.print(f"{len(report.reminders)} reminders, {report.created} newly planned, "
-                  f"{report.skipped} skipped because their moment has passed")
+    if report.planned > len(report.preview):
+        console.print(f"(the first {len(report.preview)} shown; --limit N shows more)")
+    created = "nothing stored (dry run)" if args.dry_run else f"{report.created} newly planned"
+    console.print(f"{report.planned} reminders, {created}, "
+                  f"{report.skipped} tenants skipped because their moment has passed")
     return 0
 
 
@@ -175,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True, help="the rent month, e.g. 2026-12")
     p.add_argument("--dry-run", action="store_true", help="show the plan; store nothing")
     p.add_argument("--now", help="plan as if it were this moment (local time unless an offset is given)")
+    p.add_argument("--limit", type=int, default=200, help="rows shown in the table (default 200)")
     p.set_defaults(run=cmd_plan)
 
     p = commands.add_parser("dispatch", help="send what is due now, then stop")

@@ -33,7 +33,7 @@ async def plan_job(runtime: Runtime) -> None:
     for period in periods_to_plan(runtime.clock.now(), runtime):
         report = await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, period)
         log.info("planned %s: %d new reminders, %d already planned", period, report.created,
-                 len(report.reminders) - report.created)
+                 report.planned - report.created)
 
 
 async def dispatch_job(dispatcher: Dispatcher) -> None:

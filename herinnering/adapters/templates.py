@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from babel.dates import format_date
 from babel.numbers import format_currency
+from sqlalchemy import ColumnElement, literal
 
 from herinnering.domain.sms import gsm7_safe
 from herinnering.errors import TemplateError
@@ -49,6 +50,11 @@ def long_date(day: date, language: str) -> str:
     return gsm7_safe(format_date(day, pattern, locale=LOCALES.get(language, "nl_NL")))
 
 
+def template_path_sql(kind: str, language: ColumnElement[str], channel: ColumnElement[str]) -> ColumnElement[str]:
+    """`MessageTemplates.name` as an SQL expression, for set-based planning."""
+    return literal("messages/") + language + literal(f"/{kind}.") + channel + literal(".j2")
+
+
 class MessageTemplates:
     """The message templates on disk, rendered strictly."""
 
@@ -62,7 +68,8 @@ class MessageTemplates:
             lstrip_blocks=True,
         )
 
-    def name(self, kind: str, channel: str, language: str) -> str:
+    @staticmethod
+    def name(kind: str, channel: str, language: str) -> str:
         return f"messages/{language}/{kind}.{channel}.j2"
 
     def render(self, kind: str, channel: str, language: str, context: dict[str, Any]) -> RenderedMessage:

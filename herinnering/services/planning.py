@@ -1,27 +1,32 @@
 """Use case: plan the pre-debit reminders of one month.
 
-For every active tenant the pure planner gives the debit date and the send moment; the
-outbox's unique idempotency key (`pre_debit:<tenant>:<period>`) makes planning the same
-month twice, or in two processes at once, harmless.
+The planner's answer depends only on the collection day (the rules and the clock are the same
+for everyone), so it is computed once per day — at most 28 times — and each day's reminders
+are written with one set-based `INSERT … SELECT` over the tenants who chose that day. Memory
+stays flat from 50 tenants to the whole sector. The outbox's unique idempotency key
+(`pre_debit:<tenant>:<period>`) makes planning the same month twice, or in two processes at
+once, harmless.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, tenant_store
+from sqlalchemy import String, and_, cast, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from herinnering.adapters.db.engine import Database
-from herinnering.adapters.templates import MessageTemplates
+from herinnering.adapters.db.tables import UtcDateTime, events, messages, tenants
+from herinnering.adapters.templates import MessageTemplates, template_path_sql
 from herinnering.clock import Clock
 from herinnering.config import Settings
-from herinnering.domain.planning import Period, plan_reminder
+from herinnering.domain.planning import Period, Reminder, plan_reminder
 from herinnering.domain.states import MessageState
 
 KIND = "pre_debit"
-CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -34,69 +39,105 @@ class PlannedReminder:
     send_at: datetime
     channel: str
     template: str
-    created: bool
 
 
 @dataclass
 class PlanReport:
     period: Period
-    reminders: list[PlannedReminder]
-    skipped: int  # the moment had passed
-
-    @property
-    def created(self) -> int:
-        return sum(r.created for r in self.reminders)
+    planned: int = 0   # tenants with a reminder this month
+    created: int = 0   # of which new now (the rest were planned before)
+    skipped: int = 0   # tenants whose moment had passed
+    preview: list[PlannedReminder] = field(default_factory=list)
 
 
 def idempotency_key(kind: str, tenant_id: int, period: Period) -> str:
     return f"{kind}:{tenant_id}:{period}"
 
 
+def _plannable() -> Any:
+    return and_(tenants.c.active.is_(True), tenants.c.opted_out.is_(False))
+
+
 async def plan_month(
     db: Database, settings: Settings, templates: MessageTemplates, clock: Clock, period: Period,
-    *, dry_run: bool = False,
+    *, dry_run: bool = False, preview: int = 0,
 ) -> PlanReport:
     now = clock.now()
     rules = settings.reminders.planning_rules()
+    report = PlanReport(period=period)
     async with db.begin() as connection:
-        tenants = await tenant_store.plannable(connection)
-    rows: list[dict[str, Any]] = []
-    skipped = 0
-    for tenant in tenants:
-        reminder = plan_reminder(period, tenant.collection_day, rules, now)
-        if reminder is None:
-            skipped += 1
-            continue
-        rows.append({
-            "tenant_id": tenant.id, "kind": KIND, "period": str(period),
-            "idempotency_key": idempotency_key(KIND, tenant.id, period),
-            "channel": tenant.channel, "template": templates.name(KIND, tenant.channel, tenant.language),
-            "variant": "default", "state": MessageState.PLANNED, "send_at": reminder.send_at,
-            "not_after": reminder.not_after, "debit_date": reminder.debit_date, "attempts": 0,
-            "created_at": now, "updated_at": now,
-        })
-    created: set[int] = set()
-    if not dry_run:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start:start + CHUNK]
-            async with db.begin() as connection:
-                new = await outbox.insert_planned(connection, chunk)
-                await event_log.append(connection, [
-                    event_log.event(row.tenant_id, "message_planned", now, row.id, kind=KIND, period=str(period))
-                    for row in new
-                ])
-            created.update(row.tenant_id for row in new)
-    by_id = {tenant.id: tenant for tenant in tenants}
-    return PlanReport(
-        period=period,
-        skipped=skipped,
-        reminders=[
-            PlannedReminder(
-                tenant_id=row["tenant_id"], external_id=by_id[row["tenant_id"]].external_id,
-                name=by_id[row["tenant_id"]].name, collection_day=by_id[row["tenant_id"]].collection_day,
-                debit_date=row["debit_date"], send_at=row["send_at"], channel=row["channel"],
-                template=row["template"], created=row["tenant_id"] in created,
-            )
-            for row in rows
-        ],
+        per_day = dict((await connection.execute(
+            select(tenants.c.collection_day, func.count()).where(_plannable()).group_by(tenants.c.collection_day)
+        )).all())
+        plans = {day: plan_reminder(period, day, rules, now) for day in per_day}
+        for day, reminder in sorted(plans.items()):
+            if reminder is None:
+                report.skipped += per_day[day]
+                continue
+            report.planned += per_day[day]
+            if not dry_run:
+                report.created += await _insert_day(connection, period, day, reminder, now)
+        if preview:
+            report.preview = await _preview(connection, plans, period, preview)
+    return report
+
+
+async def _insert_day(connection: AsyncConnection, period: Period, day: int, reminder: Reminder, now: datetime) -> int:
+    """All reminders of one collection day in one statement; returns how many were new."""
+    key = literal(f"{KIND}:") + cast(tenants.c.id, String) + literal(f":{period}")
+    source = select(
+        tenants.c.id, literal(KIND), literal(str(period)), key, tenants.c.channel,
+        template_path_sql(KIND, tenants.c.language, tenants.c.channel), literal("default"),
+        literal(MessageState.PLANNED.value), literal(reminder.send_at, UtcDateTime),
+        literal(reminder.not_after, UtcDateTime), literal(reminder.debit_date), literal(0),
+        literal(now, UtcDateTime), literal(now, UtcDateTime),
+    ).where(_plannable(), tenants.c.collection_day == day)
+    if connection.dialect.name == "sqlite":
+        source = source.where(literal(True))  # SQLite needs a WHERE before an upsert clause
+    columns = ["tenant_id", "kind", "period", "idempotency_key", "channel", "template", "variant", "state",
+               "send_at", "not_after", "debit_date", "attempts", "created_at", "updated_at"]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = (
+        dialect.insert(messages).from_select(columns, source)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(messages.c.id, messages.c.tenant_id)
     )
+    event_data = {"kind": KIND, "period": str(period)}
+    if connection.dialect.name == "postgresql":  # one round trip: the events come from the insert's rows
+        new = insert.cte("new")
+        log = events.insert().from_select(
+            ["tenant_id", "message_id", "type", "data", "occurred_at"],
+            select(new.c.tenant_id, new.c.id, literal("message_planned"),
+                   literal(event_data, events.c.data.type), literal(now, UtcDateTime)),
+        )
+        return (await connection.execute(log)).rowcount
+    created = (await connection.execute(insert)).all()
+    if created:
+        await connection.execute(events.insert(), [
+            {"tenant_id": row.tenant_id, "message_id": row.id, "type": "message_planned", "data": event_data,
+             "occurred_at": now} for row in created
+        ])
+    return len(created)
+
+
+async def _preview(
+    connection: AsyncConnection, plans: dict[int, Reminder | None], period: Period, limit: int
+) -> list[PlannedReminder]:
+    """The first reminders of the month, for the CLI's table."""
+    days = [day for day, reminder in plans.items() if reminder is not None]
+    rows = (await connection.execute(
+        select(tenants.c.id, tenants.c.external_id, tenants.c.name, tenants.c.collection_day,
+               tenants.c.channel, tenants.c.language)
+        .where(_plannable(), tenants.c.collection_day.in_(days))
+        .order_by(tenants.c.collection_day, tenants.c.id).limit(limit)
+    )).all()
+    result = []
+    for row in rows:
+        reminder = plans[row.collection_day]
+        assert reminder is not None
+        result.append(PlannedReminder(
+            tenant_id=row.id, external_id=row.external_id, name=row.name, collection_day=row.collection_day,
+            debit_date=reminder.debit_date, send_at=reminder.send_at, channel=row.channel,
+            template=MessageTemplates.name(KIND, row.channel, row.language),
+        ))
+    return sorted(result, key=lambda r: (r.send_at, r.collection_day, r.tenant_id))

@@ -24,8 +24,10 @@ async def plan(runtime: Any) -> Any:
 
 async def test_a_planned_reminder_is_sent_once_and_delivered(runtime: Any, make_tenant: Any, fake_twilio: Any) -> None:
     tenant = await make_tenant(name="Fatma Yılmaz", language="nl", monthly_rent_cents=84550)
-    report = await plan(runtime)
-    assert [r.send_at for r in report.reminders] == [SEND_MOMENT]
+    report = await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, DECEMBER, preview=5)
+    assert [r.send_at for r in report.preview] == [SEND_MOMENT]
+    [message] = await all_messages(runtime.db)
+    assert (message.send_at, message.template) == (SEND_MOMENT, "messages/nl/pre_debit.sms.j2")
 
     runtime.clock.set(SEND_MOMENT - timedelta(minutes=1))
     assert (await Dispatcher(runtime, "w1").tick()).claimed == 0  # not due yet
