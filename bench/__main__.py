@@ -1,0 +1,145 @@
+"""`python -m bench`: every workload, herinnering beside its peer in the same run.
+
+Each measurement runs in a fresh process (so its peak memory is its own) on a fresh
+database. The table goes to the terminal, every result also to a JSON-lines file. Counts are
+checked (nothing lost, nothing twice) and a wrong count fails the run; timings never do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+PG_ADMIN = os.environ.get("HERINNERING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+console = Console()
+
+
+def one(**spec: Any) -> dict[str, Any]:
+    """Run one workload in its own process; return its JSON result."""
+    done = subprocess.run([sys.executable, "-m", "bench.one", json.dumps(spec)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: workload {spec['workload']} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_url() -> str | None:
+    import asyncpg
+
+    async def prepare() -> None:
+        connection = await asyncpg.connect(PG_ADMIN, timeout=5)
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = 'herinnering_bench'"):
+            await connection.execute('CREATE DATABASE "herinnering_bench"')
+        await connection.close()
+
+    try:
+        asyncio.run(prepare())
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return None
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/herinnering_bench"
+
+
+class Results:
+    def __init__(self, out: Path) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.out = out
+        self.failures: list[str] = []
+
+    def add(self, **row: Any) -> None:
+        row["at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.rows.append(row)
+        with self.out.open("a") as handle:
+            handle.write(json.dumps(row) + "\n")
+
+    def check(self, ok: bool, what: str) -> None:
+        if not ok:
+            self.failures.append(what)
+
+
+def planning(results: Results, backend: str, url: str, sizes: list[int], peer_cap: int) -> None:
+    for n in sizes:
+        one(workload="generate", url=url, n=n)
+        first = one(workload="plan", url=url)
+        again = one(workload="plan", url=url)
+        results.check(first["created"] == first["stored"] == first["distinct_keys"] == n,
+                      f"plan {backend} {n}: {first}")
+        results.check(again["created"] == 0 and again["stored"] == n, f"re-plan {backend} {n}: {again}")
+        peer = one(workload="peer_plan", url=url, limit=min(n, peer_cap))
+        ours, theirs = n / first["seconds"], peer["jobs"] / peer["seconds"]
+        results.add(workload=f"plan a month ({backend})", size=n, ours=f"{ours:,.0f} tenants/s ({first['seconds']:.1f} s)",
+                    peer=f"{theirs:,.0f} tenants/s (on {peer['jobs']:,})", ratio=ours / theirs,
+                    rss_mb=first["peak_rss_mb"], per_tenant_us=1e6 * first["seconds"] / n)
+        results.add(workload=f"re-plan, nothing new ({backend})", size=n,
+                    ours=f"{n / again['seconds']:,.0f} tenants/s ({again['seconds']:.1f} s)", peer="-",
+                    ratio=None, rss_mb=again["peak_rss_mb"], per_tenant_us=1e6 * again["seconds"] / n)
+
+
+def importing(results: Results, backend: str, url: str, n: int) -> None:
+    done = one(workload="import_csv", url=url, n=n)
+    results.check(done["inserted"] == n and done["errors"] == 0, f"import {backend}: {done}")
+    results.add(workload=f"import CSV, full validation ({backend})", size=n,
+                ours=f"{n / done['seconds']:,.0f} rows/s", peer="-", ratio=None, rss_mb=done["peak_rss_mb"])
+
+
+def claiming(results: Results, url: str, n: int, workers: int, batch: int) -> None:
+    one(workload="prepare_due", url=url, n=n)
+    done = one(workload="claim", url=url, n=n, workers=workers, batch=batch)
+    results.check(done["claimed"] == done["distinct"] == n, f"claim: {done}")
+    results.add(workload=f"claim due messages, {workers} processes (postgresql)", size=n,
+                ours=f"{n / done['seconds']:,.0f} claims/s, {done['claimed'] - done['distinct']} twice",
+                peer="-", ratio=None, rss_mb=None)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes for CI (well under a minute)")
+    parser.add_argument("--sizes", default="10000,100000", help="tenants per planning run, comma-separated")
+    parser.add_argument("--sector", action="store_true", help="also plan 2.3 million tenants (PostgreSQL)")
+    parser.add_argument("--peer-cap", type=int, default=5000, help="tenants the peer schedules (its rate is per tenant)")
+    parser.add_argument("--out", default="bench-results.jsonl", help="JSON lines, appended")
+    args = parser.parse_args()
+
+    sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    peer_cap = 300 if args.quick else args.peer_cap
+    import_n = 3000 if args.quick else 100_000
+    claim_n, workers = (3000, 2) if args.quick else (100_000, 4)
+    results = Results(Path(args.out))
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite+aiosqlite:///{folder}/bench.db"
+        planning(results, "sqlite", sqlite_url, [n for n in sizes if n <= 200_000], peer_cap)
+        importing(results, "sqlite", sqlite_url, import_n)
+    pg = postgres_url()
+    if pg is None:
+        console.print("[yellow]PostgreSQL not reachable: its workloads are skipped[/]")
+    else:
+        planning(results, "postgresql", pg, sizes + ([2_300_000] if args.sector else []), peer_cap)
+        importing(results, "postgresql", pg, import_n)
+        claiming(results, pg, claim_n, workers, batch=500)
+
+    table = Table(title=f"herinnering bench — {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    for column in ("workload", "size", "herinnering", "peer", "ratio", "peak RSS"):
+        table.add_column(column, justify="left" if column in ("workload", "herinnering", "peer") else "right")
+    for row in results.rows:
+        table.add_row(row["workload"], f"{row['size']:,}", row["ours"], row["peer"],
+                      f"{row['ratio']:.0f}×" if row["ratio"] else "-",
+                      f"{row['rss_mb']:.0f} MB" if row.get("rss_mb") else "-")
+    console.print(table)
+    for failure in results.failures:
+        console.print(f"[red]count check failed:[/] {failure}")
+    console.print(f"passed: {len(results.rows)} measurements, {len(results.failures)} failed checks")
+    return 1 if results.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

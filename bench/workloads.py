@@ -1,0 +1,125 @@
+"""The workloads, each run in a fresh process (`python -m bench.one`) so its peak memory is
+its own. Each returns a dict: what was done, how long it took, and the counts that prove it
+was done correctly (the suite asserts counts, never timings)."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from bench.data import csv_bytes, fresh_database, insert_tenants
+from herinnering.adapters.db import outbox
+from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db.tables import messages
+from herinnering.adapters.templates import MessageTemplates
+from herinnering.clock import SettableClock
+from herinnering.config import load_settings
+from herinnering.domain.planning import Period
+from herinnering.resources import templates_dir
+from herinnering.services.importing import import_tenants
+from herinnering.services.planning import plan_month
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # before every December reminder
+PERIOD = Period(2026, 12)
+
+
+async def generate(url: str, n: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    db = await fresh_database(url)
+    await insert_tenants(db, n)
+    await db.close()
+    return {"tenants": n, "seconds": time.perf_counter() - started}
+
+
+async def plan(url: str) -> dict[str, Any]:
+    settings = load_settings(environ={}).with_database(url)
+    db = Database(url)
+    started = time.perf_counter()
+    report = await plan_month(db, settings, MessageTemplates(templates_dir()), SettableClock(NOW), PERIOD)
+    seconds = time.perf_counter() - started
+    async with db.begin() as connection:
+        stored = (await connection.execute(select(func.count()).select_from(messages))).scalar_one()
+        keys = (await connection.execute(select(func.count(func.distinct(messages.c.idempotency_key))))).scalar_one()
+    await db.close()
+    return {"created": report.created, "planned": report.planned, "stored": stored,
+            "distinct_keys": keys, "seconds": seconds}
+
+
+async def peer_plan(url: str, limit: int) -> dict[str, Any]:
+    from bench.peers.apscheduler_jobs import plan_with_apscheduler
+
+    jobs, seconds = await asyncio.to_thread(plan_with_apscheduler, url, PERIOD.year, PERIOD.month, limit)
+    return {"jobs": jobs, "seconds": seconds}
+
+
+async def import_csv(url: str, n: int) -> dict[str, Any]:
+    db = await fresh_database(url)
+    data = csv_bytes(n)
+    settings = load_settings(environ={})
+    started = time.perf_counter()
+    report = await import_tenants(db, data, settings.reminders, SettableClock(NOW), batch_size=2000)
+    seconds = time.perf_counter() - started
+    await db.close()
+    return {"rows": report.rows, "inserted": report.inserted, "errors": len(report.errors), "seconds": seconds}
+
+
+async def prepare_due(url: str, n: int) -> dict[str, Any]:
+    """n tenants with one due message each."""
+    db = await fresh_database(url)
+    await insert_tenants(db, n)
+    async with db.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO messages (tenant_id, kind, period, idempotency_key, channel, template, variant, state,"
+            " send_at, attempts, created_at, updated_at)"
+            " SELECT id, 'pre_debit', '2026-12', 'bench:' || id, channel, 'x', 'default', 'planned',"
+            " :now, 0, :now, :now FROM tenants"
+        ), {"now": NOW if db.dialect == "postgresql" else NOW.replace(tzinfo=None)})
+    await db.close()
+    return {"messages": n}
+
+
+def _claimer(url: str, batch: int, queue: Any, barrier: Any) -> None:
+    async def loop() -> dict[str, Any]:
+        db = Database(url)
+        mine: list[int] = []
+        worker = f"bench-{multiprocessing.current_process().pid}"
+        async with db.begin() as connection:  # connect before the clock starts
+            await connection.execute(text("SELECT 1"))
+        barrier.wait()
+        started = time.time()
+        while True:
+            async with db.begin() as connection:
+                rows = await outbox.claim_due(connection, worker, NOW, batch)
+            if not rows:
+                break
+            mine.extend(row.id for row in rows)
+        finished = time.time()
+        await db.close()
+        return {"ids": mine, "started": started, "finished": finished}
+
+    queue.put(asyncio.run(loop()))
+
+
+async def claim(url: str, n: int, workers: int, batch: int) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    queue, barrier = context.Queue(), context.Barrier(workers)
+    processes = [context.Process(target=_claimer, args=(url, batch, queue, barrier)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    parts = [queue.get() for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = max(p["finished"] for p in parts) - min(p["started"] for p in parts)
+    claimed = [p["ids"] for p in parts]
+    ids = [i for part in claimed for i in part]
+    return {"claimed": len(ids), "distinct": len(set(ids)), "expected": n, "seconds": seconds,
+            "per_worker": [len(part) for part in claimed]}
+
+
+WORKLOADS = {"generate": generate, "plan": plan, "peer_plan": peer_plan, "import_csv": import_csv,
+             "prepare_due": prepare_due, "claim": claim}
