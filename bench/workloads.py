@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -68,17 +68,17 @@ async def import_csv(url: str, n: int) -> dict[str, Any]:
     return {"rows": report.rows, "inserted": report.inserted, "errors": len(report.errors), "seconds": seconds}
 
 
-async def prepare_due(url: str, n: int) -> dict[str, Any]:
-    """n tenants with one due message each."""
+async def prepare_due(url: str, n: int, now: datetime = NOW) -> dict[str, Any]:
+    """n tenants with one message each, due at `now`."""
     db = await fresh_database(url)
     await insert_tenants(db, n)
     async with db.begin() as connection:
         await connection.execute(text(
             "INSERT INTO messages (tenant_id, kind, period, idempotency_key, channel, template, variant, state,"
-            " send_at, attempts, created_at, updated_at)"
+            " send_at, debit_date, attempts, created_at, updated_at)"
             " SELECT id, 'pre_debit', '2026-12', 'bench:' || id, channel, 'x', 'default', 'planned',"
-            " :now, 0, :now, :now FROM tenants"
-        ), {"now": NOW if db.dialect == "postgresql" else NOW.replace(tzinfo=None)})
+            " :now, :debit, 0, :now, :now FROM tenants"
+        ), {"now": now if db.dialect == "postgresql" else now.replace(tzinfo=None), "debit": date(2026, 12, 1)})
     await db.close()
     return {"messages": n}
 

@@ -112,7 +112,7 @@ async def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.dispatch import Dispatcher
 
-    async with open_runtime(settings, make_clock(args, settings)) as runtime:
+    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
         report = await Dispatcher(runtime, worker_id()).run_until_idle()
     if report.quiet:
         console.print("Outside the send window: nothing sent.")

@@ -12,6 +12,7 @@ used at all (empty, no usable header) raises `CsvFileError`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -460,12 +461,44 @@ def _check_name(raw: str) -> str:
     return value
 
 
+_SEPARATORS = re.compile(r"[\s\-.()/]")
+
+
+@functools.lru_cache(maxsize=8)
+def _mobile_fast_path(region: str) -> tuple[re.Pattern[str], str, str] | None:
+    """The region's own mobile pattern from phonenumbers' metadata, for the common case.
+
+    Validating every number with the full parser costs ~100 µs; a plain "06-12345678" that
+    matches the region's mobile pattern needs none of its generality."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.mobile is None or not metadata.mobile.national_number_pattern:
+        return None
+    return re.compile(metadata.mobile.national_number_pattern), str(metadata.country_code), metadata.national_prefix or ""
+
+
+def _fast_mobile(value: str, region: str) -> str | None:
+    """E.164 for a plain national or international mobile number of `region`, else None."""
+    fast = _mobile_fast_path(region)
+    if fast is None:
+        return None
+    pattern, country, prefix = fast
+    digits = _SEPARATORS.sub("", value)
+    for lead in (f"+{country}", f"00{country}", prefix):
+        if lead and digits.startswith(lead) and digits[len(lead):].isdigit() and digits[len(lead):].isascii():
+            national = digits[len(lead):]
+            return f"+{country}{national}" if pattern.fullmatch(national) else None
+    return None
+
+
 def _check_phone(raw: str, region: str) -> str:
     value = raw.strip()
     if not value:
         raise _Invalid("the phone number is missing")
     if not _PHONE_CHARACTERS.fullmatch(value):
         raise _Invalid(f"{_quote(value)} is not a valid phone number")
+    fast = _fast_mobile(value, region)
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -604,16 +637,18 @@ def _compact_days(days: Iterable[int]) -> str:
     return ", ".join(parts)
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode category Cc
+
+
 def _undecodable_byte(value: str) -> int | None:
     """The first byte that was not UTF-8 (decoded as a lone surrogate), if any."""
-    for char in value:
-        if "\udc80" <= char <= "\udcff":
-            return ord(char) - 0xDC00
-    return None
+    found = _SURROGATE.search(value)
+    return ord(found.group()) - 0xDC00 if found else None
 
 
 def _has_control_character(value: str) -> bool:
-    return any(unicodedata.category(char) == "Cc" for char in value)
+    return _CONTROL.search(value) is not None
 
 
 def _printable(value: str) -> str:

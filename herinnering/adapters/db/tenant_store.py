@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +45,8 @@ async def upsert(connection: AsyncConnection, records: Sequence[TenantRecord], n
             .returning(tenants.c.id, tenants.c.external_id)
         )
         rows = [
-            {**asdict(record), "active": True, "opted_out": False, "created_at": now, "updated_at": now}
+            {"external_id": record.external_id, **{f: getattr(record, f) for f in IMPORTED_FIELDS},
+             "active": True, "opted_out": False, "created_at": now, "updated_at": now}
             for record in new
         ]
         for row in (await connection.execute(statement, rows)).fetchall():
