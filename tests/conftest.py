@@ -7,7 +7,7 @@ import asyncio
 import concurrent.futures
 import itertools
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,40 +20,41 @@ from herinnering.clock import SettableClock
 from herinnering.config import Settings, load_settings
 
 PG_ADMIN_URL = os.environ.get("HERINNERING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-PG_TEST_DB = "herinnering_test"
+PG_TEST_DB = f"herinnering_test_{os.getpid()}"
 REQUIRE_PG = os.environ.get("HERINNERING_REQUIRE_POSTGRES") == "1"
 
 
-def _pg_available() -> str | None:
-    """Create the test database once; return why PostgreSQL cannot be used, or None."""
+def _pg_admin(statement: str) -> str | None:
+    """Run one statement on the admin database; return why PostgreSQL cannot be used, or None."""
     import asyncpg
 
-    async def prepare() -> None:
+    async def run() -> None:
         connection = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
         try:
-            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", PG_TEST_DB)
-            if not exists:
-                await connection.execute(f'CREATE DATABASE "{PG_TEST_DB}"')
+            await connection.execute(statement)
         finally:
             await connection.close()
 
     try:  # in a thread of its own: it may be first asked for inside a running event loop
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, prepare()).result()
+            pool.submit(asyncio.run, run()).result()
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}"
     return None
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    problem = _pg_available()
+def postgres_url() -> Iterator[str]:
+    """A database of this test run's own (several runs may share the server)."""
+    problem = _pg_admin(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)')
+    problem = problem or _pg_admin(f'CREATE DATABASE "{PG_TEST_DB}"')
     if problem:
         if REQUIRE_PG:
             pytest.fail(problem)
         pytest.skip(problem)
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{PG_TEST_DB}"
+    yield f"{base}/{PG_TEST_DB}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)')
 
 
 async def _fresh_postgres(url: str) -> None:
