@@ -148,6 +148,23 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                           keep=args.keep, console=console)
 
 
+async def cmd_templates_check(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.resources import templates_dir
+    from herinnering.services.template_check import check_templates
+
+    rows = check_templates(Path(args.directory) if args.directory else templates_dir(), settings)
+    table = Table(title="Message templates with worst-case data")
+    for column in ("kind", "language", "channel", "characters", "encoding", "segments", "problem"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.kind, row.language, row.channel, str(row.characters), row.encoding,
+                      str(row.segments), f"[red]{row.problem}[/]" if row.problem else "ok")
+    console.print(table)
+    failed = [row for row in rows if row.problem]
+    console.print(f"{len(rows)} checked, {len(failed)} with problems")
+    return 1 if failed else 0
+
+
 async def cmd_fake_twilio(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.fakes.twilio_server import serve
 
@@ -198,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     for area in (commands_payments, commands_collection, commands_conversations, commands_experiments):
         area.register(commands)
+
+    p = commands.add_parser("templates", help="message templates")
+    actions = p.add_subparsers(dest="action", required=True)
+    check = actions.add_parser("check", help="render every kind × language × channel; fail on problems")
+    check.add_argument("--directory", help="a templates folder (default: the shipped one)")
+    check.set_defaults(run=cmd_templates_check)
 
     p = commands.add_parser("fake-twilio", help="run the Twilio-compatible development server")
     p.add_argument("--host", default="127.0.0.1")

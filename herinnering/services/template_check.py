@@ -1,0 +1,96 @@
+"""`herinnering templates check`: every message kind × language × channel, rendered with
+realistic worst-case data (a long name, a large amount), measured the way Twilio counts it.
+
+A kind missing in one of the configured languages, a template that needs a variable nobody
+provides, or an SMS longer than two segments is a failure: better here than on a phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta
+
+from herinnering.adapters.templates import MessageTemplates, long_date, money
+from herinnering.config import Settings
+from herinnering.domain.sms import measure
+from herinnering.errors import TemplateError
+
+CHANNELS = ("sms", "whatsapp")
+MAX_SMS_SEGMENTS = 2
+MAX_WHATSAPP_CHARACTERS = 1024  # a WhatsApp template body's limit
+LONG_NAME = "Anna-Maria van der Heijden-Bouchikhi"
+
+
+def sample_context(language: str, settings: Settings) -> dict[str, object]:
+    """Worst-case values for every variable the shipped templates use."""
+    return {
+        "name": LONG_NAME,
+        "amount": money(123_456, language),
+        "amount_due": money(246_912, language),
+        "debit_date": long_date(date(2026, 12, 28), language),
+        "due_date": long_date(date(2026, 12, 28), language),
+        "org_name": settings.organisation.name,
+        "org_phone": settings.organisation.phone,
+        "contract_id": "HC-1000001",
+        "link_url": "https://betaal.example.nl/p/Xq3-9fKw2LmZ8rTb",
+        "instalment_number": 3,
+        "instalments": 6,
+        "officer_name": "Fatima",
+        "text": "Dank voor uw bericht. Ik bel u morgen tussen 10 en 12 uur.",
+    }
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    kind: str
+    language: str
+    channel: str
+    characters: int
+    encoding: str
+    segments: int
+    problem: str | None
+
+
+def kinds_in(directory: Path) -> list[str]:
+    """Kinds with an SMS or WhatsApp text in any language (letters and the like are not checked here)."""
+    return sorted({path.name.split(".")[0] for path in directory.glob("messages/*/*.j2")
+                   if path.name.split(".")[1] in CHANNELS})
+
+
+def check_templates(directory: Path, settings: Settings) -> list[CheckRow]:
+    templates = MessageTemplates(directory)
+    rows = []
+    for kind in kinds_in(directory):
+        for language in settings.reminders.languages:
+            for channel in CHANNELS:
+                rows.append(_check_one(templates, directory, kind, language, channel, settings))
+    return rows
+
+
+def _check_one(templates: MessageTemplates, directory: Path, kind: str, language: str, channel: str,
+               settings: Settings) -> CheckRow:
+    name = templates.name(kind, channel, language)
+    if not (directory / name).exists():
+        return CheckRow(kind, language, channel, 0, "-", 0, f"missing: {name}")
+    context = sample_context(language, settings)
+    source = templates.env.loader.get_source(templates.env, name)[0]  # type: ignore[union-attr]
+    needed = meta.find_undeclared_variables(templates.env.parse(source)) - set(context)
+    if needed:
+        return CheckRow(kind, language, channel, 0, "-", 0, f"no sample value for {', '.join(sorted(needed))}")
+    try:
+        body = templates.render(kind, channel, language, context).body
+    except (TemplateError, jinja2.TemplateError) as exc:
+        return CheckRow(kind, language, channel, 0, "-", 0, str(exc))
+    size = measure(body)
+    problem = None
+    if channel == "sms" and size.segments > MAX_SMS_SEGMENTS:
+        problem = f"{size.segments} SMS segments (at most {MAX_SMS_SEGMENTS})"
+    elif channel == "whatsapp" and len(body) > MAX_WHATSAPP_CHARACTERS:
+        problem = f"{len(body)} characters (WhatsApp allows {MAX_WHATSAPP_CHARACTERS})"
+    elif not body.strip():
+        problem = "renders empty"
+    return CheckRow(kind, language, channel, len(body), size.encoding, size.segments, problem)
