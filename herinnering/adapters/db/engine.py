@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
@@ -29,6 +29,24 @@ class Database:
     async def begin(self) -> AsyncIterator[AsyncConnection]:
         async with self.engine.begin() as connection:
             yield connection
+
+    @asynccontextmanager
+    async def try_lock(self, name: str) -> AsyncIterator[bool]:
+        """A PostgreSQL advisory lock for once-only work across processes (planning). Yields
+        whether we hold it. SQLite has one process by design: always yields True."""
+        if self.dialect != "postgresql":
+            yield True
+            return
+        async with self.engine.connect() as connection:
+            key = {"name": f"herinnering:{name}"}
+            held = (await connection.execute(text("SELECT pg_try_advisory_lock(hashtext(:name))"), key)).scalar()
+            await connection.commit()
+            try:
+                yield bool(held)
+            finally:
+                if held:
+                    await connection.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), key)
+                    await connection.commit()
 
     async def close(self) -> None:
         await self.engine.dispose()
