@@ -101,6 +101,16 @@ def claiming(results: Results, url: str, n: int, workers: int, batch: int) -> No
                 peer="-", ratio=None, rss_mb=None)
 
 
+def dispatching(results: Results, url: str, n: int, rate: float, latency: float, workers: int) -> None:
+    done = one(workload="dispatch", url=url, n=n, rate=rate, latency=latency, workers=workers)
+    results.check(done["sent"] == done["received"] == done["distinct"] == n and not done["errors"],
+                  f"dispatch {rate}/s × {workers}: {done}")
+    achieved = done["segments"] / max(done["sending_seconds"], 1e-9)
+    results.add(workload=f"dispatch, {latency * 1000:.0f} ms per call, {workers} process(es) (postgresql)",
+                size=n, ours=f"{achieved:,.0f} segments/s of {rate:,.0f} configured",
+                peer="-", ratio=None, share=achieved / rate, rss_mb=done["peak_rss_mb"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes for CI (well under a minute)")
@@ -126,6 +136,11 @@ def main() -> int:
         planning(results, "postgresql", pg, sizes + ([2_300_000] if args.sector else []), peer_cap)
         importing(results, "postgresql", pg, import_n)
         claiming(results, pg, claim_n, workers, batch=500)
+        if args.quick:
+            dispatching(results, pg, 200, rate=50, latency=0.05, workers=1)
+        else:
+            for rate, procs in ((100, 1), (200, 2), (400, 1)):
+                dispatching(results, pg, int(rate * 20 / 2), rate=rate, latency=0.1, workers=procs)
 
     table = Table(title=f"herinnering bench — {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for column in ("workload", "size", "herinnering", "peer", "ratio", "peak RSS"):

@@ -104,12 +104,14 @@ def run_chaos(kills: int, tenants: int, db_url: str | None = None, seed: int = 1
             env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         try:
-            for _ in range(100):
+            for _ in range(300):  # the fake's process needs a few seconds to start
                 try:
                     fake_log(fake_url)
                     break
                 except OSError:
                     time.sleep(0.1)
+            else:
+                raise RuntimeError("the fake Twilio server did not start")
             faults: list[dict[str, object]] = []
             for _ in range(planned * 3):
                 roll = rng.random()

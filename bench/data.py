@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -44,6 +45,9 @@ def csv_bytes(n: int, seed: int = 11) -> bytes:
 
 async def fresh_database(url: str) -> Database:
     """An empty, migrated database (PostgreSQL: the public schema dropped and recreated)."""
+    if url.startswith("sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.split("///", 1)[1] + suffix).unlink(missing_ok=True)
     db = Database(url)
     if db.dialect == "postgresql":
         async with db.begin() as connection:

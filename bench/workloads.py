@@ -123,3 +123,66 @@ async def claim(url: str, n: int, workers: int, batch: int) -> dict[str, Any]:
 
 WORKLOADS = {"generate": generate, "plan": plan, "peer_plan": peer_plan, "import_csv": import_csv,
              "prepare_due": prepare_due, "claim": claim}
+
+
+async def dispatch(url: str, n: int, rate: float, latency: float, workers: int = 1) -> dict[str, Any]:
+    """n due messages sent through a fake Twilio server (its own process) that answers every
+    create after `latency` seconds; returns segments per second as Twilio counts them."""
+    import json as json_module
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    await prepare_due(url, n, now=datetime.now(UTC))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    fake_url = f"http://127.0.0.1:{port}"
+    account, token = "AC" + "d1" * 16, "bench-token"
+    fake = subprocess.Popen([sys.executable, "-m", "herinnering", "fake-twilio", "--port", str(port),
+                             "--account-sid", account, "--auth-token", token],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # the fake's process needs a few seconds to start
+            try:
+                urllib.request.urlopen(f"{fake_url}/_fake/faults", timeout=1).read()
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError("the fake Twilio server did not start")
+        request = urllib.request.Request(
+            f"{fake_url}/_fake/faults", data=json_module.dumps({"delay": latency, "times": n + 10}).encode(),
+            headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).read()
+        env = {**os.environ, "HERINNERING_DATABASE_URL": url, "TWILIO_ACCOUNT_SID": account,
+               "TWILIO_AUTH_TOKEN": token, "TWILIO_FROM": "DeLinde", "TWILIO_API_BASE_URL": fake_url,
+               "HERINNERING_PUBLIC_URL": "http://127.0.0.1:9", "HERINNERING_REMINDERS__SEND_WINDOW": "00:00-23:59",
+               "HERINNERING_DISPATCH__RATE_PER_SECOND": str(rate / workers)}
+        started = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-m", "herinnering", "dispatch"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(workers)]
+        errors = [p.communicate()[1].decode()[-500:] for p in procs]
+        seconds = time.perf_counter() - started
+        with urllib.request.urlopen(f"{fake_url}/_fake/messages", timeout=60) as response:
+            received = json_module.loads(response.read())["messages"]
+    finally:
+        fake.terminate()
+        fake.wait()
+    db = Database(url)
+    async with db.begin() as connection:
+        sent = (await connection.execute(select(func.count()).where(messages.c.provider_sid.is_not(None)))).scalar_one()
+        segments = (await connection.execute(select(func.sum(messages.c.segments)))).scalar_one() or 0
+        first, last = (await connection.execute(select(func.min(messages.c.sent_at), func.max(messages.c.sent_at)))).one()
+    await db.close()
+    if isinstance(first, str):  # SQLite hands aggregates back as text
+        first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    recipients = [m["to"] for m in received]
+    return {"messages": n, "sent": sent, "received": len(received), "distinct": len(set(recipients)),
+            "segments": int(segments), "seconds": seconds, "sending_seconds": (last - first).total_seconds(),
+            "errors": [e for e in errors if e.strip()]}
+
+
+WORKLOADS["dispatch"] = dispatch
