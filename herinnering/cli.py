@@ -126,12 +126,31 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.dispatch import Dispatcher
     from herinnering.web.app import serving
 
-    settings.twilio.require()
+    if not args.no_worker:
+        settings.twilio.require()
     async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime, \
             serving(runtime, settings.server.host, settings.server.port) as url:
-        scheduler = build_scheduler(runtime, Dispatcher(runtime, worker_id()))
+        dispatcher = None if args.no_worker else Dispatcher(runtime, worker_id())
+        scheduler = build_scheduler(runtime, dispatcher, planning=True)
         scheduler.start()
-        console.print(f"Serving on {url}; Ctrl-C to stop")
+        console.print(f"Serving on {url}{' (no sending: run workers)' if args.no_worker else ''}; Ctrl-C to stop")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
+async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Dispatch only: run as many as the provider's rate needs, beside one `serve --no-worker`."""
+    from herinnering.scheduler import build_scheduler
+    from herinnering.services.dispatch import Dispatcher
+
+    settings.twilio.require()
+    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
+        scheduler = build_scheduler(runtime, Dispatcher(runtime, worker_id()), planning=False)
+        scheduler.start()
+        console.print("Worker sending due messages; Ctrl-C to stop")
         try:
             await asyncio.Event().wait()
         finally:
@@ -203,7 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("serve", help="run the web app and the scheduler")
     p.add_argument("--now", help="run with a clock that starts at this moment")
+    p.add_argument("--no-worker", action="store_true", help="web and planning only; `herinnering worker` sends")
     p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("worker", help="send due messages only (several may run on PostgreSQL)")
+    p.add_argument("--now", help="run with a clock that starts at this moment")
+    p.set_defaults(run=cmd_worker)
 
     p = commands.add_parser("demo", help="the whole loop on SQLite with the fake Twilio server")
     p.add_argument("--now", help="start the clock here (default: now)")

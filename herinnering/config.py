@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from herinnering.domain.experiments import Experiment, parse_experiments
+from herinnering.domain.keywords import Intent, KeywordRules, keyword_rules
+from herinnering.domain.ladder import Action, Ladder, StepRule
+from herinnering.domain.mvi import MviStep
 from herinnering.domain.planning import PlanningRules, SendWindow
+from herinnering.domain.threads import OfficeHours
 from herinnering.errors import ConfigError
 from herinnering.resources import config_dir
 
@@ -30,6 +35,7 @@ ENV_ALIASES = {
     "TWILIO_API_BASE_URL": ("twilio", "api_base_url"),
     "HERINNERING_DATABASE_URL": ("database", "url"),
     "HERINNERING_PUBLIC_URL": ("server", "public_url"),
+    "MOLLIE_API_KEY": ("payments", "mollie_api_key"),
 }
 
 
@@ -63,6 +69,7 @@ class DispatchSettings:
     stall_seconds: float
     provider_timeout_seconds: float
     interval_seconds: float
+    concurrency: int
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,15 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
+class PaymentSettings:
+    provider: str             # "sandbox" (our own iDEAL-style page) or "mollie"
+    link_expiry_days: int     # a payment link stops working this many days after it was made
+    api_token: str            # Bearer token of POST /api/payments; empty: the API refuses every call
+    mollie_api_key: str       # test_... or live_...; required when provider = "mollie"
+    mollie_api_endpoint: str  # https://api.mollie.com, or the shipped fake (herinnering fake-mollie)
+
+
+@dataclass(frozen=True)
 class Settings:
     organisation: OrganisationSettings
     reminders: ReminderSettings
@@ -102,6 +118,10 @@ class Settings:
     twilio: TwilioSettings
     server: ServerSettings
     database: DatabaseSettings
+    conversations: ConversationSettings  # [conversations]: the keyword bot, office hours, logins
+    experiments: tuple[Experiment, ...]  # [experiments.<key>] tables (domain/experiments.py)
+    payments: PaymentSettings
+    ladder: LadderSettings  # [ladder]: the follow-up ladder and payment arrangements
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database=DatabaseSettings(url=url))
@@ -150,6 +170,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             stall_seconds=dis.number("stall_seconds", 1, 86_400),
             provider_timeout_seconds=dis.number("provider_timeout_seconds", 0.1, 120),
             interval_seconds=dis.number("interval_seconds", 0.1, 3600),
+            concurrency=dis.integer("concurrency", 1, 1000),
         ),
         twilio=TwilioSettings(
             account_sid=twi.pattern("account_sid", r"(AC[0-9a-fA-F]{32})?", "AC followed by 32 hex digits"),
@@ -165,11 +186,111 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url")
         ),
         database=DatabaseSettings(url=db.database_url("url")),
+        conversations=_conversation_settings(_Section(data, "conversations"), rem.timezone("timezone")),
+        experiments=parse_experiments(data.get("experiments", {})),
+        payments=_payment_settings(pay := _Section(data, "payments")),
+        ladder=_ladder_settings(_Section(data, "ladder")),
     )
     if settings.reminders.window.start >= settings.reminders.window.end:
         raise ConfigError("reminders.send_window: the start must be before the end, e.g. \"10:00-20:00\"")
-    for section in (org, rem, dis, twi, srv, db):
+    for section in (org, rem, dis, twi, srv, db, pay):
         section.reject_unknown()
+    return settings
+
+
+def _payment_settings(pay: _Section) -> PaymentSettings:
+    provider = pay.choice("provider", ("sandbox", "mollie"))
+    key = pay.pattern("mollie_api_key", r"((test|live)_\w+)?", "a Mollie API key starting with test_ or live_")
+    if provider == "mollie" and not key:
+        raise ConfigError("payments.mollie_api_key is not set: set MOLLIE_API_KEY or [payments] mollie_api_key "
+                          "(test_... or live_...) when payments.provider is \"mollie\"")
+    return PaymentSettings(
+        provider=provider,
+        link_expiry_days=pay.integer("link_expiry_days", 1, 90),
+        api_token=pay.text("api_token", allow_empty=True),
+        mollie_api_key=key,
+        mollie_api_endpoint=pay.url("mollie_api_endpoint"),
+    )
+
+
+@dataclass(frozen=True)
+class LadderSettings:
+    ladder: Ladder
+    instalment_reminder_days: int  # a reminder this many days before each instalment
+    instalment_grace_days: int     # an instalment unpaid this long after its date becomes a task
+
+
+def _ladder_settings(section: _Section) -> LadderSettings:
+    raw = section._get("steps")
+    if not isinstance(raw, list) or not raw or not all(isinstance(step, dict) for step in raw):
+        raise section._fail("steps", raw, "a list of [[ladder.steps]] tables")
+    allowed = {"name", "day", "kind", "task", "title", "link", "mvi"}
+    steps = []
+    for number, step in enumerate(raw, start=1):
+        key = f"steps[{number}]"
+        unknown = sorted(set(step) - allowed)
+        if unknown:
+            raise section._fail(key, step, f"only the keys {', '.join(sorted(allowed))} (not {unknown[0]})")
+        name, day, kind = step.get("name"), step.get("day"), step.get("kind")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+            raise section._fail(f"{key}.name", name, "a name of lowercase letters, digits and _ (at most 32)")
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 365:
+            raise section._fail(f"{key}.day", day, "a whole number of days from 0 to 365")
+        if not isinstance(kind, str) or not re.fullmatch(r"[a-z0-9_]{1,32}", kind):
+            raise section._fail(f"{key}.kind", kind, "a message or task kind of lowercase letters, digits and _")
+        mvi = step.get("mvi", [])
+        if not isinstance(mvi, list) or any(m not in set(MviStep) for m in mvi):
+            raise section._fail(f"{key}.mvi", mvi, "a list of " + ", ".join(MviStep))
+        task = step.get("task", False) is True
+        if task and not str(step.get("title", "")).strip():
+            raise section._fail(f"{key}.title", step.get("title"), "a title for the officer's task")
+        steps.append(StepRule(
+            name=name, day=day, action=Action.TASK if task else Action.MESSAGE, kind=kind,
+            title=str(step.get("title", "")), link=step.get("link", False) is True, mvi=tuple(mvi),
+        ))
+    try:
+        ladder = Ladder(tuple(steps))
+    except ValueError as exc:
+        raise ConfigError(f"ladder.steps: {exc}") from None
+    settings = LadderSettings(
+        ladder=ladder,
+        instalment_reminder_days=section.integer("instalment_reminder_days", 0, 28),
+        instalment_grace_days=section.integer("instalment_grace_days", 0, 60),
+    )
+    section.reject_unknown()
+    return settings
+
+
+@dataclass(frozen=True)
+class ConversationSettings:
+    keywords: KeywordRules
+    office_hours: OfficeHours
+    session_hours: int
+    lockout_failures: int
+    lockout_minutes: int
+
+
+def _conversation_settings(section: _Section, timezone: ZoneInfo) -> ConversationSettings:
+    words = {intent: section.string_list(f"keywords_{intent.value}")
+             for intent in (Intent.STOP, Intent.START, Intent.HELP, Intent.PAID)}
+    try:
+        rules = keyword_rules(words)
+    except ValueError as exc:
+        raise ConfigError(f"conversations.keywords_*: {exc}") from None
+    window = section.window("office_hours")
+    if window.start >= window.end:
+        raise ConfigError('conversations.office_hours: the start must be before the end, e.g. "08:30-17:00"')
+    days = section._get("office_days")
+    if not isinstance(days, list) or not days or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
+        raise section._fail("office_days", days, "weekdays 1 (Monday) to 7 (Sunday), e.g. [1, 2, 3, 4, 5]")
+    settings = ConversationSettings(
+        keywords=rules,
+        office_hours=OfficeHours(timezone=timezone, start=window.start, end=window.end, weekdays=frozenset(days)),
+        session_hours=section.integer("session_hours", 1, 24 * 30),
+        lockout_failures=section.integer("lockout_failures", 1, 100),
+        lockout_minutes=section.integer("lockout_minutes", 1, 24 * 60),
+    )
+    section.reject_unknown()
     return settings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -65,6 +65,11 @@ async def run_demo(settings: Settings, start: datetime, *, once: bool, database:
                 console.print(f"Fake Twilio on {twilio_url}, web app on {url}")
                 await demo_import(runtime, console)
                 await demo_plan(runtime, console)
+                returns_at = datetime(2026, 12, 29, 8, 0, tzinfo=runtime.settings.reminders.timezone)
+                if runtime.clock.now() < returns_at:  # the sample bank statement is of 28 December
+                    await time_lapse(runtime, console, until=returns_at)
+                    clock.set(returns_at)
+                    await missed_payment(runtime, console)
                 await time_lapse(runtime, console)
                 await show_summary(runtime, console)
                 if once:
@@ -98,11 +103,13 @@ async def next_send_moment(runtime: Runtime) -> datetime | None:
         return await outbox.next_send_at(connection)
 
 
-async def time_lapse(runtime: Runtime, console: Console) -> None:
+async def time_lapse(runtime: Runtime, console: Console, until: datetime | None = None) -> None:
     dispatcher = Dispatcher(runtime, worker_id="demo")
     tz = runtime.settings.reminders.timezone
     console.print("\n[bold]Sending[/] (the clock jumps to each planned send moment)")
     while (moment := await next_send_moment(runtime)) is not None:
+        if until is not None and moment >= until:
+            return
         if moment > runtime.clock.now():
             runtime.clock.set(moment)  # type: ignore[attr-defined]
         report = await dispatcher.run_until_idle()
@@ -112,6 +119,54 @@ async def time_lapse(runtime: Runtime, console: Console) -> None:
                       f"  cancelled {report.cancelled}")
         if report.claimed == 0 and report.cancelled == 0:
             break
+
+
+async def missed_payment(runtime: Runtime, console: Console) -> None:
+    """A returned direct debit (the sample CAMT.053), the ladder's link message, a sandbox
+    payment over HTTP, and the ladder stopping for that tenant."""
+    import aiohttp
+
+    from herinnering.services.collection import ladder_tick
+    from herinnering.services.payment_intake import import_payment_file
+
+    tz = runtime.settings.reminders.timezone
+    console.print("\n[bold]Missed payments[/] (the bank statement of 28 December comes in)")
+    data = (config_dir() / "samples" / "camt053-returns.xml").read_bytes()
+    intake = await import_payment_file(runtime.db, runtime.settings, runtime.clock, data, "camt053-returns.xml")
+    report = intake.report
+    returned = [f"{c.reason_code}" for c in report.changes if c.reason_code]
+    console.print(f"  {intake.format}: {report.stored} transactions stored, {len(returned)} returned debits "
+                  f"({', '.join(returned)}), {sum(c.status == 'paid' for c in report.changes)} periods paid")
+    dispatcher = Dispatcher(runtime, worker_id="demo")
+    for offset in range(1, 6):  # the first days of the ladder, each at the start of the send window
+        day = runtime.clock.now().astimezone(tz).date() + timedelta(days=1 if offset > 1 else 0)
+        runtime.clock.set(datetime.combine(day, runtime.settings.reminders.window.start, tz))  # type: ignore[attr-defined]
+        ladder = await ladder_tick(runtime)
+        sent = await dispatcher.run_until_idle()
+        await wait_for_callbacks(runtime)
+        console.print(f"  {runtime.clock.now().astimezone(tz):%a %d %b %H:%M}  ladder: {ladder.messages} messages, "
+                      f"{ladder.tasks} officer tasks; sent {sent.sent}")
+        async with runtime.db.begin() as connection:
+            links = (await connection.execute(
+                select(messages.c.id, messages.c.body, messages.c.context, messages.c.tenant_id)
+                .where(messages.c.kind == "payment_link", messages.c.provider_sid.is_not(None))
+                .order_by(messages.c.id).limit(1))).all()
+        if links:
+            break
+    if not links:
+        console.print("  (no payment link message was sent)")
+        return
+    link = links[0]
+    console.print(f"  link message: {link.body}")
+    async with aiohttp.ClientSession() as session, session.post(
+        link.context["link_url"], data={"action": "pay", "bank": "Rabobank"}, allow_redirects=False
+    ) as response:
+        console.print(f"  the tenant pays on the sandbox iDEAL page: HTTP {response.status}")
+    async with runtime.db.begin() as connection:
+        left = (await connection.execute(select(func.count()).where(
+            messages.c.tenant_id == link.tenant_id, messages.c.kind != "pre_debit",
+            messages.c.state == MessageState.PLANNED))).scalar_one()
+    console.print(f"  ladder for that tenant stopped: {left} ladder messages still planned")
 
 
 async def wait_for_callbacks(runtime: Runtime, timeout: float = 5.0) -> None:

@@ -30,6 +30,13 @@ def periods_to_plan(now: datetime, runtime: Runtime) -> list[Period]:
 
 
 async def plan_job(runtime: Runtime) -> None:
+    async with runtime.db.try_lock("plan") as mine:
+        if not mine:  # another process is planning right now; the work is idempotent anyway
+            return
+        await _plan(runtime)
+
+
+async def _plan(runtime: Runtime) -> None:
     for period in periods_to_plan(runtime.clock.now(), runtime):
         report = await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, period)
         log.info("planned %s: %d new reminders, %d already planned", period, report.created,
@@ -37,8 +44,9 @@ async def plan_job(runtime: Runtime) -> None:
 
 
 async def dispatch_job(dispatcher: Dispatcher) -> None:
+    """Send until nothing is due (not one batch per interval: that would cap the rate)."""
     try:
-        report = await dispatcher.tick()
+        report = await dispatcher.run_until_idle()
     except HerinneringError as exc:
         log.error("dispatch stopped: %s", exc)
         return
@@ -47,14 +55,20 @@ async def dispatch_job(dispatcher: Dispatcher) -> None:
                  report.claimed, report.sent, report.failed, report.retried, report.unknown, report.cancelled)
 
 
-def build_scheduler(runtime: Runtime, dispatcher: Dispatcher) -> AsyncIOScheduler:
+def build_scheduler(runtime: Runtime, dispatcher: Dispatcher | None, *, planning: bool = True) -> AsyncIOScheduler:
+    """`planning`: the once-a-day work (plan, ladder); `dispatcher`: sending. `serve` has both,
+    `worker` only sends, `serve --no-worker` only plans."""
     settings = runtime.settings
     scheduler = AsyncIOScheduler(
         timezone=settings.reminders.timezone,
         job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
     )
+    if dispatcher is not None:
+        scheduler.add_job(dispatch_job, "interval", seconds=settings.dispatch.interval_seconds,
+                          args=[dispatcher], id="dispatch")
+    if not planning:
+        return scheduler
     scheduler.add_job(plan_job, "cron", hour=6, minute=0, args=[runtime], id="plan",
                       next_run_time=SystemClock().now())
-    scheduler.add_job(dispatch_job, "interval", seconds=settings.dispatch.interval_seconds,
-                      args=[dispatcher], id="dispatch")
+    scheduler.add_job("herinnering.services.collection:ladder_job", "interval", minutes=30, args=[runtime], id="ladder", next_run_time=SystemClock().now())  # noqa: E501
     return scheduler

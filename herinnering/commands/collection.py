@@ -1,9 +1,301 @@
-"""CLI commands of the collection (ladder, pauzeknop, arrangements, MVI) area (filled in by that area's issue)."""
+"""CLI commands of the collection area: the ladder, the pauzeknop, arrangements, MVI and Wgs.
+
+    herinnering ladder --tenant HC-…                 where a tenant stands and what comes next
+    herinnering ladder-tick [--now T]                carry out the ladder steps due now (serve does this hourly)
+    herinnering pause --tenant HC-… (--until DATE | --open-ended) --reason TEXT
+    herinnering resume --tenant HC-…
+    herinnering arrangement add --tenant HC-… [--amount 745,50] --instalments 3 --first 2027-01-05 --every month
+    herinnering mvi record --tenant HC-… --step personal_contact --channel phone --text "…" [--period 2026-12]
+    herinnering mvi done-task TASK_ID [--channel letter] [--note "…"]
+    herinnering wgs-export --since DATE --out FILE [--format csv|json]
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from herinnering.bootstrap import Runtime, open_runtime
+from herinnering.clock import Clock, SettableClock, SystemClock
+from herinnering.config import Settings
+from herinnering.domain.arrangements import Every
+from herinnering.domain.ladder import OPEN_ENDED
+from herinnering.domain.mvi import CHANNELS, MviStep
+from herinnering.errors import HerinneringError
+
+console = Console(soft_wrap=True)
+
+
+def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
+    if not getattr(args, "now", None):
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(args.now)
+    except ValueError:
+        raise HerinneringError(f"--now: {args.now!r} is not a date-time like 2026-12-01T10:00") from None
+    return SettableClock(moment if moment.tzinfo else moment.replace(tzinfo=settings.reminders.timezone))
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HerinneringError(f"{option}: {text!r} is not a date like 2027-01-15") from None
+
+
+def _cents(text: str) -> int:
+    try:
+        amount = Decimal(text.replace("€", "").strip().replace(".", "").replace(",", ".")
+                        if "," in text else text.replace("€", "").strip())
+    except InvalidOperation:
+        raise HerinneringError(f"--amount: {text!r} is not an amount like 745,50") from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise HerinneringError(f"--amount: {text!r} must be positive with at most two decimals")
+    return int(amount * 100)
+
+
+def _who(args: argparse.Namespace) -> str:
+    return getattr(args, "by", None) or f"cli:{getpass.getuser()}"
+
+
+async def _tenant(runtime: Runtime, external_id: str) -> Any:
+    from herinnering.adapters.db import tenant_store
+
+    async with runtime.db.begin() as connection:
+        tenant = await tenant_store.by_external_id(connection, external_id)
+    if tenant is None:
+        raise HerinneringError(f"--tenant: no tenant with contract id {external_id!r}")
+    return tenant
+
+
+def _money(cents: int) -> str:
+    return f"€ {Decimal(cents) / 100:.2f}".replace(".", ",")
+
+
+async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.arrangements import arrangement_lines
+    from herinnering.services.collection import ladder_view, local_day
+    from herinnering.services.pause import current
+
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        today = local_day(runtime.clock.now(), settings)
+        async with runtime.db.begin() as connection:
+            views = await ladder_view(connection, settings, tenant, today)
+            pause = await current(connection, tenant.id, today)
+            plans = await arrangement_lines(connection, tenant.id)
+    console.print(f"{tenant.external_id} {tenant.name} — {tenant.channel}, {tenant.language}")
+    if pause is not None:
+        until = "until resumed" if pause.until is None else f"through {pause.until:%d-%m-%Y}"
+        console.print(f"[yellow]Paused {until}[/]: {pause.reason}")
+    if not views:
+        console.print("No arrears: the ladder has nothing to do.")
+    for line in plans:
+        console.print(line)
+    for view in views:
+        table = Table(title=f"{view.period}: {view.state}, {_money(view.outstanding_cents)} open since "
+                            f"{view.missed_on:%d-%m-%Y}")
+        for column in ("day", "step", "action", "done on", "status"):
+            table.add_column(column)
+        for step in view.steps:
+            table.add_row(str(step.day), step.name, step.action,
+                          f"{step.done_on:%d-%m-%Y}" if step.done_on else "", step.status)
+        console.print(table)
+        nxt = view.next
+        if nxt.step is not None and nxt.due_on is not None:
+            when = "after the pause" if nxt.due_on == OPEN_ENDED else f"{nxt.due_on:%d-%m-%Y}"
+            console.print(f"Next: {nxt.step.name} ({nxt.status.value}, {when})")
+        else:
+            console.print(f"Next: nothing ({nxt.status.value})")
+    return 0
+
+
+async def cmd_ladder_tick(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.collection import ladder_tick
+
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        report = await ladder_tick(runtime)
+    console.print(f"{report.cases} open cases: {report.messages} messages planned, {report.tasks} tasks created, "
+                  f"{report.paused} paused, {report.mvi_recorded} MVI steps recorded, "
+                  f"{report.instalment_tasks} missed instalments")
+    return 0
+
+
+async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.pause import pause
+
+    if bool(args.until) == bool(args.open_ended):
+        raise HerinneringError("give either --until DATE or --open-ended")
+    until = _day(args.until, "--until") if args.until else None
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        async with runtime.db.begin() as connection:
+            await pause(connection, settings, tenant.id, until, args.reason, runtime.clock.now(), _who(args))
+    console.print(f"{tenant.external_id} is paused " + (f"through {until:%d-%m-%Y}" if until else "until resumed")
+                  + ": no reminders, links or ladder steps.")
+    return 0
+
+
+async def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.pause import resume
+
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        async with runtime.db.begin() as connection:
+            resumed = await resume(connection, tenant.id, runtime.clock.now(), _who(args))
+    console.print(f"{tenant.external_id} resumed: the ladder continues where it was." if resumed
+                  else f"{tenant.external_id} was not paused.")
+    return 0
+
+
+async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.arrangements import add_arrangement
+
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        async with runtime.db.begin() as connection:
+            made = await add_arrangement(
+                connection, runtime, tenant.id, count=args.instalments, first=_day(args.first, "--first"),
+                every=args.every, amount_cents=_cents(args.amount) if args.amount else None, by=_who(args))
+    table = Table(title=f"Betalingsregeling {made.arrangement_id} for {tenant.external_id}: {_money(made.total_cents)}")
+    table.add_column("#")
+    table.add_column("date")
+    table.add_column("amount")
+    for part in made.instalments:
+        table.add_row(str(part.number), f"{part.due_on:%a %d-%m-%Y}", _money(part.amount_cents))
+    console.print(table)
+    console.print(f"{made.reminders} reminders planned ({settings.ladder.instalment_reminder_days} days before each); "
+                  f"covers {', '.join(made.periods) or 'no open period'}; the ladder stops for these periods.")
+    return 0
+
+
+async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services import cases
+    from herinnering.services.mvi import manual_key, record
+
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        now = runtime.clock.now()
+        async with runtime.db.begin() as connection:
+            rows = await cases.cases_of(connection, tenant.id)
+            if args.period:
+                rows = [row for row in rows if row.period == args.period]
+            else:
+                rows = [row for row in rows if row.state != "closed"]
+            if not rows:
+                raise HerinneringError(f"{tenant.external_id} has no {'such' if args.period else 'open'} arrears case")
+            case = rows[-1]
+            new = await record(connection, case_id=case.id, tenant_id=tenant.id, step=args.step, channel=args.channel,
+                               text=args.text, occurred_at=now, by=_who(args), now=now,
+                               source_key=manual_key(case.id, args.step, args.channel, args.text, now))
+    console.print(f"Recorded {args.step} ({args.channel}) for {tenant.external_id} {case.period}."
+                  if new else "Already recorded.")
+    return 0
+
+
+async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.mvi import complete_task
+
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime, \
+            runtime.db.begin() as connection:
+        recorded = await complete_task(connection, settings, args.task_id, runtime.clock.now(), by=_who(args),
+                                       channel=args.channel, note=args.note)
+    console.print(f"Task {args.task_id} done; {recorded} MVI steps recorded.")
+    return 0
+
+
+async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.collection import local_day
+    from herinnering.services.wgs_export import collect, mark_signalled
+
+    since = _day(args.since, "--since")
+    out = Path(args.out)
+    kind = args.format or ("json" if out.suffix.lower() == ".json" else "csv")
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        now = runtime.clock.now()
+        async with runtime.db.begin() as connection:
+            export = await collect(connection, settings, since, local_day(now, settings))
+        try:
+            out.write_text(export.json() if kind == "json" else export.csv(), encoding="utf-8")
+        except OSError as exc:
+            raise HerinneringError(f"cannot write {out}: {exc.strerror}") from None
+        if not args.dry_run:
+            async with runtime.db.begin() as connection:
+                await mark_signalled(connection, export, now)
+    for refusal in export.refused:
+        console.print(f"[red]refused[/] {refusal.contract_id} {refusal.period}: {refusal.reason}", highlight=False)
+    console.print(f"Wrote {len(export.rows)} signals to {out} ({kind}); refused {len(export.refused)} cases.")
+    return 0
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's sub-commands; each sets `run=async_function(args, settings) -> int`."""
+    p = commands.add_parser("ladder", help="where a tenant stands in the follow-up ladder and what comes next")
+    p.add_argument("--tenant", required=True, help="contract id, e.g. HC-000123")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_ladder)
+
+    p = commands.add_parser("ladder-tick", help="carry out the ladder steps that are due now")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_ladder_tick)
+
+    p = commands.add_parser("pause", help="pauzeknop: no reminders, links or ladder steps for a tenant")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--until", help="the last paused day, e.g. 2027-01-15")
+    p.add_argument("--open-ended", action="store_true", help="until `herinnering resume`")
+    p.add_argument("--reason", required=True, help="why, e.g. \"schuldhulpverlening loopt\"")
+    p.add_argument("--by", help="who pressed it (default: your login)")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_pause)
+
+    p = commands.add_parser("resume", help="end a tenant's pause; the ladder continues where it was")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--by")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_resume)
+
+    arrangement = commands.add_parser("arrangement", help="betalingsregelingen")
+    actions = arrangement.add_subparsers(dest="arrangement_command", required=True)
+    p = actions.add_parser("add", help="split what a tenant owes into instalments, with a reminder before each")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--amount", help="the total, e.g. 745,50 (default: everything open)")
+    p.add_argument("--instalments", type=int, required=True)
+    p.add_argument("--first", required=True, help="date of the first instalment")
+    p.add_argument("--every", choices=[e.value for e in Every], default="month")
+    p.add_argument("--by")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_arrangement_add)
+
+    mvi = commands.add_parser("mvi", help="record the MVI steps of an arrears case")
+    actions = mvi.add_subparsers(dest="mvi_command", required=True)
+    p = actions.add_parser("record", help="record a step by hand (e.g. the tenant's answer or objection)")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--step", required=True, choices=[s.value for s in MviStep])
+    p.add_argument("--channel", required=True, choices=sorted(CHANNELS))
+    p.add_argument("--text", required=True, help="what was said or sent (kept as proof)")
+    p.add_argument("--period", help="the rent period of the case (default: the latest open one)")
+    p.add_argument("--by")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_mvi_record)
+    p = actions.add_parser("done-task", help="mark a ladder task done and record its MVI steps")
+    p.add_argument("task_id", type=int)
+    p.add_argument("--channel", choices=sorted(CHANNELS), help="how: phone, visit, letter, email …")
+    p.add_argument("--note", help="what was said or sent")
+    p.add_argument("--by")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_mvi_done_task)
+
+    p = commands.add_parser("wgs-export", help="the cases ready for the municipality's early-warning report")
+    p.add_argument("--since", required=True, help="cases whose arrears began on or after this date")
+    p.add_argument("--out", required=True, help="the file to write (.json for JSON, otherwise CSV)")
+    p.add_argument("--format", choices=["csv", "json"])
+    p.add_argument("--dry-run", action="store_true", help="write the file but do not mark the cases as signalled")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_wgs_export)

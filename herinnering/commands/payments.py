@@ -1,9 +1,152 @@
-"""CLI commands of the payments area (filled in by that area's issue)."""
+"""CLI commands of the payments area.
+
+    herinnering payments import FILE [--dry-run]          a CAMT.053/.054 bank file or the ERP's CSV
+    herinnering payments show --tenant HC-100101           months, statuses, balance, links
+    herinnering payments link --tenant HC-100101 --period 2026-12 [--amount 656,36]
+    herinnering fake-mollie [--port 8082]                  the Mollie-compatible development server
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from herinnering.adapters.db import tenant_store
+from herinnering.adapters.templates import money
+from herinnering.bootstrap import open_runtime
+from herinnering.clock import Clock, SettableClock, SystemClock
+from herinnering.config import Settings
+from herinnering.domain.payment_state import parse_amount_cents
+from herinnering.domain.planning import Period
+from herinnering.errors import HerinneringError
+
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+
+
+def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
+    if not getattr(args, "now", None):
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(args.now)
+    except ValueError:
+        raise HerinneringError(f"--now: {args.now!r} is not a date-time like 2026-12-28T10:00") from None
+    return SettableClock(moment if moment.tzinfo else moment.replace(tzinfo=settings.reminders.timezone))
+
+
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.payment_intake import import_payment_file
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise HerinneringError(f"cannot read {path}: {exc.strerror}") from None
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+        intake = await import_payment_file(runtime.db, settings, runtime.clock, data, path.name, dry_run=args.dry_run)
+    report = intake.report
+    for note in report.skipped:
+        console.print(f"skipped {note}", highlight=False)
+    for change in report.changes:
+        reason = f" ({change.reason_code})" if change.reason_code else ""
+        console.print(f"tenant {change.tenant_id} {change.period}: {change.status}{reason}, "
+                      f"outstanding {money(change.outstanding_cents, 'nl')}", highlight=False)
+    verb = "Checked (dry run: nothing stored)" if intake.dry_run else "Imported"
+    console.print(f"{verb} {path.name} ({intake.format}): {report.summary()}", highlight=False)
+    return 0
+
+
+async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services import payments
+    from herinnering.services.payment_links import links_of
+
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
+        tenant = await tenant_store.by_external_id(connection, args.tenant)
+        if tenant is None:
+            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant}")
+        months = await payments.periods(connection, tenant.id)
+        balance = await payments.outstanding(connection, tenant.id)
+        links = await links_of(connection, tenant.id)
+    table = Table(title=f"Payments of {tenant.external_id}")
+    for column in ("month", "status", "due", "paid", "outstanding", "reason", "last source"):
+        table.add_column(column)
+    for m in months:
+        table.add_row(m.period, m.status, money(m.amount_due_cents, "nl"), money(m.amount_paid_cents, "nl"),
+                      money(m.outstanding_cents, "nl"), m.reason_code or "", m.source)
+    console.print(table)
+    console.print(f"Outstanding over all months: {money(balance, 'nl')}", highlight=False)
+    for link in links:
+        console.print(f"link {link.period} {money(link.amount_cents, 'nl')} {link.state} "
+                      f"(until {link.expires_at:%d-%m-%Y}): {link.url}", highlight=False)
+    return 0
+
+
+async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services import payments
+    from herinnering.services.payment_links import create_payment_link
+
+    try:
+        period = str(Period.parse(args.period))
+        amount = parse_amount_cents(args.amount) if args.amount else None
+    except ValueError as exc:
+        raise HerinneringError(f"{exc}") from None
+    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime, \
+            runtime.db.begin() as connection:
+        tenant = await tenant_store.by_external_id(connection, args.tenant)
+        if tenant is None:
+            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant}")
+        if amount is None:
+            state = await payments.period_status(connection, tenant.id, period)
+            amount = state.outstanding_cents if state else tenant.monthly_rent_cents
+        if amount <= 0:
+            console.print(f"{args.tenant} {period} is paid: no link needed.")
+            return 0
+        link = await create_payment_link(connection, settings, tenant_id=tenant.id, period=period,
+                                         amount_cents=amount, now=runtime.clock.now())
+    console.print(link.url, highlight=False, soft_wrap=True)
+    err.print(f"{money(link.amount_cents, 'nl')} for {link.description}; valid until "
+              f"{link.expires_at.astimezone(settings.reminders.timezone):%d-%m-%Y %H:%M}", highlight=False)
+    return 0
+
+
+async def cmd_fake_mollie(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.fakes.mollie_server import DEFAULT_API_KEY, serve
+
+    key = args.api_key or settings.payments.mollie_api_key or DEFAULT_API_KEY
+    console.print(f"Fake Mollie on http://{args.host}:{args.port} (key {key[:5]}…); Ctrl-C to stop")
+    await serve(args.host, args.port, key)
+    return 0
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's sub-commands; each sets `run=async_function(args, settings) -> int`."""
+    parser = commands.add_parser("payments", help="payment intake, balances and payment links")
+    sub = parser.add_subparsers(dest="payments_command", required=True)
+
+    p = sub.add_parser("import", help="import a CAMT.053/.054 bank file or the ERP's payment CSV")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="check and match only; store nothing")
+    p.add_argument("--now", help="record as if it were this moment")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("show", help="a tenant's months, statuses, balance and links")
+    p.add_argument("--tenant", required=True, help="the contract id, e.g. HC-100101")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("link", help="make (or reuse) a payment link and print its URL")
+    p.add_argument("--tenant", required=True, help="the contract id, e.g. HC-100101")
+    p.add_argument("--period", required=True, help="the rent month, e.g. 2026-12")
+    p.add_argument("--amount", help="default: what is outstanding for that month")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_link)
+
+    p = commands.add_parser("fake-mollie", help="run the Mollie-compatible development server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8082)
+    p.add_argument("--api-key", help="the key clients must send (default: payments.mollie_api_key or a test_ key)")
+    p.set_defaults(run=cmd_fake_mollie)

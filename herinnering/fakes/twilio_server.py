@@ -24,6 +24,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from herinnering.fakes import twilio_inbound
 from herinnering.fakes.twilio_faults import (
     FakeConfigError,
     Fault,
@@ -273,6 +274,7 @@ def create_app(state: FakeTwilio) -> web.Application:
     app.router.add_post("/_fake/reset", _admin_reset)
     app.router.add_route("*", "/_fake/faults", _admin_faults)
     app.router.add_route("*", "/_fake/numbers", _admin_numbers)
+    twilio_inbound.register(app, STATE_KEY)  # POST /_fake/inbound: a tenant writes to us
     return app
 
 

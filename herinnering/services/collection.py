@@ -1,17 +1,372 @@
-"""The collection ladder's entry point: what happens after a payment changes.
+"""Use cases of the collection ladder: open and close arrears cases as payments change, and
+carry out the ladder's steps as they fall due.
 
-Payment intake and payment links call `on_payment_change` in the same transaction that
-stored the change. (The ladder part of the payments issue fills this in; until then it only
-does nothing, which is safe: no message is sent.)
+Payment intake and payment links call `on_payment_change` inside the transaction that stored
+the change: a returned debit (or rent still unpaid after the debit date) opens a case for that
+tenant and period, with the change's date as the missed date (day 0); a paid period closes it
+and cancels its planned ladder messages and open ladder tasks at once; an arrangement stops
+the ladder. `ladder_tick` (the scheduler runs it; `herinnering ladder-tick` too) asks
+`domain.ladder.next_step` what each open case needs today and carries it out. A step is
+claimed by inserting its unique `ladder_steps` row in the same transaction that plans its
+message or creates its task, so a tick that runs twice, or in two processes, does it once.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import jinja2
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox
+from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
+from herinnering.adapters.db.tables import messages, tenants
+from herinnering.adapters.templates import MessageTemplates, long_date, money
+from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
-from herinnering.domain.payments import PaymentChange
+from herinnering.domain.ladder import Action, CaseState, NextStep, Status, StepRule, next_step
+from herinnering.domain.payments import PaymentChange, PaymentStatus
+from herinnering.domain.planning import Period, debit_date, next_window_opening
+from herinnering.domain.states import MessageState
+from herinnering.services import cases as store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LadderReport:
+    cases: int = 0        # open cases looked at
+    messages: int = 0     # ladder messages planned now
+    tasks: int = 0        # officer tasks created now
+    paused: int = 0       # cases waiting for a pause to end
+    mvi_recorded: int = 0
+    instalment_tasks: int = 0
+    done: list[tuple[int, str]] = field(default_factory=list)  # (case id, step) carried out
+
+
+def message_kinds(settings: Settings) -> frozenset[str]:
+    return frozenset(s.kind for s in settings.ladder.ladder.steps if s.action is Action.MESSAGE)
+
+
+def local_day(moment: datetime, settings: Settings) -> date:
+    return moment.astimezone(settings.reminders.timezone).date()
+
+
+# --- payments change ---------------------------------------------------------------------
 
 
 async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
-    """Open, advance or close the arrears case for this tenant and period."""
+    """Open, update or close the arrears case for this tenant and period (see module doc)."""
+    from herinnering.services import arrangements, experiments  # arrangements imports this module
+
+    now = change.occurred_at
+    case = await store.get_case(connection, change.tenant_id, change.period)
+    if case is not None:
+        await connection.execute(update(arrears_cases).where(arrears_cases.c.id == case.id).values(
+            amount_due_cents=change.amount_due_cents, amount_paid_cents=change.amount_paid_cents, updated_at=now))
+    settled = change.status is PaymentStatus.PAID or (change.amount_due_cents > 0 and change.outstanding_cents == 0)
+    if settled:
+        if case is not None:
+            await close_case(connection, settings, case, now, reason=f"paid ({change.source})")
+    elif change.status is PaymentStatus.IN_ARRANGEMENT:
+        if case is None:
+            await open_case(connection, change, CaseState.IN_ARRANGEMENT, local_day(now, settings))
+        else:
+            await stop_for_arrangement(connection, settings, case, now)
+    elif await _in_arrears(connection, settings, change):
+        if case is None:
+            await open_case(connection, change, CaseState.OPEN, local_day(now, settings))
+        elif case.state == CaseState.CLOSED and await store.move_case(
+            connection, case.id, CaseState.OPEN, now, reason_code=change.reason_code,
+            missed_on=local_day(now, settings),
+        ):
+            await event_log.append(connection, [event_log.event(
+                change.tenant_id, "arrears_case_reopened", now, case_id=case.id, period=change.period,
+                reason_code=change.reason_code, outstanding_cents=change.outstanding_cents)])
+    await arrangements.apply_payments(connection, settings, change.tenant_id, now)
+    await experiments.record_payment_outcome(connection, change)  # a paid period converts exposures
+
+
+async def _in_arrears(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> bool:
+    """A returned debit, or money still owed after the debit date of the period."""
+    if change.outstanding_cents <= 0:
+        return False
+    if change.status is PaymentStatus.RETURNED:
+        return True
+    row = await store.tenant(connection, change.tenant_id)
+    try:
+        due = debit_date(Period.parse(change.period), row.collection_day) if row is not None else None
+    except ValueError:
+        due = None
+    return due is not None and local_day(change.occurred_at, settings) > due
+
+
+async def open_case(connection: AsyncConnection, change: PaymentChange, state: CaseState, missed_on: date) -> None:
+    now = change.occurred_at
+    statement = store.dialect_insert(connection, arrears_cases).values(
+        tenant_id=change.tenant_id, period=change.period, state=state.value, missed_on=missed_on,
+        reason_code=change.reason_code, amount_due_cents=change.amount_due_cents,
+        amount_paid_cents=change.amount_paid_cents, opened_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["tenant_id", "period"]).returning(arrears_cases.c.id)
+    case_id = (await connection.execute(statement)).scalar()
+    if case_id is not None:
+        await event_log.append(connection, [event_log.event(
+            change.tenant_id, "arrears_case_opened", now, case_id=case_id, period=change.period, state=state.value,
+            reason_code=change.reason_code, outstanding_cents=change.outstanding_cents, missed_on=missed_on.isoformat(),
+        )])
+
+
+async def close_case(connection: AsyncConnection, settings: Settings, case: Row[Any], now: datetime, reason: str) -> None:
+    """Paid: the case closes and every planned ladder message of its period is cancelled."""
+    if not await store.move_case(connection, case.id, CaseState.CLOSED, now):
+        return
+    cancelled = await store.cancel_planned(connection, case.tenant_id, now, "period paid",
+                                           kinds=message_kinds(settings), period=case.period)
+    tasks = await store.cancel_open_tasks(connection, case.tenant_id, f"ladder:{case.id}:", now)
+    await event_log.append(connection, [event_log.event(
+        case.tenant_id, "arrears_case_closed", now, case_id=case.id, period=case.period, reason=reason,
+        messages_cancelled=cancelled, tasks_cancelled=tasks)])
+
+
+async def stop_for_arrangement(connection: AsyncConnection, settings: Settings, case: Row[Any], now: datetime) -> bool:
+    if not await store.move_case(connection, case.id, CaseState.IN_ARRANGEMENT, now):
+        return False
+    cancelled = await store.cancel_planned(connection, case.tenant_id, now, "payment arrangement",
+                                           kinds=message_kinds(settings), period=case.period)
+    await event_log.append(connection, [event_log.event(
+        case.tenant_id, "ladder_stopped", now, case_id=case.id, period=case.period, reason="payment arrangement",
+        messages_cancelled=cancelled)])
+    return True
+
+
+# --- the tick ------------------------------------------------------------------------------
+
+
+async def ladder_tick(runtime: Runtime) -> LadderReport:
+    """Carry out every ladder step that is due today; safe to run twice or in two processes."""
+    from herinnering.services import arrangements, mvi
+
+    settings = runtime.settings
+    now = runtime.clock.now()
+    today = local_day(now, settings)
+    report = LadderReport()
+    report.mvi_recorded = await mvi.sync(runtime)
+    async with runtime.db.begin() as connection:
+        open_cases = (await connection.execute(
+            select(arrears_cases, tenants.c.paused_until, tenants.c.active)
+            .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
+            .where(arrears_cases.c.state == CaseState.OPEN.value)
+            .order_by(arrears_cases.c.id)
+        )).fetchall()
+        all_steps = await store.steps_of(connection, [case.id for case in open_cases])
+    steps_by_case: dict[int, list[Row[Any]]] = defaultdict(list)
+    for step in all_steps:
+        steps_by_case[step.case_id].append(step)
+    for case in open_cases:
+        if not case.active:
+            continue
+        report.cases += 1
+        rows = steps_by_case[case.id]
+        decision = decide(settings, case, rows, today)
+        if decision.status is Status.PAUSED:
+            report.paused += 1
+        if decision.status is not Status.DUE or decision.step is None:
+            continue
+        redo = next((r for r in rows if r.step == decision.step.name), None)
+        async with runtime.db.begin() as connection:
+            carried = await _carry_out(connection, runtime, case, decision.step, redo, now, today)
+        if carried:
+            report.done.append((case.id, decision.step.name))
+            if decision.step.action is Action.MESSAGE:
+                report.messages += 1
+            else:
+                report.tasks += 1
+    report.instalment_tasks = await arrangements.check_missed(runtime)
+    return report
+
+
+def decide(settings: Settings, case: Row[Any], steps: list[Row[Any]], today: date) -> NextStep:
+    done = {row.step: row.done_on for row in steps if not store.cancelled_by_pause(row)}
+    return next_step(settings.ladder.ladder, case.state, case.missed_on, done, case.paused_until, today)
+
+
+async def _carry_out(
+    connection: AsyncConnection, runtime: Runtime, case: Row[Any], step: StepRule, redo: Row[Any] | None,
+    now: datetime, today: date,
+) -> bool:
+    """Claim the step (insert its row, or take back one a pause cancelled) and do it."""
+    if redo is None:
+        claim = store.dialect_insert(connection, ladder_steps).values(
+            case_id=case.id, step=step.name, done_on=today, attempt=1, created_at=now, updated_at=now,
+        ).on_conflict_do_nothing(index_elements=["case_id", "step"]).returning(ladder_steps.c.id, ladder_steps.c.attempt)
+    else:
+        claim = update(ladder_steps).where(
+            ladder_steps.c.id == redo.id, ladder_steps.c.attempt == redo.attempt
+        ).values(attempt=redo.attempt + 1, done_on=today, message_id=None, updated_at=now).returning(
+            ladder_steps.c.id, ladder_steps.c.attempt)
+    claimed = (await connection.execute(claim)).first()
+    if claimed is None:
+        return False  # another tick took it
+    tenant = await store.tenant(connection, case.tenant_id)
+    assert tenant is not None
+    outstanding = max(0, case.amount_due_cents - case.amount_paid_cents)
+    data: dict[str, Any] = {"case_id": case.id, "period": case.period, "step": step.name, "attempt": claimed.attempt}
+    if step.action is Action.MESSAGE:
+        context: dict[str, Any] = {"amount_due_cents": outstanding, "link_url": "", "period": case.period}
+        if step.link:
+            url = await payment_link_url(connection, runtime, case.tenant_id, case.period, outstanding, now)
+            context["link_url"] = url or ""
+        message_id = await plan_message(
+            connection, runtime, tenant, step.kind, case.period, f"ladder:{case.id}:{step.name}:{claimed.attempt}",
+            context, now,
+        )
+        await connection.execute(update(ladder_steps).where(ladder_steps.c.id == claimed.id).values(message_id=message_id))
+        await event_log.append(connection, [event_log.event(
+            case.tenant_id, "ladder_step", now, message_id, **data, action="message", kind=step.kind,
+            link=bool(context["link_url"]))])
+    else:
+        text = letter_text(runtime, tenant, step.kind, {"amount_due_cents": outstanding, "period": case.period})
+        task_id = await store.add_task(
+            connection, tenant_id=case.tenant_id, kind=step.kind, title=step.title,
+            dedupe_key=f"ladder:{case.id}:{step.name}", now=now,
+            data={**data, "mvi": list(step.mvi), "outstanding_cents": outstanding, **({"text": text} if text else {})},
+        )
+        await connection.execute(update(ladder_steps).where(ladder_steps.c.id == claimed.id).values(task_id=task_id))
+        await event_log.append(connection, [event_log.event(
+            case.tenant_id, "ladder_step", now, **data, action="task", kind=step.kind, task_id=task_id)])
+    return True
+
+
+async def plan_message(
+    connection: AsyncConnection, runtime: Runtime, tenant: Row[Any], kind: str, period: str, key: str,
+    context: dict[str, Any], now: datetime, send_at: datetime | None = None,
+) -> int | None:
+    """Put one message in the outbox (once per key) for the dispatcher; returns its id."""
+    rules = runtime.settings.reminders.planning_rules()
+    moment = next_window_opening(max(now, send_at or now), rules)
+    row = {
+        "tenant_id": tenant.id, "kind": kind, "period": period, "idempotency_key": key, "channel": tenant.channel,
+        "template": MessageTemplates.name(kind, tenant.channel, tenant.language), "variant": "default",
+        "state": MessageState.PLANNED.value, "send_at": moment, "not_after": None, "attempts": 0,
+        "context": context, "created_at": now, "updated_at": now,
+    }
+    new = await outbox.insert_planned(connection, [row])
+    if new:
+        await event_log.append(connection, [event_log.event(tenant.id, "message_planned", now, new[0].id,
+                                                            kind=kind, period=period)])
+        return int(new[0].id)
+    existing = await connection.execute(select(messages.c.id).where(messages.c.idempotency_key == key))
+    return existing.scalar()
+
+
+async def payment_link_url(
+    connection: AsyncConnection, runtime: Runtime, tenant_id: int, period: str, amount_cents: int, now: datetime
+) -> str | None:
+    """A payment link for the outstanding amount, from the payments area; none (logged) when
+    that area is not there or fails — the message then tells the tenant whom to call."""
+    if amount_cents <= 0:
+        return None
+    try:
+        from herinnering.services.payment_links import create_payment_link
+    except ImportError:
+        log.warning("payment links are not available: the message to tenant %s goes out without a link", tenant_id)
+        return None
+    try:
+        link = await create_payment_link(
+            connection, runtime.settings, tenant_id=tenant_id, period=period, amount_cents=amount_cents,
+            now=now,
+        )
+    except Exception:  # a provider outage must not stop the ladder; the message still points to a person
+        log.exception("could not create a payment link for tenant %s, %s; sending without one", tenant_id, period)
+        return None
+    return str(link.url) if link is not None else None
+
+
+def letter_text(runtime: Runtime, tenant: Row[Any], kind: str, variables: dict[str, Any]) -> str | None:
+    """The text of a letter a task asks an officer to send (`<kind>.letter.j2`), with its
+    line breaks; None when this kind has no letter."""
+    language = tenant.language
+    context: dict[str, Any] = {
+        "org_name": runtime.settings.organisation.name, "org_phone": runtime.settings.organisation.phone,
+        "name": tenant.name, "contract_id": tenant.external_id,
+        "amount": money(variables.get("amount_due_cents", 0), language), "period": variables.get("period", ""),
+        "today_date": long_date(local_day(runtime.clock.now(), runtime.settings), language),
+    }
+    for candidate in (language, "nl"):
+        try:
+            template = runtime.templates.env.get_template(MessageTemplates.name(kind, "letter", candidate))
+        except jinja2.TemplateNotFound:
+            continue
+        return template.render(**context).strip()
+    return None
+
+
+# --- where a tenant stands -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepView:
+    name: str
+    day: int
+    action: str
+    done_on: date | None
+    status: str  # done, planned/sent/…, due, waiting, paused, stopped, redo
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case_id: int
+    period: str
+    state: str
+    missed_on: date
+    outstanding_cents: int
+    steps: tuple[StepView, ...]
+    next: NextStep
+
+
+async def ladder_view(connection: AsyncConnection, settings: Settings, tenant: Row[Any], today: date) -> list[CaseView]:
+    """Every case of the tenant with its steps and what comes next (`herinnering ladder`)."""
+    rows = await store.cases_of(connection, tenant.id)
+    steps = await store.steps_of(connection, [case.id for case in rows])
+    views = []
+    for case in rows:
+        mine = [s for s in steps if s.case_id == case.id]
+        decision = next_step(settings.ladder.ladder, case.state, case.missed_on,
+                             {s.step: s.done_on for s in mine if not store.cancelled_by_pause(s)},
+                             tenant.paused_until, today)
+        by_name = {s.step: s for s in mine}
+        step_views = []
+        for rule in settings.ladder.ladder.steps:
+            row = by_name.get(rule.name)
+            if row is not None and not store.cancelled_by_pause(row):
+                status = row.message_state or "done"
+            elif decision.step is not None and decision.step.name == rule.name:
+                status = decision.status.value
+            else:
+                status = "redo" if row is not None else "later"
+            step_views.append(StepView(rule.name, rule.day, rule.action.value,
+                                       row.done_on if row is not None else None, status))
+        views.append(CaseView(case.id, case.period, case.state, case.missed_on,
+                              max(0, case.amount_due_cents - case.amount_paid_cents), tuple(step_views), decision))
+    return views
+
+
+async def ladder_job(runtime: Runtime) -> None:
+    """The scheduler's trigger (every half hour in `serve`): the tick is idempotent, so a late
+    or doubled run does no harm."""
+    from herinnering.errors import HerinneringError
+
+    try:
+        report = await ladder_tick(runtime)
+    except HerinneringError as exc:
+        log.error("ladder tick stopped: %s", exc)
+        return
+    if report.messages or report.tasks or report.mvi_recorded or report.instalment_tasks:
+        log.info("ladder: %d messages planned, %d tasks, %d MVI steps recorded, %d missed instalments",
+                 report.messages, report.tasks, report.mvi_recorded, report.instalment_tasks)

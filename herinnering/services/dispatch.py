@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from herinnering import metrics
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.templates import long_date, money
@@ -29,11 +30,11 @@ from herinnering.domain.sending import Accepted, Halt, Rejected, RetryLater, Sen
 from herinnering.domain.sms import measure
 from herinnering.domain.states import MessageState
 from herinnering.errors import ProviderError, TemplateError
+from herinnering.services import experiments
 from herinnering.services.throttle import Throttle
 
 log = logging.getLogger(__name__)
 S = MessageState
-IN_FLIGHT = 8
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Dispatcher:
             claimed = await outbox.claim_due(connection, self.worker, now, self.settings.dispatch.batch_size, kinds)
             tenants = await outbox.with_tenants(connection, [m.id for m in claimed])
         report.claimed = len(claimed)
-        gate = asyncio.Semaphore(IN_FLIGHT)
+        gate = asyncio.Semaphore(self.settings.dispatch.concurrency)
         halted = asyncio.Event()
 
         async def one(message: Row[Any]) -> None:
@@ -172,7 +173,7 @@ class Dispatcher:
                 context[key] = long_date(date.fromisoformat(value), language)
             else:
                 context[key] = value
-        return self.rt.templates.render(message.kind, message.channel, language, context).body
+        return self.rt.templates.render(experiments.template_kind(message), message.channel, language, context).body
 
     async def process(self, message: Row[Any], tenant: Row[Any] | None, report: TickReport) -> SendOutcome | None:
         if policy(message.kind).respect_window and not in_send_window(self.rt.clock.now(), self.rules):
@@ -203,6 +204,9 @@ class Dispatcher:
 
     async def record(self, message: Row[Any], outcome: SendOutcome, report: TickReport) -> None:
         now = self.rt.clock.now()
+        metrics.SENDS.labels(outcome=type(outcome).__name__.lower()).inc()
+        if not isinstance(outcome, Accepted):
+            metrics.PROVIDER_ERRORS.labels(code=str(outcome.code)).inc()
         match outcome:
             case Accepted(sid, status):
                 async with self.rt.db.begin() as connection:
@@ -214,6 +218,7 @@ class Dispatcher:
                     await event_log.append(connection, [
                         event_log.event(message.tenant_id, "message_sent", now, message.id, sid=sid)
                     ])
+                    await experiments.record_exposure(connection, self.settings, message, now)  # sent, not planned
                 report.sent += 1
                 report.outcomes[message.id] = "sent"
             case Rejected(code, text):

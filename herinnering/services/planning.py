@@ -10,6 +10,7 @@ once, harmless.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,12 +20,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import Database
-from herinnering.adapters.db.tables import UtcDateTime, events, messages, tenants
+from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
 from herinnering.adapters.templates import MessageTemplates, template_path_sql
 from herinnering.clock import Clock
 from herinnering.config import Settings
 from herinnering.domain.planning import Period, Reminder, plan_reminder
 from herinnering.domain.states import MessageState
+from herinnering.services import experiments
 
 KIND = "pre_debit"
 
@@ -69,15 +71,26 @@ async def plan_month(
         per_day = dict((await connection.execute(
             select(tenants.c.collection_day, func.count()).where(_plannable()).group_by(tenants.c.collection_day)
         )).all())
-        plans = {day: plan_reminder(period, day, rules, now) for day in per_day}
-        for day, reminder in sorted(plans.items()):
-            if reminder is None:
-                report.skipped += per_day[day]
-                continue
-            report.planned += per_day[day]
-            if not dry_run:
-                report.created += await _insert_day(connection, period, day, reminder, now)
-        if preview:
+    plans = {day: plan_reminder(period, day, rules, now) for day in per_day}
+    due = sorted((day, reminder) for day, reminder in plans.items() if reminder is not None)
+    report.planned = sum(per_day[day] for day, _ in due)
+    report.skipped = sum(per_day.values()) - report.planned
+    if not dry_run:
+        # PostgreSQL writes two days at once on two connections (one per core); SQLite has one writer.
+        lanes = 2 if db.dialect == "postgresql" else 1
+
+        async def lane(days: list[tuple[int, Reminder | None]]) -> int:
+            created = 0
+            for day, reminder in days:
+                assert reminder is not None
+                async with db.begin() as connection:
+                    created += await _insert_day(connection, period, day, reminder, now)
+                    await experiments.assign_planned(connection, settings, KIND, str(period), day, reminder.send_at)
+            return created
+
+        report.created = sum(await asyncio.gather(*(lane(due[i::lanes]) for i in range(lanes))))
+    if preview:
+        async with db.begin() as connection:
             report.preview = await _preview(connection, plans, period, preview)
     return report
 
@@ -100,24 +113,8 @@ async def _insert_day(connection: AsyncConnection, period: Period, day: int, rem
     insert = (
         dialect.insert(messages).from_select(columns, source)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(messages.c.id, messages.c.tenant_id)
     )
-    event_data = {"kind": KIND, "period": str(period)}
-    if connection.dialect.name == "postgresql":  # one round trip: the events come from the insert's rows
-        new = insert.cte("new")
-        log = events.insert().from_select(
-            ["tenant_id", "message_id", "type", "data", "occurred_at"],
-            select(new.c.tenant_id, new.c.id, literal("message_planned"),
-                   literal(event_data, events.c.data.type), literal(now, UtcDateTime)),
-        )
-        return (await connection.execute(log)).rowcount
-    created = (await connection.execute(insert)).all()
-    if created:
-        await connection.execute(events.insert(), [
-            {"tenant_id": row.tenant_id, "message_id": row.id, "type": "message_planned", "data": event_data,
-             "occurred_at": now} for row in created
-        ])
-    return len(created)
+    return (await connection.execute(insert)).rowcount
 
 
 async def _preview(

@@ -11,7 +11,10 @@ from contextlib import asynccontextmanager
 
 import jinja2
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
 
+from herinnering import metrics
 from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
@@ -33,11 +36,39 @@ async def errors(request: web.Request, handler: webhooks.Handler) -> web.StreamR
         return web.json_response({"error": str(exc)}, status=400)
 
 
-async def health(request: web.Request) -> web.Response:
+async def live(request: web.Request) -> web.Response:
+    """/healthz: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def ready(request: web.Request) -> web.Response:
+    """/health and /readyz: the process answers and the database does too."""
+    runtime = request.app[RUNTIME]
+    try:
+        async with runtime.db.begin() as connection:
+            await outbox.counts(connection)
+    except (OSError, SQLAlchemyError) as exc:
+        log.warning("database not ready: %s", type(exc).__name__)
+        return web.json_response({"status": "database unavailable"}, status=503)
+    return web.json_response({"status": "ok", "time": runtime.clock.now().isoformat()})
+
+
+async def prometheus(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     async with runtime.db.begin() as connection:
-        await outbox.counts(connection)
-    return web.json_response({"status": "ok", "time": runtime.clock.now().isoformat()})
+        rows = await outbox.counts(connection)
+    metrics.OUTBOX.clear()
+    for row in rows:
+        metrics.OUTBOX.labels(state=row.state, channel=row.channel).set(row.n)
+    return web.Response(body=generate_latest(metrics.REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@web.middleware
+async def timing(request: web.Request, handler: webhooks.Handler) -> web.StreamResponse:
+    if not request.path.startswith("/webhooks/"):
+        return await handler(request)
+    with metrics.WEBHOOK_SECONDS.labels(path=request.path).time():
+        return await handler(request)
 
 
 async def overview(request: web.Request) -> web.Response:
@@ -54,7 +85,7 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(middlewares=[errors])
+    app = web.Application(middlewares=[timing, errors])
     app[RUNTIME] = runtime
     app[PAGES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -62,7 +93,10 @@ def create_app(runtime: Runtime) -> web.Application:
         undefined=jinja2.StrictUndefined,
     )
     app.router.add_get("/", overview)
-    app.router.add_get("/health", health)
+    app.router.add_get("/health", ready)
+    app.router.add_get("/readyz", ready)
+    app.router.add_get("/healthz", live)
+    app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (payments, payment_links, inbox, experiments):
         area.setup(app)

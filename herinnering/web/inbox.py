@@ -1,9 +1,209 @@
-"""Web routes of the inbox area (filled in by that area's issue)."""
+"""Web routes of the conversations area: the inbound webhook and the officers' inbox.
+
+`POST /webhooks/twilio/inbound` checks the signature like the status webhook, stores the
+message through `services.inbound` and answers with empty TwiML (replies leave through the
+outbox). The inbox pages are server-rendered; a little JavaScript asks
+`/inbox/live.json` (and `/inbox/threads/<id>/live.json`) for the freshly rendered list,
+which answers as soon as something changes in this process, or after a few seconds.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import secrets
+from datetime import date
+from typing import Any
+
 from aiohttp import web
+
+from herinnering.adapters.db import thread_store, user_store
+from herinnering.services import inbound
+from herinnering.services import threads as thread_service
+from herinnering.web import auth
+from herinnering.web.auth import TEAM_LEADS, login_required, officer, page, redirect
+from herinnering.web.keys import PAGES, RUNTIME
+from herinnering.web.webhooks import signed_form
+
+log = logging.getLogger(__name__)
+LIVE_WAIT_SECONDS = 5.0
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+class InboxSignal:
+    """A counter that moves whenever a conversation changes; the live view waits on it."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._changed = asyncio.Event()
+
+    def bump(self) -> None:
+        self.version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait(self, seen: int, timeout: float) -> None:
+        if seen != self.version:
+            return
+        changed = self._changed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), timeout)
+
+
+SIGNAL = web.AppKey("inbox_signal", InboxSignal)
+
+
+async def inbound_webhook(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    form = await signed_form(request, runtime)
+    message = inbound.Inbound.from_form(form)
+    if not message.sid or not message.phone:
+        raise web.HTTPBadRequest(text="MessageSid and From are required")
+    result = await inbound.receive(runtime, message)
+    if result.stored:
+        request.app[SIGNAL].bump()
+    return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+
+def _view(request: web.Request) -> tuple[str, str]:
+    view = request.query.get("filter", "all")
+    return (view if view in thread_store.FILTERS else "all"), request.query.get("q", "")[:100]
+
+
+async def _list(request: web.Request) -> dict[str, Any]:
+    view, search = _view(request)
+    me = officer(request)
+    async with request.app[RUNTIME].db.begin() as connection:
+        rows = await thread_store.inbox(connection, view=view, user_id=me.id, search=search)
+        counts = await thread_store.counts(connection, me.id)
+    return {"threads": rows, "counts": counts, "view": view, "q": search}
+
+
+def _zone(request: web.Request) -> Any:
+    return request.app[RUNTIME].settings.reminders.timezone
+
+
+@login_required()
+async def inbox_page(request: web.Request) -> web.Response:
+    return page(request, "web/inbox.html.j2", tz=_zone(request), version=request.app[SIGNAL].version,
+                filters=thread_store.FILTERS, **await _list(request))
+
+
+@login_required()
+async def inbox_live(request: web.Request) -> web.Response:
+    signal = request.app[SIGNAL]
+    try:
+        seen = int(request.query.get("v", "-1"))
+    except ValueError:
+        seen = -1
+    await signal.wait(seen, LIVE_WAIT_SECONDS)
+    data = await _list(request)
+    html = request.app[PAGES].get_template("web/_thread_list.html.j2").render(tz=_zone(request), **data)
+    return web.json_response({"version": signal.version, "html": html, "counts": data["counts"]})
+
+
+def _thread_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["thread_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def _conversation_html(request: web.Request, thread_id: int) -> tuple[Any, str, list[Any]]:
+    try:
+        thread, conversation, timeline = await thread_service.open_thread(request.app[RUNTIME], thread_id)
+    except thread_service.ThreadError:
+        raise web.HTTPNotFound(text="conversation not found") from None
+    html = request.app[PAGES].get_template("web/_conversation.html.j2").render(
+        thread=thread, conversation=conversation, tz=_zone(request))
+    return thread, html, timeline
+
+
+@login_required()
+async def thread_page(request: web.Request) -> web.Response:
+    thread_id = _thread_id(request)
+    thread, conversation_html, timeline = await _conversation_html(request, thread_id)
+    async with request.app[RUNTIME].db.begin() as connection:
+        colleagues = await user_store.colleagues(connection)
+    runtime = request.app[RUNTIME]
+    today = runtime.clock.now().astimezone(_zone(request)).date()
+    return page(request, "web/thread.html.j2", thread=thread, conversation_html=conversation_html,
+                timeline=list(reversed(timeline)), colleagues=colleagues, tz=_zone(request),
+                version=request.app[SIGNAL].version, nonce=secrets.token_urlsafe(16), today=today,
+                notice=request.query.get("notice", ""))
+
+
+@login_required()
+async def thread_live(request: web.Request) -> web.Response:
+    signal = request.app[SIGNAL]
+    try:
+        seen = int(request.query.get("v", "-1"))
+    except ValueError:
+        seen = -1
+    await signal.wait(seen, LIVE_WAIT_SECONDS)
+    thread, html, _ = await _conversation_html(request, _thread_id(request))
+    return web.json_response({"version": signal.version, "html": html, "owner": thread.owner})
+
+
+def _action(name: str) -> auth.Handler:
+    @login_required()
+    async def handler(request: web.Request) -> web.StreamResponse:
+        thread_id = _thread_id(request)
+        form = await request.post()
+        runtime, me = request.app[RUNTIME], officer(request)
+        notice = name
+        try:
+            if name == "take-over":
+                await thread_service.take_over(runtime, thread_id, me)
+            elif name == "hand-back":
+                await thread_service.hand_back(runtime, thread_id, me)
+            elif name == "reply":
+                sent = await thread_service.reply(runtime, thread_id, me, str(form.get("text", "")),
+                                                  str(form.get("nonce", "")) or secrets.token_urlsafe(16))
+                notice = "reply" if sent else "duplicate"
+            elif name == "assign":
+                await thread_service.assign(runtime, thread_id, me, int(str(form.get("user_id", "0")) or 0))
+            elif name == "note":
+                await thread_service.add_note(runtime, thread_id, me, str(form.get("note", "")))
+            elif name == "pause":
+                until = date.fromisoformat(str(form.get("until", "")))
+                await thread_service.set_pause(runtime, thread_id, me, until)
+            elif name == "resume":
+                await thread_service.set_pause(runtime, thread_id, me, None)
+        except thread_service.ThreadError as exc:
+            log.info("officer action %s on thread %s refused: %s", name, thread_id, exc)
+            notice = "refused"
+        except ValueError:
+            notice = "refused"
+        request.app[SIGNAL].bump()
+        return redirect(f"/inbox/threads/{thread_id}?notice={notice}")
+
+    return handler
+
+
+@login_required(*TEAM_LEADS)
+async def audit_page(request: web.Request) -> web.Response:
+    async with request.app[RUNTIME].db.begin() as connection:
+        entries = await user_store.audit_entries(connection)
+    return page(request, "web/audit.html.j2", entries=entries, tz=_zone(request))
+
+
+async def _wake_waiters(app: web.Application) -> None:
+    """Shutting down: answer the live views now instead of at the end of their wait."""
+    app[SIGNAL].bump()
 
 
 def setup(app: web.Application) -> None:
     """Add this area's routes to the app (the runtime is `app[RUNTIME]`, pages `app[PAGES]`, from web.keys)."""
+    app[SIGNAL] = InboxSignal()
+    app.on_shutdown.append(_wake_waiters)
+    auth.setup(app)
+    app.router.add_post("/webhooks/twilio/inbound", inbound_webhook)
+    app.router.add_get("/inbox", inbox_page)
+    app.router.add_get("/inbox/live.json", inbox_live)
+    app.router.add_get("/inbox/threads/{thread_id}", thread_page)
+    app.router.add_get("/inbox/threads/{thread_id}/live.json", thread_live)
+    for name in ("take-over", "hand-back", "reply", "assign", "note", "pause", "resume"):
+        app.router.add_post(f"/inbox/threads/{{thread_id}}/{name}", _action(name))
+    app.router.add_get("/audit", audit_page)

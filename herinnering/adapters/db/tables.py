@@ -82,6 +82,11 @@ tenants = Table(
     Column("opted_out", Boolean, nullable=False, default=False),
     Column("opted_out_at", UtcDateTime),
     Column("paused_until", Date),
+    Column("email", String(254)),  # contact details for the Wgs signal (collection area)
+    Column("address", String(200)),
+    Column("postal_code", String(10)),
+    Column("city", String(100)),
+    Column("municipality", String(100)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

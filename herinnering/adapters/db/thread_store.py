@@ -1,0 +1,216 @@
+"""Queries on threads and their messages (the conversations area).
+
+A thread is found or created by its unique key in one upsert, and an inbound message is
+stored with an insert that skips a MessageSid already there, so a webhook that arrives twice,
+or two at once, is stored once. Ownership moves are guarded updates whose WHERE clause is the
+table in `domain/threads.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, false, func, insert, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db.conversation_tables import thread_messages, threads, users
+from herinnering.adapters.db.tables import tasks, tenants
+from herinnering.domain.threads import Action, Owner, next_owner, owners_allowing
+
+FILTERS = ("all", "unassigned", "mine", "needs_reply", "bot", "unknown")
+
+
+def _dialect(connection: AsyncConnection) -> Any:
+    return postgresql if connection.dialect.name == "postgresql" else sqlite
+
+
+def thread_key(tenant_id: int | None, phone: str) -> str:
+    return f"tenant:{tenant_id}" if tenant_id is not None else f"phone:{phone}"
+
+
+async def tenant_by_phone(connection: AsyncConnection, phone: str) -> Row[Any] | None:
+    """The tenant with this number (an active one first, then the oldest)."""
+    statement = (
+        select(tenants).where(tenants.c.phone == phone)
+        .order_by(tenants.c.active.desc(), tenants.c.id).limit(1)
+    )
+    return (await connection.execute(statement)).first()
+
+
+async def thread_for(
+    connection: AsyncConnection, tenant_id: int | None, phone: str, channel: str, now: datetime
+) -> Row[Any]:
+    """The thread of this tenant (or unknown number), created when it is the first message."""
+    key = thread_key(tenant_id, phone)
+    statement = _dialect(connection).insert(threads).values(
+        key=key, tenant_id=tenant_id, phone=phone, unknown=tenant_id is None, channel=channel,
+        owner=Owner.BOT.value, needs_reply=False, flagged=False, unread=0, last_message_at=now,
+        created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["key"])
+    await connection.execute(statement)
+    row = (await connection.execute(select(threads).where(threads.c.key == key))).first()
+    assert row is not None
+    return row
+
+
+async def store_inbound(connection: AsyncConnection, values: dict[str, Any]) -> int | None:
+    """Insert an inbound message; None when its MessageSid was stored before."""
+    statement = (
+        _dialect(connection).insert(thread_messages).values(direction="in", author="tenant", **values)
+        .on_conflict_do_nothing(index_elements=["provider_sid"]).returning(thread_messages.c.id)
+    )
+    return (await connection.execute(statement)).scalar()
+
+
+async def store_outbound(
+    connection: AsyncConnection, thread_id: int, *, author: str, channel: str, body: str, now: datetime,
+    message_id: int | None = None, user_id: int | None = None, data: dict[str, Any] | None = None,
+) -> None:
+    await connection.execute(insert(thread_messages).values(
+        thread_id=thread_id, direction="out", author=author, user_id=user_id, message_id=message_id,
+        channel=channel, body=body, data=data, created_at=now,
+    ))
+    await connection.execute(update(threads).where(threads.c.id == thread_id).values(last_message_at=now, updated_at=now))
+
+
+async def touch_inbound(
+    connection: AsyncConnection, thread_id: int, channel: str, now: datetime, *, needs_reply: bool, flagged: bool
+) -> None:
+    values: dict[str, Any] = {
+        "unread": threads.c.unread + 1, "channel": channel, "last_inbound_at": now,
+        "last_message_at": now, "updated_at": now,
+    }
+    if needs_reply:
+        values["needs_reply"] = True
+    if flagged:
+        values["flagged"] = True
+    await connection.execute(update(threads).where(threads.c.id == thread_id).values(**values))
+
+
+async def claim_acknowledgement(connection: AsyncConnection, thread_id: int, now: datetime) -> bool:
+    """True for exactly one caller per conversation (until the thread is handed back)."""
+    result = await connection.execute(
+        update(threads).where(threads.c.id == thread_id, threads.c.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def move_owner(
+    connection: AsyncConnection, thread_id: int, action: Action, now: datetime, *, user_id: int | None = None
+) -> bool:
+    """Apply an ownership action if the table allows it from where the thread is now."""
+    sources = owners_allowing(action)
+    [target] = {next_owner(owner, action) for owner in sources}  # each action has one destination
+    assert target is not None
+    values: dict[str, Any] = {"owner": target.value, "updated_at": now}
+    if action is Action.HAND_BACK:
+        values.update(assigned_to=None, acknowledged_at=None, needs_reply=False, flagged=False)
+    else:
+        values["assigned_to"] = user_id
+    result = await connection.execute(
+        update(threads).where(threads.c.id == thread_id, threads.c.owner.in_([o.value for o in sources]))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+async def mark_answered(connection: AsyncConnection, thread_id: int, now: datetime) -> None:
+    await connection.execute(update(threads).where(threads.c.id == thread_id).values(
+        needs_reply=False, flagged=False, updated_at=now))
+
+
+async def mark_read(connection: AsyncConnection, thread_id: int) -> None:
+    await connection.execute(update(threads).where(threads.c.id == thread_id, threads.c.unread != 0).values(unread=0))
+
+
+async def get(connection: AsyncConnection, thread_id: int) -> Row[Any] | None:
+    statement = (
+        select(threads, tenants.c.name.label("tenant_name"), tenants.c.external_id, tenants.c.language,
+               tenants.c.opted_out, tenants.c.paused_until, users.c.name.label("assignee_name"))
+        .outerjoin(tenants, tenants.c.id == threads.c.tenant_id)
+        .outerjoin(users, users.c.id == threads.c.assigned_to)
+        .where(threads.c.id == thread_id)
+    )
+    return (await connection.execute(statement)).first()
+
+
+async def messages_of(connection: AsyncConnection, thread_id: int) -> list[Row[Any]]:
+    statement = (
+        select(thread_messages, users.c.name.label("user_name"))
+        .outerjoin(users, users.c.id == thread_messages.c.user_id)
+        .where(thread_messages.c.thread_id == thread_id).order_by(thread_messages.c.id)
+    )
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def inbox(
+    connection: AsyncConnection, *, view: str = "all", user_id: int | None = None, search: str = "", limit: int = 200
+) -> list[Row[Any]]:
+    """Threads newest first, with the tenant's last message as a preview, filtered and searched."""
+    last_id = (
+        select(func.max(thread_messages.c.id))
+        .where(thread_messages.c.thread_id == threads.c.id, thread_messages.c.direction == "in")
+        .correlate(threads).scalar_subquery()
+    )
+    last = thread_messages.alias("last")
+    statement = (
+        select(threads, tenants.c.name.label("tenant_name"), tenants.c.external_id,
+               users.c.name.label("assignee_name"), last.c.body.label("preview"), last.c.direction.label("preview_dir"))
+        .outerjoin(tenants, tenants.c.id == threads.c.tenant_id)
+        .outerjoin(users, users.c.id == threads.c.assigned_to)
+        .outerjoin(last, last.c.id == last_id)
+        .order_by(threads.c.last_message_at.desc(), threads.c.id.desc()).limit(limit)
+    )
+    conditions = {
+        "all": true(),
+        "unassigned": and_(threads.c.assigned_to.is_(None), threads.c.needs_reply.is_(True)),
+        "mine": threads.c.assigned_to == user_id if user_id is not None else false(),
+        "needs_reply": threads.c.needs_reply.is_(True),
+        "bot": threads.c.owner == Owner.BOT.value,
+        "unknown": threads.c.unknown.is_(True),
+    }
+    statement = statement.where(conditions.get(view, true()))
+    text = search.strip()
+    if text:
+        pattern = f"%{text.lower()}%"
+        digits = "".join(c for c in text if c.isdigit())
+        options = [func.lower(tenants.c.name).like(pattern), func.lower(tenants.c.external_id).like(pattern)]
+        if digits:
+            options.append(threads.c.phone.like(f"%{digits[-9:] if len(digits) > 9 else digits}%"))
+        statement = statement.where(or_(*options))
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def counts(connection: AsyncConnection, user_id: int | None) -> dict[str, int]:
+    """How many threads each filter shows, and the unread messages in all of them."""
+    def n(condition: Any) -> Any:
+        return func.count().filter(condition)
+
+    row = (await connection.execute(select(
+        func.count().label("all"),
+        n(and_(threads.c.assigned_to.is_(None), threads.c.needs_reply.is_(True))).label("unassigned"),
+        n(threads.c.assigned_to == (user_id if user_id is not None else -1)).label("mine"),
+        n(threads.c.needs_reply.is_(True)).label("needs_reply"),
+        n(threads.c.owner == Owner.BOT.value).label("bot"),
+        n(threads.c.unknown.is_(True)).label("unknown"),
+        func.coalesce(func.sum(threads.c.unread), 0).label("unread"),
+    ))).one()
+    return dict(row._mapping)
+
+
+async def add_task(connection: AsyncConnection, values: dict[str, Any]) -> bool:
+    """A task for a person; False when a task with this dedupe key exists already."""
+    statement = _dialect(connection).insert(tasks).values(**values).on_conflict_do_nothing(
+        index_elements=["dedupe_key"]).returning(tasks.c.id)
+    return (await connection.execute(statement)).scalar() is not None
+
+
+async def set_opted_in(connection: AsyncConnection, tenant_id: int, now: datetime) -> bool:
+    result = await connection.execute(
+        update(tenants).where(tenants.c.id == tenant_id, tenants.c.opted_out.is_(True))
+        .values(opted_out=False, opted_out_at=None, updated_at=now)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,97 @@
+"""Queries on officers' accounts, their sessions, login attempts and the audit log.
+
+Only hashes reach these tables: an argon2 hash of each password, a SHA-256 digest of each
+session token. The audit log, like the event log, is only ever inserted into.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db.conversation_tables import audit_log, login_attempts, sessions, users
+from herinnering.adapters.db.tables import tenants
+
+
+async def add_user(connection: AsyncConnection, *, email: str, name: str, role: str, password_hash: str,
+                   now: datetime) -> int:
+    result = await connection.execute(insert(users).values(
+        email=email, name=name, role=role, password_hash=password_hash, active=True, created_at=now, updated_at=now,
+    ).returning(users.c.id))
+    return int(result.scalar_one())
+
+
+async def set_password(connection: AsyncConnection, user_id: int, password_hash: str, role: str,
+                       now: datetime) -> None:
+    await connection.execute(update(users).where(users.c.id == user_id).values(
+        password_hash=password_hash, role=role, updated_at=now))
+
+
+async def by_email(connection: AsyncConnection, email: str) -> Row[Any] | None:
+    return (await connection.execute(select(users).where(users.c.email == email))).first()
+
+
+async def by_id(connection: AsyncConnection, user_id: int) -> Row[Any] | None:
+    return (await connection.execute(select(users).where(users.c.id == user_id))).first()
+
+
+async def colleagues(connection: AsyncConnection) -> list[Row[Any]]:
+    statement = select(users.c.id, users.c.name, users.c.email, users.c.role).where(
+        users.c.active.is_(True)).order_by(users.c.name)
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def record_attempt(connection: AsyncConnection, email: str, succeeded: bool, now: datetime) -> None:
+    await connection.execute(insert(login_attempts).values(email=email, succeeded=succeeded, at=now))
+
+
+async def recent_failures(connection: AsyncConnection, email: str, since: datetime) -> list[datetime]:
+    """Failed attempts for `email` since `since` and after its last successful login, oldest first."""
+    last_success = (await connection.execute(
+        select(func.max(login_attempts.c.at)).where(login_attempts.c.email == email, login_attempts.c.succeeded.is_(True))
+    )).scalar()
+    start = max(since, last_success) if last_success is not None else since
+    rows = await connection.execute(
+        select(login_attempts.c.at).where(login_attempts.c.email == email, login_attempts.c.succeeded.is_(False),
+                                          login_attempts.c.at >= start).order_by(login_attempts.c.at)
+    )
+    return [row.at for row in rows]
+
+
+async def add_session(connection: AsyncConnection, *, token_hash: str, user_id: int, csrf_token: str,
+                      now: datetime, expires_at: datetime) -> None:
+    await connection.execute(insert(sessions).values(
+        token_hash=token_hash, user_id=user_id, csrf_token=csrf_token, created_at=now, expires_at=expires_at))
+
+
+async def session_user(connection: AsyncConnection, token_hash: str, now: datetime) -> Row[Any] | None:
+    """The session's user (with `csrf_token`), if the session exists, is current and the user active."""
+    statement = (
+        select(users.c.id, users.c.email, users.c.name, users.c.role, sessions.c.csrf_token)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now, users.c.active.is_(True))
+    )
+    return (await connection.execute(statement)).first()
+
+
+async def end_session(connection: AsyncConnection, token_hash: str) -> None:
+    await connection.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+
+async def audit(connection: AsyncConnection, *, user_id: int | None, user_email: str, action: str, now: datetime,
+                tenant_id: int | None = None, thread_id: int | None = None, **data: Any) -> None:
+    await connection.execute(insert(audit_log).values(
+        user_id=user_id, user_email=user_email, action=action, tenant_id=tenant_id, thread_id=thread_id,
+        data=data, at=now))
+
+
+async def audit_entries(connection: AsyncConnection, limit: int = 500) -> list[Row[Any]]:
+    statement = (
+        select(audit_log, tenants.c.name.label("tenant_name"), tenants.c.external_id)
+        .outerjoin(tenants, tenants.c.id == audit_log.c.tenant_id)
+        .order_by(audit_log.c.id.desc()).limit(limit)
+    )
+    return list((await connection.execute(statement)).fetchall())

@@ -1,0 +1,19 @@
+"""Prometheus metrics: what an operator watches (outbox depth, sends, provider errors,
+webhook latency). Counters are process-wide, as prometheus-client expects; the outbox depth
+is read from the database when /metrics is scraped, so every process reports the truth."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry()
+
+SENDS = Counter("herinnering_sends_total", "Provider answers to a send, by outcome",
+                ["outcome"], registry=REGISTRY)
+PROVIDER_ERRORS = Counter("herinnering_provider_errors_total", "Provider errors by Twilio error code",
+                          ["code"], registry=REGISTRY)
+OUTBOX = Gauge("herinnering_outbox_messages", "Messages in the outbox by state and channel",
+               ["state", "channel"], registry=REGISTRY)
+WEBHOOK_SECONDS = Histogram("herinnering_webhook_seconds", "Time to answer a webhook", ["path"],
+                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15),
+                            registry=REGISTRY)

@@ -1,0 +1,127 @@
+"""Queries the collection services share: arrears cases, ladder steps, tasks, and the
+cancelling of planned messages.
+
+Kept apart from the use cases so the ladder, the pauzeknop, arrangements and the Wgs export
+read cases the same way. Every cancellation goes through the guarded `outbox.move` and leaves
+an event; every task is inserted with a unique dedupe key (a second insert is a no-op).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox
+from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
+from herinnering.adapters.db.tables import messages, tasks, tenants
+from herinnering.domain.ladder import CaseState, case_sources_of
+from herinnering.domain.states import MessageState
+
+PAUSE_REASON = "pauzeknop"  # the error text the dispatcher also uses when it cancels for a pause
+
+
+def dialect_insert(connection: AsyncConnection, table: Any) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+async def get_case(connection: AsyncConnection, tenant_id: int, period: str) -> Row[Any] | None:
+    statement = select(arrears_cases).where(arrears_cases.c.tenant_id == tenant_id, arrears_cases.c.period == period)
+    return (await connection.execute(statement)).first()
+
+
+async def cases_of(connection: AsyncConnection, tenant_id: int, states: Collection[str] = ()) -> list[Row[Any]]:
+    statement = select(arrears_cases).where(arrears_cases.c.tenant_id == tenant_id).order_by(arrears_cases.c.period)
+    if states:
+        statement = statement.where(arrears_cases.c.state.in_(list(states)))
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def move_case(connection: AsyncConnection, case_id: int, target: CaseState, now: datetime, **fields: Any) -> bool:
+    """Move a case along the state table; returns whether it moved."""
+    values: dict[str, Any] = {"state": target.value, "updated_at": now, **fields}
+    if target is CaseState.CLOSED:
+        values["closed_at"] = now
+    elif target is CaseState.OPEN:
+        values["closed_at"] = None
+    statement = update(arrears_cases).where(
+        arrears_cases.c.id == case_id, arrears_cases.c.state.in_([s.value for s in case_sources_of(target)])
+    ).values(**values)
+    return (await connection.execute(statement)).rowcount == 1
+
+
+async def tenant(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
+    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+
+
+async def steps_of(connection: AsyncConnection, case_ids: Sequence[int]) -> list[Row[Any]]:
+    """The ladder steps of these cases, with the state of each step's message (if any)."""
+    if not case_ids:
+        return []
+    statement = (
+        select(ladder_steps, messages.c.state.label("message_state"),
+               messages.c.error_message.label("message_error"))
+        .outerjoin(messages, messages.c.id == ladder_steps.c.message_id)
+        .where(ladder_steps.c.case_id.in_(list(case_ids)))
+        .order_by(ladder_steps.c.case_id, ladder_steps.c.done_on, ladder_steps.c.id)
+    )
+    return list((await connection.execute(statement)).fetchall())
+
+
+def cancelled_by_pause(step: Row[Any]) -> bool:
+    """A message step whose message a pause cancelled before it went out: to be done again."""
+    return step.message_state == MessageState.CANCELLED and step.message_error == PAUSE_REASON
+
+
+async def cancel_planned(
+    connection: AsyncConnection, tenant_id: int, now: datetime, reason: str, *,
+    kinds: Collection[str], period: str | None = None,
+) -> int:
+    """Cancel the tenant's planned messages of these kinds (of one period, if given)."""
+    conditions = [messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED,
+                  messages.c.kind.in_(sorted(kinds))]
+    if period is not None:
+        conditions.append(messages.c.period == period)
+    rows = (await connection.execute(select(messages.c.id).where(*conditions))).fetchall()
+    cancelled = 0
+    log = []
+    for row in rows:
+        if await outbox.move(connection, row.id, MessageState.CANCELLED, now, error_message=reason):
+            cancelled += 1
+            log.append(event_log.event(tenant_id, "message_cancelled", now, row.id, reason=reason))
+    await event_log.append(connection, log)
+    return cancelled
+
+
+async def add_task(
+    connection: AsyncConnection, *, tenant_id: int, kind: str, title: str, dedupe_key: str,
+    now: datetime, due_at: datetime | None = None, data: dict[str, Any] | None = None, source: str = "ladder",
+) -> int | None:
+    """Create an officer task once per dedupe key; returns its id when it is new."""
+    statement = dialect_insert(connection, tasks).values(
+        tenant_id=tenant_id, kind=kind, title=title, state="open", due_at=due_at or now, source=source,
+        dedupe_key=dedupe_key, data=data or {}, created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(tasks.c.id)
+    task_id = (await connection.execute(statement)).scalar()
+    if task_id is not None:
+        await event_log.append(connection, [event_log.event(tenant_id, "task_created", now, task_id=task_id,
+                                                            kind=kind, dedupe_key=dedupe_key)])
+    return task_id
+
+
+async def cancel_open_tasks(connection: AsyncConnection, tenant_id: int, key_prefix: str, now: datetime) -> int:
+    """Cancel the open tasks whose dedupe key starts with `key_prefix` (e.g. a paid case's ladder tasks)."""
+    statement = update(tasks).where(
+        and_(tasks.c.tenant_id == tenant_id, tasks.c.state == "open", tasks.c.dedupe_key.startswith(key_prefix, autoescape=True))
+    ).values(state="cancelled", updated_at=now).returning(tasks.c.id)
+    ids = [row.id for row in (await connection.execute(statement)).fetchall()]
+    await event_log.append(connection, [
+        event_log.event(tenant_id, "task_cancelled", now, task_id=task_id, reason="case closed") for task_id in ids
+    ])
+    return len(ids)

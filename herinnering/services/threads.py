@@ -1,0 +1,176 @@
+"""Use cases: what an officer does with a conversation.
+
+Take over (the bot falls silent), reply (an outbox message of kind officer_reply), hand back
+to the bot, assign to a colleague, add a note, pause or resume the tenant's reminders
+(pauzeknop). Each action is one transaction that also writes the audit log (who, what, when,
+which tenant) and, where it concerns the tenant, an event on their timeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox, tenant_store, thread_store, user_store
+from herinnering.adapters.db.tables import messages
+from herinnering.adapters.templates import MessageTemplates
+from herinnering.bootstrap import Runtime
+from herinnering.domain.states import MessageState
+from herinnering.domain.threads import Action
+from herinnering.errors import HerinneringError
+
+log = logging.getLogger(__name__)
+WHATSAPP_WINDOW = timedelta(hours=24)
+MAX_REPLY = 1000
+
+
+class ThreadError(HerinneringError):
+    """That cannot be done with this conversation."""
+
+
+@dataclass(frozen=True)
+class Officer:
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+async def _thread(connection: Any, thread_id: int) -> Any:
+    thread = await thread_store.get(connection, thread_id)
+    if thread is None:
+        raise ThreadError(f"conversation {thread_id} does not exist")
+    return thread
+
+
+async def _audit(connection: Any, officer: Officer, action: str, thread: Any, now: Any, **data: Any) -> None:
+    await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action=action, now=now,
+                           tenant_id=thread.tenant_id, thread_id=thread.id, **data)
+
+
+async def take_over(runtime: Runtime, thread_id: int, officer: Officer) -> bool:
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        moved = await thread_store.move_owner(connection, thread_id, Action.TAKE_OVER, now, user_id=officer.id)
+        if moved:
+            await _audit(connection, officer, "take_over", thread, now)
+            if thread.tenant_id:
+                await event_log.append(connection, [event_log.event(
+                    thread.tenant_id, "thread_taken_over", now, thread_id=thread_id, officer=officer.email)])
+    return moved
+
+
+async def hand_back(runtime: Runtime, thread_id: int, officer: Officer) -> bool:
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        moved = await thread_store.move_owner(connection, thread_id, Action.HAND_BACK, now)
+        if moved:
+            await _audit(connection, officer, "hand_back", thread, now)
+            if thread.tenant_id:
+                await event_log.append(connection, [event_log.event(
+                    thread.tenant_id, "thread_handed_back", now, thread_id=thread_id, officer=officer.email)])
+    return moved
+
+
+async def assign(runtime: Runtime, thread_id: int, officer: Officer, colleague_id: int) -> bool:
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        colleague = await user_store.by_id(connection, colleague_id)
+        if colleague is None or not colleague.active:
+            raise ThreadError(f"colleague {colleague_id} does not exist")
+        moved = await thread_store.move_owner(connection, thread_id, Action.ASSIGN, now, user_id=colleague_id)
+        if moved:
+            await _audit(connection, officer, "assign", thread, now, to=colleague.email)
+    return moved
+
+
+async def reply(runtime: Runtime, thread_id: int, officer: Officer, text: str, nonce: str) -> bool:
+    """Send the officer's text; `nonce` (from the form) makes a double submit send once.
+
+    SMS, or WhatsApp while the tenant's last WhatsApp message is less than 24 hours old."""
+    text = " ".join(text.split())
+    if not text:
+        raise ThreadError("an empty reply cannot be sent")
+    if len(text) > MAX_REPLY:
+        raise ThreadError(f"a reply may have at most {MAX_REPLY} characters")
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        if thread.owner != "officer":
+            if not await thread_store.move_owner(connection, thread_id, Action.TAKE_OVER, now, user_id=officer.id):
+                raise ThreadError("take the conversation over before replying")
+            await _audit(connection, officer, "take_over", thread, now)
+        whatsapp_open = (thread.channel == "whatsapp" and runtime.settings.twilio.whatsapp_from
+                         and thread.last_inbound_at is not None and now - thread.last_inbound_at < WHATSAPP_WINDOW)
+        channel = "whatsapp" if whatsapp_open else "sms"
+        language = thread.language or runtime.settings.reminders.default_language
+        rows = await outbox.insert_planned(connection, [{
+            "tenant_id": thread.tenant_id,
+            "recipient": ("whatsapp:" if channel == "whatsapp" else "") + thread.phone,
+            "kind": "officer_reply", "period": now.strftime("%Y-%m"),
+            "idempotency_key": f"officer_reply:{thread_id}:{nonce[:64]}", "channel": channel,
+            "template": MessageTemplates.name("officer_reply", channel, language), "variant": "default",
+            "state": MessageState.PLANNED.value, "send_at": now, "not_after": None, "attempts": 0,
+            "body": text, "context": {"text": text}, "created_at": now, "updated_at": now,
+        }])
+        if not rows:
+            return False
+        await thread_store.store_outbound(connection, thread_id, author="officer", channel=channel, body=text,
+                                          now=now, message_id=rows[0].id, user_id=officer.id)
+        await thread_store.mark_answered(connection, thread_id, now)
+        await _audit(connection, officer, "reply", thread, now, message_id=rows[0].id, channel=channel)
+        if thread.tenant_id:
+            await event_log.append(connection, [event_log.event(
+                thread.tenant_id, "officer_reply", now, rows[0].id, officer=officer.email)])
+    return True
+
+
+async def add_note(runtime: Runtime, thread_id: int, officer: Officer, text: str) -> None:
+    text = text.strip()
+    if not text:
+        raise ThreadError("an empty note cannot be added")
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        await _audit(connection, officer, "note", thread, now)
+        if thread.tenant_id:
+            await event_log.append(connection, [event_log.event(
+                thread.tenant_id, "officer_note", now, thread_id=thread_id, officer=officer.email, note=text[:2000])])
+
+
+async def set_pause(runtime: Runtime, thread_id: int, officer: Officer, until: date | None) -> None:
+    """Pauzeknop: no reminders for the tenant until `until` (None: resume now)."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        if thread.tenant_id is None:
+            raise ThreadError("an unknown number has no reminders to pause")
+        await tenant_store.set_pause(connection, thread.tenant_id, until, now)
+        action = "pause" if until else "resume"
+        await _audit(connection, officer, action, thread, now, **({"until": until.isoformat()} if until else {}))
+        await event_log.append(connection, [event_log.event(
+            thread.tenant_id, "paused" if until else "pause_lifted", now, officer=officer.email,
+            **({"until": until.isoformat()} if until else {}))])
+
+
+async def open_thread(runtime: Runtime, thread_id: int) -> tuple[Any, list[Any], list[Any]]:
+    """The thread, its messages and the tenant's timeline; reading it clears its unread count."""
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        await thread_store.mark_read(connection, thread_id)
+        conversation = await thread_store.messages_of(connection, thread_id)
+        timeline = await event_log.for_tenant(connection, thread.tenant_id) if thread.tenant_id else []
+        ids = [m.message_id for m in conversation if m.message_id]
+        states = dict((await connection.execute(
+            select(messages.c.id, messages.c.state).where(messages.c.id.in_(ids))
+        )).all()) if ids else {}
+    conversation = [{**m._mapping, "state": states.get(m.message_id)} for m in conversation]
+    return thread, conversation, timeline

@@ -1,0 +1,136 @@
+"""The Wgs early-warning export (vroegsignalering): the arrears cases ready to be passed to
+the municipality, as CSV or JSON, and the ones that are not, with the missing MVI step named.
+
+A case is a candidate when it is not closed, its arrears began on or after `since`, and it
+was not signalled before (or its amount grew since: a repeat signal only when the debt grew).
+It is exported only when `domain.mvi.assess` finds all four MVI steps and no objection.
+
+Fields (one row per case; never a BSN):
+    name, address, postal_code, city   the tenant's name and address
+    phone, email                       contact details (phone in E.164)
+    amount_eur                         the amount in arrears for this case, e.g. "745.50"
+    arrears_since                      the date the arrears began (ISO), the missed date
+    signal_date                        the date of this export (ISO)
+    type                               always "Huur"
+    landlord_id                        organisation.landlord_id
+    municipality                       the tenant's municipality (gemeente)
+    reference                          contract id and rent period, to match the municipality's answer
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.collection_tables import arrears_cases
+from herinnering.adapters.db.tables import tenants
+from herinnering.config import Settings
+from herinnering.domain.ladder import CaseState
+from herinnering.domain.mvi import assess
+from herinnering.services.mvi import as_records, records_of
+
+FIELDS = ("name", "address", "postal_code", "city", "phone", "email", "amount_eur", "arrears_since",
+          "signal_date", "type", "landlord_id", "municipality", "reference")
+
+
+@dataclass(frozen=True)
+class WgsRow:
+    name: str
+    address: str
+    postal_code: str
+    city: str
+    phone: str
+    email: str
+    amount_eur: str
+    arrears_since: str
+    signal_date: str
+    type: str
+    landlord_id: str
+    municipality: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    case_id: int
+    contract_id: str
+    period: str
+    reason: str  # names the missing MVI step(s) or the objection
+
+
+@dataclass
+class WgsExport:
+    rows: list[WgsRow] = field(default_factory=list)
+    case_ids: list[int] = field(default_factory=list)
+    amounts: list[int] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in self.rows:
+            writer.writerow(asdict(row))
+        return out.getvalue()
+
+    def json(self) -> str:
+        return json.dumps({"fields": list(FIELDS), "signals": [asdict(row) for row in self.rows]},
+                          ensure_ascii=False, indent=2) + "\n"
+
+
+def _euros(cents: int) -> str:
+    return str((Decimal(cents) / 100).quantize(Decimal("0.01")))
+
+
+async def collect(connection: AsyncConnection, settings: Settings, since: date, today: date) -> WgsExport:
+    """The cases ready for the municipality, and the refused ones with their reason."""
+    candidates = (await connection.execute(
+        select(arrears_cases, tenants.c.external_id, tenants.c.name, tenants.c.phone, tenants.c.email,
+               tenants.c.address, tenants.c.postal_code, tenants.c.city, tenants.c.municipality)
+        .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
+        .where(arrears_cases.c.state != CaseState.CLOSED.value, arrears_cases.c.missed_on >= since,
+               or_(arrears_cases.c.signalled_at.is_(None),
+                   arrears_cases.c.signalled_cents < arrears_cases.c.amount_due_cents - arrears_cases.c.amount_paid_cents))
+        .order_by(arrears_cases.c.missed_on, arrears_cases.c.id)
+    )).fetchall()
+    export = WgsExport()
+    for case in candidates:
+        outstanding = max(0, case.amount_due_cents - case.amount_paid_cents)
+        if outstanding <= 0:
+            continue
+        verdict = assess(as_records(await records_of(connection, case.id)))
+        if not verdict.ready:
+            export.refused.append(Refusal(case.id, case.external_id, case.period, verdict.explain()))
+            continue
+        export.rows.append(_row(case, outstanding, settings, today))
+        export.case_ids.append(case.id)
+        export.amounts.append(outstanding)
+    return export
+
+
+def _row(case: Row[Any], outstanding: int, settings: Settings, today: date) -> WgsRow:
+    return WgsRow(
+        name=case.name, address=case.address or "", postal_code=case.postal_code or "", city=case.city or "",
+        phone=case.phone or "", email=case.email or "", amount_eur=_euros(outstanding),
+        arrears_since=case.missed_on.isoformat(), signal_date=today.isoformat(), type="Huur",
+        landlord_id=settings.organisation.landlord_id, municipality=case.municipality or "",
+        reference=f"{case.external_id}/{case.period}",
+    )
+
+
+async def mark_signalled(connection: AsyncConnection, export: WgsExport, now: datetime) -> None:
+    """Remember what was passed on, so the next export does not repeat it (unless the debt grows)."""
+    for case_id, amount in zip(export.case_ids, export.amounts, strict=True):
+        tenant_id = (await connection.execute(update(arrears_cases).where(arrears_cases.c.id == case_id).values(
+            signalled_at=now, signalled_cents=amount, updated_at=now).returning(arrears_cases.c.tenant_id))).scalar()
+        await event_log.append(connection, [event_log.event(tenant_id, "wgs_signalled", now, case_id=case_id,
+                                                            amount_cents=amount)])

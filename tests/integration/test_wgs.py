@@ -1,0 +1,127 @@
+"""MVI and the Wgs export: every step is kept with its text, channel and time; a case goes to
+the municipality only when all four steps are there, and a refused case names what is missing."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+
+from herinnering.adapters.db.collection_tables import mvi_steps
+from herinnering.adapters.db.tables import tenants
+from herinnering.domain.payments import PaymentStatus
+from herinnering.services.collection import ladder_tick
+from herinnering.services.mvi import complete_task
+from herinnering.services.wgs_export import FIELDS, collect, mark_signalled
+from tests.integration.collection_helpers import (
+    change,
+    days,
+    morning,
+    open_tasks,
+    report,
+    rows,
+    run_day,
+)
+
+SINCE = date(2026, 12, 1)
+EXPORT_DAY = date(2026, 12, 28)
+
+
+async def with_address(runtime: Any, tenant: Any) -> None:
+    async with runtime.db.begin() as connection:
+        await connection.execute(update(tenants).where(tenants.c.id == tenant.id).values(
+            email="a.devries@example.nl", address="Lindelaan 12", postal_code="1234 AB", city="Utrecht",
+            municipality="Utrecht"))
+
+
+async def finish_task(runtime: Any, task: Any, channel: str, note: str | None = None) -> int:
+    async with runtime.db.begin() as connection:
+        return await complete_task(connection, runtime.settings, task.id, runtime.clock.now(), by="officer@delinde",
+                                   channel=channel, note=note)
+
+
+async def two_cases_through_the_ladder(runtime: Any, make_tenant: Any) -> tuple[Any, Any]:
+    """Two tenants whose debit came back; the whole ladder runs. For the first, an officer
+    calls and sends the letter; for the second, only the letter."""
+    complete = await make_tenant(name="Anna de Vries", monthly_rent_cents=74550)
+    incomplete = await make_tenant(name="Bram Bakker")
+    await with_address(runtime, complete)
+    for tenant in (complete, incomplete):
+        await report(runtime, change(tenant, PaymentStatus.RETURNED))
+    for day in days(date(2026, 12, 2), 23):
+        await run_day(runtime, day)
+    for task in await open_tasks(runtime):
+        if task.kind == "call_tenant" and task.tenant_id == complete.id:
+            assert await finish_task(runtime, task, "phone", "Gebeld, wijst op budgetcoach") == 1
+        elif task.kind == "written_reminder":
+            assert await finish_task(runtime, task, "letter") == 2  # the reminder and the offer in it
+    runtime.clock.set(morning(EXPORT_DAY))
+    await ladder_tick(runtime)  # records the debt-help message that went out
+    return complete, incomplete
+
+
+async def test_a_complete_case_is_exported_and_an_incomplete_one_refused_with_the_missing_step(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    complete, incomplete = await two_cases_through_the_ladder(runtime, make_tenant)
+    records = await rows(runtime, mvi_steps)
+    written = next(r for r in records if r.step == "written_reminder")
+    assert written.channel == "letter" and "gemeente" in written.text and "Beste " in written.text
+    debt_help = [r for r in records if r.step == "debt_help"]
+    assert len(debt_help) == 2 and all(r.channel == "sms" and "gemeente" in r.text for r in debt_help)
+
+    async with runtime.db.begin() as connection:
+        export = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
+    [row] = export.rows
+    assert (row.name, row.address, row.postal_code, row.city, row.phone, row.email) == (
+        "Anna de Vries", "Lindelaan 12", "1234 AB", "Utrecht", complete.phone, "a.devries@example.nl")
+    assert (row.amount_eur, row.arrears_since, row.signal_date, row.type, row.landlord_id, row.municipality) == (
+        "745.50", "2026-12-02", "2026-12-28", "Huur", runtime.settings.organisation.landlord_id, "Utrecht")
+    assert "bsn" not in {f.lower() for f in FIELDS}
+    [refused] = export.refused
+    assert refused.contract_id == incomplete.external_id and "personal_contact" in refused.reason
+
+    parsed = list(csv.DictReader(io.StringIO(export.csv())))
+    assert parsed[0]["name"] == "Anna de Vries" and tuple(parsed[0]) == FIELDS
+    assert json.loads(export.json())["signals"][0]["amount_eur"] == "745.50"
+
+    async with runtime.db.begin() as connection:
+        await mark_signalled(connection, export, runtime.clock.now())
+        again = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
+    assert again.rows == []  # signalled once; not again unless the debt grows
+
+
+async def test_an_objection_blocks_the_signal(runtime: Any, make_tenant: Any, fake_twilio: Any) -> None:
+    from herinnering.services.mvi import manual_key, record
+
+    complete, _ = await two_cases_through_the_ladder(runtime, make_tenant)
+    [case_row] = [r for r in await rows(runtime, mvi_steps) if r.step == "personal_contact"]
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        await record(connection, case_id=case_row.case_id, tenant_id=complete.id, step="objection", channel="phone",
+                     text="Wil niet dat de gemeente wordt ingelicht", occurred_at=now, by="officer", now=now,
+                     source_key=manual_key(case_row.case_id, "objection", "phone", "x", now))
+        export = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
+    assert export.rows == [] and any("objected" in r.reason for r in export.refused)
+
+
+async def test_the_wgs_export_command_writes_csv_and_json_and_names_the_refused_case(
+    runtime: Any, make_tenant: Any, fake_twilio: Any, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    _, incomplete = await two_cases_through_the_ladder(runtime, make_tenant)
+    from herinnering.cli import main
+
+    monkeypatch.setenv("HERINNERING_DATABASE_URL", runtime.settings.database.url)
+    out = tmp_path / "signalen.json"
+    code = await asyncio.to_thread(main, ["wgs-export", "--since", "2026-12-01", "--out", str(out),
+                                          "--now", "2026-12-28T10:00", "--dry-run"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert f"refused {incomplete.external_id} 2026-12: missing MVI step personal_contact" in printed
+    assert [s["name"] for s in json.loads(out.read_text())["signals"]] == ["Anna de Vries"]
