@@ -10,43 +10,21 @@ import socket
 import sys
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from herinnering.bootstrap import open_runtime
-from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
+from herinnering.clock import SystemClock
 from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
 from herinnering.commands import experiments as commands_experiments
 from herinnering.commands import payments as commands_payments
+from herinnering.commands.common import console, err, make_clock, parse_moment
 from herinnering.config import Settings, load_settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
-
-# Piped output (logs, tests, cron mail) is not cut at 80 columns.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
-
-
-def parse_moment(text: str, timezone: ZoneInfo) -> datetime:
-    """ISO date-time; without an offset it is local time (Europe/Amsterdam by default)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--now: {text!r} is not a date-time like 2026-12-01T10:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
-
-
-def make_clock(args: argparse.Namespace, settings: Settings, *, moving: bool = False) -> Clock:
-    if not getattr(args, "now", None):
-        return SystemClock()
-    start = parse_moment(args.now, settings.reminders.timezone)
-    return OffsetClock(start) if moving else SettableClock(start)
 
 
 def worker_id() -> str:

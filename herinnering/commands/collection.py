@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from herinnering.bootstrap import Runtime, open_runtime
-from herinnering.clock import Clock, SettableClock, SystemClock
+from herinnering.commands.common import make_clock
 from herinnering.config import Settings
 from herinnering.domain.arrangements import Every
 from herinnering.domain.ladder import OPEN_ENDED
@@ -31,16 +31,6 @@ from herinnering.domain.mvi import CHANNELS, MviStep
 from herinnering.errors import HerinneringError
 
 console = Console(soft_wrap=True)
-
-
-def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
-    if not getattr(args, "now", None):
-        return SystemClock()
-    try:
-        moment = datetime.fromisoformat(args.now)
-    except ValueError:
-        raise HerinneringError(f"--now: {args.now!r} is not a date-time like 2026-12-01T10:00") from None
-    return SettableClock(moment if moment.tzinfo else moment.replace(tzinfo=settings.reminders.timezone))
 
 
 def _day(text: str, option: str) -> date:
@@ -84,7 +74,7 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.collection import ladder_view, local_day
     from herinnering.services.pause import current
 
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
         today = local_day(runtime.clock.now(), settings)
         async with runtime.db.begin() as connection:
@@ -120,7 +110,7 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_ladder_tick(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.collection import ladder_tick
 
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await ladder_tick(runtime)
     console.print(f"{report.cases} open cases: {report.messages} messages planned, {report.tasks} tasks created, "
                   f"{report.paused} paused, {report.mvi_recorded} MVI steps recorded, "
@@ -134,7 +124,7 @@ async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
     if bool(args.until) == bool(args.open_ended):
         raise HerinneringError("give either --until DATE or --open-ended")
     until = _day(args.until, "--until") if args.until else None
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
         async with runtime.db.begin() as connection:
             await pause(connection, settings, tenant.id, until, args.reason, runtime.clock.now(), _who(args))
@@ -146,7 +136,7 @@ async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.pause import resume
 
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
         async with runtime.db.begin() as connection:
             resumed = await resume(connection, tenant.id, runtime.clock.now(), _who(args))
@@ -158,7 +148,7 @@ async def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.arrangements import add_arrangement
 
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
         async with runtime.db.begin() as connection:
             made = await add_arrangement(
@@ -180,7 +170,7 @@ async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services import cases
     from herinnering.services.mvi import manual_key, record
 
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
         now = runtime.clock.now()
         async with runtime.db.begin() as connection:
@@ -203,7 +193,7 @@ async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.mvi import complete_task
 
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime, \
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
         recorded = await complete_task(connection, settings, args.task_id, runtime.clock.now(), by=_who(args),
                                        channel=args.channel, note=args.note)
@@ -218,7 +208,7 @@ async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
     since = _day(args.since, "--since")
     out = Path(args.out)
     kind = args.format or ("json" if out.suffix.lower() == ".json" else "csv")
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         now = runtime.clock.now()
         async with runtime.db.begin() as connection:
             export = await collect(connection, settings, since, local_day(now, settings))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -19,7 +18,8 @@ from rich.table import Table
 from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
-from herinnering.clock import Clock, SettableClock, SystemClock
+from herinnering.clock import SystemClock
+from herinnering.commands.common import make_clock
 from herinnering.config import Settings
 from herinnering.domain.payment_state import parse_amount_cents
 from herinnering.domain.planning import Period
@@ -27,16 +27,6 @@ from herinnering.errors import HerinneringError
 
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
-
-
-def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
-    if not getattr(args, "now", None):
-        return SystemClock()
-    try:
-        moment = datetime.fromisoformat(args.now)
-    except ValueError:
-        raise HerinneringError(f"--now: {args.now!r} is not a date-time like 2026-12-28T10:00") from None
-    return SettableClock(moment if moment.tzinfo else moment.replace(tzinfo=settings.reminders.timezone))
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -47,7 +37,7 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         data = path.read_bytes()
     except OSError as exc:
         raise HerinneringError(f"cannot read {path}: {exc.strerror}") from None
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime:
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         intake = await import_payment_file(runtime.db, settings, runtime.clock, data, path.name, dry_run=args.dry_run)
     report = intake.report
     for note in report.skipped:
@@ -95,7 +85,7 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
         amount = parse_amount_cents(args.amount) if args.amount else None
     except ValueError as exc:
         raise HerinneringError(f"{exc}") from None
-    async with open_runtime(settings, _clock(args, settings), with_sender=False) as runtime, \
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
         tenant = await tenant_store.by_external_id(connection, args.tenant)
         if tenant is None:

@@ -59,3 +59,17 @@ async def counts(db: Database) -> tuple[int, int, int]:
 
 
 __all__ = ["SAMPLES", "ChangeRecorder", "Path", "counts", "sample", "sample_tenants"]
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
+    """Every PaymentChange handed to the ladder, in order (the real ladder still runs)."""
+    return ChangeRecorder(monkeypatch)
+
+
+async def status(db: Database, tenant: Any, period: str) -> Any:
+    """The payment state of one tenant and period."""
+    from herinnering.services import payments
+
+    async with db.begin() as connection:
+        return await payments.period_status(connection, tenant.id, period)

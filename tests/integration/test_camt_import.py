@@ -14,17 +14,7 @@ from herinnering.domain.payments import PaymentStatus
 from herinnering.services import payments
 from herinnering.services.payment_intake import import_payment_file
 from tests.integration.helpers import event_types
-from tests.integration.payment_helpers import ChangeRecorder, counts, sample, sample_tenants
-
-
-@pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
-    return ChangeRecorder(monkeypatch)
-
-
-async def status(db: Database, tenant: Any, period: str) -> Any:
-    async with db.begin() as connection:
-        return await payments.period_status(connection, tenant.id, period)
+from tests.integration.payment_helpers import ChangeRecorder, counts, sample, sample_tenants, status
 
 
 async def test_a_camt053_return_with_am04_is_stored_as_returned_for_its_tenant_and_month(

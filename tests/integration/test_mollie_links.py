@@ -36,11 +36,6 @@ def settings(db_url: str, fake_mollie: FakeMollie) -> Settings:
                                           mollie_api_endpoint=fake_mollie.url))
 
 
-@pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
-    return ChangeRecorder(monkeypatch)
-
-
 async def make_link(runtime: Any, tenant: Any, amount: int = 65636) -> Any:
     async with runtime.db.begin() as connection:
         return await create_payment_link(connection, runtime.settings, tenant_id=tenant.id, period="2026-12",

@@ -10,21 +10,10 @@ import pytest
 
 from herinnering.adapters.db.engine import Database
 from herinnering.domain.payments import PaymentStatus
-from herinnering.services import payments
 from herinnering.services.payment_intake import PaymentInputError, import_payment_file
-from tests.integration.payment_helpers import ChangeRecorder, counts, sample, sample_tenants
+from tests.integration.payment_helpers import ChangeRecorder, counts, sample, sample_tenants, status
 
 TOKEN = "s3cret-api-token-for-tests"
-
-
-@pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
-    return ChangeRecorder(monkeypatch)
-
-
-async def status(db: Database, tenant: Any, period: str) -> Any:
-    async with db.begin() as connection:
-        return await payments.period_status(connection, tenant.id, period)
 
 
 async def test_an_erp_export_states_each_month_once(

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
-import pytest
 from sqlalchemy import func, select
 
 from herinnering.adapters.db.payment_tables import payment_transactions
@@ -14,11 +13,6 @@ from herinnering.domain.payments import PaymentStatus
 from herinnering.services import payments
 from herinnering.services.payment_links import create_payment_link, link_by_public_id
 from tests.integration.payment_helpers import ChangeRecorder
-
-
-@pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
-    return ChangeRecorder(monkeypatch)
 
 
 async def make_link(runtime: Any, tenant: Any, amount: int = 65636, period: str = "2026-12") -> Any:

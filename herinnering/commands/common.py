@@ -1,0 +1,35 @@
+"""What every command shares: the consoles and the `--now` clock."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
+from herinnering.config import Settings
+from herinnering.errors import HerinneringError
+
+# Piped output (logs, tests, cron mail) is not cut at 80 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+
+
+def parse_moment(text: str, timezone: ZoneInfo) -> datetime:
+    """ISO date-time; without an offset it is local time (Europe/Amsterdam by default)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise HerinneringError(f"--now: {text!r} is not a date-time like 2026-12-01T10:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+
+
+def make_clock(args: argparse.Namespace, settings: Settings, *, moving: bool = False) -> Clock:
+    """The system clock, or one set to `--now` (standing still, or `moving` at real speed)."""
+    if not getattr(args, "now", None):
+        return SystemClock()
+    start = parse_moment(args.now, settings.reminders.timezone)
+    return OffsetClock(start) if moving else SettableClock(start)
