@@ -21,7 +21,7 @@ from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
 from herinnering.commands import experiments as commands_experiments
 from herinnering.commands import payments as commands_payments
-from herinnering.commands.common import console, err, make_clock, parse_moment
+from herinnering.commands.common import console, err, make_clock, parse_moment, read_input
 from herinnering.config import Settings, load_settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
@@ -41,10 +41,7 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.importing import import_tenants
 
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise HerinneringError(f"cannot read {path}: {exc.strerror}") from None
+    data = read_input(path)
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task(f"Importing {path.name}", total=max(1, data.count(b"\n") - 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -33,3 +34,11 @@ def make_clock(args: argparse.Namespace, settings: Settings, *, moving: bool = F
         return SystemClock()
     start = parse_moment(args.now, settings.reminders.timezone)
     return OffsetClock(start) if moving else SettableClock(start)
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of an input file, or an error naming it (no traceback for a typo in a path)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise HerinneringError(f"cannot read {path}: {exc.strerror}") from None

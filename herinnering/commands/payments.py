@@ -9,34 +9,26 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
-from herinnering.commands.common import make_clock
+from herinnering.commands.common import console, err, make_clock, read_input
 from herinnering.config import Settings
 from herinnering.domain.payment_state import parse_amount_cents
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
-
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.payment_intake import import_payment_file
 
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise HerinneringError(f"cannot read {path}: {exc.strerror}") from None
+    data = read_input(path)
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         intake = await import_payment_file(runtime.db, settings, runtime.clock, data, path.name, dry_run=args.dry_run)
     report = intake.report

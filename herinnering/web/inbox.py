@@ -90,14 +90,20 @@ async def inbox_page(request: web.Request) -> web.Response:
                 filters=thread_store.FILTERS, **await _list(request))
 
 
-@login_required()
-async def inbox_live(request: web.Request) -> web.Response:
+async def _wait_for_change(request: web.Request) -> Any:
+    """Long-poll: answer when something changed since version `v`, or after a few seconds."""
     signal = request.app[SIGNAL]
     try:
         seen = int(request.query.get("v", "-1"))
     except ValueError:
         seen = -1
     await signal.wait(seen, LIVE_WAIT_SECONDS)
+    return signal
+
+
+@login_required()
+async def inbox_live(request: web.Request) -> web.Response:
+    signal = await _wait_for_change(request)
     data = await _list(request)
     html = request.app[PAGES].get_template("web/_thread_list.html.j2").render(tz=_zone(request), **data)
     return web.json_response({"version": signal.version, "html": html, "counts": data["counts"]})
@@ -136,12 +142,7 @@ async def thread_page(request: web.Request) -> web.Response:
 
 @login_required()
 async def thread_live(request: web.Request) -> web.Response:
-    signal = request.app[SIGNAL]
-    try:
-        seen = int(request.query.get("v", "-1"))
-    except ValueError:
-        seen = -1
-    await signal.wait(seen, LIVE_WAIT_SECONDS)
+    signal = await _wait_for_change(request)
     thread, html, _ = await _conversation_html(request, _thread_id(request))
     return web.json_response({"version": signal.version, "html": html, "owner": thread.owner})
 
