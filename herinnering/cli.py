@@ -241,9 +241,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HerinneringError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         return 2
-    except argparse.ArgumentTypeError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
-        return 2
     except KeyboardInterrupt:
         return 130
 

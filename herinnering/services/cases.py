@@ -13,22 +13,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tasks, tenants
 from herinnering.domain.ladder import CaseState, case_sources_of
 from herinnering.domain.states import MessageState
 
 PAUSE_REASON = "pauzeknop"  # the error text the dispatcher also uses when it cancels for a pause
-
-
-def dialect_insert(connection: AsyncConnection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 async def get_case(connection: AsyncConnection, tenant_id: int, period: str) -> Row[Any] | None:

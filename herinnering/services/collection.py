@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tenants
 from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
@@ -109,7 +110,7 @@ async def _in_arrears(connection: AsyncConnection, settings: Settings, change: P
 
 async def open_case(connection: AsyncConnection, change: PaymentChange, state: CaseState, missed_on: date) -> None:
     now = change.occurred_at
-    statement = store.dialect_insert(connection, arrears_cases).values(
+    statement = dialect_insert(connection, arrears_cases).values(
         tenant_id=change.tenant_id, period=change.period, state=state.value, missed_on=missed_on,
         reason_code=change.reason_code, amount_due_cents=change.amount_due_cents,
         amount_paid_cents=change.amount_paid_cents, opened_at=now, updated_at=now,
@@ -202,7 +203,7 @@ async def _carry_out(
 ) -> bool:
     """Claim the step (insert its row, or take back one a pause cancelled) and do it."""
     if redo is None:
-        claim = store.dialect_insert(connection, ladder_steps).values(
+        claim = dialect_insert(connection, ladder_steps).values(
             case_id=case.id, step=step.name, done_on=today, attempt=1, created_at=now, updated_at=now,
         ).on_conflict_do_nothing(index_elements=["case_id", "step"]).returning(ladder_steps.c.id, ladder_steps.c.attempt)
     else:

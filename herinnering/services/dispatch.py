@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -48,7 +48,6 @@ class TickReport:
     reconciled: int = 0
     quiet: bool = False
     halted: str | None = None
-    outcomes: dict[int, str] = field(default_factory=dict)
 
 
 class Dispatcher:
@@ -107,7 +106,6 @@ class Dispatcher:
             report = await self.tick()
             for name in ("claimed", "sent", "failed", "retried", "unknown", "cancelled", "reconciled"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
-            total.outcomes.update(report.outcomes)
             total.quiet = report.quiet
             if report.claimed == 0 and report.reconciled == 0:
                 return total
@@ -183,7 +181,6 @@ class Dispatcher:
         if reason:
             await self.cancel(message, reason)
             report.cancelled += 1
-            report.outcomes[message.id] = "cancelled"
             return None
         phone = tenant.phone if tenant is not None else message.recipient.removeprefix("whatsapp:")
         to, sender = self.sender.address(message.channel, phone)
@@ -220,7 +217,6 @@ class Dispatcher:
                     ])
                     await experiments.record_exposure(connection, self.settings, message, now)  # sent, not planned
                 report.sent += 1
-                report.outcomes[message.id] = "sent"
             case Rejected(code, text):
                 await self.fail(message, code, text, report, opted_out=outcome.opted_out)
             case RetryLater(code, text):
@@ -230,7 +226,6 @@ class Dispatcher:
                 else:
                     await self.release(message, count_attempt=True, at=at, error_code=code, error_message=text)
                     report.retried += 1
-                    report.outcomes[message.id] = "retry"
             case Unknown(code, text):
                 async with self.rt.db.begin() as connection:
                     await outbox.update_fields(
@@ -241,7 +236,6 @@ class Dispatcher:
                         event_log.event(message.tenant_id, "send_outcome_unknown", now, message.id, code=code)
                     ])
                 report.unknown += 1
-                report.outcomes[message.id] = "unknown"
             case Halt(code, text):
                 await self.release(message, count_attempt=False, error_code=code, error_message=text)
 
@@ -257,7 +251,6 @@ class Dispatcher:
                 log_rows.append(event_log.event(message.tenant_id, "tenant_opted_out", now, source="provider", code=code))
             await event_log.append(connection, log_rows)
         report.failed += 1
-        report.outcomes[message.id] = "failed"
 
     async def settle_unknown(self, report: TickReport) -> None:
         """Look up, at the provider, messages whose send outcome is unknown; resend only if absent."""
@@ -279,4 +272,3 @@ class Dispatcher:
                 await self.fail(message, message.error_code, "not sent after the last attempt", report)
             else:
                 await self.release(message, count_attempt=True, at=None)
-                report.outcomes[message.id] = "retry"

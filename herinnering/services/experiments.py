@@ -25,10 +25,10 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.experiment_tables import (
     experiment_assignments,
     experiment_exposures,
@@ -136,11 +136,6 @@ def template_kind(message: Any) -> str:
 # --- exposure and outcome ---------------------------------------------------------------------
 
 
-def _insert(connection: AsyncConnection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 def experiment_of(settings: Settings, message: Any) -> Experiment | None:
     """The experiment a sent message belongs to (kind, planned day and variant name decide)."""
     if message.tenant_id is None or message.variant in (None, DEFAULT_VARIANT):
@@ -198,18 +193,18 @@ async def record_exposures(
     first_at = min(at for _, at, _ in found)
     for experiment in {e.key: e for _, _, e in found}.values():
         await connection.execute(
-            _insert(connection, experiments)
+            dialect_insert(connection, experiments)
             .values(key=experiment.key, kind=experiment.kind, definition=definition(experiment), created_at=first_at)
             .on_conflict_do_nothing(index_elements=["key"])
         )
     await connection.execute(
-        _insert(connection, experiment_assignments).on_conflict_do_nothing(
+        dialect_insert(connection, experiment_assignments).on_conflict_do_nothing(
             index_elements=["experiment_key", "tenant_id"]),
         [{"experiment_key": e.key, "tenant_id": m.tenant_id, "variant": m.variant, "assigned_at": at}
          for m, at, e in found],
     )
     await connection.execute(
-        _insert(connection, experiment_exposures).on_conflict_do_nothing(index_elements=["message_id"]),
+        dialect_insert(connection, experiment_exposures).on_conflict_do_nothing(index_elements=["message_id"]),
         [{"experiment_key": e.key, "variant": m.variant, "tenant_id": m.tenant_id, "message_id": m.id,
           "period": m.period, "metric": str(e.metric), "exposed_at": at,
           "deadline": deadline(e, m.debit_date, at, timezone)} for m, at, e in found],
@@ -239,7 +234,7 @@ async def record_payment_outcome(connection: AsyncConnection, change: PaymentCha
     rows = (await connection.execute(open_exposures)).fetchall()
     for exposure in rows:
         await connection.execute(
-            _insert(connection, experiment_outcomes)
+            dialect_insert(connection, experiment_outcomes)
             .values(
                 exposure_id=exposure.id, experiment_key=exposure.experiment_key, variant=exposure.variant,
                 tenant_id=exposure.tenant_id, metric=exposure.metric, converted_at=change.occurred_at,

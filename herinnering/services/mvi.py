@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps, mvi_steps
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tasks
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
@@ -27,7 +28,6 @@ from herinnering.domain.ladder import StepRule
 from herinnering.domain.mvi import CHANNELS, MviRecord, MviStep
 from herinnering.domain.states import MessageState
 from herinnering.errors import HerinneringError
-from herinnering.services import cases as store
 
 DEFAULT_CHANNEL = {MviStep.WRITTEN_REMINDER: "letter", MviStep.DATA_OFFER: "letter", MviStep.PERSONAL_CONTACT: "phone"}
 
@@ -40,7 +40,7 @@ async def record(
     step = MviStep(step)
     if channel not in CHANNELS:
         raise HerinneringError(f"MVI channel {channel!r} is not known; use one of {', '.join(sorted(CHANNELS))}")
-    statement = store.dialect_insert(connection, mvi_steps).values(
+    statement = dialect_insert(connection, mvi_steps).values(
         case_id=case_id, step=step.value, channel=channel, text=text, occurred_at=occurred_at, recorded_by=by,
         source_key=source_key[:128], created_at=now,
     ).on_conflict_do_nothing(index_elements=["source_key"]).returning(mvi_steps.c.id)

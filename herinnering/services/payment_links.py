@@ -26,11 +26,10 @@ from typing import Any
 
 from babel.dates import format_date
 from sqlalchemy import Row, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.link_tables import payment_links
 from herinnering.adapters.db.tables import tenants
 from herinnering.adapters.payment_providers import (
@@ -106,9 +105,8 @@ async def create_payment_link(
         idempotency_key=f"herinnering-link-{public_id}",
     )
     made = await provider.create_link(request)
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     inserted = (await connection.execute(
-        dialect.insert(payment_links).on_conflict_do_nothing(index_elements=["open_key"]).returning(payment_links.c.id),
+        dialect_insert(connection, payment_links).on_conflict_do_nothing(index_elements=["open_key"]).returning(payment_links.c.id),
         [{"public_id": public_id, "tenant_id": tenant_id, "period": period, "amount_cents": amount_cents,
           "description": request.description, "provider": provider.name, "provider_ref": made.ref, "url": made.url,
           "state": "open", "open_key": open_key, "expires_at": request.expires_at, "created_at": now,

@@ -21,10 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.adapters.db.tables import tasks, tenants
 from herinnering.config import Settings
@@ -63,10 +63,6 @@ class Matched:
     tenant_id: int | None
     contract_id: str | None
     reference: str | None
-
-
-def _dialect(connection: AsyncConnection) -> Any:
-    return postgresql if connection.dialect.name == "postgresql" else sqlite
 
 
 async def known_contracts(connection: AsyncConnection, candidates: Iterable[str]) -> dict[str, Row[Any]]:
@@ -209,7 +205,7 @@ async def _store(
     connection: AsyncConnection, t: Transaction, tenant_id: int | None, period: str | None,
     reference: str | None, now: datetime,
 ) -> bool:
-    statement = _dialect(connection).insert(payment_transactions).on_conflict_do_nothing(
+    statement = dialect_insert(connection, payment_transactions).on_conflict_do_nothing(
         index_elements=["source_key"]).returning(payment_transactions.c.id)
     row = (await connection.execute(statement, [{
         "source_key": t.source_key, "source": t.source, "kind": t.kind, "tenant_id": tenant_id, "period": period,
@@ -225,7 +221,7 @@ async def _locked_state(
     """The period's state, created as `expected` (the monthly rent due) on first touch; row-locked."""
     rent = (await connection.execute(select(tenants.c.monthly_rent_cents).where(tenants.c.id == tenant_id))).scalar_one()
     await connection.execute(
-        _dialect(connection).insert(payment_periods).on_conflict_do_nothing(index_elements=["tenant_id", "period"]),
+        dialect_insert(connection, payment_periods).on_conflict_do_nothing(index_elements=["tenant_id", "period"]),
         [{"tenant_id": tenant_id, "period": period, "amount_due_cents": rent, "amount_paid_cents": 0,
           "status": PaymentStatus.EXPECTED, "reason_code": None, "source": "expected", "created_at": now,
           "updated_at": now}],
@@ -240,7 +236,7 @@ async def _locked_state(
 
 async def _unmatched_task(connection: AsyncConnection, t: Transaction, now: datetime) -> None:
     what = "terugboeking" if t.kind is TransactionKind.RETURN else "betaling"
-    statement = _dialect(connection).insert(tasks).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    statement = dialect_insert(connection, tasks).on_conflict_do_nothing(index_elements=["dedupe_key"])
     await connection.execute(statement, [{
         "tenant_id": None, "kind": "verify_payment", "state": "open", "source": "payments",
         "title": f"Koppel {what} van € {t.amount_cents / 100:.2f} aan een huurder",

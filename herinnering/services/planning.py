@@ -16,10 +16,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
 from herinnering.adapters.templates import MessageTemplates, template_path_sql
 from herinnering.clock import Clock
@@ -50,10 +49,6 @@ class PlanReport:
     created: int = 0   # of which new now (the rest were planned before)
     skipped: int = 0   # tenants whose moment had passed
     preview: list[PlannedReminder] = field(default_factory=list)
-
-
-def idempotency_key(kind: str, tenant_id: int, period: Period) -> str:
-    return f"{kind}:{tenant_id}:{period}"
 
 
 def _plannable() -> Any:
@@ -97,7 +92,7 @@ async def plan_month(
 
 async def _insert_day(connection: AsyncConnection, period: Period, day: int, reminder: Reminder, now: datetime) -> int:
     """All reminders of one collection day in one statement; returns how many were new."""
-    key = literal(f"{KIND}:") + cast(tenants.c.id, String) + literal(f":{period}")
+    key = literal(f"{KIND}:") + cast(tenants.c.id, String) + literal(f":{period}")  # pre_debit:<tenant>:<period>
     source = select(
         tenants.c.id, literal(KIND), literal(str(period)), key, tenants.c.channel,
         template_path_sql(KIND, tenants.c.language, tenants.c.channel), literal("default"),
@@ -109,9 +104,8 @@ async def _insert_day(connection: AsyncConnection, period: Period, day: int, rem
         source = source.where(literal(True))  # SQLite needs a WHERE before an upsert clause
     columns = ["tenant_id", "kind", "period", "idempotency_key", "channel", "template", "variant", "state",
                "send_at", "not_after", "debit_date", "attempts", "created_at", "updated_at"]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     insert = (
-        dialect.insert(messages).from_select(columns, source)
+        dialect_insert(connection, messages).from_select(columns, source)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
     return (await connection.execute(insert)).rowcount

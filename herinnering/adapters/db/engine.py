@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
@@ -50,6 +51,12 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def dialect_insert(connection: AsyncConnection, table: Table) -> Any:
+    """An INSERT with `on_conflict_do_nothing`/`_do_update`: PostgreSQL's or SQLite's, as connected."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:

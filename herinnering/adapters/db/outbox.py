@@ -13,25 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tenants
 from herinnering.domain.states import MessageState, sources_of
 
 S = MessageState
 
 
-def _insert_ignoring_duplicates(connection: AsyncConnection) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
-
-
 async def insert_planned(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[Row[Any]]:
     """Insert new messages; those whose idempotency key exists are skipped. Returns the new rows."""
     if not rows:
         return []
-    statement = _insert_ignoring_duplicates(connection).returning(
+    statement = dialect_insert(connection, messages).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(
         messages.c.id, messages.c.tenant_id, messages.c.idempotency_key
     )
     result = await connection.execute(statement, list(rows))

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
 from herinnering.domain.tenant_csv import TenantRecord
 
@@ -38,9 +38,8 @@ async def upsert(connection: AsyncConnection, records: Sequence[TenantRecord], n
 
     log: list[dict[str, Any]] = []
     if new:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = (
-            dialect.insert(tenants)
+            dialect_insert(connection, tenants)
             .on_conflict_do_nothing(index_elements=["external_id"])
             .returning(tenants.c.id, tenants.c.external_id)
         )

@@ -12,18 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, false, func, insert, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.conversation_tables import thread_messages, threads, users
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tasks, tenants
 from herinnering.domain.threads import Action, Owner, next_owner, owners_allowing
 
 FILTERS = ("all", "unassigned", "mine", "needs_reply", "bot", "unknown")
-
-
-def _dialect(connection: AsyncConnection) -> Any:
-    return postgresql if connection.dialect.name == "postgresql" else sqlite
 
 
 def thread_key(tenant_id: int | None, phone: str) -> str:
@@ -44,7 +40,7 @@ async def thread_for(
 ) -> Row[Any]:
     """The thread of this tenant (or unknown number), created when it is the first message."""
     key = thread_key(tenant_id, phone)
-    statement = _dialect(connection).insert(threads).values(
+    statement = dialect_insert(connection, threads).values(
         key=key, tenant_id=tenant_id, phone=phone, unknown=tenant_id is None, channel=channel,
         owner=Owner.BOT.value, needs_reply=False, flagged=False, unread=0, last_message_at=now,
         created_at=now, updated_at=now,
@@ -58,7 +54,7 @@ async def thread_for(
 async def store_inbound(connection: AsyncConnection, values: dict[str, Any]) -> int | None:
     """Insert an inbound message; None when its MessageSid was stored before."""
     statement = (
-        _dialect(connection).insert(thread_messages).values(direction="in", author="tenant", **values)
+        dialect_insert(connection, thread_messages).values(direction="in", author="tenant", **values)
         .on_conflict_do_nothing(index_elements=["provider_sid"]).returning(thread_messages.c.id)
     )
     return (await connection.execute(statement)).scalar()
@@ -203,7 +199,7 @@ async def counts(connection: AsyncConnection, user_id: int | None) -> dict[str, 
 
 async def add_task(connection: AsyncConnection, values: dict[str, Any]) -> bool:
     """A task for a person; False when a task with this dedupe key exists already."""
-    statement = _dialect(connection).insert(tasks).values(**values).on_conflict_do_nothing(
+    statement = dialect_insert(connection, tasks).values(**values).on_conflict_do_nothing(
         index_elements=["dedupe_key"]).returning(tasks.c.id)
     return (await connection.execute(statement)).scalar() is not None
 

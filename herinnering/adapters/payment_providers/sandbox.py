@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.link_tables import sandbox_payments
 from herinnering.adapters.payment_providers.base import LinkRequest, ProviderLink, ProviderStatus
 
@@ -45,9 +44,8 @@ async def tenant_chose(
 ) -> str:
     """Record the tenant's Pay or Cancel on the sandbox's side. Paid stays paid (a second click
     or a reload changes nothing). Returns the sandbox status afterwards."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     await connection.execute(
-        dialect.insert(sandbox_payments).on_conflict_do_nothing(index_elements=["ref"]),
+        dialect_insert(connection, sandbox_payments).on_conflict_do_nothing(index_elements=["ref"]),
         [{"ref": ref, "status": "open", "bank": bank, "amount_cents": amount_cents, "created_at": now,
           "updated_at": now}],
     )
