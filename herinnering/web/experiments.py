@@ -4,8 +4,7 @@ with its charts as inline PNG images.
     GET /experiments          configured experiments and their exposures
     GET /experiments/{key}    the report: figures, warnings, guardrails, two charts
 
-Readable without login for now: the officer login (conversations issue) should guard these
-pages too once it exists. The charts are drawn in a worker thread (matplotlib is CPU-bound).
+Staff only: every logged-in officer may read them (the same login as the inbox). The charts are drawn in a worker thread (matplotlib is CPU-bound).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from herinnering.services import experiments as service
+from herinnering.web.auth import login_required
 from herinnering.web.keys import PAGES, RUNTIME
 
 
@@ -80,6 +80,7 @@ def _charts(report: service.ExperimentReport) -> dict[str, str]:
             for name, png in (("conversion", conversion), ("cumulative", cumulative))}
 
 
+@login_required()
 async def experiment_list(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     async with runtime.db.begin() as connection:
@@ -90,6 +91,7 @@ async def experiment_list(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
+@login_required()
 async def experiment_report(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     experiment = service.find(runtime.settings, request.match_info["key"])

@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import aiohttp
 from PIL import Image
 from sqlalchemy import select
 
@@ -30,6 +29,7 @@ from herinnering.services.dispatch import Dispatcher
 from herinnering.services.experiments import build_report, record_payment_outcome
 from herinnering.services.planning import plan_month
 from tests.integration.helpers import all_messages, event_types, wait_for_states
+from tests.integration.officer_browser import officer
 
 DECEMBER, JANUARY = Period(2026, 12), Period(2027, 1)
 SEND_MOMENT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # reminders of collection day 1 December
@@ -174,7 +174,7 @@ async def test_guardrails_count_opt_outs_and_officer_replies_after_the_message(
 
 
 async def test_the_report_page_shows_the_figures_and_both_charts_as_png(
-    runtime: Any, make_tenant: Any, fake_twilio: Any,
+    runtime: Any, make_tenant: Any, fake_twilio: Any, browser: Any,
 ) -> None:
     with_experiment(runtime, wording())
     for _ in range(8):
@@ -182,16 +182,15 @@ async def test_the_report_page_shows_the_figures_and_both_charts_as_png(
     await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, DECEMBER)
     runtime.clock.set(SEND_MOMENT)
     await Dispatcher(runtime, "w1").run_until_idle()
-    base = runtime.settings.server.public_url
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{base}/experiments") as response:
-            assert response.status == 200
-            assert 'href="/experiments/pre_debit_wording"' in await response.text()
-        async with session.get(f"{base}/experiments/pre_debit_wording") as response:
-            assert response.status == 200
-            page = await response.text()
-        async with session.get(f"{base}/experiments/nope") as missing:
-            assert missing.status == 404
+    stranger = browser()
+    async with stranger.session.get(stranger.base + "/experiments", allow_redirects=False) as response:
+        assert response.status == 303 and response.headers["Location"].startswith("/login")
+    lead = await officer(runtime, browser, "lead@delinde.nl", role="teamlead")
+    status, listing = await lead.get("/experiments")
+    assert status == 200 and 'href="/experiments/pre_debit_wording"' in listing
+    status, page = await lead.get("/experiments/pre_debit_wording")
+    assert status == 200
+    assert (await lead.get("/experiments/nope"))[0] == 404
     assert "Vriendelijke toon" in page and "Early look: 8 of the planned 1000" in page
     images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', page)
     assert len(images) == 2

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from herinnering.adapters.db.conversation_tables import audit_log, users
@@ -24,56 +22,7 @@ from tests.integration.conversations import (
     tenant_writes,
     thread_of,
 )
-
-PASSWORD = "correct horse battery staple"
-_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-class Browser:
-    """An HTTP client with its own cookies, like one officer's browser."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        self.csrf = ""
-
-    async def get(self, path: str) -> tuple[int, str]:
-        async with self.session.get(self.base + path) as response:
-            text = await response.text()
-            if found := _CSRF.search(text):
-                self.csrf = found.group(1)
-            return response.status, text
-
-    async def post(self, path: str, csrf: str | None = None, **form: str) -> tuple[int, str]:
-        data = {**form, **({"csrf": self.csrf if csrf is None else csrf} if csrf != "" else {})}
-        async with self.session.post(self.base + path, data=data, allow_redirects=False) as response:
-            return response.status, response.headers.get("Location", "") or await response.text()
-
-    async def log_in(self, email: str, password: str = PASSWORD) -> int:
-        await self.get("/login")
-        status, _ = await self.post("/login", email=email, password=password)
-        await self.get("/inbox")
-        return status
-
-
-@pytest.fixture
-async def browser(runtime: Any) -> AsyncIterator[Any]:
-    opened: list[Browser] = []
-
-    def open_browser() -> Browser:
-        opened.append(Browser(runtime.settings.server.public_url))
-        return opened[-1]
-
-    yield open_browser
-    for b in opened:
-        await b.session.close()
-
-
-async def officer(runtime: Any, browser: Any, email: str = "anna@delinde.nl", role: str = "officer") -> Browser:
-    await user_service.add_user(runtime, email, PASSWORD, role, name=email.split("@")[0].title())
-    b = browser()
-    assert await b.log_in(email) == 303
-    return b
+from tests.integration.officer_browser import PASSWORD, officer
 
 
 async def test_the_inbox_needs_a_login(runtime: Any, browser: Any) -> None:
