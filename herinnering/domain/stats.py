@@ -132,7 +132,10 @@ def rate_interval(conversions: int, exposures: int, alpha: float = 0.05) -> Inte
     if exposures <= 0:
         return None
     low, high = proportion_confint(conversions, exposures, alpha=alpha, method="wilson")
-    return Interval(float(low), float(high))
+    rate = conversions / exposures
+    # At 0 or 100 % statsmodels' bounds miss the rate by a rounding error (2.8e-17 above 0):
+    # an interval must hold its own rate.
+    return Interval(min(float(low), rate), max(float(high), rate))
 
 
 def _fisher_needed(x1: int, n1: int, x2: int, n2: int) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.stats import chisquare, fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
@@ -19,6 +21,7 @@ from herinnering.domain.stats import (
     VariantCounts,
     analyse,
     minimum_detectable_effect,
+    rate_interval,
     sample_size_per_variant,
     srm_check,
 )
@@ -131,3 +134,11 @@ def test_nobody_converting_anywhere_is_not_significant() -> None:
     [_, kind] = analyse([VariantCounts("control", 500, 0, 0.5), VariantCounts("kind", 500, 0, 0.5)], "control").variants
     assert kind.comparison.p_value == 1.0 and not kind.significant
     assert not math.isnan(kind.comparison.uplift)
+
+
+@given(st.integers(min_value=1, max_value=500), st.booleans())
+def test_a_rate_of_0_or_100_percent_lies_inside_its_own_interval(exposures: int, all_converted: bool) -> None:
+    conversions = exposures if all_converted else 0
+    interval = rate_interval(conversions, exposures)
+    assert interval is not None
+    assert interval.low <= conversions / exposures <= interval.high
