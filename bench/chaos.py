@@ -95,8 +95,9 @@ def run_chaos(kills: int, tenants: int, db_url: str | None = None, seed: int = 1
             "HERINNERING_PUBLIC_URL": "http://127.0.0.1:9",  # nobody listens: callbacks are lost, as in a crash
             "HERINNERING_DISPATCH__RATE_PER_SECOND": "1000", "HERINNERING_DISPATCH__BATCH_SIZE": "50",
             "HERINNERING_DISPATCH__STALL_SECONDS": "2", "HERINNERING_DISPATCH__RETRY_BASE_SECONDS": "0.2",
-            "HERINNERING_DISPATCH__MAX_ATTEMPTS": "20",
-            "HERINNERING_REMINDERS__SEND_WINDOW": "00:00-23:59",  # chaos runs at any hour "HERINNERING_DISPATCH__PROVIDER_TIMEOUT_SECONDS": "5",
+            "HERINNERING_DISPATCH__MAX_ATTEMPTS": "20", "HERINNERING_DISPATCH__RETRY_MAX_SECONDS": "2",
+            "HERINNERING_REMINDERS__SEND_WINDOW": "00:00-23:59",  # chaos runs at any hour
+            "HERINNERING_DISPATCH__PROVIDER_TIMEOUT_SECONDS": "5",
         })
         fake = subprocess.Popen(
             [sys.executable, "-m", "herinnering", "fake-twilio", "--port", str(port),

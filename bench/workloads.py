@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import sys
 import time
 from datetime import UTC, date, datetime
 from typing import Any
 
+from rich.console import Console
+from rich.progress import Progress
 from sqlalchemy import func, select, text
 
 from bench.data import csv_bytes, fresh_database, insert_tenants
@@ -62,7 +65,10 @@ async def import_csv(url: str, n: int) -> dict[str, Any]:
     data = csv_bytes(n)
     settings = load_settings(environ={})
     started = time.perf_counter()
-    report = await import_tenants(db, data, settings.reminders, SettableClock(NOW), batch_size=2000)
+    with Progress(console=Console(file=sys.stderr, force_terminal=True), transient=True) as bar:  # as the CLI shows it
+        task = bar.add_task("Importing", total=n)
+        report = await import_tenants(db, data, settings.reminders, SettableClock(NOW),
+                                      progress=lambda done: bar.advance(task, done))
     seconds = time.perf_counter() - started
     await db.close()
     return {"rows": report.rows, "inserted": report.inserted, "errors": len(report.errors), "seconds": seconds}
@@ -117,8 +123,14 @@ async def claim(url: str, n: int, workers: int, batch: int) -> dict[str, Any]:
     seconds = max(p["finished"] for p in parts) - min(p["started"] for p in parts)
     claimed = [p["ids"] for p in parts]
     ids = [i for part in claimed for i in part]
+    db = Database(url)  # the database's own word: every message claimed exactly once
+    async with db.begin() as connection:
+        in_db = (await connection.execute(select(func.count()).where(
+            messages.c.state == "sending", messages.c.attempts == 1))).scalar_one()
+        twice = (await connection.execute(select(func.count()).where(messages.c.attempts > 1))).scalar_one()
+    await db.close()
     return {"claimed": len(ids), "distinct": len(set(ids)), "expected": n, "seconds": seconds,
-            "per_worker": [len(part) for part in claimed]}
+            "claimed_once_in_db": in_db, "claimed_twice_in_db": twice, "per_worker": [len(part) for part in claimed]}
 
 
 WORKLOADS = {"generate": generate, "plan": plan, "peer_plan": peer_plan, "import_csv": import_csv,
@@ -162,7 +174,8 @@ async def dispatch(url: str, n: int, rate: float, latency: float, workers: int =
                "HERINNERING_PUBLIC_URL": "http://127.0.0.1:9", "HERINNERING_REMINDERS__SEND_WINDOW": "00:00-23:59",
                "HERINNERING_DISPATCH__RATE_PER_SECOND": str(rate / workers)}
         started = time.perf_counter()
-        procs = [subprocess.Popen([sys.executable, "-m", "herinnering", "dispatch"], env=env,
+        wrap = os.environ.get("BENCH_WRAP", "").split()  # e.g. "py-spy record -o dispatch.svg --" to profile
+        procs = [subprocess.Popen([*wrap, sys.executable, "-m", "herinnering", "dispatch"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(workers)]
         errors = [p.communicate()[1].decode()[-500:] for p in procs]
         seconds = time.perf_counter() - started
@@ -186,3 +199,81 @@ async def dispatch(url: str, n: int, rate: float, latency: float, workers: int =
 
 
 WORKLOADS["dispatch"] = dispatch
+
+
+async def webhooks(url: str, n: int, concurrency: int = 64) -> dict[str, Any]:
+    """n signed delivery callbacks fired at a running `herinnering serve --no-worker` (its own
+    process) from this process with aiohttp at `concurrency`; returns requests per second, the
+    latency percentiles, and how many messages the database shows delivered afterwards."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import aiohttp
+    from twilio.request_validator import RequestValidator
+
+    await prepare_due(url, n)
+    db = Database(url)
+    async with db.begin() as connection:  # sent messages waiting for their callback; nobody to plan for
+        await connection.execute(text("UPDATE tenants SET active = false"))
+        await connection.execute(text(
+            "UPDATE messages SET state = 'sent', sent_at = send_at, provider_sid = 'SM' || lpad(CAST(id AS TEXT), 32, '0')"))
+        ids = list((await connection.execute(select(messages.c.id, messages.c.provider_sid))).all())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base, account, token = f"http://127.0.0.1:{port}", "AC" + "e5" * 16, "bench-token"
+    validator = RequestValidator(token)
+    requests = []
+    for message_id, sid in ids:  # signed before the clock starts: the generator's cost is not the server's
+        path = f"/webhooks/twilio/status?m={message_id}"
+        form = {"AccountSid": account, "MessageSid": sid, "MessageStatus": "delivered", "SmsStatus": "delivered"}
+        requests.append((base + path, form, validator.compute_signature(base + path, form)))
+    env = {**os.environ, "HERINNERING_DATABASE_URL": url, "TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token,
+           "HERINNERING_PUBLIC_URL": base, "HERINNERING_SERVER__HOST": "127.0.0.1", "HERINNERING_SERVER__PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "herinnering", "serve", "--no-worker"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+            for _ in range(600):
+                try:
+                    async with session.get(f"{base}/readyz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+            else:
+                raise RuntimeError("the web app did not start")
+            await asyncio.sleep(1)  # let start-up work (the scheduler's first planning run) settle
+            queue = iter(requests)
+
+            async def client() -> None:
+                for target, form, signature in queue:
+                    sent = time.perf_counter()
+                    async with session.post(target, data=form, headers={"X-Twilio-Signature": signature}) as answer:
+                        await answer.read()
+                    latencies.append(time.perf_counter() - sent)
+                    statuses[answer.status] = statuses.get(answer.status, 0) + 1
+
+            started = time.perf_counter()
+            await asyncio.gather(*(client() for _ in range(concurrency)))
+            seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        errors = server.communicate()[1].decode()
+    async with db.begin() as connection:
+        delivered = (await connection.execute(select(func.count()).where(messages.c.state == "delivered"))).scalar_one()
+        events = (await connection.execute(text("SELECT count(*) FROM events WHERE type = 'message_delivered'"))).scalar_one()
+    await db.close()
+    latencies.sort()
+    return {"callbacks": n, "seconds": seconds, "statuses": {str(k): v for k, v in statuses.items()},
+            "delivered": delivered, "delivered_events": events,
+            "p50_ms": 1000 * latencies[len(latencies) // 2], "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
+            "server_errors": errors[-500:] if "Traceback" in errors else ""}
+
+
+WORKLOADS["webhooks"] = webhooks

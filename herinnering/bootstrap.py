@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.migrate import upgrade
@@ -18,6 +18,7 @@ from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.clock import Clock
 from herinnering.config import Settings
 from herinnering.resources import templates_dir
+from herinnering.services.provider_circuit import ProviderCircuit
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Runtime:
     clock: Clock
     templates: MessageTemplates
     sender: TwilioSender | None
+    circuit: ProviderCircuit = field(default_factory=ProviderCircuit)  # shared by dispatch and /healthz
 
     def require_sender(self) -> TwilioSender:
         if self.sender is None:
@@ -44,7 +46,8 @@ async def open_runtime(settings: Settings, clock: Clock, *, with_sender: bool = 
         twilio = settings.twilio
         if with_sender and twilio.account_sid and twilio.auth_token and twilio.sms_from:
             sender = TwilioSender(twilio, timeout=settings.dispatch.provider_timeout_seconds)
-        yield Runtime(settings, db, clock, MessageTemplates(templates_dir()), sender)
+        circuit = ProviderCircuit(settings.dispatch.circuit_window, settings.dispatch.circuit_cool_down_seconds)
+        yield Runtime(settings, db, clock, MessageTemplates(templates_dir()), sender, circuit)
     finally:
         if sender is not None:
             await sender.close()

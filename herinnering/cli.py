@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import socket
 import sys
@@ -20,11 +19,17 @@ from herinnering.clock import SystemClock
 from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
 from herinnering.commands import experiments as commands_experiments
+from herinnering.commands import lawful as commands_lawful
 from herinnering.commands import payments as commands_payments
+from herinnering.commands import privacy as commands_privacy
+from herinnering.commands import tenant_centred as commands_tenant_centred
+from herinnering.commands.audit_hook import run_audited
 from herinnering.commands.common import console, err, make_clock, parse_moment, read_input
 from herinnering.config import Settings, load_settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
+from herinnering.logging_setup import configure as configure_logging
+from herinnering.security_config import LOGGING_DEFAULTS
 
 
 def worker_id() -> str:
@@ -154,6 +159,10 @@ async def cmd_templates_check(args: argparse.Namespace, settings: Settings) -> i
         table.add_row(row.kind, row.language, row.channel, str(row.characters), row.encoding,
                       str(row.segments), f"[red]{row.problem}[/]" if row.problem else "ok")
     console.print(table)
+    # issue 11: the B1 readability of the Dutch texts
+    from herinnering.services.wording_check import readability_table
+
+    console.print(readability_table(Path(args.directory) if args.directory else templates_dir(), settings))
     failed = [row for row in rows if row.problem]
     console.print(f"{len(rows)} checked, {len(failed)} with problems")
     return 1 if failed else 0
@@ -212,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="keep the demo database of an earlier run")
     p.set_defaults(run=cmd_demo)
 
-    for area in (commands_payments, commands_collection, commands_conversations, commands_experiments):
+    for area in (commands_payments, commands_collection, commands_conversations, commands_experiments,
+                 commands_lawful, commands_tenant_centred, commands_privacy):
         area.register(commands)
 
     p = commands.add_parser("templates", help="message templates")
@@ -232,12 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every tick at INFO
+    configure_logging(LOGGING_DEFAULTS, args.verbose)  # masked from the first record on
     try:
         settings = load_settings(args.config)
-        return asyncio.run(args.run(args, settings))
+        configure_logging(settings.logging, args.verbose, secrets=(
+            settings.twilio.auth_token, settings.payments.api_token, settings.payments.mollie_api_key))
+        return asyncio.run(run_audited(args, settings))  # officers' commands go into the audit log
     except HerinneringError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         return 2

@@ -25,7 +25,26 @@ from herinnering.domain.mvi import MviStep
 from herinnering.domain.planning import PlanningRules, SendWindow
 from herinnering.domain.threads import OfficeHours
 from herinnering.errors import ConfigError
+from herinnering.lawful_config import LAWFUL_DEFAULTS, LawfulSettings, parse_lawful
 from herinnering.resources import config_dir
+from herinnering.security_config import (
+    LOGGING_DEFAULTS,
+    PRIVACY_DEFAULTS,
+    SECURITY_DEFAULTS,
+    LoggingSettings,
+    PrivacySettings,
+    SecuritySettings,
+    parse_logging,
+    parse_privacy,
+    parse_security,
+    secrets_from_files,
+)
+from herinnering.tenant_config import (
+    TENANT_CENTRED_DEFAULTS,
+    TenantCentredSettings,
+    parse_tenant_centred,
+)
+from herinnering.whatsapp_config import WhatsAppSettings, parse_whatsapp
 
 ENV_ALIASES = {
     "TWILIO_ACCOUNT_SID": ("twilio", "account_sid"),
@@ -70,6 +89,8 @@ class DispatchSettings:
     provider_timeout_seconds: float
     interval_seconds: float
     concurrency: int
+    circuit_window: int = 20  # the circuit breaker judges the last N provider calls
+    circuit_cool_down_seconds: float = 30.0  # open this long before one probe call
 
 
 @dataclass(frozen=True)
@@ -122,6 +143,12 @@ class Settings:
     experiments: tuple[Experiment, ...]  # [experiments.<key>] tables (domain/experiments.py)
     payments: PaymentSettings
     ladder: LadderSettings  # [ladder]: the follow-up ladder and payment arrangements
+    lawful: LawfulSettings = LAWFUL_DEFAULTS  # [lawful]: costs, early-warning windows, wording (lawful_config.py)
+    tenant: TenantCentredSettings = TENANT_CENTRED_DEFAULTS  # [returns], [self_service] (tenant_config.py)
+    whatsapp: WhatsAppSettings = WhatsAppSettings()  # [whatsapp]: template registry, fallback (whatsapp_config.py)
+    security: SecuritySettings = SECURITY_DEFAULTS  # [security]: rate limits, HSTS (security_config.py)
+    privacy: PrivacySettings = PRIVACY_DEFAULTS  # [privacy]: retention after the contract ended
+    logging: LoggingSettings = LOGGING_DEFAULTS  # [logging]: text or json, level
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database=DatabaseSettings(url=url))
@@ -136,6 +163,7 @@ class Settings:
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults, then the operator's file, then the environment; validated."""
     environ = os.environ if environ is None else environ
+    environ = secrets_from_files(environ, tuple(ENV_ALIASES))  # TWILIO_AUTH_TOKEN_FILE=/run/secrets/… …
     data = _read_toml(config_dir() / "default.toml")
     path = path or environ.get("HERINNERING_CONFIG")
     if path:
@@ -171,6 +199,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             provider_timeout_seconds=dis.number("provider_timeout_seconds", 0.1, 120),
             interval_seconds=dis.number("interval_seconds", 0.1, 3600),
             concurrency=dis.integer("concurrency", 1, 1000),
+            circuit_window=dis.integer("circuit_window", 2, 1000),
+            circuit_cool_down_seconds=dis.number("circuit_cool_down_seconds", 0, 3600),
         ),
         twilio=TwilioSettings(
             account_sid=twi.pattern("account_sid", r"(AC[0-9a-fA-F]{32})?", "AC followed by 32 hex digits"),
@@ -190,6 +220,12 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         experiments=parse_experiments(data.get("experiments", {})),
         payments=_payment_settings(pay := _Section(data, "payments")),
         ladder=_ladder_settings(_Section(data, "ladder")),
+        lawful=parse_lawful(data.get("lawful")),
+        tenant=parse_tenant_centred(data.get("returns"), data.get("self_service")),
+        whatsapp=parse_whatsapp(data.get("whatsapp"), languages),
+        security=parse_security(data.get("security")),
+        privacy=parse_privacy(data.get("privacy")),
+        logging=parse_logging(data.get("logging")),
     )
     if settings.reminders.window.start >= settings.reminders.window.end:
         raise ConfigError("reminders.send_window: the start must be before the end, e.g. \"10:00-20:00\"")
@@ -272,7 +308,8 @@ class ConversationSettings:
 
 def _conversation_settings(section: _Section, timezone: ZoneInfo) -> ConversationSettings:
     words = {intent: section.string_list(f"keywords_{intent.value}")
-             for intent in (Intent.STOP, Intent.START, Intent.HELP, Intent.PAID)}
+             for intent in (Intent.STOP, Intent.START, Intent.HELP, Intent.PAID, Intent.OBJECTION,
+                            Intent.CHANNEL_SMS, Intent.CHANNEL_WHATSAPP)}
     try:
         rules = keyword_rules(words)
     except ValueError as exc:

@@ -12,6 +12,7 @@ import logging
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from herinnering.bootstrap import Runtime
 from herinnering.clock import SystemClock
@@ -50,9 +51,24 @@ async def dispatch_job(dispatcher: Dispatcher) -> None:
     except HerinneringError as exc:
         log.error("dispatch stopped: %s", exc)
         return
+    except Exception as exc:
+        if not database_gone(exc):
+            raise
+        # Claims a broken tick left in `sending` are settled by a later one (looked up, not re-sent).
+        log.warning("dispatch tick lost the database (%s); the next tick reconnects", type(exc).__name__)
+        return
     if report.claimed or report.reconciled or report.cancelled:
         log.info("dispatch: %d claimed, %d sent, %d failed, %d retry, %d unknown, %d cancelled",
                  report.claimed, report.sent, report.failed, report.retried, report.unknown, report.cancelled)
+
+
+def database_gone(exc: BaseException) -> bool:
+    """A dropped or refused database connection, alone or among a task group's errors."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(database_gone(inner) for inner in exc.exceptions)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | OSError)
 
 
 def build_scheduler(runtime: Runtime, dispatcher: Dispatcher | None, *, planning: bool = True) -> AsyncIOScheduler:
@@ -71,4 +87,6 @@ def build_scheduler(runtime: Runtime, dispatcher: Dispatcher | None, *, planning
     scheduler.add_job(plan_job, "cron", hour=6, minute=0, args=[runtime], id="plan",
                       next_run_time=SystemClock().now())
     scheduler.add_job("herinnering.services.collection:ladder_job", "interval", minutes=30, args=[runtime], id="ladder", next_run_time=SystemClock().now())  # noqa: E501
+    scheduler.add_job("herinnering.services.segments:segments_job", "cron", hour=5, minute=30, args=[runtime],
+                      id="segments")  # klantprofielen, daily (issue 10)
     return scheduler

@@ -126,7 +126,7 @@ def _read_entry(entry: Any, rows: list[dict[str, Any]], name: str, out: CamtFile
     if status != "BOOK":
         out.skipped.append(f"line {entry.sourceline}: entry {entry_ref or ''} is {status}, not booked")
         return
-    booked = _date(entry, "BookgDt") or _date(entry, "ValDt")
+    booked = _date(entry, "BookgDt", name) or _date(entry, "ValDt", name)
     code = _bank_code(entry)
     if entry_ref is None:  # the bank gave no reference: the entry's own content is its identity
         entry_ref = "c14n-" + hashlib.sha256(etree.tostring(entry, method="c14n")).hexdigest()[:32]
@@ -195,7 +195,7 @@ def _status(entry: Any) -> str | None:
     if element is None:
         return None
     code = _first(element, "Cd")
-    return (code.text if code is not None else element.text or "").strip() or None
+    return ((code.text if code is not None else element.text) or "").strip() or None
 
 
 def _bank_code(entry: Any) -> str:
@@ -205,7 +205,7 @@ def _bank_code(entry: Any) -> str:
     return f"{domain}/{family}/{sub}"
 
 
-def _date(entry: Any, name: str) -> date | None:
+def _date(entry: Any, name: str, file: str) -> date | None:
     element = _first(entry, name)
     if element is None:
         return None
@@ -215,7 +215,7 @@ def _date(entry: Any, name: str) -> date | None:
     try:
         return date.fromisoformat(text.strip()[:10])
     except ValueError:
-        raise CamtFileError(f"line {element.sourceline}: {name} {text!r} is not a date") from None
+        raise CamtFileError(f"{file}, line {element.sourceline}: {name} {text!r} is not a date") from None
 
 
 def _amount(text: str | None, where: str) -> int:

@@ -5,17 +5,26 @@ the client at another base URL (the shipped fake server in development and tests
 mocking anything, and to put an explicit timeout on every call, because the async client
 ignores a timeout given to its constructor. It never retries: a re-post after a 5xx could send
 a tenant the same message twice; the dispatcher decides what happens next.
+
+The twilio client drops response headers when it raises, so the last answer's `Retry-After`
+(in seconds) is kept in a context variable: each send runs in its own task, so each reads
+its own answer.
 """
 
 from __future__ import annotations
 
 import base64
+from contextvars import ContextVar
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 
+from herinnering.domain.retry import parse_retry_after
+
+RETRY_AFTER: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
 TWILIO_HOSTS = ("https://api.twilio.com", "https://content.twilio.com", "https://messaging.twilio.com")
 
 
@@ -62,12 +71,26 @@ class RoutedAsyncHttpClient(AsyncTwilioHttpClient):
             allow_redirects=allow_redirects,
         ) as response:
             text = await response.text()
+            RETRY_AFTER.set(_retry_after(response.headers))
             return Response(response.status, text, response.headers)
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds to wait, from `Retry-After` (seconds, or a date read against the answer's own
+    `Date`, so our clock does not matter)."""
+    raw = headers.get("Retry-After")
+    if raw is None:
+        return None
+    try:
+        served = parsedate_to_datetime(headers["Date"]) if "Date" in headers else None
+    except (TypeError, ValueError):
+        served = None
+    return parse_retry_after(raw, served)
 
 
 def _clean(values: dict[str, Any] | None) -> dict[str, Any] | None:

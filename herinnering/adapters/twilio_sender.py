@@ -7,6 +7,7 @@ Logs show a masked number only.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 
@@ -15,9 +16,10 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from herinnering.adapters.twilio_http import RoutedAsyncHttpClient
+from herinnering.adapters.twilio_http import RETRY_AFTER, RoutedAsyncHttpClient
 from herinnering.config import TwilioSettings
 from herinnering.domain.sending import Accepted, SendOutcome, Unknown, classify_error
+from herinnering.errors import ProviderError
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.twilio.com"
@@ -44,26 +46,36 @@ class TwilioSender:
             return f"whatsapp:{phone}", self.settings.whatsapp_from
         return phone, self.settings.sms_from
 
-    async def send(self, to: str, sender: str, body: str, status_callback: str) -> SendOutcome:
+    async def send(self, to: str, sender: str, body: str, status_callback: str,
+                   content: tuple[str, dict[str, str]] | None = None) -> SendOutcome:
+        """`content` = (ContentSid, ContentVariables): an approved WhatsApp template, sent
+        without a Body (Twilio renders the text; `body` is what we know it will say)."""
+        form = ({"content_sid": content[0], "content_variables": json.dumps(content[1], ensure_ascii=False)}
+                if content else {"body": body})
         try:
             message = await self.client.messages.create_async(
-                to=to, from_=sender, body=body, status_callback=status_callback
+                to=to, from_=sender, status_callback=status_callback, **form
             )
         except TwilioRestException as exc:
             log.warning("twilio refused a message to %s: %s %s", mask(to), exc.status, exc.code)
-            return classify_error(exc.status, exc.code, str(exc.msg))
+            return classify_error(exc.status, exc.code, str(exc.msg), RETRY_AFTER.get())
         except (TimeoutError, aiohttp.ClientError) as exc:
             log.warning("no answer from twilio for a message to %s: %r", mask(to), exc)
             return Unknown(None, f"{type(exc).__name__}: {exc}")
         return Accepted(sid=str(message.sid), status=str(message.status))
 
     async def find_sent(self, to: str, sender: str, body: str, since: datetime) -> str | None:
-        """The SID of a message with this body to this number created since `since`, if any."""
-        async for message in self._newest_first(to, sender):
-            if message.date_created is not None and message.date_created < since:
-                return None
-            if message.body == body:
-                return str(message.sid)
+        """The SID of a message with this body to this number created since `since`, if any.
+        Raises ProviderError when the provider cannot be asked (then nothing is decided)."""
+        try:
+            async for message in self._newest_first(to, sender):
+                if message.date_created is not None and message.date_created < since:
+                    return None
+                if message.body == body:
+                    return str(message.sid)
+        except (TwilioRestException, TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("could not look up a message to %s at twilio: %r", mask(to), exc)
+            raise ProviderError(f"looking up a message at twilio failed: {type(exc).__name__}") from None
         return None
 
     async def _newest_first(self, to: str, sender: str):  # type: ignore[no-untyped-def]

@@ -72,7 +72,9 @@ def _money(cents: int) -> str:
 async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.arrangements import arrangement_lines
     from herinnering.services.collection import ladder_view, local_day
+    from herinnering.services.early_warning import signal_lines
     from herinnering.services.pause import current
+    from herinnering.services.returns import return_lines
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
@@ -81,6 +83,8 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
             views = await ladder_view(connection, settings, tenant, today)
             pause = await current(connection, tenant.id, today)
             plans = await arrangement_lines(connection, tenant.id)
+            signals = await signal_lines(connection, settings, tenant, [view.case_id for view in views], today)
+            returns = await return_lines(connection, tenant.id)
     console.print(f"{tenant.external_id} {tenant.name} — {tenant.channel}, {tenant.language}")
     if pause is not None:
         until = "until resumed" if pause.until is None else f"through {pause.until:%d-%m-%Y}"
@@ -98,6 +102,9 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
             table.add_row(str(step.day), step.name, step.action,
                           f"{step.done_on:%d-%m-%Y}" if step.done_on else "", step.status)
         console.print(table)
+        console.print(signals.get(view.case_id, ""), highlight=False)  # the early-warning gate (issue 11)
+        for line in returns.get(view.period, []):  # the return's reason and why this step (issue 10)
+            console.print(f"Terugboeking: {line}", highlight=False)
         nxt = view.next
         if nxt.step is not None and nxt.due_on is not None:
             when = "after the pause" if nxt.due_on == OPEN_ENDED else f"{nxt.due_on:%d-%m-%Y}"

@@ -19,6 +19,11 @@ class Intent(StrEnum):
     START = "start"    # opt back in
     HELP = "help"      # the help text with the corporation's phone number, and an officer
     PAID = "paid"      # "I have paid": thanks, and a task to verify the payment
+    OBJECTION = "objection"  # "no data to the municipality" (Wgs): recorded, blocks the signal; a person answers
+    PAY_LINK = "pay_link"        # WhatsApp button "Betaallink": send the open payment link again
+    CALL_ME = "call_me"          # WhatsApp button "Bel mij": an officer calls the tenant
+    CHANNEL_SMS = "sms"          # "SMS": from now on, messages by SMS
+    CHANNEL_WHATSAPP = "whatsapp"  # "WHATSAPP": from now on by WhatsApp (and that is the opt-in)
     OTHER = "other"    # anything else: a person reads it
 
 
@@ -27,6 +32,9 @@ DEFAULT_KEYWORDS: dict[Intent, tuple[str, ...]] = {
     Intent.START: ("start", "aanmelden", "unstop"),
     Intent.HELP: ("hulp", "help", "info"),
     Intent.PAID: ("betaald", "paid", "ik heb betaald", "i have paid", "i paid"),
+    Intent.CHANNEL_SMS: ("sms",),
+    Intent.CHANNEL_WHATSAPP: ("whatsapp", "whats app"),
+    Intent.OBJECTION: ("bezwaar", "objection", "i object", "geen gemeente"),
 }
 
 _TRIM = " \t\r\n.,!?;:'\"()[]{}-_*~`"

@@ -39,6 +39,7 @@ class Rejected:
 class RetryLater:
     code: int | None
     message: str
+    retry_after: float | None = None  # seconds, from the provider's Retry-After header
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,12 @@ class Halt:
 SendOutcome = Accepted | Rejected | RetryLater | Unknown | Halt
 
 
-def classify_error(http_status: int | None, code: int | None, message: str) -> SendOutcome:
+def classify_error(
+    http_status: int | None, code: int | None, message: str, retry_after: float | None = None
+) -> SendOutcome:
     """Map a provider error (HTTP status and Twilio error code) to what we do next."""
     if http_status == 429 or code in RETRY_CODES:
-        return RetryLater(code, message)
+        return RetryLater(code, message, retry_after)
     if http_status in (401, 403) or code in HALT_CODES:
         return Halt(code, message)
     if http_status is None or http_status >= 500:

@@ -77,6 +77,9 @@ class Reply(StrEnum):
     PAID_THANKS = "paid_thanks"
     ACKNOWLEDGEMENT = "acknowledgement"
     OUT_OF_OFFICE = "out_of_office"
+    CHANNEL_SMS = "channel_sms"            # "from now on by SMS"
+    CHANNEL_WHATSAPP = "channel_whatsapp"  # "from now on by WhatsApp"
+    CALL_ME = "call_me"                    # "we will call you"
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class BotDecision:
     verify_payment: bool = False  # create the "verify payment" task
     needs_officer: bool = False   # the thread waits for a person
     acknowledge: bool = False     # this reply is the conversation's one acknowledgement
+    switch_channel: str | None = None  # the tenant chose a channel ("sms" / "whatsapp")
+    call_back: bool = False       # a task: call the tenant (WhatsApp button "Bel mij")
+    resend_link: bool = False     # send the open payment link again (button "Betaallink")
 
 
 def decide(intent: Intent, owner: Owner | str, *, acknowledged: bool, office_open: bool,
@@ -103,6 +109,16 @@ def decide(intent: Intent, owner: Owner | str, *, acknowledged: bool, office_ope
     if intent is Intent.PAID:
         return BotDecision(reply=Reply.PAID_THANKS if by_bot else None, verify_payment=known_tenant,
                            needs_officer=not by_bot or not known_tenant)
+    if intent in (Intent.CHANNEL_SMS, Intent.CHANNEL_WHATSAPP):  # the tenant's own choice, like STOP
+        sms = intent is Intent.CHANNEL_SMS
+        return BotDecision(reply=(Reply.CHANNEL_SMS if sms else Reply.CHANNEL_WHATSAPP) if known_tenant else None,
+                           switch_channel=("sms" if sms else "whatsapp") if known_tenant else None,
+                           needs_officer=not known_tenant)
+    if intent is Intent.CALL_ME:
+        return BotDecision(reply=Reply.CALL_ME if by_bot and known_tenant else None, call_back=known_tenant,
+                           needs_officer=not by_bot or not known_tenant)
+    if intent is Intent.PAY_LINK:
+        return BotDecision(resend_link=known_tenant, needs_officer=not by_bot or not known_tenant)
     if not by_bot or acknowledged:
         return BotDecision(needs_officer=True)
     return BotDecision(

@@ -32,6 +32,8 @@ ERROR_MESSAGES: dict[int, str] = {
     30006: "Landline or unreachable carrier",
     30007: "Message filtered",
     30008: "Unknown error",
+    21655: "The ContentSid is Invalid",
+    21656: "The ContentVariables Parameter is invalid",
     63016: "Failed to send freeform message because you are outside the allowed window.",
 }
 
@@ -65,9 +67,12 @@ def error_body(status: int, code: int | None = None, message: str | None = None)
 class Fault:
     """One injected outcome for the next create call.
 
-    `status` alone (or with `code`) answers with that error; with `stored=True` a 5xx is
-    answered *after* the message was accepted, the case where the caller cannot know whether
-    the tenant will get it. `delay` slows the answer down, before either outcome.
+    `status` alone (or with `code`) answers with that error; `retry_after` adds a
+    `Retry-After` header (seconds), as a 429 burst does. `reset` drops the connection without
+    an answer. `delay` slows the answer down. With `stored=True` the message is accepted
+    *first* and then the answer goes wrong (a 5xx, a reset, or one too slow for the caller's
+    timeout): the cases where the caller cannot know whether the tenant will get it. A caller
+    that gives up while the fake waits cancels the request, so an unstored one never arrives.
     """
 
     status: int | None = None
@@ -75,20 +80,29 @@ class Fault:
     message: str | None = None
     stored: bool = False
     delay: float = 0.0
+    retry_after: int | None = None
+    reset: bool = False
 
     def __post_init__(self) -> None:
         if self.status is None and self.code is not None:
             raise FakeConfigError("a fault with a code needs an HTTP status")
         if self.status is not None and not 400 <= self.status <= 599:
             raise FakeConfigError(f"fault status must be 4xx or 5xx, not {self.status}")
-        if self.stored and (self.status is None or self.status < 500):
-            raise FakeConfigError("only a 5xx fault can leave the message stored")
+        if self.reset and self.status is not None:
+            raise FakeConfigError("a reset connection has no status")
+        if self.stored and not (self.reset or self.delay or (self.status or 0) >= 500):
+            raise FakeConfigError("only a 5xx, a reset or a delay can follow a stored message")
+        if self.retry_after is not None and (self.status is None or self.retry_after < 0):
+            raise FakeConfigError("retry_after needs an error status and cannot be negative")
         if self.delay < 0:
             raise FakeConfigError("fault delay cannot be negative")
 
     def body(self) -> dict[str, Any]:
         assert self.status is not None
         return error_body(self.status, self.code, self.message)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, False, 0.0)}

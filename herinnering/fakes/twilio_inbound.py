@@ -85,7 +85,10 @@ async def send_inbound(
     state: FakeTwilio, url: str, sender: str, body: str, session: aiohttp.ClientSession | None = None,
     **options: Any,
 ) -> InboundPost:
-    """A tenant with number `sender` sends `body` to our number; Twilio posts it to `url`."""
+    """A tenant with number `sender` sends `body` to our number; Twilio posts it to `url`.
+    On WhatsApp this opens the number's 24-hour window at the fake."""
+    if options.get("channel") == "whatsapp":
+        state.note_inbound(sender)
     return await post_inbound(state, url, inbound_fields(state.account_sid, sender, body, **options), session)
 
 

@@ -102,11 +102,10 @@ async def _create_message(request: web.Request) -> web.Response:
         "sid": None,
     }
     state.requests.append(entry)
-    if fault and fault.delay:
+    if fault and fault.delay and not fault.stored:
         await asyncio.sleep(fault.delay)
-    if fault and fault.status and not fault.stored:
-        entry.update(status=fault.status, code=fault.body()["code"])
-        return web.json_response(fault.body(), status=fault.status)
+    if fault and not fault.stored and (fault.status or fault.reset):
+        return _fault_answer(request, entry, fault)
     if invalid := state.validate(form):
         code, message = invalid
         entry.update(status=400, code=code)
@@ -114,10 +113,23 @@ async def _create_message(request: web.Request) -> web.Response:
     accepted = state.accept(form)
     entry["sid"] = accepted.sid
     state.start_delivery(accepted, request.app[_SESSION_KEY])
-    if fault and fault.status:  # stored, but the caller is told it failed
-        entry.update(status=fault.status, code=fault.body()["code"])
-        return web.json_response(fault.body(), status=fault.status)
+    if fault and fault.stored:  # stored, but the caller is told it failed, or told nothing
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.status or fault.reset:
+            return _fault_answer(request, entry, fault)
     return web.json_response(accepted.resource(), status=201)
+
+
+def _fault_answer(request: web.Request, entry: dict[str, Any], fault: Fault) -> web.Response:
+    """The injected error, or a connection dropped without any answer."""
+    if fault.reset:
+        entry.update(status=None, code="reset")
+        assert request.transport is not None
+        request.transport.abort()
+        raise asyncio.CancelledError  # nothing more can be written; aiohttp closes quietly
+    entry.update(status=fault.status, code=fault.body()["code"])
+    return web.json_response(fault.body(), status=fault.status, headers=fault.headers())
 
 
 async def _list_messages(request: web.Request) -> web.Response:
@@ -283,7 +295,9 @@ async def running_fake_twilio(
     state: FakeTwilio, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[str]:
     """Serve `state` on a real socket and yield its base URL; port 0 picks a free one."""
-    runner = web.AppRunner(create_app(state), shutdown_timeout=2.0)
+    # handler_cancellation: a caller that gives up (its timeout) cancels the request, as a
+    # request Twilio never finished processing; only a `stored` fault leaves a message behind.
+    runner = web.AppRunner(create_app(state), shutdown_timeout=2.0, handler_cancellation=True)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -20,7 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from multidict import MultiDictProxy
 from yarl import URL
 
 from herinnering.clock import Clock, SystemClock
+from herinnering.fakes.twilio_content import ContentError, FakeContent, shipped_contents
 from herinnering.fakes.twilio_faults import Fault, NumberRule, error_message
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,8 @@ class FakeTwilio:
         callback_chaos: bool = False,
         seed: int | None = None,
         clock: Clock | None = None,
+        contents: dict[str, FakeContent] | None = None,
+        enforce_window: bool = True,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -164,6 +167,11 @@ class FakeTwilio:
         self.numbers: dict[str, NumberRule] = {}
         self._rng = random.Random(seed)
         self._tasks: set[asyncio.Task[None]] = set()
+        # WhatsApp: approved content templates, and when each number last wrote to us (the
+        # 24-hour window: free-form text to a number outside it fails with 63016, as at Twilio)
+        self.contents: dict[str, FakeContent] = dict(shipped_contents() if contents is None else contents)
+        self.enforce_window = enforce_window
+        self.inbound_at: dict[str, datetime] = {}
 
     # -- set-up, from Python or the admin endpoints ------------------------------------------
 
@@ -176,9 +184,12 @@ class FakeTwilio:
         delay: float = 0.0,
         message: str | None = None,
         times: int = 1,
+        retry_after: int | None = None,
+        reset: bool = False,
     ) -> Fault:
         """Queue an outcome for the next `times` create calls, in order."""
-        fault = Fault(status=status, code=code, message=message, stored=stored, delay=delay)
+        fault = Fault(status=status, code=code, message=message, stored=stored, delay=delay,
+                      retry_after=retry_after, reset=reset)
         self.faults.extend([fault] * times)
         return fault
 
@@ -203,7 +214,16 @@ class FakeTwilio:
         self.requests.clear()
         self.faults.clear()
         self.numbers.clear()
+        self.inbound_at.clear()
         self._rng.seed(self.seed)
+
+    def note_inbound(self, sender: str) -> None:
+        """A number wrote to us on WhatsApp: its 24-hour window opens now."""
+        self.inbound_at["whatsapp:" + sender.removeprefix("whatsapp:")] = self.clock.now()
+
+    def window_open(self, to: str) -> bool:
+        seen = self.inbound_at.get(to)
+        return seen is not None and self.clock.now() - seen < timedelta(hours=24)
 
     def get(self, sid: str) -> FakeMessage | None:
         return next((m for m in self.messages if m.sid == sid), None)
@@ -238,6 +258,14 @@ class FakeTwilio:
             return 21603, None
         if not form.get("Body") and not form.getall("MediaUrl", []) and not form.get("ContentSid"):
             return 21602, None
+        if form.get("ContentSid"):
+            content = self.contents.get(form["ContentSid"])
+            if content is None:
+                return 21655, "The ContentSid is Invalid"
+            try:
+                content.render(form.get("ContentVariables"))
+            except ContentError as exc:
+                return exc.code, str(exc)
         if len(form.get("Body", "")) > MAX_BODY_CHARS:
             return 21617, None
         rule = self.rule_for(to)
@@ -246,18 +274,23 @@ class FakeTwilio:
         return None
 
     def accept(self, form: MultiDictProxy[str]) -> FakeMessage:
+        content = self.contents.get(form.get("ContentSid", ""))
+        outcome = self.rule_for(form["To"])
+        if (outcome is None and content is None and self.enforce_window and form["To"].startswith("whatsapp:")
+                and not self.window_open(form["To"])):
+            outcome = NumberRule(form["To"], delivery="failed", error_code=63016)  # accepted, then failed
         message = FakeMessage(
             sid="SM" + uuid.uuid4().hex,
             account_sid=self.account_sid,
             to=form["To"],
             from_=form.get("From") or None,
             messaging_service_sid=form.get("MessagingServiceSid") or None,
-            body=form.get("Body", ""),
+            body=content.render(form.get("ContentVariables")) if content else form.get("Body", ""),
             status_callback=form.get("StatusCallback") or None,
             num_media=len(form.getall("MediaUrl", [])),
             date_created=self.clock.now(),
             request=request_fields(form),
-            outcome=self.rule_for(form["To"]),
+            outcome=outcome,
         )
         self.messages.append(message)
         return message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -29,12 +30,14 @@ from herinnering.domain.retry import RetryPolicy
 from herinnering.domain.sending import Accepted, Halt, Rejected, RetryLater, SendOutcome, Unknown
 from herinnering.domain.sms import measure
 from herinnering.domain.states import MessageState
+from herinnering.domain.whatsapp import FALLBACK_CODES
 from herinnering.errors import ProviderError, TemplateError
-from herinnering.services import experiments
+from herinnering.services import experiments, whatsapp
 from herinnering.services.throttle import Throttle
 
 log = logging.getLogger(__name__)
 S = MessageState
+NO_ANSWER = "no answer"  # provider_status while a send's outcome is unknown (5xx, timeout, reset)
 
 
 @dataclass
@@ -48,6 +51,7 @@ class TickReport:
     reconciled: int = 0
     quiet: bool = False
     halted: str | None = None
+    paused: bool = False  # the provider circuit is open: nothing was sent
 
 
 class Dispatcher:
@@ -61,6 +65,8 @@ class Dispatcher:
         dispatch = self.settings.dispatch
         self.policy = RetryPolicy(dispatch.max_attempts, dispatch.retry_base_seconds, dispatch.retry_max_seconds)
         self.throttle = Throttle(dispatch.rate_per_second)
+        self.circuit = runtime.circuit  # pauses sending while the provider is unwell
+        self.jitter = random.Random()
         self.rules = self.settings.reminders.planning_rules()
 
     def callback_url(self, message_id: int) -> str:
@@ -69,6 +75,9 @@ class Dispatcher:
     async def tick(self) -> TickReport:
         report = TickReport()
         await self.expire(report)
+        if self.circuit.blocks(self.rt.clock.now()):
+            report.paused = True  # most recent calls failed: wait out the cool-down, call nobody
+            return report
         await self.settle_unknown(report)
         now = self.rt.clock.now()
         kinds = None
@@ -84,10 +93,14 @@ class Dispatcher:
 
         async def one(message: Row[Any]) -> None:
             async with gate:
-                if halted.is_set():
+                if halted.is_set() or not self.circuit.admit(self.rt.clock.now()):
                     await self.release(message, count_attempt=False)
                     return
-                outcome = await self.process(message, tenants.get(message.id), report)
+                outcome: SendOutcome | None = None
+                try:
+                    outcome = await self.process(message, tenants.get(message.id), report)
+                finally:
+                    self.circuit.record(outcome, self.rt.clock.now())
                 if isinstance(outcome, Halt):
                     report.halted = outcome.message
                     halted.set()
@@ -149,8 +162,14 @@ class Dispatcher:
             return "pauzeknop"
         return None
 
-    def render(self, message: Row[Any], tenant: Row[Any] | None) -> str:
-        """The message text: the tenant's details, then the variables fixed at creation.
+    def render(self, message: Row[Any], tenant: Row[Any] | None, channel: str | None = None) -> str:
+        """The message text (for `channel`, by default the message's own)."""
+        language, context = self.context(message, tenant)
+        return self.rt.templates.render(experiments.template_kind(message), channel or message.channel, language,
+                                        context).body
+
+    def context(self, message: Row[Any], tenant: Row[Any] | None) -> tuple[str, dict[str, Any]]:
+        """The language and template variables: the tenant's details, then those fixed at creation.
 
         In `message.context`, a key ending in `_cents` is shown as money under the name without
         the suffix, a key ending in `_date` (ISO) as a long date; the rest as given."""
@@ -171,7 +190,7 @@ class Dispatcher:
                 context[key] = long_date(date.fromisoformat(value), language)
             else:
                 context[key] = value
-        return self.rt.templates.render(experiments.template_kind(message), message.channel, language, context).body
+        return language, context
 
     async def process(self, message: Row[Any], tenant: Row[Any] | None, report: TickReport) -> SendOutcome | None:
         if policy(message.kind).respect_window and not in_send_window(self.rt.clock.now(), self.rules):
@@ -183,19 +202,19 @@ class Dispatcher:
             report.cancelled += 1
             return None
         phone = tenant.phone if tenant is not None else message.recipient.removeprefix("whatsapp:")
-        to, sender = self.sender.address(message.channel, phone)
-        body = message.body
-        if body is None:
-            try:
-                body = self.render(message, tenant)
-            except TemplateError as exc:
-                await self.fail(message, None, str(exc), report)
-                return None
+        try:
+            form = await whatsapp.prepare(self, message, tenant)  # the channel and form WhatsApp allows now
+            body = form.body or message.body or self.render(message, tenant, form.channel)
+        except TemplateError as exc:
+            await self.fail(message, None, str(exc), report)
+            return None
+        to, sender = self.sender.address(form.channel, phone)
+        if message.body is None and form.body is None:
             async with self.rt.db.begin() as connection:  # stored before sending: reconciliation matches on it
                 await outbox.update_fields(connection, message.id, body=body, recipient=to,
                                            segments=measure(body).segments)
         await self.throttle.acquire(measure(body).segments)
-        outcome = await self.sender.send(to, sender, body, self.callback_url(message.id))
+        outcome = await self.sender.send(to, sender, body, self.callback_url(message.id), form.content)
         await self.record(message, outcome, report)
         return outcome
 
@@ -220,7 +239,7 @@ class Dispatcher:
             case Rejected(code, text):
                 await self.fail(message, code, text, report, opted_out=outcome.opted_out)
             case RetryLater(code, text):
-                at = self.policy.next_attempt(message.attempts, now)
+                at = self.policy.next_attempt(message.attempts, now, outcome.retry_after, self.jitter.random())
                 if at is None:
                     await self.fail(message, code, f"gave up after {message.attempts} attempts: {text}", report)
                 else:
@@ -229,7 +248,7 @@ class Dispatcher:
             case Unknown(code, text):
                 async with self.rt.db.begin() as connection:
                     await outbox.update_fields(
-                        connection, message.id, error_code=code, error_message=text,
+                        connection, message.id, error_code=code, error_message=text, provider_status=NO_ANSWER,
                         next_attempt_at=now + self.policy.delay(message.attempts), updated_at=now,
                     )
                     await event_log.append(connection, [
@@ -250,6 +269,9 @@ class Dispatcher:
             if opted_out and await tenant_store.set_opted_out(connection, message.tenant_id, now):
                 log_rows.append(event_log.event(message.tenant_id, "tenant_opted_out", now, source="provider", code=code))
             await event_log.append(connection, log_rows)
+            if code in FALLBACK_CODES:  # WhatsApp refused at once (usually it says so in a status callback)
+                await whatsapp.after_failure(connection, self.settings, await outbox.get(connection, message.id),
+                                             code, now)
         report.failed += 1
 
     async def settle_unknown(self, report: TickReport) -> None:
@@ -266,9 +288,12 @@ class Dispatcher:
                 since = message.created_at - timedelta(days=1)  # generous: the provider's clock is not ours
                 sid = await self.sender.find_sent(message.recipient, sender, message.body, since)
             report.reconciled += 1
+            # A claim whose worker died before the provider took the message was no attempt at all:
+            # only a call the provider left unanswered uses one up (a crash loop ends at expiry).
+            tried = message.provider_status == NO_ANSWER
             if sid is not None:
                 await self.record(message, Accepted(sid, "reconciled"), report)
-            elif message.attempts >= self.policy.max_attempts:
+            elif tried and message.attempts >= self.policy.max_attempts:
                 await self.fail(message, message.error_code, "not sent after the last attempt", report)
             else:
-                await self.release(message, count_attempt=True, at=None)
+                await self.release(message, count_attempt=tried, at=None, provider_status=None)

@@ -82,8 +82,10 @@ async def assign_planned(
                messages.c.variant == DEFAULT_VARIANT)
         .with_for_update(of=messages)  # PostgreSQL: no worker claims them until we commit
     )
-    if collection_day is not None:
-        statement = statement.where(tenants.c.collection_day == collection_day)
+    if collection_day is not None:  # the tenant's own new day counts from its month on (issue 10)
+        from herinnering.services.self_service import effective_day_sql
+
+        statement = statement.where(effective_day_sql(period) == collection_day)
     if send_at is not None:
         statement = statement.where(messages.c.send_at == send_at)
     rows = (await connection.execute(statement)).all()
@@ -96,7 +98,7 @@ async def assign_planned(
     )
     if collection_day is not None:
         kept = kept.join(tenants, tenants.c.id == experiment_assignments.c.tenant_id).where(
-            tenants.c.collection_day == collection_day)
+            effective_day_sql(period) == collection_day)
     stored = {(r.experiment_key, r.tenant_id): r.variant for r in await connection.execute(kept)}
     timezone = settings.reminders.timezone
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)

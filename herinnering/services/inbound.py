@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, tenant_store, thread_store
+from herinnering.adapters.db import outbox, tenant_store, thread_store, whatsapp_store
 from herinnering.adapters.db.tables import messages
 from herinnering.bootstrap import Runtime
 from herinnering.domain.keywords import Intent
 from herinnering.domain.states import MessageState
 from herinnering.domain.threads import BotDecision, Reply, decide
+from herinnering.services import whatsapp_inbound
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,13 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
         if stored is None:
             log.info("inbound %s from %s seen before; ignored", message.sid, mask(message.phone))
             return InboundResult(stored=False, thread_id=thread.id)
+        if message.channel == "whatsapp" and tenant is not None:  # WhatsApp's 24-hour window opens now
+            await whatsapp_store.note_inbound(connection, tenant.id, now)
+        if intent is Intent.OTHER and tenant is not None and thread.owner == "bot":  # DAG, REGELING, BEL (issue 10)
+            from herinnering.services.self_service import on_inbound
+
+            if await on_inbound(connection, runtime, thread, tenant, message, now):
+                return InboundResult(stored=True, thread_id=thread.id, intent=intent, replied=True)
         decision = decide(intent, thread.owner, acknowledged=thread.acknowledged_at is not None,
                           office_open=conversations.office_hours.contains(now), known_tenant=tenant is not None)
         await thread_store.touch_inbound(connection, thread.id, message.channel, now,
@@ -115,6 +123,12 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
                 "data": {"thread_id": thread.id, "sid": message.sid}, "created_at": now, "updated_at": now,
             }):
                 log_rows.append(event_log.event(tenant_id, "task_created", now, kind="verify_payment"))
+        if intent is Intent.OBJECTION and tenant_id is not None:  # Wgs: no data to the municipality (issue 11)
+            from herinnering.services.early_warning import record_objection
+
+            log_rows.extend(await record_objection(connection, tenant_id, channel=message.channel, text=message.body,
+                                                   by="tenant", key=message.sid, now=now))
+        log_rows.extend(await whatsapp_inbound.carry_out(connection, runtime, message, decision, tenant, thread, now))
         replied = False
         reply = decision.reply
         if reply is not None and decision.acknowledge and not await thread_store.claim_acknowledgement(

@@ -95,13 +95,14 @@ API_TYPES = {"payment": TransactionKind.PAYMENT, "return": TransactionKind.RETUR
 
 def parse_api_body(body: Any) -> list[Transaction]:
     """One payment object or {"payments": [...]}; every problem named by its JSON path."""
-    items = body.get("payments") if isinstance(body, dict) and "payments" in body else [body]
+    wrapped = isinstance(body, dict) and "payments" in body
+    items = body["payments"] if wrapped else [body]
     if not isinstance(items, list) or not items:
         raise PaymentInputError("the body must be a payment object or {\"payments\": [...]}", [])
     problems: list[str] = []
     found: list[Transaction] = []
     for index, item in enumerate(items):
-        where = "" if len(items) == 1 and "payments" not in body else f"payments[{index}]."
+        where = "" if len(items) == 1 and not wrapped else f"payments[{index}]."
         transaction = _api_item(item, where, problems)
         if transaction is not None:
             found.append(transaction)
@@ -124,6 +125,9 @@ def _api_item(item: Any, where: str, problems: list[str]) -> Transaction | None:
             return None
         if not isinstance(value, str):
             problems.append(f"{where}{key}: must be a text")
+            return None
+        if any(ch < " " or ch == "\x7f" for ch in value):  # and PostgreSQL cannot store a NUL
+            problems.append(f"{where}{key}: must not contain control characters")
             return None
         return value.strip()
 

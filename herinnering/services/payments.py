@@ -173,6 +173,10 @@ async def record_for_tenant(
         details.update(reason_code=transaction.reason_code, reason=reason(transaction.reason_code).nl)
     await event_log.append(connection, [event_log.event(tenant_id, "payment_changed", now, **details)])
     await collection.on_payment_change(connection, settings, change)
+    if transaction.kind is TransactionKind.RETURN:  # the bank's reason decides the next step (issue 10)
+        from herinnering.services.returns import on_return
+
+        await on_return(connection, settings, change)
     return change
 
 

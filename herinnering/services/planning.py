@@ -26,6 +26,7 @@ from herinnering.config import Settings
 from herinnering.domain.planning import Period, Reminder, plan_reminder
 from herinnering.domain.states import MessageState
 from herinnering.services import experiments
+from herinnering.services.self_service import effective_day_sql
 
 KIND = "pre_debit"
 
@@ -62,9 +63,11 @@ async def plan_month(
     now = clock.now()
     rules = settings.reminders.planning_rules()
     report = PlanReport(period=period)
+    days = effective_day_sql(str(period)).label("day")  # the tenant's own new day, from its month on (issue 10)
+    chosen = select(days).where(_plannable()).subquery()
     async with db.begin() as connection:
         per_day = dict((await connection.execute(
-            select(tenants.c.collection_day, func.count()).where(_plannable()).group_by(tenants.c.collection_day)
+            select(chosen.c.day, func.count()).group_by(chosen.c.day)
         )).all())
     plans = {day: plan_reminder(period, day, rules, now) for day in per_day}
     due = sorted((day, reminder) for day, reminder in plans.items() if reminder is not None)
@@ -99,7 +102,7 @@ async def _insert_day(connection: AsyncConnection, period: Period, day: int, rem
         literal(MessageState.PLANNED.value), literal(reminder.send_at, UtcDateTime),
         literal(reminder.not_after, UtcDateTime), literal(reminder.debit_date), literal(0),
         literal(now, UtcDateTime), literal(now, UtcDateTime),
-    ).where(_plannable(), tenants.c.collection_day == day)
+    ).where(_plannable(), effective_day_sql(str(period)) == day)
     if connection.dialect.name == "sqlite":
         source = source.where(literal(True))  # SQLite needs a WHERE before an upsert clause
     columns = ["tenant_id", "kind", "period", "idempotency_key", "channel", "template", "variant", "state",
@@ -117,10 +120,10 @@ async def _preview(
     """The first reminders of the month, for the CLI's table."""
     days = [day for day, reminder in plans.items() if reminder is not None]
     rows = (await connection.execute(
-        select(tenants.c.id, tenants.c.external_id, tenants.c.name, tenants.c.collection_day,
-               tenants.c.channel, tenants.c.language)
-        .where(_plannable(), tenants.c.collection_day.in_(days))
-        .order_by(tenants.c.collection_day, tenants.c.id).limit(limit)
+        select(tenants.c.id, tenants.c.external_id, tenants.c.name,
+               effective_day_sql(str(period)).label("collection_day"), tenants.c.channel, tenants.c.language)
+        .where(_plannable(), effective_day_sql(str(period)).in_(days))
+        .order_by("collection_day", tenants.c.id).limit(limit)
     )).all()
     result = []
     for row in rows:

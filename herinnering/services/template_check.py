@@ -18,6 +18,7 @@ from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.config import Settings
 from herinnering.domain.sms import measure
 from herinnering.errors import TemplateError
+from herinnering.services.self_service import long_month
 
 CHANNELS = ("sms", "whatsapp")
 MAX_SMS_SEGMENTS = 2
@@ -41,6 +42,10 @@ def sample_context(language: str, settings: Settings) -> dict[str, object]:
         "instalments": 6,
         "officer_name": "Fatima",
         "text": "Dank voor uw bericht. Ik bel u morgen tussen 10 en 12 uur.",
+        # issue 10: reason-aware returns, self-service dialogs, the personal page
+        "days": "1, 5, 10, 15, 20, 25", "new_day": 25, "from_month": long_month(language),
+        "proposal": money(12_345, language), "part": "afternoon", "recollect_on": "28-12-2026",
+        "page_url": "https://huur.example.nl/mijn-huur/Xq3-9fKw2LmZ8rTbQ1wE5yUi8oPa",
     }
 
 
@@ -68,6 +73,14 @@ def check_templates(directory: Path, settings: Settings) -> list[CheckRow]:
         for language in settings.reminders.languages:
             for channel in CHANNELS:
                 rows.append(_check_one(templates, directory, kind, language, channel, settings))
+    # issue 11: no threats before the 14-day letter, plain Dutch
+    from herinnering.services.wording_check import check_wording
+
+    rows.extend(CheckRow(w.kind, w.language, f"{w.channel} (wording)", 0, "-", 0, w.problem)
+                for w in check_wording(directory, settings) if w.problem)
+    from herinnering.services.whatsapp_check import check_registry
+
+    rows.extend(check_registry(directory, settings))  # the approved WhatsApp templates
     return rows
 
 

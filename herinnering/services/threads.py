@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -23,9 +23,9 @@ from herinnering.bootstrap import Runtime
 from herinnering.domain.states import MessageState
 from herinnering.domain.threads import Action
 from herinnering.errors import HerinneringError
+from herinnering.services import whatsapp
 
 log = logging.getLogger(__name__)
-WHATSAPP_WINDOW = timedelta(hours=24)
 MAX_REPLY = 1000
 
 
@@ -95,7 +95,8 @@ async def assign(runtime: Runtime, thread_id: int, officer: Officer, colleague_i
 async def reply(runtime: Runtime, thread_id: int, officer: Officer, text: str, nonce: str) -> bool:
     """Send the officer's text; `nonce` (from the form) makes a double submit send once.
 
-    SMS, or WhatsApp while the tenant's last WhatsApp message is less than 24 hours old."""
+    On WhatsApp inside the 24-hour window as text, outside it as the approved officer_reply
+    template (services/whatsapp.py); SMS when WhatsApp cannot be used."""
     text = " ".join(text.split())
     if not text:
         raise ThreadError("an empty reply cannot be sent")
@@ -108,9 +109,8 @@ async def reply(runtime: Runtime, thread_id: int, officer: Officer, text: str, n
             if not await thread_store.move_owner(connection, thread_id, Action.TAKE_OVER, now, user_id=officer.id):
                 raise ThreadError("take the conversation over before replying")
             await _audit(connection, officer, "take_over", thread, now)
-        whatsapp_open = (thread.channel == "whatsapp" and runtime.settings.twilio.whatsapp_from
-                         and thread.last_inbound_at is not None and now - thread.last_inbound_at < WHATSAPP_WINDOW)
-        channel = "whatsapp" if whatsapp_open else "sms"
+        form = await whatsapp.reply_form(connection, runtime.settings, thread, now)  # template outside the window
+        channel = form.channel
         language = thread.language or runtime.settings.reminders.default_language
         rows = await outbox.insert_planned(connection, [{
             "tenant_id": thread.tenant_id,
@@ -119,14 +119,16 @@ async def reply(runtime: Runtime, thread_id: int, officer: Officer, text: str, n
             "idempotency_key": f"officer_reply:{thread_id}:{nonce[:64]}", "channel": channel,
             "template": MessageTemplates.name("officer_reply", channel, language), "variant": "default",
             "state": MessageState.PLANNED.value, "send_at": now, "not_after": None, "attempts": 0,
-            "body": text, "context": {"text": text}, "created_at": now, "updated_at": now,
+            "body": text, "context": {"text": text, "whatsapp_form": form.form.value}, "created_at": now,
+            "updated_at": now,
         }])
         if not rows:
             return False
         await thread_store.store_outbound(connection, thread_id, author="officer", channel=channel, body=text,
                                           now=now, message_id=rows[0].id, user_id=officer.id)
         await thread_store.mark_answered(connection, thread_id, now)
-        await _audit(connection, officer, "reply", thread, now, message_id=rows[0].id, channel=channel)
+        await _audit(connection, officer, "reply", thread, now, message_id=rows[0].id, channel=channel,
+                     form=form.form.value)
         if thread.tenant_id:
             await event_log.append(connection, [event_log.event(
                 thread.tenant_id, "officer_reply", now, rows[0].id, officer=officer.email)])

@@ -1,4 +1,8 @@
-"""A token bucket in SMS segments per second: the provider counts throughput in segments."""
+"""A token bucket in SMS segments per second: the provider counts throughput in segments.
+
+The bucket starts with one token, not full: a full bucket would let a whole second's worth
+out at once on start-up, so the first second would run above the configured rate.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ class Throttle:
     def __init__(self, rate_per_second: float) -> None:
         self.rate = rate_per_second
         self.capacity = max(1.0, rate_per_second)
-        self.tokens = self.capacity
+        self.tokens = 1.0
         self.updated: float | None = None
         self.lock = asyncio.Lock()
 

@@ -79,16 +79,21 @@ async def log_in(runtime: Runtime, email: str, password: str) -> Session:
     window = timedelta(minutes=settings.lockout_minutes)
     async with runtime.db.begin() as connection:
         failures = await user_store.recent_failures(connection, email, now - window)
-        if len(failures) >= settings.lockout_failures:
-            log.warning("login refused: address locked after %d failures", len(failures))
-            raise LockedOut()
         user = await user_store.by_email(connection, email)
-        try:
-            _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
-            ok = user is not None and bool(user.active)
-        except (VerificationError, InvalidHashError):
-            ok = False
-        await user_store.record_attempt(connection, email, ok, now)
+        locked = len(failures) >= settings.lockout_failures
+        if not locked:
+            try:
+                _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+                ok = user is not None and bool(user.active)
+            except (VerificationError, InvalidHashError):
+                ok = False
+            await user_store.record_attempt(connection, email, ok, now)
+        if locked or not ok:  # refused logins are officer actions too (ASVS 7.1)
+            await user_store.audit(connection, user_id=user.id if user is not None else None, user_email=email[:200],
+                                   action="login_locked" if locked else "login_failed", now=now)
+    if locked:
+        log.warning("login refused: address locked after %d failures", len(failures))
+        raise LockedOut()
     if not ok or user is None:
         log.info("failed login")
         raise LoginError()
@@ -116,3 +121,10 @@ async def log_out(runtime: Runtime, token: str, officer: Officer) -> None:
         await user_store.end_session(connection, token_digest(token))
         await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="logout",
                                now=runtime.clock.now())
+
+
+async def audit_refused(runtime: Runtime, officer: Officer, path: str) -> None:
+    """An officer tried a page their role does not allow."""
+    async with runtime.db.begin() as connection:
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="forbidden",
+                               now=runtime.clock.now(), path=path[:200])

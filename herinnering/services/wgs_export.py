@@ -3,10 +3,13 @@ the municipality, as CSV or JSON, and the ones that are not, with the missing MV
 
 A case is a candidate when it is not closed, its arrears began on or after `since`, and it
 was not signalled before (or its amount grew since: a repeat signal only when the debt grew).
-It is exported only when `domain.mvi.assess` finds all four MVI steps and no objection.
+It is exported only when the early-warning gate (`domain.early_warning.gate`) finds all four
+MVI steps done by the right hands, no objection, the municipality's window open and no
+blocking answer from the municipality.
 
-Fields (one row per case; never a BSN):
-    name, address, postal_code, city   the tenant's name and address
+Fields (one row per case; exactly these, never a BSN):
+    name                               the tenant's name
+    address                            street, postal code and place in one field
     phone, email                       contact details (phone in E.164)
     amount_eur                         the amount in arrears for this case, e.g. "745.50"
     arrears_since                      the date the arrears began (ISO), the missed date
@@ -14,7 +17,7 @@ Fields (one row per case; never a BSN):
     type                               always "Huur"
     landlord_id                        organisation.landlord_id
     municipality                       the tenant's municipality (gemeente)
-    reference                          contract id and rent period, to match the municipality's answer
+The municipality answers per address and arrears date (`herinnering wgs-feedback`).
 """
 
 from __future__ import annotations
@@ -35,19 +38,16 @@ from herinnering.adapters.db.collection_tables import arrears_cases
 from herinnering.adapters.db.tables import tenants
 from herinnering.config import Settings
 from herinnering.domain.ladder import CaseState
-from herinnering.domain.mvi import assess
-from herinnering.services.mvi import as_records, records_of
+from herinnering.services.early_warning import compose_address, verdict_for
 
-FIELDS = ("name", "address", "postal_code", "city", "phone", "email", "amount_eur", "arrears_since",
-          "signal_date", "type", "landlord_id", "municipality", "reference")
+FIELDS = ("name", "address", "phone", "email", "amount_eur", "arrears_since", "signal_date", "type",
+          "landlord_id", "municipality")
 
 
 @dataclass(frozen=True)
 class WgsRow:
     name: str
     address: str
-    postal_code: str
-    city: str
     phone: str
     email: str
     amount_eur: str
@@ -56,7 +56,6 @@ class WgsRow:
     type: str
     landlord_id: str
     municipality: str
-    reference: str
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ async def collect(connection: AsyncConnection, settings: Settings, since: date, 
         outstanding = max(0, case.amount_due_cents - case.amount_paid_cents)
         if outstanding <= 0:
             continue
-        verdict = assess(as_records(await records_of(connection, case.id)))
+        verdict = await verdict_for(connection, settings, case, case.municipality, today)
         if not verdict.ready:
             export.refused.append(Refusal(case.id, case.external_id, case.period, verdict.explain()))
             continue
@@ -119,11 +118,10 @@ async def collect(connection: AsyncConnection, settings: Settings, since: date, 
 
 def _row(case: Row[Any], outstanding: int, settings: Settings, today: date) -> WgsRow:
     return WgsRow(
-        name=case.name, address=case.address or "", postal_code=case.postal_code or "", city=case.city or "",
+        name=case.name, address=compose_address(case.address, case.postal_code, case.city),
         phone=case.phone or "", email=case.email or "", amount_eur=_euros(outstanding),
         arrears_since=case.missed_on.isoformat(), signal_date=today.isoformat(), type="Huur",
         landlord_id=settings.organisation.landlord_id, municipality=case.municipality or "",
-        reference=f"{case.external_id}/{case.period}",
     )
 
 

@@ -14,12 +14,23 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
-from herinnering import metrics
+from herinnering import metrics, metrics_tables
 from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
-from herinnering.web import experiments, inbox, payment_links, payments, webhooks
+from herinnering.web import (
+    experiments,
+    inbox,
+    openapi,
+    payment_links,
+    payments,
+    risk,
+    security,
+    templates_preview,
+    tenant_page,
+    webhooks,
+)
 from herinnering.web.keys import PAGES, RUNTIME
 
 log = logging.getLogger(__name__)
@@ -37,8 +48,12 @@ async def errors(request: web.Request, handler: webhooks.Handler) -> web.StreamR
 
 
 async def live(request: web.Request) -> web.Response:
-    """/healthz: the process answers."""
-    return web.json_response({"status": "ok"})
+    """/healthz: the process answers, and whether sending is paused by the provider circuit.
+
+    Always 200 (a liveness probe: restarting us does not mend the provider); while the circuit
+    is open or probing, the status says "degraded"."""
+    circuit = request.app[RUNTIME].circuit.state
+    return web.json_response({"status": "ok" if circuit == "closed" else "degraded", "provider_circuit": circuit})
 
 
 async def ready(request: web.Request) -> web.Response:
@@ -57,6 +72,7 @@ async def prometheus(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     async with runtime.db.begin() as connection:
         rows = await outbox.counts(connection)
+        await metrics_tables.refresh(connection)  # ladder steps, experiment exposures
     metrics.OUTBOX.clear()
     for row in rows:
         metrics.OUTBOX.labels(state=row.state, channel=row.channel).set(row.n)
@@ -85,7 +101,7 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(middlewares=[timing, errors])
+    app = web.Application(middlewares=[timing, security.rate_limits, errors])
     app[RUNTIME] = runtime
     app[PAGES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -98,7 +114,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", live)
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
-    for area in (payments, payment_links, inbox, experiments):
+    for area in (security, payments, payment_links, inbox, experiments, templates_preview, tenant_page, openapi,
+                 risk):
         area.setup(app)
     return app
 

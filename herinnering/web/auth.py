@@ -66,6 +66,7 @@ def login_required(*roles: str) -> Callable[[Handler], Handler]:
             request[_OFFICER], request[_CSRF] = found
             if roles and found[0].role not in roles:
                 log.warning("officer %s (role %s) refused %s", found[0].id, found[0].role, request.path)
+                await users.audit_refused(request.app[RUNTIME], found[0], request.path)
                 return page(request, "web/forbidden.html.j2", status=403)
             if request.method == "POST":
                 await require_csrf(request, found[1])

@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from herinnering.adapters.db import thread_store, user_store
-from herinnering.services import inbound
+from herinnering.services import inbound, whatsapp
 from herinnering.services import threads as thread_service
 from herinnering.web import auth
 from herinnering.web.auth import TEAM_LEADS, login_required, officer, page, redirect
@@ -60,6 +60,8 @@ async def inbound_webhook(request: web.Request) -> web.Response:
     message = inbound.Inbound.from_form(form)
     if not message.sid or not message.phone:
         raise web.HTTPBadRequest(text="MessageSid and From are required")
+    if len(message.sid) > 64 or len(message.phone) > 20:  # the columns' sizes; Twilio's are far shorter
+        raise web.HTTPBadRequest(text="MessageSid (at most 64 characters) or From (a phone number) is malformed")
     result = await inbound.receive(runtime, message)
     if result.stored:
         request.app[SIGNAL].bump()
@@ -130,11 +132,16 @@ async def _conversation_html(request: web.Request, thread_id: int) -> tuple[Any,
 async def thread_page(request: web.Request) -> web.Response:
     thread_id = _thread_id(request)
     thread, conversation_html, timeline = await _conversation_html(request, thread_id)
-    async with request.app[RUNTIME].db.begin() as connection:
-        colleagues = await user_store.colleagues(connection)
     runtime = request.app[RUNTIME]
+    async with runtime.db.begin() as connection:
+        me = officer(request)  # reading a tenant's conversation is in the audit log too
+        await user_store.audit(connection, user_id=me.id, user_email=me.email, action="view_thread",
+                               now=runtime.clock.now(), tenant_id=thread.tenant_id, thread_id=thread.id)
+        colleagues = await user_store.colleagues(connection)
+        reply_hint = whatsapp.reply_hint(await whatsapp.reply_form(connection, runtime.settings, thread,
+                                                                   runtime.clock.now()))
     today = runtime.clock.now().astimezone(_zone(request)).date()
-    return page(request, "web/thread.html.j2", thread=thread, conversation_html=conversation_html,
+    return page(request, "web/thread.html.j2", thread=thread, conversation_html=conversation_html, reply_hint=reply_hint,
                 timeline=list(reversed(timeline)), colleagues=colleagues, tz=_zone(request),
                 version=request.app[SIGNAL].version, nonce=secrets.token_urlsafe(16), today=today,
                 notice=request.query.get("notice", ""))

@@ -27,6 +27,7 @@ from herinnering.adapters.templates import money
 from herinnering.bootstrap import Runtime
 from herinnering.services.payment_links import PaymentLink, handle_notification, link_by_public_id
 from herinnering.web.keys import PAGES, RUNTIME
+from herinnering.web.webhooks import read_form
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +123,8 @@ def _provider(runtime: Runtime, name: str) -> PaymentProvider | None:
 def webhook(provider_name: str) -> Any:
     async def handler(request: web.Request) -> web.Response:
         runtime = request.app[RUNTIME]
-        form = await request.post()
-        notified = str(form.get("id", "")).strip()
+        form = await read_form(request)
+        notified = form.get("id", "").strip()
         provider = _provider(runtime, provider_name)
         if not notified or len(notified) > 100 or provider is None:
             return web.Response(text="ok")  # nothing we can look up; 200 so nobody retries

@@ -1,6 +1,7 @@
 """The payments API: `POST /api/payments`, for an ERP or bank connector that pushes results.
 
-    Authorization: Bearer <[payments] api_token>      (401 otherwise; an empty token closes the API)
+    Authorization: Bearer <a token of `herinnering token create NAME`>   (401 otherwise;
+                   the old [payments] api_token still works as a fallback while it is set)
     {"id": "erp-77812", "contract_id": "HC-100101", "period": "2026-12",
      "type": "payment" | "return" | "statement",
      "amount_cents": 65636,                     (payment, return)
@@ -16,31 +17,23 @@ with every problem named by its field.
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from aiohttp import web
 
+from herinnering.services import api_tokens
 from herinnering.services.payment_intake import PaymentInputError, intake_api
 from herinnering.web.keys import RUNTIME
 
 
-def _authorised(request: web.Request, token: str) -> bool:
-    given = request.headers.get("Authorization", "")
-    scheme, _, value = given.partition(" ")
-    if not token or scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(value.strip().encode(), token.encode())
-
-
 async def post_payments(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    if not _authorised(request, runtime.settings.payments.api_token):
+    if await api_tokens.check(runtime, request.headers.get("Authorization", "")) is None:
         return web.json_response({"error": "missing or wrong API token"}, status=401,
                                  headers={"WWW-Authenticate": 'Bearer realm="herinnering"'})
     try:
         body = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return web.json_response({"error": "the body is not JSON"}, status=400)
     try:
         report = await intake_api(runtime.db, runtime.settings, runtime.clock, body)

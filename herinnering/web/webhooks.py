@@ -17,21 +17,33 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+async def read_form(request: web.Request) -> dict[str, str]:
+    """The posted form; a malformed body (say, multipart without a boundary) is a 400, not a 500."""
+    try:
+        posted = await request.post()
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=f"the body is not a readable form: {exc}") from None
+    return {key: str(value) for key, value in posted.items()}
+
+
 async def signed_form(request: web.Request, runtime: Runtime) -> dict[str, str]:
-    form = {key: str(value) for key, value in (await request.post()).items()}
+    form = await read_form(request)
     url = runtime.settings.server.public_url + request.path_qs
     if not valid_signature(runtime.settings.twilio.auth_token, url, form,
                            request.headers.get("X-Twilio-Signature", "")):
         log.warning("rejected a webhook with a missing or wrong signature on %s", request.path)
         raise web.HTTPForbidden(text="invalid X-Twilio-Signature")
-    return form
+    # A NUL cannot be stored in PostgreSQL text and means nothing in a message: keep it visible.
+    return {key: value.replace("\x00", "\ufffd") for key, value in form.items()}
 
 
-def _int(value: str | None) -> int | None:
+def _int(value: str | None, limit: int = 2**31) -> int | None:
+    """A number the database can hold (Integer columns; ids up to 2**63), else None."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and -limit < number < limit else None
 
 
 def status_callback(key: web.AppKey[Runtime]) -> Handler:
@@ -43,8 +55,8 @@ def status_callback(key: web.AppKey[Runtime]) -> Handler:
         if not sid or not status:
             raise web.HTTPBadRequest(text="MessageSid and MessageStatus are required")
         await record_status(
-            runtime.db, runtime.clock, message_id=_int(request.query.get("m")), sid=sid,
-            status=status.lower(), error_code=_int(form.get("ErrorCode")),
+            runtime.db, runtime.clock, message_id=_int(request.query.get("m"), 2**63), sid=sid,
+            status=status.lower(), error_code=_int(form.get("ErrorCode")), settings=runtime.settings,
         )
         return web.Response(status=204)
 

@@ -32,7 +32,8 @@ async def test_a_camt_return_to_a_link_message_to_a_sandbox_payment_that_stops_t
     day_1 = missed_on + timedelta(days=1)
     await run_day(runtime, day_1)
     link_message = next(m for m in await ladder_messages(runtime) if m.tenant_id == anna.id)
-    assert link_message.kind == "payment_link" and link_message.state in {"sent", "delivered"}
+    # AM04 (issue 10): the reason's own first message carries the link and announces the re-collection
+    assert link_message.kind == "return_recollect" and link_message.state in {"sent", "delivered"}
     url = link_message.context["link_url"]
     [to_anna] = [m for m in fake_twilio.messages if m["to"] == anna.phone]
     assert url in to_anna["body"] and "€ 656,36" in to_anna["body"]

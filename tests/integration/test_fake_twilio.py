@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -221,12 +220,22 @@ async def test_a_server_error_after_storing_raises_yet_the_message_is_listed(fak
 
 async def test_a_slow_answer_the_client_gives_up_on_may_still_have_been_stored() -> None:
     async with fake_twilio(new_state(), timeout=0.1) as fake:
-        fake.state.add_fault(delay=0.3)
+        fake.state.add_fault(delay=0.3, stored=True)  # stored first, then answered too late
         with pytest.raises(TimeoutError):
             await send(fake)
-        await asyncio.sleep(0.35)
 
         assert [m.to for m in fake.state.messages] == [TENANT]
+
+
+async def test_a_slow_request_the_client_gives_up_on_before_it_was_stored_is_never_stored() -> None:
+    async with fake_twilio(new_state(), timeout=0.1) as fake:
+        fake.state.add_fault(delay=10)  # the caller's timeout cancels it before it is processed
+        with pytest.raises(TimeoutError):
+            await send(fake)
+        await fake.client.messages.list_async(to=TENANT)  # a round trip: the cancel has landed
+
+        assert fake.state.messages == []
+        assert [r["sid"] for r in fake.state.requests] == [None]
 
 
 async def test_list_filters_by_recipient_and_by_the_day_sent() -> None:

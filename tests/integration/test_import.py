@@ -75,3 +75,29 @@ async def test_a_changed_row_updates_the_tenant_and_logs_which_fields_changed(
     tenant = (await stored(database))["HC-7"]
     assert tenant.channel == "whatsapp" and tenant.monthly_rent_cents == 71200
     assert await event_types(database, tenant.id) == ["tenant_imported", "tenant_updated"]
+
+
+async def test_batches_of_new_and_known_tenants_count_and_log_each_once(
+    database: Database, settings: Settings, clock: SettableClock
+) -> None:
+    """Several batches written side by side (PostgreSQL's fast path for new tenants, the
+    upsert for known ones): every tenant stored once, each with its own event."""
+    from herinnering.adapters.db import events as event_log
+
+    row = 'HC-{n:03d},Huurder {n},06{phone:08d},sms,nl,"{rent},00",{day},\n'
+    first = HEADER + b"".join(row.format(n=n, phone=10_000_000 + n, rent=700, day=1 + n % 25).encode()
+                              for n in range(0, 40))
+    await run(database, settings, clock, first, batch_size=7)
+    second = HEADER + b"".join(row.format(n=n, phone=10_000_000 + n, rent=700 + n % 2, day=1 + n % 25).encode()
+                               for n in range(20, 60))
+    seen: list[int] = []
+    report = await run(database, settings, clock, second, batch_size=6, progress=seen.append)
+    assert (report.inserted, report.updated, report.unchanged) == (20, 10, 10)
+    assert sum(seen) == 40
+    tenants_now = await stored(database)
+    assert len(tenants_now) == 60 and tenants_now["HC-059"].phone == "+31610000059"
+    async with database.begin() as connection:
+        logged = [(e.type, e.data) for t in tenants_now.values() for e in await event_log.for_tenant(connection, t.id)]
+    imported = sorted(data["external_id"] for kind, data in logged if kind == "tenant_imported")
+    assert imported == sorted(tenants_now)
+    assert sum(1 for kind, _ in logged if kind == "tenant_updated") == 10

@@ -108,7 +108,8 @@ async def test_take_over_reply_and_hand_back(runtime: Any, browser: Any, make_te
     authors = [(m.direction, m.author) for m in await conversation(runtime.db, thread.id)]
     assert authors == [("in", "tenant"), ("out", "bot"), ("in", "tenant"), ("in", "tenant"), ("out", "officer"),
                        ("in", "tenant"), ("out", "bot")]
-    actions = [(a.action, a.user_email, a.tenant_id) for a in await rows(runtime.db, audit_log)]
+    actions = [(a.action, a.user_email, a.tenant_id) for a in await rows(runtime.db, audit_log)
+               if a.action != "view_thread"]  # reading a thread is audited too (test_security.py)
     assert actions[1:] == [("take_over", "anna@delinde.nl", someone.id), ("reply", "anna@delinde.nl", someone.id),
                            ("hand_back", "anna@delinde.nl", someone.id)]
 

@@ -30,7 +30,7 @@ from tests.integration.collection_helpers import (
 )
 
 SINCE = date(2026, 12, 1)
-EXPORT_DAY = date(2026, 12, 28)
+EXPORT_DAY = date(2027, 1, 4)  # 33 days after the missed debit: the default 30-day window is open
 
 
 async def with_address(runtime: Any, tenant: Any) -> None:
@@ -79,10 +79,10 @@ async def test_a_complete_case_is_exported_and_an_incomplete_one_refused_with_th
     async with runtime.db.begin() as connection:
         export = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
     [row] = export.rows
-    assert (row.name, row.address, row.postal_code, row.city, row.phone, row.email) == (
-        "Anna de Vries", "Lindelaan 12", "1234 AB", "Utrecht", complete.phone, "a.devries@example.nl")
+    assert (row.name, row.address, row.phone, row.email) == (
+        "Anna de Vries", "Lindelaan 12, 1234 AB Utrecht", complete.phone, "a.devries@example.nl")
     assert (row.amount_eur, row.arrears_since, row.signal_date, row.type, row.landlord_id, row.municipality) == (
-        "745.50", "2026-12-02", "2026-12-28", "Huur", runtime.settings.organisation.landlord_id, "Utrecht")
+        "745.50", "2026-12-02", "2027-01-04", "Huur", runtime.settings.organisation.landlord_id, "Utrecht")
     assert "bsn" not in {f.lower() for f in FIELDS}
     [refused] = export.refused
     assert refused.contract_id == incomplete.external_id and "personal_contact" in refused.reason
@@ -120,7 +120,7 @@ async def test_the_wgs_export_command_writes_csv_and_json_and_names_the_refused_
     monkeypatch.setenv("HERINNERING_DATABASE_URL", runtime.settings.database.url)
     out = tmp_path / "signalen.json"
     code = await asyncio.to_thread(main, ["wgs-export", "--since", "2026-12-01", "--out", str(out),
-                                          "--now", "2026-12-28T10:00", "--dry-run"])
+                                          "--now", "2027-01-04T10:00", "--dry-run"])
     printed = capsys.readouterr().out
     assert code == 0
     assert f"refused {incomplete.external_id} 2026-12: missing MVI step personal_contact" in printed

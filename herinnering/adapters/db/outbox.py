@@ -1,9 +1,12 @@
 """Queries on the outbox (`messages`): insert once, claim in one statement, move forward only.
 
-A claim is a single `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, so two
-workers on PostgreSQL never take the same row (SQLite serialises writers, and ignores the lock
-clause). Every state change goes through `move`, whose WHERE clause is the state machine's
-table of allowed sources: an out-of-order callback or a second click changes nothing.
+A claim is a single `WITH due AS MATERIALIZED (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) UPDATE …
+WHERE id IN (SELECT id FROM due) RETURNING`, so two workers on PostgreSQL never take the same row
+(SQLite serialises writers, and ignores the lock clause). MATERIALIZED runs the locking SELECT
+once: as a plain `IN (subquery)` the planner may choose a semi-join that re-runs it for every
+row, which on a table without fresh statistics took seconds and claimed far more than `n`.
+Every state change goes through `move`, whose WHERE clause is the state machine's table of
+allowed sources: an out-of-order callback or a second click changes nothing.
 """
 
 from __future__ import annotations
@@ -48,13 +51,15 @@ async def claim_due(
     due = (
         select(messages.c.id)
         .where(*conditions)
-        .order_by(messages.c.send_at, messages.c.id)
+        .order_by(messages.c.send_at)  # the (state, send_at) index's order: no sort of every due row per claim
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("due")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     statement = (
         update(messages)
-        .where(messages.c.id.in_(due.scalar_subquery()), messages.c.state == S.PLANNED)
+        .where(messages.c.id.in_(select(due.c.id)), messages.c.state == S.PLANNED)
         .values(
             state=S.SENDING, claimed_by=worker, claimed_at=now, updated_at=now,
             attempts=messages.c.attempts + 1,
@@ -82,10 +87,12 @@ async def claim_unsettled(
         .order_by(messages.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("stuck")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     statement = (
         update(messages)
-        .where(messages.c.id.in_(stuck.scalar_subquery()), messages.c.state == S.SENDING)
+        .where(messages.c.id.in_(select(stuck.c.id)), messages.c.state == S.SENDING)
         .values(claimed_by=worker, claimed_at=now, updated_at=now, next_attempt_at=None)
         .returning(*messages.c)
     )

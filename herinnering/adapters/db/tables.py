@@ -87,6 +87,13 @@ tenants = Table(
     Column("postal_code", String(10)),
     Column("city", String(100)),
     Column("municipality", String(100)),
+    # WhatsApp (domain/whatsapp.py): the tenant's own channel choice, the opt-in and the 24-hour window
+    Column("channel_preference", String(16)),  # set by the tenant ("SMS" / "WHATSAPP"); wins over the import
+    Column("channel_preference_at", UtcDateTime),
+    Column("whatsapp_opt_in_at", UtcDateTime),
+    Column("whatsapp_opt_in_source", String(32)),  # import, keyword, officer …
+    Column("whatsapp_last_inbound_at", UtcDateTime),  # the window closes 24 hours after this
+    Column("contract_ended_on", Date),  # the lease ended; `herinnering purge` counts retention from here
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -13,6 +13,7 @@ from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
 from herinnering.domain.tenant_csv import TenantRecord
+from herinnering.logging_setup import remember_names
 
 IMPORTED_FIELDS = ("name", "phone", "channel", "language", "monthly_rent_cents", "collection_day", "iban")
 
@@ -22,6 +23,7 @@ async def upsert(connection: AsyncConnection, records: Sequence[TenantRecord], n
 
     Each change is an event naming the changed fields (not their values: the log holds no
     phone numbers)."""
+    remember_names(record.name for record in records)  # the log filter masks them from now on
     ids = [record.external_id for record in records]
     existing = {
         row.external_id: row

@@ -1,0 +1,37 @@
+"""Queries on the tenant's WhatsApp columns: the 24-hour window, the opt-in and the channel
+the tenant chose. Each change that concerns consent is also an event on the tenant's timeline
+(with its source), so the record shows who agreed to what, when and how."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.tables import tenants
+
+
+async def note_inbound(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
+    """The tenant wrote to us on WhatsApp: the customer-service window runs 24 hours from now."""
+    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(whatsapp_last_inbound_at=now))
+
+
+async def record_opt_in(connection: AsyncConnection, tenant_id: int, now: datetime, source: str) -> bool:
+    """Record a WhatsApp opt-in once (the first one keeps its date and source)."""
+    result = await connection.execute(
+        update(tenants).where(tenants.c.id == tenant_id, tenants.c.whatsapp_opt_in_at.is_(None))
+        .values(whatsapp_opt_in_at=now, whatsapp_opt_in_source=source, updated_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    await event_log.append(connection, [event_log.event(tenant_id, "whatsapp_opted_in", now, source=source)])
+    return True
+
+
+async def set_preference(connection: AsyncConnection, tenant_id: int, channel: str, now: datetime, source: str) -> None:
+    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(
+        channel_preference=channel, channel_preference_at=now, updated_at=now))
+    await event_log.append(connection, [event_log.event(tenant_id, "channel_preference_set", now, channel=channel,
+                                                        source=source)])

@@ -1,0 +1,105 @@
+"""PDF documents: letters to tenants and the proof bundle, drawn with fpdf2 (pure Python).
+
+A Unicode TrueType font (DejaVu Sans, found on most systems) carries Turkish, Polish and
+Arabic; with uharfbuzz installed, Arabic is shaped and set right to left. Without such a font
+the core Helvetica font is used and characters outside Latin-1 become '?', so a PDF is always
+written. Only this module imports fpdf.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+
+log = logging.getLogger(__name__)
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+             Path("/usr/local/share/fonts"), Path("/Library/Fonts"))
+FONT = "DejaVuSans"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and its paragraphs; `rtl` for Arabic text."""
+
+    heading: str
+    paragraphs: Sequence[str]
+    rtl: bool = False
+
+
+def _font_file(name: str) -> Path | None:
+    for directory in FONT_DIRS:
+        path = directory / name
+        if path.exists():
+            return path
+    return None
+
+
+class _Document(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        self.set_margins(20, 20, 20)
+        self.set_auto_page_break(True, margin=20)
+        regular, bold = _font_file("DejaVuSans.ttf"), _font_file("DejaVuSans-Bold.ttf")
+        self.unicode = regular is not None
+        if regular is not None:
+            self.add_font(FONT, "", str(regular))
+            self.add_font(FONT, "B", str(bold or regular))
+            self.family = FONT
+            try:
+                self.set_text_shaping(True)
+            except Exception:  # uharfbuzz missing: Arabic unshaped, everything else fine
+                log.info("uharfbuzz is not installed; Arabic text is not shaped")
+        else:
+            self.family = "Helvetica"
+
+    def text_of(self, text: str) -> str:
+        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(self.family, "", 8)
+        self.cell(0, 6, self.text_of(f"{self.footer_text} — {self.page_no()}/{{nb}}"), align="C")
+
+
+def render(title: str, sections: Sequence[Section], *, footer: str = "") -> bytes:
+    """One PDF: a title, then each section with its paragraphs (line breaks kept)."""
+    pdf = _Document(footer or title)
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font(pdf.family, "B", 14)
+    pdf.multi_cell(0, 8, pdf.text_of(title), new_x="LMARGIN", new_y="NEXT")
+    for section in sections:
+        pdf.ln(3)
+        if section.heading:
+            pdf.set_font(pdf.family, "B", 11)
+            pdf.multi_cell(0, 6, pdf.text_of(section.heading), new_x="LMARGIN", new_y="NEXT",
+                           align="R" if section.rtl else "L")
+        pdf.set_font(pdf.family, "", 10)
+        for paragraph in section.paragraphs:
+            pdf.multi_cell(0, 5, pdf.text_of(paragraph) or " ", new_x="LMARGIN", new_y="NEXT",
+                           align="R" if section.rtl else "L")
+            pdf.ln(1.5)
+    return bytes(pdf.output())
+
+
+def render_letter(pages: Sequence[Section], *, footer: str) -> bytes:
+    """A letter: each section on its own page (the Dutch legal text first, then the translation)."""
+    pdf = _Document(footer)
+    for page in pages:
+        pdf.add_page()
+        if page.heading:
+            pdf.set_font(pdf.family, "B", 9)
+            pdf.multi_cell(0, 5, pdf.text_of(page.heading), new_x="LMARGIN", new_y="NEXT",
+                           align="R" if page.rtl else "L")
+            pdf.ln(2)
+        pdf.set_font(pdf.family, "", 11)
+        for paragraph in page.paragraphs:
+            pdf.multi_cell(0, 5.5, pdf.text_of(paragraph) or " ", new_x="LMARGIN", new_y="NEXT",
+                           align="R" if page.rtl else "L")
+    return bytes(pdf.output())

@@ -1,0 +1,161 @@
+"""CLI commands of the lawful area: letters, the proof bundle, objections and the municipality's answers.
+
+    herinnering letter --tenant HC-… --kind veertiendagenbrief --out brief.pdf [--case 2026-12] [--channel letter]
+    herinnering proof --tenant HC-… [--case 2026-12] --out dossier.pdf   (also writes dossier.html)
+    herinnering objection --tenant HC-… --text "…" [--channel phone]   the tenant objects to the Wgs signal
+    herinnering wgs-feedback FILE [--dry-run]                           the municipality's answers (CSV)
+    herinnering costs AMOUNT [--sent DATE] [--rent AMOUNT]              the statutory costs and the letter's dates
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from herinnering.adapters.db import events as event_log
+from herinnering.bootstrap import open_runtime
+from herinnering.commands.collection import _cents, _day, _money, _tenant, _who
+from herinnering.commands.common import console, make_clock, read_input
+from herinnering.config import Settings
+from herinnering.domain.collection_costs import collection_costs, letter_dates
+from herinnering.domain.mvi import CHANNELS
+from herinnering.errors import HerinneringError
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise HerinneringError(f"cannot write {path}: {exc.strerror}") from None
+
+
+async def cmd_letter(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.letters import send_letter
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        sent = await send_letter(runtime, tenant, args.kind, period=args.case, by=_who(args), channel=args.channel)
+    out = Path(args.out)
+    _write(out, sent.pdf)
+    console.print(f"{sent.kind} for {tenant.external_id} {sent.case_period} sent {sent.sent_on:%d-%m-%Y}: {out}")
+    if sent.costs is not None and sent.dates is not None:
+        console.print(f"Costs {_money(sent.costs.total_cents)} (scale on {_money(sent.costs.principal_cents)}"
+                      f"{', low-rent cap' if sent.costs.capped else ''}); presumed receipt "
+                      f"{sent.dates.received_on:%d-%m-%Y}, term ends {sent.dates.term_ends_on:%d-%m-%Y}, "
+                      f"costs due from {sent.dates.costs_due_from:%d-%m-%Y}.")
+    console.print("Recorded as written reminder with the offer to pass data to the municipality (MVI c, d).")
+    return 0
+
+
+async def cmd_proof(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.proof import build
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        bundle = await build(runtime, tenant, args.case)
+    out = Path(args.out)
+    _write(out, bundle.pdf)
+    twin = out.with_suffix(".html")
+    _write(twin, bundle.html)
+    console.print(f"{bundle.title}: {out} and {twin} ({len(bundle.sections)} sections)")
+    return 0
+
+
+async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.early_warning import record_objection
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        tenant = await _tenant(runtime, args.tenant)
+        now = runtime.clock.now()
+        async with runtime.db.begin() as connection:
+            rows = await record_objection(connection, tenant.id, channel=args.channel, text=args.text, by=_who(args),
+                                          key=f"officer:{now:%Y%m%dT%H%M%S}", now=now)
+            await event_log.append(connection, rows)
+    cases = rows[0]["data"]["cases"] if rows else 0
+    if not cases:
+        raise HerinneringError(f"{tenant.external_id} has no open arrears case to object for")
+    console.print(f"Objection recorded for {tenant.external_id} on {cases} open case(s): no Wgs signal for them.")
+    return 0
+
+
+async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.collection import local_day
+    from herinnering.services.early_warning import import_feedback
+
+    text = read_input(Path(args.file)).decode("utf-8-sig")
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        now = runtime.clock.now()
+        async with runtime.db.begin() as connection:
+            report = await import_feedback(connection, settings, text, now, local_day(now, settings), _who(args))
+            if args.dry_run or report.errors:
+                await connection.rollback()
+    for error in report.errors:
+        console.print(f"[red]{error}[/]", highlight=False)
+    if report.errors:
+        console.print("Nothing stored: fix the lines above and import the file again.")
+        return 1
+    verb = "would store" if args.dry_run else "stored"
+    console.print(f"{report.stored} answers {verb}, {report.repeated} seen before."
+                  + (f" All messages stopped for {', '.join(report.stopped_tenants)} (deceased)."
+                     if report.stopped_tenants else ""))
+    return 0
+
+
+async def cmd_costs(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.collection import local_day
+
+    sent = _day(args.sent, "--sent") if args.sent else local_day(make_clock(args, settings).now(), settings)
+    costs = collection_costs(_cents(args.amount), vat_percent=settings.lawful.vat_percent,
+                             monthly_rent_cents=_cents(args.rent) if args.rent else None)
+    dates = letter_dates(sent)
+    console.print(f"Principal {_money(costs.principal_cents)}: costs {_money(costs.costs_cents)}"
+                  f"{f' + VAT {_money(costs.vat_cents)}' if costs.vat_cents else ''}"
+                  f"{' (low-rent cap)' if costs.capped else ''}.")
+    console.print(f"Sent {dates.sent_on:%a %d-%m-%Y}: presumed receipt {dates.received_on:%a %d-%m-%Y}, term ends "
+                  f"{dates.term_ends_on:%a %d-%m-%Y}, costs due from {dates.costs_due_from:%a %d-%m-%Y}.")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add this area's sub-commands; each sets `run=async_function(args, settings) -> int`."""
+    p = commands.add_parser("letter", help="send a letter (PDF): the written reminder or the 14-day letter")
+    p.add_argument("--tenant", required=True, help="contract id, e.g. HC-000123")
+    p.add_argument("--kind", required=True, help="veertiendagenbrief or written_reminder")
+    p.add_argument("--case", help="the rent period of the case, e.g. 2026-12 (default: the latest open one)")
+    p.add_argument("--channel", choices=["letter", "email"], default="letter", help="how it is sent")
+    p.add_argument("--out", required=True, help="the PDF to write")
+    p.add_argument("--by")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_letter)
+
+    p = commands.add_parser("proof", help="the proof bundle of an arrears case (PDF and HTML) for a lawyer")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--case", help="the rent period of the case (default: the latest)")
+    p.add_argument("--out", required=True, help="the PDF to write; an .html twin is written next to it")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_proof)
+
+    p = commands.add_parser("objection", help="record that the tenant objects to passing data to the municipality")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--text", required=True, help="what the tenant said (kept as proof)")
+    p.add_argument("--channel", choices=sorted(CHANNELS), default="phone")
+    p.add_argument("--by")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_objection)
+
+    p = commands.add_parser("wgs-feedback", help="import the municipality's answers to early-warning signals (CSV)")
+    p.add_argument("file", help="CSV: address, arrears_since, status[, answered_on, note]")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--by")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_wgs_feedback)
+
+    p = commands.add_parser("costs", help="the statutory collection costs and the 14-day letter's dates")
+    p.add_argument("amount", help="the principal, e.g. 745,50")
+    p.add_argument("--sent", help="the day the letter is sent (default: today)")
+    p.add_argument("--rent", help="the monthly rent, for the low-rent cap")
+    p.add_argument("--now", help="as if it were this moment")
+    p.set_defaults(run=cmd_costs)

@@ -1,0 +1,137 @@
+"""The early-warning gate (Wgs vroegsignalering, Besluit gemeentelijke schuldhulpverlening
+art. 2): may this arrears case be passed to the municipality today?
+
+Stricter than counting MVI steps (`domain/mvi.py`): the personal contact must be attempted by
+a person — a bot or ladder message is not one —, the offer to pass the data on must be *in*
+the written reminder (a letter or e-mail of the same day), the tenant must not have objected,
+the municipality's window (days in arrears and/or an amount) must be open, and its answers
+must be respected: no signal at all after "deceased", "not a resident" or "unjustified", and
+no repeat signal unless the amount grew. The verdict names every reason, so an officer sees
+what is missing. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from herinnering.domain.mvi import DESCRIPTIONS, REQUIRED, WRITTEN_CHANNELS, MviStep
+
+NOT_A_PERSON = frozenset({"ladder", "bot", "system", "tenant"})  # who records a step without being a person
+
+
+class Feedback(StrEnum):
+    """The municipality's answer to a signal."""
+
+    REPEAT_SIGNAL = "repeat_signal"   # herhaalsignaal: already known
+    UNJUSTIFIED = "unjustified"       # onterecht
+    NOT_RESIDENT = "not_resident"     # niet woonachtig in de gemeente
+    DECEASED = "deceased"             # overleden
+    TAKEN_UP = "taken_up"             # opgepakt / in behandeling
+
+
+BLOCKING = {
+    Feedback.DECEASED: "the municipality reported the tenant deceased",
+    Feedback.NOT_RESIDENT: "the municipality reported the tenant is not a resident",
+    Feedback.UNJUSTIFIED: "the municipality called the signal unjustified",
+}
+
+# Words a municipality's file may use for each answer (Dutch and English), normalised to lower case.
+FEEDBACK_WORDS: dict[str, Feedback] = {
+    **{f.value: f for f in Feedback},
+    "herhaalsignaal": Feedback.REPEAT_SIGNAL, "repeat": Feedback.REPEAT_SIGNAL,
+    "onterecht": Feedback.UNJUSTIFIED, "niet woonachtig": Feedback.NOT_RESIDENT,
+    "not a resident": Feedback.NOT_RESIDENT, "overleden": Feedback.DECEASED,
+    "opgepakt": Feedback.TAKEN_UP, "in behandeling": Feedback.TAKEN_UP, "taken up": Feedback.TAKEN_UP,
+}
+
+
+def parse_feedback(word: str) -> Feedback | None:
+    return FEEDBACK_WORDS.get(" ".join(word.strip().lower().replace("_", " ").split())) or \
+        FEEDBACK_WORDS.get(word.strip().lower())
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One recorded MVI step, with who recorded it."""
+
+    step: MviStep
+    channel: str
+    occurred_at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """From when a municipality wants a signal: days in arrears and/or an amount."""
+
+    days: int | None = 30
+    amount_cents: int | None = None
+    both: bool = False  # True: both must be reached; False: either one
+
+    def is_open(self, missed_on: date, today: date, outstanding_cents: int) -> bool:
+        checks = []
+        if self.days is not None:
+            checks.append((today - missed_on).days >= self.days)
+        if self.amount_cents is not None:
+            checks.append(outstanding_cents >= self.amount_cents)
+        if not checks:
+            return True
+        return all(checks) if self.both else any(checks)
+
+    def describe(self) -> str:
+        parts = ([f"{self.days} days in arrears"] if self.days is not None else []) + (
+            [f"€ {self.amount_cents / 100:.2f} open"] if self.amount_cents is not None else [])
+        return (" and " if self.both else " or ").join(parts) or "always"
+
+
+def counts(record: StepRecord, written_days: frozenset[date]) -> bool:
+    """Whether one record fulfils its step under the gate's rules."""
+    if record.step is MviStep.PERSONAL_CONTACT:
+        return record.by not in NOT_A_PERSON
+    if record.step is MviStep.WRITTEN_REMINDER:
+        return record.channel in WRITTEN_CHANNELS
+    if record.step is MviStep.DATA_OFFER:
+        return record.channel in WRITTEN_CHANNELS and record.occurred_at.date() in written_days
+    return True
+
+
+@dataclass(frozen=True)
+class Verdict:
+    missing: tuple[MviStep, ...]
+    objected: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.reasons
+
+    def explain(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def gate(
+    records: Iterable[StepRecord], *, window: Window, missed_on: date, today: date, outstanding_cents: int,
+    signalled_cents: int | None = None, feedback: Iterable[Feedback] = (),
+) -> Verdict:
+    """Whether the case may be signalled today, and if not every reason why."""
+    records = list(records)
+    written_days = frozenset(r.occurred_at.date() for r in records
+                             if r.step is MviStep.WRITTEN_REMINDER and r.channel in WRITTEN_CHANNELS)
+    done = {r.step for r in records if counts(r, written_days)}
+    missing = tuple(step for step in REQUIRED if step not in done)
+    reasons = [f"missing MVI step {step.value}: {DESCRIPTIONS[step]}" for step in missing]
+    objected = MviStep.OBJECTION in done
+    if objected:
+        reasons.append("the tenant objected to passing the data to the municipality")
+    answers = set(feedback)
+    reasons.extend(text for answer, text in BLOCKING.items() if answer in answers)
+    if outstanding_cents <= 0:
+        reasons.append("nothing is open")
+    if signalled_cents is not None and outstanding_cents <= signalled_cents:
+        reasons.append("already signalled; no repeat signal unless the amount grows")
+    if not window.is_open(missed_on, today, outstanding_cents):
+        reasons.append(f"the municipality's window is not open yet ({window.describe()})")
+    return Verdict(missing=missing, objected=objected, reasons=tuple(reasons))

@@ -1,0 +1,111 @@
+"""The `[security]`, `[privacy]` and `[logging]` sections of the configuration, and secrets
+read from files.
+
+`config.py` calls `parse_security`, `parse_privacy` and `parse_logging`; a wrong value stops
+start-up with a message naming the key. `secrets_from_files` turns `NAME_FILE=/run/secrets/x`
+into `NAME=<the file's content>` for every secret the environment can carry (Docker and
+Kubernetes secrets are files), so no secret needs to be in a config file or in `ps` output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from herinnering.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    login_per_minute_ip: int = 30       # POST /login from one address
+    login_per_minute_account: int = 10  # POST /login for one e-mail address (the lockout counts failures)
+    api_per_second: float = 100.0       # JSON API calls per token (or address without one), sustained
+    api_burst: int = 500                # ... and at once
+    hsts_seconds: int = 31_536_000      # Strict-Transport-Security when public_url is https
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    retention_months: int = 24          # `herinnering purge` default: months after the contract ended
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    format: str = "text"                # text | json
+    level: str = "WARNING"              # -v lowers it to INFO
+
+
+SECURITY_DEFAULTS, PRIVACY_DEFAULTS, LOGGING_DEFAULTS = SecuritySettings(), PrivacySettings(), LoggingSettings()
+
+
+def _table(raw: Any, name: str, known: set[str]) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"[{name}] must be a table of settings")
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"unknown setting {name}.{unknown[0]}; known keys in [{name}]: {', '.join(sorted(known))}")
+    return raw
+
+
+def _number(table: Mapping[str, Any], name: str, key: str, default: float, low: float, high: float,
+            whole: bool = True) -> Any:
+    value = table.get(key, default)
+    kinds = int if whole else int | float
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name}.{key}: {value!r} is not allowed; expected {kind} from {low:g} to {high:g}")
+    return value
+
+
+def parse_security(raw: Any) -> SecuritySettings:
+    d = SECURITY_DEFAULTS
+    table = _table(raw, "security", set(d.__dataclass_fields__))
+    return SecuritySettings(
+        login_per_minute_ip=_number(table, "security", "login_per_minute_ip", d.login_per_minute_ip, 1, 10_000),
+        login_per_minute_account=_number(table, "security", "login_per_minute_account",
+                                         d.login_per_minute_account, 1, 10_000),
+        api_per_second=float(_number(table, "security", "api_per_second", d.api_per_second, 0.01, 100_000, False)),
+        api_burst=_number(table, "security", "api_burst", d.api_burst, 1, 1_000_000),
+        hsts_seconds=_number(table, "security", "hsts_seconds", d.hsts_seconds, 0, 100_000_000),
+    )
+
+
+def parse_privacy(raw: Any) -> PrivacySettings:
+    table = _table(raw, "privacy", set(PRIVACY_DEFAULTS.__dataclass_fields__))
+    return PrivacySettings(retention_months=_number(table, "privacy", "retention_months",
+                                                    PRIVACY_DEFAULTS.retention_months, 1, 1200))
+
+
+def parse_logging(raw: Any) -> LoggingSettings:
+    table = _table(raw, "logging", set(LOGGING_DEFAULTS.__dataclass_fields__))
+    format_ = table.get("format", LOGGING_DEFAULTS.format)
+    if format_ not in ("text", "json"):
+        raise ConfigError(f"logging.format: {format_!r} is not allowed; expected one of text, json")
+    level = str(table.get("level", LOGGING_DEFAULTS.level)).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"logging.level: {level!r} is not allowed; expected one of DEBUG, INFO, WARNING, ERROR")
+    return LoggingSettings(format=format_, level=level)
+
+
+def secrets_from_files(environ: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The environment with each `X_FILE` (X a secret name, or any HERINNERING_…__… name)
+    replaced by `X` = the file's content without its final newline. A variable set directly
+    wins over its file."""
+    result = dict(environ)
+    for variable, path in environ.items():
+        name = variable[: -len("_FILE")]
+        if not variable.endswith("_FILE") or (
+                name not in names and not (name.startswith("HERINNERING_") and "__" in name)):
+            continue
+        del result[variable]
+        if name in environ:
+            continue
+        try:
+            result[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ConfigError(f"{variable}: cannot read the secret file {path}: {exc.strerror}") from None
+    return result

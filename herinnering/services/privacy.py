@@ -1,0 +1,144 @@
+"""Use cases of the tenant's privacy rights: access (export) and storage limitation (purge).
+
+`export_tenant` gives every row that belongs to a tenant, from every table (found through
+the foreign keys, `adapters/db/tenant_data.py`). `purge` removes tenants whose contract ended
+longer ago than the retention period — their messages with bodies, threads, payments, links,
+tasks, arrangements, assignments and contact details — after adding them to anonymous counts
+(`retention_aggregates`: per month, kind, channel and state, no tenant id). The audit log
+keeps what officers did, without the link to the tenant. Conversations with numbers that
+belong to no tenant go after the same period of silence. Each run is one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import tenant_data
+from herinnering.adapters.db.payment_tables import payment_periods
+from herinnering.adapters.db.security_tables import retention_aggregates
+from herinnering.adapters.db.tables import events, messages, tenants
+from herinnering.bootstrap import Runtime
+from herinnering.domain.retention import cutoff
+from herinnering.errors import HerinneringError
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+
+
+class UnknownTenant(HerinneringError):
+    """No tenant with that id or contract id."""
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    cutoff: date
+    tenants: int
+    rows: dict[str, int] = field(default_factory=dict)
+    aggregates: int = 0
+    dry_run: bool = False
+
+
+async def _tenant(connection: AsyncConnection, key: str) -> Any:
+    condition = tenants.c.external_id == key
+    if key.isdigit():
+        condition = condition | (tenants.c.id == int(key))
+    row = (await connection.execute(select(tenants).where(condition))).first()
+    if row is None:
+        raise UnknownTenant(f"no tenant with id or contract id {key!r}")
+    return row
+
+
+async def export_tenant(runtime: Runtime, key: str) -> dict[str, Any]:
+    """Everything stored about one tenant (by database id or contract id), ready for json.dumps."""
+    async with runtime.db.begin() as connection:
+        tenant = await _tenant(connection, key)
+        tables = await tenant_data.export_rows(connection, tenant.id)
+    log.info("exported the data of tenant %s", tenant.id)
+    return {
+        "format": FORMAT_VERSION,
+        "exported_at": runtime.clock.now().isoformat(),
+        "tenant": tables.pop("tenants")[0],
+        "tables": tables,
+    }
+
+
+async def end_contract(runtime: Runtime, key: str, on: date | None) -> int:
+    """Record the day the lease ended (None: it has not ended); returns the tenant's id."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        tenant = await _tenant(connection, key)
+        await connection.execute(update(tenants).where(tenants.c.id == tenant.id).values(
+            contract_ended_on=on, active=on is None, updated_at=now))
+        await connection.execute(events.insert().values(
+            tenant_id=tenant.id, type="contract_ended" if on else "contract_reopened",
+            data={"on": on.isoformat()} if on else {}, occurred_at=now))
+    return int(tenant.id)
+
+
+def _month(moment: datetime | date | None) -> str:
+    return f"{moment:%Y-%m}" if moment is not None else "unknown"
+
+
+async def _aggregate(connection: AsyncConnection, ids: list[int]) -> Counter[tuple[str, str, str, str, str]]:
+    counts: Counter[tuple[str, str, str, str, str]] = Counter()
+    rows = await connection.execute(select(messages.c.send_at, messages.c.kind, messages.c.channel, messages.c.state)
+                                    .where(messages.c.tenant_id.in_(ids)))
+    for row in rows:
+        counts[(_month(row.send_at), "messages", row.kind, row.channel, row.state)] += 1
+    rows = await connection.execute(select(payment_periods.c.period, payment_periods.c.status)
+                                    .where(payment_periods.c.tenant_id.in_(ids)))
+    for row in rows:
+        counts[(row.period, "payment_periods", "rent", "-", row.status)] += 1
+    rows = await connection.execute(select(tenants.c.contract_ended_on, tenants.c.channel, tenants.c.language)
+                                    .where(tenants.c.id.in_(ids)))
+    for row in rows:
+        counts[(_month(row.contract_ended_on), "tenants", "contract_ended", row.channel, row.language)] += 1
+    return counts
+
+
+async def _add_counts(connection: AsyncConnection, counts: Counter[tuple[str, str, str, str, str]]) -> None:
+    table = retention_aggregates
+    for (month, source, kind, channel, state), n in sorted(counts.items()):
+        key = (table.c.month == month, table.c.source == source, table.c.kind == kind,
+               table.c.channel == channel, table.c.state == state)
+        existing = (await connection.execute(select(table.c.id, table.c.count).where(*key))).first()
+        if existing is None:
+            await connection.execute(table.insert().values(month=month, source=source, kind=kind, channel=channel,
+                                                           state=state, count=n))
+        else:
+            await connection.execute(update(table).where(table.c.id == existing.id).values(count=existing.count + n))
+
+
+async def purge(runtime: Runtime, months: int, *, dry_run: bool = False) -> PurgeReport:
+    """Remove every tenant whose contract ended more than `months` ago; keep anonymous counts."""
+    zone = runtime.settings.reminders.timezone
+    before = cutoff(runtime.clock.now().astimezone(zone).date(), months)
+    async with runtime.db.begin() as connection:
+        ids = [int(row.id) for row in await connection.execute(
+            select(tenants.c.id).where(tenants.c.contract_ended_on.is_not(None),
+                                       tenants.c.contract_ended_on < before).order_by(tenants.c.id))]
+        counts = await _aggregate(connection, ids) if ids else Counter()
+        if dry_run:
+            return PurgeReport(cutoff=before, tenants=len(ids), aggregates=len(counts), dry_run=True)
+        await _add_counts(connection, counts)
+        removed = await tenant_data.delete_rows(connection, ids) if ids else {}
+        # conversations with numbers of no tenant have no contract: the same period from their last message
+        unknown = await tenant_data.delete_unknown_numbers(connection, datetime.combine(before, time(), zone))
+        for table, n in unknown.items():
+            removed[table] = removed.get(table, 0) + n
+    log.info("purged %d tenants whose contract ended before %s", len(ids), before)
+    return PurgeReport(cutoff=before, tenants=len(ids), rows=removed, aggregates=len(counts))
+
+
+async def aggregates(runtime: Runtime) -> list[Any]:
+    async with runtime.db.begin() as connection:
+        table = retention_aggregates
+        return list((await connection.execute(select(table).order_by(
+            table.c.month, table.c.source, table.c.kind, table.c.channel, table.c.state))).fetchall())

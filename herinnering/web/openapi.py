@@ -1,0 +1,234 @@
+"""The OpenAPI 3.1 document of the machine-facing HTTP API, served at `GET /openapi.json`.
+
+It describes what other machines call: the payments API, the providers' webhooks, the health
+probes and the metrics. The officers' pages and the tenants' payment page are for people and
+are left out. The document is plain data kept next to the handlers it describes;
+`tests/fuzz/test_openapi_document.py` checks it against the OpenAPI schema and the app's routes,
+and `tests/fuzz/test_schemathesis.py` runs schemathesis over it against the live app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from herinnering import __version__
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(description: str, schema: dict[str, Any], headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description, "content": {JSON: {"schema": schema}}}
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _text(description: str, media: str = "text/plain") -> dict[str, Any]:
+    return {"description": description, "content": {media: {"schema": {"type": "string"}}}}
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
+_TWILIO_SIGNATURE = {
+    "name": "X-Twilio-Signature", "in": "header", "required": True,
+    "description": "HMAC-SHA1 (base64) of the public URL and the sorted POST parameters with the "
+                   "Twilio auth token; a missing or wrong one gets 403 and changes nothing.",
+    "schema": {"type": "string"},
+}
+_CENTS = {"type": "integer", "minimum": 0, "maximum": 9_999_999, "description": "euro cents"}
+
+
+def _form(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """A webhook's form body: the named fields, and whatever else the provider adds."""
+    return {"required": True, "content": {FORM: {"schema": {
+        "type": "object", "properties": properties, "required": required,
+        "additionalProperties": {"type": "string"},
+    }}}}
+
+
+PAYMENT = {
+    "type": "object",
+    "description": "One result. `id` is the caller's idempotency key: the same id again stores nothing.",
+    "required": ["id", "contract_id", "period"],
+    "examples": [{"id": "bank-77812", "contract_id": "HC-100101", "period": "2026-12", "type": "return",
+                  "amount_cents": 65636, "reason_code": "AM04"}],
+    "properties": {
+        "id": {"type": "string", "pattern": r"^[\w.:/-]{1,100}$"},
+        "contract_id": {"type": "string", "minLength": 1, "examples": ["HC-100101"]},
+        "period": {"type": "string", "pattern": r"^\s*[0-9]{4}-(0[1-9]|1[0-2])\s*$", "examples": ["2026-12"]},
+        "type": {"type": "string", "enum": ["payment", "return", "statement"], "default": "payment"},
+        "amount_cents": {**_CENTS, "description": "payment, return: euro cents, more than 0"},
+        "reason_code": {"type": "string", "pattern": "^[A-Za-z0-9]{4}$", "description": "return: ISO reason (AM04 …)"},
+        "amount_due_cents": {**_CENTS, "description": "statement"},
+        "amount_paid_cents": {**_CENTS, "description": "statement"},
+        "status": {"type": "string", "enum": ["expected", "paid", "partly_paid", "returned", "in_arrangement"]},
+        "booked_on": {"type": "string", "format": "date"},
+    },
+}
+
+PERIOD_STATUS = {
+    "type": "object",
+    "required": ["tenant_id", "period", "status", "amount_due_cents", "amount_paid_cents", "outstanding_cents"],
+    "properties": {
+        "tenant_id": {"type": "integer"},
+        "period": {"type": "string"},
+        "status": {"type": "string"},
+        "reason_code": {"type": ["string", "null"]},
+        "amount_due_cents": {"type": "integer"},
+        "amount_paid_cents": {"type": "integer"},
+        "outstanding_cents": {"type": "integer"},
+    },
+}
+
+INTAKE = {
+    "type": "object",
+    "required": ["stored", "duplicates", "periods"],
+    "properties": {
+        "stored": {"type": "integer", "minimum": 0},
+        "duplicates": {"type": "integer", "minimum": 0},
+        "periods": {"type": "array", "items": {"$ref": "#/components/schemas/PeriodStatus"}},
+    },
+}
+
+
+def _payments_api() -> dict[str, Any]:
+    return {"post": {
+        "operationId": "postPayments",
+        "summary": "Push payment results (one, or several all-or-nothing)",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": True, "content": {JSON: {"schema": {"oneOf": [
+            {"$ref": "#/components/schemas/Payment"},
+            {"type": "object", "required": ["payments"], "properties": {
+                "payments": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Payment"}}}},
+        ]}}}},
+        "responses": {
+            "200": _json("nothing new: every id was seen before", {"$ref": "#/components/schemas/Intake"}),
+            "201": _json("stored; each changed rent month with its new status", {"$ref": "#/components/schemas/Intake"}),
+            "400": _json("the body is not JSON", _ERROR),
+            "401": _json("missing or wrong API token", _ERROR,
+                         {"WWW-Authenticate": {"schema": {"type": "string"}}}),
+            "413": _text("the body is too large"),
+            "422": _json("invalid; nothing stored, every problem named by its field", {
+                "type": "object", "required": ["error", "problems"],
+                "properties": {"error": {"type": "string"}, "problems": {"type": "array", "items": {"type": "string"}}},
+            }),
+            "429": _json("too many calls", _ERROR, _RETRY_AFTER),
+        },
+    }}
+
+
+def _twilio_status() -> dict[str, Any]:
+    return {"post": {
+        "operationId": "twilioStatusCallback",
+        "summary": "Twilio's delivery report for a message we sent",
+        "description": "Moves the message forward only; late, repeated or unknown callbacks change nothing.",
+        "parameters": [_TWILIO_SIGNATURE, {"name": "m", "in": "query", "required": False,
+                                           "description": "our message id", "schema": {"type": "string"}}],
+        "requestBody": _form({
+            "MessageSid": {"type": "string"}, "SmsSid": {"type": "string"},
+            "MessageStatus": {"type": "string", "examples": ["delivered"]}, "SmsStatus": {"type": "string"},
+            "ErrorCode": {"type": "string"}, "AccountSid": {"type": "string"},
+        }, ["MessageSid", "MessageStatus"]),
+        "responses": {
+            "204": {"description": "taken (or acknowledged and ignored)"},
+            "400": _text("MessageSid and MessageStatus are required"),
+            "403": _text("invalid X-Twilio-Signature"),
+        },
+    }}
+
+
+def _twilio_inbound() -> dict[str, Any]:
+    return {"post": {
+        "operationId": "twilioInbound",
+        "summary": "A tenant's SMS or WhatsApp message to us",
+        "description": "Stored once per MessageSid; the keyword bot decides; replies leave through the outbox.",
+        "parameters": [_TWILIO_SIGNATURE],
+        "requestBody": _form({
+            "MessageSid": {"type": "string", "maxLength": 64}, "SmsMessageSid": {"type": "string"},
+            "From": {"type": "string", "examples": ["+31612345678", "whatsapp:+31612345678"]},
+            "To": {"type": "string"}, "Body": {"type": "string"}, "NumMedia": {"type": "string"},
+            "ProfileName": {"type": "string"}, "ButtonPayload": {"type": "string"},
+        }, ["MessageSid", "From"]),
+        "responses": {
+            "200": _text("empty TwiML", "text/xml"),
+            "400": _text("MessageSid and From are required (or malformed)"),
+            "403": _text("invalid X-Twilio-Signature"),
+        },
+    }}
+
+
+def _payment_webhook(provider: str) -> dict[str, Any]:
+    return {"post": {
+        "operationId": f"{provider}Webhook",
+        "summary": f"{provider.capitalize()}'s notification that a payment changed",
+        "description": "Carries only an id; we ask the provider for the status. Unknown ids get 200 "
+                       "(so the provider stops retrying).",
+        "parameters": [{"name": "link", "in": "query", "required": False, "schema": {"type": "string"}}],
+        "requestBody": _form({"id": {"type": "string", "examples": ["tr_WDqYK6vllg"]}}, []),
+        "responses": {
+            "200": _text("handled, or nothing to look up"),
+            "503": _text("the provider cannot be asked now; retry later"),
+        },
+    }}
+
+
+def _probe(operation: str, summary: str, schema: dict[str, Any], unavailable: bool) -> dict[str, Any]:
+    responses = {"200": _json("ok", schema)}
+    if unavailable:
+        responses["503"] = _json("the database does not answer", schema)
+    return {"get": {"operationId": operation, "summary": summary, "responses": responses}}
+
+
+READY = {"type": "object", "required": ["status"],
+         "properties": {"status": {"type": "string"}, "time": {"type": "string", "format": "date-time"}}}
+LIVE = {"type": "object", "required": ["status"],
+        "properties": {"status": {"type": "string", "enum": ["ok", "degraded"]},
+                       "provider_circuit": {"type": "string"}}}
+
+
+def document() -> dict[str, Any]:
+    """The whole document (a fresh dict each call: callers may change theirs)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "herinnering",
+            "version": __version__,
+            "description": "The machine-facing HTTP API of herinnering: payment intake, provider webhooks, "
+                           "health probes and metrics.",
+        },
+        "paths": {
+            "/api/payments": _payments_api(),
+            "/webhooks/twilio/status": _twilio_status(),
+            "/webhooks/twilio/inbound": _twilio_inbound(),
+            "/webhooks/sandbox": _payment_webhook("sandbox"),
+            "/webhooks/mollie": _payment_webhook("mollie"),
+            "/health": _probe("health", "Ready: the process and the database answer", READY, True),
+            "/readyz": _probe("readyz", "Ready: the process and the database answer", READY, True),
+            "/healthz": _probe("healthz", "Alive; 'degraded' while the provider circuit pauses sending", LIVE, False),
+            "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics",
+                                 "responses": {"200": _text("Prometheus text format")}}},
+            "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
+                                      "responses": {"200": _json("OpenAPI 3.1", {"type": "object"})}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "a token of `herinnering token create NAME`"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "Payment": PAYMENT,
+                "PeriodStatus": PERIOD_STATUS,
+                "Intake": INTAKE,
+            },
+        },
+    }
+
+
+async def serve(request: web.Request) -> web.Response:
+    return web.json_response(document())
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/openapi.json", serve)

@@ -1,0 +1,142 @@
+"""The web app's protections that hold for every route: security headers, rate limits and
+the static files that let pages work without inline scripts.
+
+Headers are added to every response (pages, JSON, errors) in one `on_response_prepare` hook:
+a Content-Security-Policy without inline scripts (the inbox's live view is
+`/static/live.js`), `frame-ancestors 'none'`, no referrer to other sites, no sniffing, no
+camera/microphone/geolocation, no caching (but of /static), and HSTS when the public URL is
+https. Inline *styles* stay
+allowed: the pages carry their small stylesheets inline and no user text reaches a style.
+
+Rate limits are token buckets in this process (a second process has its own): `POST /login`
+per client address and per e-mail address, `/api/…` per token (or per address without one).
+An empty bucket answers 429 with `Retry-After`. The buckets read the runtime's clock, so
+tests and the demo move time instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from herinnering.resources import templates_dir
+from herinnering.services.users import normalise_email
+from herinnering.web.keys import RUNTIME
+from herinnering.web.webhooks import Handler
+
+log = logging.getLogger(__name__)
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+MAX_KEYS = 50_000  # buckets kept per limiter; full (idle) ones are dropped first
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class RateLimiter:
+    """Token buckets by key: `rate` tokens per second, at most `burst` saved up."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.buckets: dict[str, _Bucket] = {}
+
+    def take(self, key: str, now: float) -> float:
+        """Take one token; returns 0 when allowed, else the seconds until one is there."""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= MAX_KEYS:
+                self._forget_idle(now)
+            bucket = self.buckets[key] = _Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + max(0.0, now - bucket.at) * self.rate)
+        bucket.at = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self.rate
+
+    def _forget_idle(self, now: float) -> None:
+        for key, bucket in list(self.buckets.items()):
+            if bucket.tokens + (now - bucket.at) * self.rate >= self.burst:
+                del self.buckets[key]
+        while len(self.buckets) >= MAX_KEYS:  # all busy: drop the oldest
+            del self.buckets[next(iter(self.buckets))]
+
+
+@dataclass
+class Limits:
+    login_ip: RateLimiter
+    login_account: RateLimiter
+    api: RateLimiter
+
+
+LIMITS = web.AppKey("rate_limits", Limits)
+
+
+def client_address(request: web.Request) -> str:
+    """The peer's address. Behind a reverse proxy, run aiohttp with a trusted forwarded-header
+    setup; we do not trust X-Forwarded-For from anyone."""
+    return request.remote or "unknown"
+
+
+def too_many(wait: float, what: str) -> web.Response:
+    seconds = max(1, math.ceil(wait))
+    log.warning("rate limit reached: %s (retry after %d s)", what, seconds)
+    return web.json_response({"error": "too many requests; try again later"}, status=429,
+                             headers={"Retry-After": str(seconds)})
+
+
+@web.middleware
+async def rate_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
+    limits = request.app[LIMITS]
+    now = request.app[RUNTIME].clock.now().timestamp()
+    if request.method == "POST" and request.path == "/login":
+        wait = limits.login_ip.take(client_address(request), now)
+        if wait:
+            return too_many(wait, "logins from one address")
+        form = await request.post()  # cached: the handler reads it again
+        account = normalise_email(str(form.get("email", "")))
+        if account and (wait := limits.login_account.take(account, now)):
+            return too_many(wait, "logins for one account")
+    elif request.path.startswith("/api/"):
+        given = request.headers.get("Authorization", "")
+        key = "token:" + hashlib.sha256(given.encode()).hexdigest() if given else "ip:" + client_address(request)
+        if wait := limits.api.take(key, now):
+            return too_many(wait, "API calls")
+    return await handler(request)
+
+
+async def _headers(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    settings = request.app[RUNTIME].settings
+    if settings.server.public_url.startswith("https://") and settings.security.hsts_seconds:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={settings.security.hsts_seconds}")
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")  # personal data stays out of caches
+
+
+def setup(app: web.Application) -> None:
+    """Headers on every response, the rate limiters (add `rate_limits` to the middlewares) and /static."""
+    security = app[RUNTIME].settings.security
+    app[LIMITS] = Limits(
+        login_ip=RateLimiter(security.login_per_minute_ip / 60, security.login_per_minute_ip),
+        login_account=RateLimiter(security.login_per_minute_account / 60, security.login_per_minute_account),
+        api=RateLimiter(security.api_per_second, security.api_burst),
+    )
+    app.on_response_prepare.append(_headers)
+    app.router.add_static("/static", templates_dir() / "static", append_version=False)

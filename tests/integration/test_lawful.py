@@ -1,0 +1,234 @@
+"""Lawful by construction, on a real database: the early-warning gate with its four steps, the
+tenant's objection by keyword, the municipality's answers, the 14-day letter and the proof bundle."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import update
+
+from herinnering.adapters.db.collection_tables import arrears_cases, mvi_steps
+from herinnering.adapters.db.lawful_tables import letters, municipal_feedback
+from herinnering.adapters.db.tables import messages, tenants
+from herinnering.domain.collection_costs import letter_dates
+from herinnering.domain.payments import PaymentStatus
+from herinnering.errors import HerinneringError
+from herinnering.services.collection import ladder_tick, plan_message
+from herinnering.services.early_warning import import_feedback
+from herinnering.services.letters import send_letter
+from herinnering.services.proof import build
+from herinnering.services.wgs_export import FIELDS, collect, mark_signalled
+from tests.integration.collection_helpers import (
+    change,
+    days,
+    morning,
+    open_tasks,
+    report,
+    rows,
+    run_day,
+)
+from tests.integration.conversations import tenant_writes
+from tests.integration.test_wgs import finish_task, with_address
+
+SINCE = date(2026, 12, 1)
+EXPORT_DAY = date(2027, 1, 4)  # Monday, 33 days after the missed debit of 2 December
+ADDRESS = "Lindelaan 12, 1234 AB Utrecht"
+
+
+async def ladder_done_but_no_call(runtime: Any, make_tenant: Any, **fields: Any) -> Any:
+    """A tenant whose debit came back; the ladder ran (its debt-help SMS went out), nobody called yet."""
+    tenant = await make_tenant(name="Anna de Vries", **fields)
+    await with_address(runtime, tenant)
+    await report(runtime, change(tenant, PaymentStatus.RETURNED))
+    for day in days(date(2026, 12, 2), 23):
+        await run_day(runtime, day)
+    runtime.clock.set(morning(EXPORT_DAY))
+    await ladder_tick(runtime)  # records the debt-help message
+    return tenant
+
+
+async def call_done(runtime: Any, tenant: Any) -> None:
+    [task] = [t for t in await open_tasks(runtime) if t.kind == "call_tenant" and t.tenant_id == tenant.id]
+    await finish_task(runtime, task, "phone", "Gebeld; wijst op de budgetcoach")
+    await ladder_tick(runtime)
+
+
+async def export(runtime: Any) -> Any:
+    async with runtime.db.begin() as connection:
+        return await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+async def test_three_of_four_steps_is_refused_and_the_fourth_makes_the_case_ready(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    await send_letter(runtime, tenant, "veertiendagenbrief", period=None, by="officer@delinde")
+    steps = {r.step for r in await rows(runtime, mvi_steps)}
+    assert steps == {"debt_help", "written_reminder", "data_offer"}  # three of the four
+
+    [refused] = (await export(runtime)).refused
+    assert refused.reason.startswith("missing MVI step personal_contact")
+
+    await call_done(runtime, tenant)
+    ready = await export(runtime)
+    [row] = ready.rows
+    assert ready.refused == []
+    assert FIELDS == ("name", "address", "phone", "email", "amount_eur", "arrears_since", "signal_date", "type",
+                      "landlord_id", "municipality")
+    assert "bsn" not in ready.csv().lower()
+    assert (row.name, row.address, row.amount_eur, row.arrears_since, row.signal_date, row.type) == (
+        "Anna de Vries", ADDRESS, "745.50", "2026-12-02", "2027-01-04", "Huur")
+
+
+async def test_an_objection_by_keyword_blocks_the_signal_and_is_shown(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await call_done(runtime, tenant)
+    assert len((await export(runtime)).rows) == 1
+
+    await tenant_writes(runtime, fake_twilio, tenant.phone, "Bezwaar!")
+    result = await export(runtime)
+    assert result.rows == [] and "objected" in result.refused[0].reason
+    [objection] = [r for r in await rows(runtime, mvi_steps) if r.step == "objection"]
+    assert (objection.channel, objection.recorded_by, objection.text) == ("sms", "tenant", "Bezwaar!")
+
+    bundle = await build(runtime, tenant, None)
+    assert "BEZWAAR" in pdf_text(bundle.pdf) and "Bezwaar!" in bundle.html
+
+
+async def test_the_municipality_answers_deceased_and_every_message_stops(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await call_done(runtime, tenant)
+    async with runtime.db.begin() as connection:
+        signals = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
+        await mark_signalled(connection, signals, runtime.clock.now())
+        planned = await plan_message(connection, runtime, tenant, "ladder_reminder", "2027-01", "test:later",
+                                     {"amount_due_cents": 74550, "link_url": "", "period": "2027-01"},
+                                     runtime.clock.now())
+    answer = f"adres;achterstand_sinds;status;datum\n{ADDRESS};2026-12-02;Overleden;2027-01-04\n"
+    async with runtime.db.begin() as connection:
+        first = await import_feedback(connection, runtime.settings, answer, runtime.clock.now(), EXPORT_DAY, "cli")
+        again = await import_feedback(connection, runtime.settings, answer, runtime.clock.now(), EXPORT_DAY, "cli")
+    assert (first.stored, first.stopped_tenants, again.stored, again.repeated) == (1, [tenant.external_id], 0, 1)
+
+    [message] = await rows(runtime, messages, messages.c.id == planned)
+    [stored] = await rows(runtime, tenants, tenants.c.id == tenant.id)
+    assert message.state == "cancelled" and stored.opted_out and stored.paused_until is not None
+    async with runtime.db.begin() as connection:  # even a grown debt is not signalled again
+        await connection.execute(update(arrears_cases).values(amount_due_cents=149_100))
+    assert "deceased" in (await export(runtime)).refused[0].reason
+
+
+async def test_a_repeat_signal_only_when_the_debt_grew_and_a_bad_feedback_file_stores_nothing(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await call_done(runtime, tenant)
+    async with runtime.db.begin() as connection:
+        await mark_signalled(connection, await collect(connection, runtime.settings, SINCE, EXPORT_DAY),
+                             runtime.clock.now())
+        bad = await import_feedback(connection, runtime.settings,
+                                    f'address,arrears_since,status\n"{ADDRESS}",2026-12-02,herhaalsignaal\n'
+                                    "Elders 1,2026-12-02,onbekend\n", runtime.clock.now(), EXPORT_DAY, "cli")
+    assert len(bad.errors) == 1 and "line 3" in bad.errors[0] and bad.stored == 0
+    assert await rows(runtime, municipal_feedback) == []
+    assert (await export(runtime)).rows == []
+    async with runtime.db.begin() as connection:
+        await connection.execute(update(arrears_cases).values(amount_due_cents=149_100))
+    assert [r.amount_eur for r in (await export(runtime)).rows] == ["1491.00"]
+
+
+async def test_the_14_day_letter_names_the_exact_costs_and_dates_in_dutch_and_the_tenants_language(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    tenant = await ladder_done_but_no_call(runtime, make_tenant, language="tr")
+    sent = await send_letter(runtime, tenant, "veertiendagenbrief", period=None, by="officer@delinde")
+    text = " ".join(pdf_text(sent.pdf).split())
+    assert "binnen 14 dagen na de dag van ontvangst van deze brief" in text
+    assert "Die kosten zijn € 111,83" in text  # 15 % of € 745,50, rounded to the cent
+    assert "Hollandaca" in text and "14 gün" in text  # the translation follows the legal Dutch text
+    [stored] = await rows(runtime, letters)
+    dates = letter_dates(EXPORT_DAY)
+    assert (stored.sent_on, stored.received_on, stored.costs_due_from, stored.costs_cents) == (
+        EXPORT_DAY, date(2027, 1, 6), dates.costs_due_from, 11_183)
+    assert stored.costs_due_from > date(2027, 1, 20)
+    with pytest.raises(HerinneringError, match="already sent"):
+        await send_letter(runtime, tenant, "veertiendagenbrief", period=None, by="officer@delinde")
+
+
+async def test_the_letter_and_proof_commands_write_a_proof_pdf_that_lists_every_step_and_renders(
+    runtime: Any, make_tenant: Any, fake_twilio: Any, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    from herinnering.cli import main
+
+    tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    await call_done(runtime, tenant)
+    monkeypatch.setenv("HERINNERING_DATABASE_URL", runtime.settings.database.url)
+    letter = tmp_path / "brief.pdf"
+    assert await asyncio.to_thread(main, ["letter", "--tenant", tenant.external_id, "--kind", "veertiendagenbrief",
+                                          "--out", str(letter), "--now", "2027-01-04T11:00"]) == 0
+    assert "costs due from 21-01-2027" in capsys.readouterr().out
+    out = tmp_path / "dossier.pdf"
+    assert await asyncio.to_thread(main, ["proof", "--tenant", tenant.external_id, "--case", "2026-12",
+                                          "--out", str(out), "--now", "2027-01-05T10:00"]) == 0
+
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    for expected in (
+        "Klaar voor vroegsignalering: ja",               # the gate's verdict
+        "an attempt at personal contact by a person",
+        "Gebeld; wijst op de budgetcoach",               # the call, as the officer noted it
+        "binnen 14 dagen na de dag van ontvangst",       # the letter as sent
+        "Aanbod gedaan op 04-01-2027",                   # the offer ...
+        "Er is geen bezwaar van de huurder vastgelegd",  # ... and the absence of an objection
+        "debt_help_offer per sms; status delivered",     # the messages with their delivery status
+        "Betalingen en betalingsregelingen",             # payments
+    ):
+        assert expected in text, (expected, text)
+    assert "Bewijsdossier" in out.with_suffix(".html").read_text()
+
+    pdfium = pytest.importorskip("pypdfium2")
+    document = pdfium.PdfDocument(out.read_bytes())
+    image = document[0].render(scale=1).to_pil()
+    png = tmp_path / "dossier.png"
+    image.save(png)
+    assert png.stat().st_size > 5_000 and image.convert("L").getextrema()[0] < 100  # ink on the page
+
+
+async def test_an_officer_records_an_objection_the_ladder_shows_it_and_feedback_imports_from_a_file(
+    runtime: Any, make_tenant: Any, fake_twilio: Any, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    from herinnering.cli import main
+
+    tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await call_done(runtime, tenant)
+    monkeypatch.setenv("HERINNERING_DATABASE_URL", runtime.settings.database.url)
+    now = ["--now", "2027-01-04T12:00"]
+    assert await asyncio.to_thread(main, ["ladder", "--tenant", tenant.external_id, *now]) == 0
+    assert "Wgs: ready for the municipality" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["objection", "--tenant", tenant.external_id, "--text",
+                                          "Wil geen melding bij de gemeente", *now]) == 0
+    assert await asyncio.to_thread(main, ["ladder", "--tenant", tenant.external_id, *now]) == 0
+    assert "the tenant objected to passing the data to the municipality" in capsys.readouterr().out
+
+    answers = tmp_path / "terugkoppeling.csv"
+    answers.write_text(f"adres;achterstand_sinds;status\n{ADDRESS};2026-12-02;opgepakt\n", encoding="utf-8")
+    assert await asyncio.to_thread(main, ["wgs-feedback", str(answers), *now]) == 1  # never signalled: no match
+    assert "no signalled case" in capsys.readouterr().out
+    assert await rows(runtime, municipal_feedback) == []

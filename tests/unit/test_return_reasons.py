@@ -1,0 +1,71 @@
+"""The step after a returned debit, per reason code, and the re-collection date."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from herinnering.domain.planning import is_target2_closed
+from herinnering.domain.return_reasons import (
+    ReturnAction,
+    ReturnPolicy,
+    next_after_return,
+    parse_actions,
+    recollection_date,
+)
+
+POLICY = ReturnPolicy()
+DAY = date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(("code", "action", "link", "task", "recollect"), [
+    ("AM04", ReturnAction.RECOLLECT, True, None, True),            # insufficient funds: try once more
+    ("MS03", ReturnAction.RECOLLECT, True, None, True),            # bank reason: the same
+    ("MD06", ReturnAction.OBJECTION, False, "return_objection", False),  # the tenant objects: talk
+    ("MS02", ReturnAction.OBJECTION, False, "return_objection", False),
+    ("AC04", ReturnAction.NEW_MANDATE, True, "new_mandate", False),  # account closed
+    ("AC06", ReturnAction.NEW_MANDATE, True, "new_mandate", False),
+    ("MD01", ReturnAction.NEW_MANDATE, True, "new_mandate", False),
+    ("SL01", ReturnAction.NEW_MANDATE, True, "new_mandate", False),
+    ("MD07", ReturnAction.DECEASED, False, "debtor_deceased", False),  # never another message
+    ("AM05", ReturnAction.LADDER, True, None, False),                # not configured: the ordinary ladder
+])
+def test_each_reason_has_its_own_step(code: str, action: ReturnAction, link: bool, task: str | None,
+                                      recollect: bool) -> None:
+    step = next_after_return(code, POLICY, DAY, 0)
+    assert (step.action, step.link, step.task_kind, step.recollect_on is not None) == (action, link, task, recollect)
+    assert step.stop_all is (action is ReturnAction.DECEASED)
+    assert step.reason_nl and step.why and code in step.describe()
+
+
+def test_the_return_of_the_last_allowed_recollection_goes_to_a_person_not_the_bank() -> None:
+    step = next_after_return("AM04", POLICY, DAY, recollections_before=1)
+    assert step.recollect_on is None and step.task_kind == "call_tenant" and step.link
+
+
+@given(st.integers(0, 2), st.integers(0, 5))
+def test_never_more_recollections_than_the_cap(cap: int, before: int) -> None:
+    step = next_after_return("AM04", ReturnPolicy(max_recollections=cap), DAY, before)
+    assert (step.recollect_on is not None) == (before < cap)
+
+
+def test_the_cap_can_never_exceed_two() -> None:
+    with pytest.raises(ValueError, match="max_recollections"):
+        ReturnPolicy(max_recollections=3)
+
+
+@given(st.dates(date(2026, 1, 1), date(2035, 12, 31)), st.integers(1, 30), st.integers(1, 14))
+def test_the_recollection_date_is_a_settlement_day_after_the_notice(returned: date, after: int, notice: int) -> None:
+    policy = ReturnPolicy(recollect_after_days=max(after, notice), pre_notification_days=notice)
+    day = recollection_date(returned, policy)
+    assert not is_target2_closed(day)
+    assert day >= returned + timedelta(days=policy.recollect_after_days) >= returned + timedelta(days=notice)
+    assert (day - returned).days <= policy.recollect_after_days + 4  # Easter is the longest closure
+
+
+def test_an_unknown_action_in_the_configuration_is_named() -> None:
+    with pytest.raises(ValueError, match="AM04 = 'again'"):
+        parse_actions({"AM04": "again"})
