@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from herinnering.bootstrap import Runtime, open_runtime
-from herinnering.commands.common import make_clock
+from herinnering.commands.common import add_now, make_clock
 from herinnering.config import Settings
 from herinnering.domain.arrangements import Every
 from herinnering.domain.ladder import OPEN_ENDED
@@ -236,11 +236,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add this area's sub-commands; each sets `run=async_function(args, settings) -> int`."""
     p = commands.add_parser("ladder", help="where a tenant stands in the follow-up ladder and what comes next")
     p.add_argument("--tenant", required=True, help="contract id, e.g. HC-000123")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_ladder)
 
     p = commands.add_parser("ladder-tick", help="carry out the ladder steps that are due now")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_ladder_tick)
 
     p = commands.add_parser("pause", help="pauzeknop: no reminders, links or ladder steps for a tenant")
@@ -249,13 +249,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--open-ended", action="store_true", help="until `herinnering resume`")
     p.add_argument("--reason", required=True, help="why, e.g. \"schuldhulpverlening loopt\"")
     p.add_argument("--by", help="who pressed it (default: your login)")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_pause)
 
     p = commands.add_parser("resume", help="end a tenant's pause; the ladder continues where it was")
     p.add_argument("--tenant", required=True)
     p.add_argument("--by")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_resume)
 
     arrangement = commands.add_parser("arrangement", help="betalingsregelingen")
@@ -267,7 +267,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--first", required=True, help="date of the first instalment")
     p.add_argument("--every", choices=[e.value for e in Every], default="month")
     p.add_argument("--by")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_arrangement_add)
 
     mvi = commands.add_parser("mvi", help="record the MVI steps of an arrears case")
@@ -279,14 +279,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--text", required=True, help="what was said or sent (kept as proof)")
     p.add_argument("--period", help="the rent period of the case (default: the latest open one)")
     p.add_argument("--by")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_mvi_record)
     p = actions.add_parser("done-task", help="mark a ladder task done and record its MVI steps")
     p.add_argument("task_id", type=int)
     p.add_argument("--channel", choices=sorted(CHANNELS), help="how: phone, visit, letter, email …")
     p.add_argument("--note", help="what was said or sent")
     p.add_argument("--by")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_mvi_done_task)
 
     p = commands.add_parser("wgs-export", help="the cases ready for the municipality's early-warning report")
@@ -294,5 +294,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--out", required=True, help="the file to write (.json for JSON, otherwise CSV)")
     p.add_argument("--format", choices=["csv", "json"])
     p.add_argument("--dry-run", action="store_true", help="write the file but do not mark the cases as signalled")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_wgs_export)

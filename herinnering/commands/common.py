@@ -28,6 +28,11 @@ def parse_moment(text: str, timezone: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
 
 
+def add_now(parser: argparse.ArgumentParser) -> None:
+    """The `--now` option of a command that can run as if it were another moment (tests, demos)."""
+    parser.add_argument("--now", help="as if it were this moment (local time unless an offset is given)")
+
+
 def make_clock(args: argparse.Namespace, settings: Settings, *, moving: bool = False) -> Clock:
     """The system clock, or one set to `--now` (standing still, or `moving` at real speed)."""
     if not getattr(args, "now", None):

@@ -15,7 +15,7 @@ from pathlib import Path
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import open_runtime
 from herinnering.commands.collection import _cents, _day, _money, _tenant, _who
-from herinnering.commands.common import console, make_clock, read_input
+from herinnering.commands.common import add_now, console, make_clock, read_input
 from herinnering.config import Settings
 from herinnering.domain.collection_costs import collection_costs, letter_dates
 from herinnering.domain.mvi import CHANNELS
@@ -128,14 +128,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--channel", choices=["letter", "email"], default="letter", help="how it is sent")
     p.add_argument("--out", required=True, help="the PDF to write")
     p.add_argument("--by")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_letter)
 
     p = commands.add_parser("proof", help="the proof bundle of an arrears case (PDF and HTML) for a lawyer")
     p.add_argument("--tenant", required=True)
     p.add_argument("--case", help="the rent period of the case (default: the latest)")
     p.add_argument("--out", required=True, help="the PDF to write; an .html twin is written next to it")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_proof)
 
     p = commands.add_parser("objection", help="record that the tenant objects to passing data to the municipality")
@@ -143,19 +143,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--text", required=True, help="what the tenant said (kept as proof)")
     p.add_argument("--channel", choices=sorted(CHANNELS), default="phone")
     p.add_argument("--by")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_objection)
 
     p = commands.add_parser("wgs-feedback", help="import the municipality's answers to early-warning signals (CSV)")
     p.add_argument("file", help="CSV: address, arrears_since, status[, answered_on, note]")
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--by")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_wgs_feedback)
 
     p = commands.add_parser("costs", help="the statutory collection costs and the 14-day letter's dates")
     p.add_argument("amount", help="the principal, e.g. 745,50")
     p.add_argument("--sent", help="the day the letter is sent (default: today)")
     p.add_argument("--rent", help="the monthly rent, for the low-rent cap")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_costs)

@@ -17,7 +17,7 @@ from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
-from herinnering.commands.common import console, err, make_clock, read_input
+from herinnering.commands.common import add_now, console, err, make_clock, read_input
 from herinnering.config import Settings
 from herinnering.domain.payment_state import parse_amount_cents
 from herinnering.domain.planning import Period
@@ -124,7 +124,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--tenant", required=True, help="the contract id, e.g. HC-100101")
     p.add_argument("--period", required=True, help="the rent month, e.g. 2026-12")
     p.add_argument("--amount", help="default: what is outstanding for that month")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_link)
 
     p = commands.add_parser("fake-mollie", help="run the Mollie-compatible development server")

@@ -16,7 +16,7 @@ from pathlib import Path
 from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
-from herinnering.commands.common import console, make_clock
+from herinnering.commands.common import add_now, console, make_clock
 from herinnering.config import Settings
 from herinnering.errors import HerinneringError
 
@@ -94,7 +94,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p = sub.add_parser("export", help="write the re-collections of one collection date as a pain.008 file")
     p.add_argument("--date", required=True, help="the collection date, e.g. 2026-12-14")
     p.add_argument("--out", required=True, help="the pain.008 file to write")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_recollect_export)
 
     p = commands.add_parser("collection-day", help="collection-day changes the tenant chose (DAG, mijn huur)")
@@ -112,7 +112,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p = sub.add_parser("link", help="make a new expiring link (print it, or --send it in a message)")
     p.add_argument("--tenant", required=True, help="the contract id, e.g. HC-100101")
     p.add_argument("--send", action="store_true", help="send it to the tenant instead of printing it")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_page_link)
     register_segments(commands)
 
@@ -134,5 +134,5 @@ async def cmd_segments(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_segments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("segments", help="klantprofielen: compute and store today's segment of every tenant")
-    p.add_argument("--now", help="as if it were this moment")
+    add_now(p)
     p.set_defaults(run=cmd_segments)

@@ -57,3 +57,16 @@ async def chromium_page() -> AsyncIterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+async def db_url(tmp_path: Path) -> str:
+    """The browser flow runs on SQLite only (the HTTP tests cover PostgreSQL)."""
+    from herinnering.adapters.db.engine import Database
+    from herinnering.adapters.db.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'browser.db'}"
+    db = Database(url)
+    await upgrade(db)
+    await db.close()
+    return url

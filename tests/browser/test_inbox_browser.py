@@ -8,27 +8,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from herinnering.services import users
 from herinnering.services.dispatch import Dispatcher
 from tests.integration.conversations import tenant_writes as send_sms
 from tests.integration.conversations import thread_of
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-async def db_url(tmp_path: Path) -> str:
-    """The browser flow runs on SQLite only (the HTTP tests cover PostgreSQL)."""
-    from herinnering.adapters.db.engine import Database
-    from herinnering.adapters.db.migrate import upgrade
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'browser.db'}"
-    db = Database(url)
-    await upgrade(db)
-    await db.close()
-    return url
 
 
 async def log_in(page: Any, base: str, email: str) -> None:

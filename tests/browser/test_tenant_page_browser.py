@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from axe_playwright_python.async_playwright import Axe
 
 from herinnering.adapters.db.tables import tasks
@@ -20,19 +19,6 @@ from tests.integration.tenant_centred_helpers import rows
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
            "resultTypes": ["violations"]}
-
-
-@pytest.fixture
-async def db_url(tmp_path: Path) -> str:
-    """The browser flow runs on SQLite only (the HTTP tests cover PostgreSQL)."""
-    from herinnering.adapters.db.engine import Database
-    from herinnering.adapters.db.migrate import upgrade
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'browser.db'}"
-    db = Database(url)
-    await upgrade(db)
-    await db.close()
-    return url
 
 
 async def returned_december(runtime: Any, make_tenant: Any, **fields: Any) -> Any:
