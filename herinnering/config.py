@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from herinnering.cadence_config import CADENCE_DEFAULTS, CadenceSettings, parse_cadence
 from herinnering.domain.experiments import Experiment, parse_experiments
 from herinnering.domain.keywords import Intent, KeywordRules, keyword_rules
 from herinnering.domain.ladder import Action, Ladder, StepRule
@@ -145,6 +146,7 @@ class Settings:
     ladder: LadderSettings  # [ladder]: the follow-up ladder and payment arrangements
     lawful: LawfulSettings = LAWFUL_DEFAULTS  # [lawful]: costs, early-warning windows, wording (lawful_config.py)
     tenant: TenantCentredSettings = TENANT_CENTRED_DEFAULTS  # [returns], [self_service] (tenant_config.py)
+    cadence: CadenceSettings = CADENCE_DEFAULTS  # [segments]: cadence per segment (cadence_config.py)
     whatsapp: WhatsAppSettings = WhatsAppSettings()  # [whatsapp]: template registry, fallback (whatsapp_config.py)
     security: SecuritySettings = SECURITY_DEFAULTS  # [security]: rate limits, HSTS (security_config.py)
     privacy: PrivacySettings = PRIVACY_DEFAULTS  # [privacy]: retention after the contract ended
@@ -222,6 +224,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         ladder=_ladder_settings(_Section(data, "ladder")),
         lawful=parse_lawful(data.get("lawful")),
         tenant=parse_tenant_centred(data.get("returns"), data.get("self_service")),
+        cadence=parse_cadence(data.get("segments")),
         whatsapp=parse_whatsapp(data.get("whatsapp"), languages),
         security=parse_security(data.get("security")),
         privacy=parse_privacy(data.get("privacy")),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from herinnering.domain.retention import Terms, check_terms
 from herinnering.errors import ConfigError
 
 
@@ -28,7 +29,11 @@ class SecuritySettings:
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    retention_months: int = 24          # `herinnering purge` default: months after the contract ended
+    retention_months: int = 24          # `herinnering purge` default: message bodies and logs, months after the end
+    proof_retention_months: int = 84    # early-warning steps, letters, cases, municipal answers (7 years)
+    consent_retention_months: int = 84  # WhatsApp opt-in records (proof of the consent the messages went under)
+    export_retention_days: int = 30     # files in exports_dir (Wgs signals, tenant exports)
+    exports_dir: str = ""               # empty: herinnering keeps no export files itself
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,22 @@ def parse_security(raw: Any) -> SecuritySettings:
 
 
 def parse_privacy(raw: Any) -> PrivacySettings:
-    table = _table(raw, "privacy", set(PRIVACY_DEFAULTS.__dataclass_fields__))
-    return PrivacySettings(retention_months=_number(table, "privacy", "retention_months",
-                                                    PRIVACY_DEFAULTS.retention_months, 1, 1200))
+    d = PRIVACY_DEFAULTS
+    table = _table(raw, "privacy", set(d.__dataclass_fields__))
+    settings = PrivacySettings(
+        retention_months=_number(table, "privacy", "retention_months", d.retention_months, 1, 1200),
+        proof_retention_months=_number(table, "privacy", "proof_retention_months", d.proof_retention_months, 1, 1200),
+        consent_retention_months=_number(table, "privacy", "consent_retention_months", d.consent_retention_months,
+                                         1, 1200),
+        export_retention_days=_number(table, "privacy", "export_retention_days", d.export_retention_days, 1, 36_500),
+        exports_dir=str(table.get("exports_dir", d.exports_dir)),
+    )
+    try:
+        check_terms(Terms(settings.retention_months, settings.proof_retention_months,
+                          settings.consent_retention_months))
+    except ValueError as exc:
+        raise ConfigError(f"privacy: {exc}") from None
+    return settings
 
 
 def parse_logging(raw: Any) -> LoggingSettings:

@@ -1,7 +1,7 @@
 """CLI commands of the experiments area: list, report, simulate.
 
     herinnering experiment list
-    herinnering experiment report KEY [--plots DIR]
+    herinnering experiment report KEY [--plots DIR] [--by-segment]
     herinnering experiment simulate [--tenants N] [--uplift 0.05] [--base-rate 0.255]
                                     [--runs N] [--seed S] [--split 0.45] [--plots DIR]
 
@@ -25,6 +25,7 @@ from herinnering.config import Settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
 from herinnering.services import experiments as service
+from herinnering.services.experiment_segments import SegmentRow, by_segment
 
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
@@ -89,6 +90,21 @@ def print_report(report: service.ExperimentReport) -> None:
         console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
 
 
+def print_segments(rows: list[SegmentRow]) -> None:
+    from herinnering.domain.segments import LABELS, Segment
+
+    table = Table(title="Per segment (the tenant's segment on the day of exposure)")
+    for column in ("segment", "variant", "exposures", "conversions", "rate"):
+        table.add_column(column)
+    for row in rows:
+        name = "unknown" if row.segment is None else f"{row.segment} {LABELS[Segment(row.segment)]}"
+        table.add_row(name, row.variant, str(row.exposures), str(row.conversions),
+                      "-" if row.rate is None else percent(row.rate))
+    console.print(table)
+    if not rows:
+        console.print("No exposures yet.")
+
+
 def write_plots(report: service.ExperimentReport, directory: Path) -> list[Path]:
     from herinnering.adapters import plots  # matplotlib loads only when charts are asked for
 
@@ -131,7 +147,11 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
         report = await service.build_report(connection, experiment, settings.reminders.timezone)
+        per_segment = (await by_segment(connection, experiment, settings.reminders.timezone)
+                       if args.by_segment else None)
     print_report(report)
+    if per_segment is not None:
+        print_segments(per_segment)
     if args.plots:
         for path in write_plots(report, Path(args.plots)):
             console.print(f"Wrote {path}")
@@ -178,6 +198,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p = sub.add_parser("report", help="the statistical report of one experiment")
     p.add_argument("key")
     p.add_argument("--plots", metavar="DIR", help="also write the charts as PNG files into DIR")
+    p.add_argument("--by-segment", action="store_true",
+                   help="also split exposures and conversions per tenant segment (at exposure time)")
     p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("simulate", help="a simulated experiment with a known true effect, then its report")

@@ -3,7 +3,7 @@
     herinnering token create NAME | list | revoke NAME     API tokens (shown once, stored hashed)
     herinnering export-tenant ID [--out FILE]              a tenant's full data as JSON (right of access)
     herinnering end-contract ID --on DATE | --reopen       the day the lease ended (retention counts from it)
-    herinnering purge [--older-than 24m] [--dry-run]       remove tenants past retention; keep counts
+    herinnering purge [--older-than 24m] [--dry-run]       remove each kind of data past its term; keep counts
 
 Every one of them is written to the audit log as `cli:<user>`.
 """
@@ -103,6 +103,11 @@ async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     console.print(f"Contracts ended before {report.cutoff:%d-%m-%Y} ({months} months): {verb} {report.tenants} "
                   f"tenants with all their data; {report.aggregates} anonymous counts "
                   + ("would be kept" if args.dry_run else "kept"))
+    if report.kept_for_proof:
+        console.print(f"  {report.kept_for_proof} tenants: messages {verb}, proof of the early-warning steps, letters "
+                      "and consents kept until their own term ([privacy])")
+    if report.exports:
+        console.print(f"  {report.exports} export files removed")
     for table, n in sorted(report.rows.items()):
         console.print(f"  {table}: {n} rows")
     return 0
@@ -133,7 +138,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(run=cmd_end_contract)
 
     p = commands.add_parser("purge", help="remove tenants whose contract ended long ago; keep anonymous counts")
-    p.add_argument("--older-than", help="e.g. 24m or 2y (default: [privacy] retention_months)")
+    p.add_argument("--older-than", help="the term of message bodies and logs, e.g. 24m or 2y (default: [privacy] "
+                   "retention_months); proof and consents keep their own longer terms")
     p.add_argument("--dry-run", action="store_true", help="count only; remove nothing")
     p.add_argument("--now", help="purge as if it were this moment")
     p.set_defaults(run=cmd_purge)

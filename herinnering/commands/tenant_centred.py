@@ -4,6 +4,7 @@
     herinnering collection-day show --tenant HC-100101                 the tenant's day and its changes
     herinnering collection-day reverse --change 7 --by "A. de Boer"    undo a change the tenant made
     herinnering tenant-page link --tenant HC-100101 [--send]           a fresh "mijn huur" link
+    herinnering pre-debit-opt-out --tenant HC-100101 [--undo]          the tenant's wish (segment cadence)
     herinnering segments                                               today's klantprofielen, stored
 """
 
@@ -132,7 +133,28 @@ async def cmd_segments(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_pre_debit_opt_out(args: argparse.Namespace, settings: Settings) -> int:
+    """An officer records the tenant's own wish; refused outside the segments that allow it."""
+    from herinnering.services.cadence import set_pre_debit_opt_out
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
+            runtime.db.begin() as connection:
+        tenant = await tenant_store.by_external_id(connection, args.tenant)
+        if tenant is None:
+            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant!r}")
+        await set_pre_debit_opt_out(connection, settings, tenant.id, on=not args.undo, source="officer",
+                                    now=runtime.clock.now())
+    console.print(f"{tenant.external_id}: pre-debit reminders {'on again' if args.undo else 'off'}", highlight=False)
+    return 0
+
+
 def register_segments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("segments", help="klantprofielen: compute and store today's segment of every tenant")
     add_now(p)
     p.set_defaults(run=cmd_segments)
+    p = commands.add_parser("pre-debit-opt-out",
+                            help="the tenant's own wish: no reminder before the debit (segments that allow it)")
+    p.add_argument("--tenant", required=True, help="contract id, e.g. HC-100101")
+    p.add_argument("--undo", action="store_true", help="turn the reminders on again")
+    add_now(p)
+    p.set_defaults(run=cmd_pre_debit_opt_out)

@@ -1,5 +1,10 @@
 """How long tenant data is kept after the contract ended (AVG/GDPR storage limitation).
 
+Each kind of data has its own term (`[privacy]`): message bodies and logs go first; the proof of
+the early-warning steps and the letters (a court case about the arrears can follow for years),
+and the WhatsApp consents they were sent under, stay until their own, longer term. `KINDS`
+names the tables of each kind; every other table of a tenant is "messages".
+
 Pure: `parse_age("24m")` reads the `--older-than` argument, `cutoff(today, months)` gives the
 last contract-end date that is old enough to purge. A month is a calendar month; the 31st
 minus one month is the last day of the shorter month.
@@ -9,7 +14,38 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
+
+# The tables kept past the message term, per kind; every other table of the tenant is "messages".
+KINDS: dict[str, frozenset[str]] = {
+    "proof": frozenset({"arrears_cases", "mvi_steps", "letters", "municipal_feedback"}),
+    "consents": frozenset({"whatsapp_consents"}),
+}
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Months after the contract ended, per kind of data."""
+
+    messages: int
+    proof: int
+    consents: int
+
+    def months(self, kind: str) -> int:
+        return int(getattr(self, kind))
+
+    def longest(self) -> int:
+        return max(self.messages, self.proof, self.consents)
+
+
+def check_terms(terms: Terms) -> None:
+    """The proof needs the case it belongs to, not the messages: but a case row must not go before
+    the ladder steps that point at its messages, so proof and consents never go before messages."""
+    for kind in KINDS:
+        if terms.months(kind) < terms.messages:
+            raise ValueError(f"{kind}_retention_months ({terms.months(kind)}) is shorter than "
+                             f"retention_months ({terms.messages}): proof and consents outlive the messages")
 
 
 def parse_age(text: str) -> int:

@@ -28,6 +28,11 @@ MAX_BUTTON_TITLE = 20   # WhatsApp's limit for a quick-reply title
 MAX_BUTTONS = 3
 STATIC_VARIABLES = frozenset({"org_name", "org_phone"})  # fixed in the approved text itself
 _CONTENT_SID = re.compile(r"HX[0-9a-f]{32}")
+# Meta's template categories. A reminder about rent is a utility message; a marketing template
+# may not carry it (and costs more), so start-up refuses that mapping.
+CATEGORIES = ("utility", "marketing")
+UTILITY_ONLY = frozenset({"pre_debit", "pre_debit_kind", "payment_link", "ladder_reminder", "instalment_reminder",
+                          "debt_help_offer"})
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 
 
@@ -126,6 +131,13 @@ class TemplateEntry:
     variables: tuple[str, ...]            # context names, in ContentVariables order "1", "2", …
     content: Mapping[str, str]            # language → ContentSid
     buttons: tuple[str, ...] = ()         # quick-reply payloads, in order
+    category: str = "utility"             # what we submitted it as
+    reclassified: str = ""                # the category Meta gave it later, when it changed it
+
+    @property
+    def usable(self) -> bool:
+        """Re-classed as marketing by the provider: no longer used (the message goes by SMS)."""
+        return self.category == "utility" and self.reclassified in ("", "utility")
 
     def content_variables(self, context: Mapping[str, object]) -> dict[str, str]:
         """{"1": value of the first variable, …}; whitespace collapsed as the rendered body has it."""
@@ -139,7 +151,7 @@ class TemplateRegistry:
 
     def find(self, kind: str, language: str) -> tuple[TemplateEntry, str] | None:
         entry = self.entries.get(kind)
-        if entry is None or language not in entry.content:
+        if entry is None or language not in entry.content or not entry.usable:
             return None
         return entry, entry.content[language]
 
@@ -174,9 +186,16 @@ def parse_registry(data: Mapping[str, object], languages: Sequence[str], require
         where = f"{source}: templates.{kind}"
         if not isinstance(raw, Mapping):
             raise ValueError(f"{where} must be a table")
-        unknown = sorted(set(raw) - {"variables", "content", "buttons"})
+        unknown = sorted(set(raw) - {"variables", "content", "buttons", "category", "reclassified"})
         if unknown:
-            raise ValueError(f"{where}: unknown key {unknown[0]} (known: variables, content, buttons)")
+            raise ValueError(f"{where}: unknown key {unknown[0]} "
+                             "(known: variables, content, buttons, category, reclassified)")
+        category, reclassified = raw.get("category", "utility"), raw.get("reclassified", "")
+        if category not in CATEGORIES or reclassified not in ("", *CATEGORIES):
+            raise ValueError(f"{where}: category and reclassified must be one of {', '.join(CATEGORIES)}")
+        if category == "marketing" and kind in UTILITY_ONLY:
+            raise ValueError(f"{where}: a reminder about rent may not go as a marketing template "
+                             "(submit it as category \"utility\")")
         variables = raw.get("variables", [])
         if not isinstance(variables, list) or not all(isinstance(v, str) and _NAME.fullmatch(v) for v in variables):
             raise ValueError(f"{where}.variables must be a list of template variable names")
@@ -198,7 +217,7 @@ def parse_registry(data: Mapping[str, object], languages: Sequence[str], require
         if not isinstance(payloads, list) or len(payloads) > MAX_BUTTONS or any(p not in buttons for p in payloads):
             raise ValueError(f"{where}.buttons: at most {MAX_BUTTONS} payloads defined under [buttons]")
         entries[str(kind)] = TemplateEntry(str(kind), tuple(variables), {str(k): str(v) for k, v in content.items()},
-                                           tuple(payloads))
+                                           tuple(payloads), str(category), str(reclassified))
     missing = [kind for kind in required if kind not in entries]
     if missing:
         raise ValueError(f"{source}: no approved template for {', '.join(missing)} "

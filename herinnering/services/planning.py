@@ -6,12 +6,17 @@ are written with one set-based `INSERT … SELECT` over the tenants who chose th
 stays flat from 50 tenants to the whole sector. The outbox's unique idempotency key
 (`pre_debit:<tenant>:<period>`) makes planning the same month twice, or in two processes at
 once, harmless.
+
+Segments steer the cadence (`[segments.cadence]`, services/cadence.py): a tenant who opted out
+while in a segment that allows it gets none, and a segment with `extra_lead_days` also gets an
+earlier reminder — one more set-based statement per day and lead time, keyed
+`pre_debit_early:<tenant>:<period>`, with the same kind and template.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -23,12 +28,13 @@ from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
 from herinnering.adapters.templates import MessageTemplates, template_path_sql
 from herinnering.clock import Clock
 from herinnering.config import Settings
-from herinnering.domain.planning import Period, Reminder, plan_reminder
+from herinnering.domain.planning import MAX_LEAD_DAYS, Period, Reminder, plan_reminder
 from herinnering.domain.states import MessageState
-from herinnering.services import experiments
+from herinnering.services import cadence, experiments
 from herinnering.services.self_service import effective_day_sql
 
 KIND = "pre_debit"
+EARLY_KEY = "pre_debit_early"  # the extra earlier reminder of a segment with extra_lead_days
 
 
 @dataclass(frozen=True)
@@ -49,11 +55,13 @@ class PlanReport:
     planned: int = 0   # tenants with a reminder this month
     created: int = 0   # of which new now (the rest were planned before)
     skipped: int = 0   # tenants whose moment had passed
+    extra: int = 0     # extra earlier reminders (segment cadence) new now
     preview: list[PlannedReminder] = field(default_factory=list)
 
 
-def _plannable() -> Any:
-    return and_(tenants.c.active.is_(True), tenants.c.opted_out.is_(False))
+def _plannable(settings: Settings) -> Any:
+    """Active, not opted out of messages, and not opted out of this reminder (segment cadence)."""
+    return and_(tenants.c.active.is_(True), tenants.c.opted_out.is_(False), cadence.wants_pre_debit_sql(settings))
 
 
 async def plan_month(
@@ -64,7 +72,7 @@ async def plan_month(
     rules = settings.reminders.planning_rules()
     report = PlanReport(period=period)
     days = effective_day_sql(str(period)).label("day")  # the tenant's own new day, from its month on (issue 10)
-    chosen = select(days).where(_plannable()).subquery()
+    chosen = select(days).where(_plannable(settings)).subquery()
     async with db.begin() as connection:
         per_day = dict((await connection.execute(
             select(chosen.c.day, func.count()).group_by(chosen.c.day)
@@ -82,27 +90,53 @@ async def plan_month(
             for day, reminder in days:
                 assert reminder is not None
                 async with db.begin() as connection:
-                    created += await _insert_day(connection, period, day, reminder, now)
+                    created += await _insert_day(connection, settings, period, day, reminder, now)
                     await experiments.assign_planned(connection, settings, KIND, str(period), day, reminder.send_at)
             return created
 
         report.created = sum(await asyncio.gather(*(lane(due[i::lanes]) for i in range(lanes))))
+        report.extra = await _plan_extra(db, settings, period, dict(due), now)
     if preview:
         async with db.begin() as connection:
-            report.preview = await _preview(connection, plans, period, preview)
+            report.preview = await _preview(connection, settings, plans, period, preview)
     return report
 
 
-async def _insert_day(connection: AsyncConnection, period: Period, day: int, reminder: Reminder, now: datetime) -> int:
+async def _plan_extra(
+    db: Database, settings: Settings, period: Period, normal: dict[int, Reminder | None], now: datetime,
+) -> int:
+    """The extra earlier reminders: per extra lead time and collection day one statement over the
+    tenants whose latest segment asks for it; only when it falls before that day's normal one."""
+    created = 0
+    rules = settings.reminders.planning_rules()
+    for extra_days, segments in cadence.extra_reminders(settings).items():
+        early_rules = replace(rules, lead_days=min(rules.lead_days + extra_days, MAX_LEAD_DAYS))
+        for day, reminder in sorted(normal.items()):
+            early = plan_reminder(period, day, early_rules, now)
+            if reminder is None or early is None or early.send_at >= reminder.send_at:
+                continue
+            async with db.begin() as connection:
+                created += await _insert_day(connection, settings, period, day, early, now, key_prefix=EARLY_KEY,
+                                             also=cadence.in_segments_sql(segments))
+                await experiments.assign_planned(connection, settings, KIND, str(period), day, early.send_at)
+    return created
+
+
+async def _insert_day(
+    connection: AsyncConnection, settings: Settings, period: Period, day: int, reminder: Reminder, now: datetime,
+    *, key_prefix: str = KIND, also: Any = None,
+) -> int:
     """All reminders of one collection day in one statement; returns how many were new."""
-    key = literal(f"{KIND}:") + cast(tenants.c.id, String) + literal(f":{period}")  # pre_debit:<tenant>:<period>
+    key = literal(f"{key_prefix}:") + cast(tenants.c.id, String) + literal(f":{period}")  # pre_debit:<tenant>:<period>
     source = select(
         tenants.c.id, literal(KIND), literal(str(period)), key, tenants.c.channel,
         template_path_sql(KIND, tenants.c.language, tenants.c.channel), literal("default"),
         literal(MessageState.PLANNED.value), literal(reminder.send_at, UtcDateTime),
         literal(reminder.not_after, UtcDateTime), literal(reminder.debit_date), literal(0),
         literal(now, UtcDateTime), literal(now, UtcDateTime),
-    ).where(_plannable(), effective_day_sql(str(period)) == day)
+    ).where(_plannable(settings), effective_day_sql(str(period)) == day)
+    if also is not None:
+        source = source.where(also)
     if connection.dialect.name == "sqlite":
         source = source.where(literal(True))  # SQLite needs a WHERE before an upsert clause
     columns = ["tenant_id", "kind", "period", "idempotency_key", "channel", "template", "variant", "state",
@@ -115,14 +149,14 @@ async def _insert_day(connection: AsyncConnection, period: Period, day: int, rem
 
 
 async def _preview(
-    connection: AsyncConnection, plans: dict[int, Reminder | None], period: Period, limit: int
+    connection: AsyncConnection, settings: Settings, plans: dict[int, Reminder | None], period: Period, limit: int
 ) -> list[PlannedReminder]:
     """The first reminders of the month, for the CLI's table."""
     days = [day for day, reminder in plans.items() if reminder is not None]
     rows = (await connection.execute(
         select(tenants.c.id, tenants.c.external_id, tenants.c.name,
                effective_day_sql(str(period)).label("collection_day"), tenants.c.channel, tenants.c.language)
-        .where(_plannable(), effective_day_sql(str(period)).in_(days))
+        .where(_plannable(settings), effective_day_sql(str(period)).in_(days))
         .order_by("collection_day", tenants.c.id).limit(limit)
     )).all()
     result = []

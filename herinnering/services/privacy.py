@@ -1,10 +1,12 @@
 """Use cases of the tenant's privacy rights: access (export) and storage limitation (purge).
 
 `export_tenant` gives every row that belongs to a tenant, from every table (found through
-the foreign keys, `adapters/db/tenant_data.py`). `purge` removes tenants whose contract ended
-longer ago than the retention period — their messages with bodies, threads, payments, links,
-tasks, arrangements, assignments and contact details — after adding them to anonymous counts
-(`retention_aggregates`: per month, kind, channel and state, no tenant id). The audit log
+the foreign keys, `adapters/db/tenant_data.py`). `purge` removes the data of tenants whose
+contract ended, each kind after its own term (domain/retention.py): first their messages with
+bodies, threads, payments, links, tasks, arrangements and assignments; the proof of the
+early-warning steps and letters and the WhatsApp consents later, with the tenant row — each
+after adding it to anonymous counts (`retention_aggregates`: per month, kind, channel and
+state, no tenant id). Export files in `[privacy] exports_dir` go after their days. The audit log
 keeps what officers did, without the link to the tenant. Conversations with numbers that
 belong to no tenant go after the same period of silence. Each run is one transaction.
 """
@@ -15,6 +17,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,8 +28,9 @@ from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.security_tables import retention_aggregates
 from herinnering.adapters.db.tables import events, messages, tenants
 from herinnering.bootstrap import Runtime
-from herinnering.domain.retention import cutoff
+from herinnering.domain.retention import KINDS, Terms, cutoff
 from herinnering.errors import HerinneringError
+from herinnering.security_config import PrivacySettings
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -43,6 +47,8 @@ class PurgeReport:
     rows: dict[str, int] = field(default_factory=dict)
     aggregates: int = 0
     dry_run: bool = False
+    kept_for_proof: int = 0   # tenants whose messages went but whose proof or consent is still in its term
+    exports: int = 0          # export files removed from [privacy] exports_dir
 
 
 async def _tenant(connection: AsyncConnection, key: str) -> Any:
@@ -86,7 +92,10 @@ def _month(moment: datetime | date | None) -> str:
     return f"{moment:%Y-%m}" if moment is not None else "unknown"
 
 
-async def _aggregate(connection: AsyncConnection, ids: list[int]) -> Counter[tuple[str, str, str, str, str]]:
+async def _aggregate(connection: AsyncConnection, ids: list[int],
+                     removed: list[int]) -> Counter[tuple[str, str, str, str, str]]:
+    """Counts of the messages and payments of `ids` (they go now) and of the tenants `removed`
+    entirely; a tenant kept for proof is counted once, when it goes."""
     counts: Counter[tuple[str, str, str, str, str]] = Counter()
     rows = await connection.execute(select(messages.c.send_at, messages.c.kind, messages.c.channel, messages.c.state)
                                     .where(messages.c.tenant_id.in_(ids)))
@@ -97,7 +106,7 @@ async def _aggregate(connection: AsyncConnection, ids: list[int]) -> Counter[tup
     for row in rows:
         counts[(row.period, "payment_periods", "rent", "-", row.status)] += 1
     rows = await connection.execute(select(tenants.c.contract_ended_on, tenants.c.channel, tenants.c.language)
-                                    .where(tenants.c.id.in_(ids)))
+                                    .where(tenants.c.id.in_(removed)))
     for row in rows:
         counts[(_month(row.contract_ended_on), "tenants", "contract_ended", row.channel, row.language)] += 1
     return counts
@@ -116,25 +125,67 @@ async def _add_counts(connection: AsyncConnection, counts: Counter[tuple[str, st
             await connection.execute(update(table).where(table.c.id == existing.id).values(count=existing.count + n))
 
 
-async def purge(runtime: Runtime, months: int, *, dry_run: bool = False) -> PurgeReport:
-    """Remove every tenant whose contract ended more than `months` ago; keep anonymous counts."""
+async def _ended_before(connection: AsyncConnection, day: date) -> list[int]:
+    return [int(row.id) for row in await connection.execute(
+        select(tenants.c.id).where(tenants.c.contract_ended_on.is_not(None),
+                                   tenants.c.contract_ended_on < day).order_by(tenants.c.id))]
+
+
+def _purge_exports(settings: PrivacySettings, now: datetime) -> int:
+    """Remove the files in `exports_dir` older than their term; returns how many."""
+    if not settings.exports_dir:
+        return 0
+    oldest = now.timestamp() - settings.export_retention_days * 86_400
+    gone = 0
+    for path in Path(settings.exports_dir).iterdir():
+        if path.is_file() and path.stat().st_mtime < oldest:
+            path.unlink()
+            gone += 1
+    return gone
+
+
+async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = False) -> PurgeReport:
+    """Remove each kind of data of ended contracts after its own term (`[privacy]`; `months`
+    overrides the message term): message bodies and logs first, the proof of the early-warning
+    steps and letters and the WhatsApp consents later; the tenant row goes with the last of them.
+    Anonymous counts are kept."""
+    privacy = runtime.settings.privacy
+    messages_months = months or privacy.retention_months
+    terms = Terms(messages_months, max(messages_months, privacy.proof_retention_months),
+                  max(messages_months, privacy.consent_retention_months))
     zone = runtime.settings.reminders.timezone
-    before = cutoff(runtime.clock.now().astimezone(zone).date(), months)
+    now = runtime.clock.now()
+    today = now.astimezone(zone).date()
+    before = cutoff(today, terms.messages)
     async with runtime.db.begin() as connection:
-        ids = [int(row.id) for row in await connection.execute(
-            select(tenants.c.id).where(tenants.c.contract_ended_on.is_not(None),
-                                       tenants.c.contract_ended_on < before).order_by(tenants.c.id))]
-        counts = await _aggregate(connection, ids) if ids else Counter()
+        ids = await _ended_before(connection, before)
+        due = {kind: set(await _ended_before(connection, cutoff(today, terms.months(kind)))) for kind in KINDS}
+        kept: set[int] = set()
+        for kind, names in KINDS.items():
+            kept |= await tenant_data.holding(connection, [i for i in ids if i not in due[kind]], names)
+        whole = [i for i in ids if i not in kept]
+        counts = await _aggregate(connection, ids, whole) if ids else Counter()
         if dry_run:
-            return PurgeReport(cutoff=before, tenants=len(ids), aggregates=len(counts), dry_run=True)
+            return PurgeReport(cutoff=before, tenants=len(whole), aggregates=len(counts), dry_run=True,
+                               kept_for_proof=len(kept))
         await _add_counts(connection, counts)
-        removed = await tenant_data.delete_rows(connection, ids) if ids else {}
+        removed: dict[str, int] = {}
+
+        def add(rows: dict[str, int]) -> None:
+            for table, n in rows.items():
+                removed[table] = removed.get(table, 0) + n
+
+        everything_kept = frozenset().union(*KINDS.values())
+        add(await tenant_data.delete_except(connection, ids, everything_kept))  # message bodies and logs
+        for kind, names in KINDS.items():
+            add(await tenant_data.delete_except(connection, sorted(due[kind] & set(ids)), everything_kept - names))
+        add(await tenant_data.delete_rows(connection, whole) if whole else {})
         # conversations with numbers of no tenant have no contract: the same period from their last message
-        unknown = await tenant_data.delete_unknown_numbers(connection, datetime.combine(before, time(), zone))
-        for table, n in unknown.items():
-            removed[table] = removed.get(table, 0) + n
-    log.info("purged %d tenants whose contract ended before %s", len(ids), before)
-    return PurgeReport(cutoff=before, tenants=len(ids), rows=removed, aggregates=len(counts))
+        add(await tenant_data.delete_unknown_numbers(connection, datetime.combine(before, time(), zone)))
+    exports = _purge_exports(privacy, now)
+    log.info("purged %d tenants whose contract ended before %s; %d kept for proof", len(whole), before, len(kept))
+    return PurgeReport(cutoff=before, tenants=len(whole), rows=removed, aggregates=len(counts),
+                       kept_for_proof=len(kept), exports=exports)
 
 
 async def aggregates(runtime: Runtime) -> list[Any]:

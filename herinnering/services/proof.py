@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters import pdf
 from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
+from herinnering.adapters.db.consent_tables import whatsapp_consents
 from herinnering.adapters.db.conversation_tables import thread_messages, threads
 from herinnering.adapters.db.lawful_tables import municipal_feedback
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
@@ -121,6 +122,12 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
             + (f" (afgeleverd {_when(row.delivered_at, settings)})" if row.delivered_at else "")
             + (f" (fout {row.error_code})" if row.error_code else "") + f":\n{row.body or '(nog niet opgesteld)'}")
     sections.append(pdf.Section("Berichten aan de huurder (sms/WhatsApp)", message_lines or ["Geen berichten."]))
+    consents = await _all(connection, select(whatsapp_consents).where(whatsapp_consents.c.tenant_id == tenant.id)
+                          .order_by(whatsapp_consents.c.agreed_at))
+    sections.append(pdf.Section("Toestemming voor WhatsApp", [
+        f"{_when(c.agreed_at, settings)} — {c.business_name}, kanaal {c.channel}, via {c.method} ({c.source}), "
+        f"taal {c.language}:\n{c.text}" for c in consents
+    ] or ["Geen toestemming voor WhatsApp vastgelegd."]))
 
     replies = await _all(connection, select(thread_messages).join(threads, threads.c.id == thread_messages.c.thread_id)
                          .where(threads.c.tenant_id == tenant.id).order_by(thread_messages.c.created_at))

@@ -28,7 +28,7 @@ from herinnering.config import Settings
 from herinnering.domain import whatsapp as rules
 from herinnering.domain.sms import measure
 from herinnering.domain.states import MessageState
-from herinnering.services import experiments
+from herinnering.services import experiments, whatsapp_consent
 
 if TYPE_CHECKING:
     from herinnering.services.dispatch import Dispatcher
@@ -97,7 +97,8 @@ async def prepare(dispatcher: Dispatcher, message: Row[Any], tenant: Row[Any] | 
                 recipient = ("whatsapp:" if choice.channel == "whatsapp" else "") + tenant.phone
                 await outbox.update_fields(connection, message.id, recipient=recipient, updated_at=now, **fields)
             if source:
-                await whatsapp_store.record_opt_in(connection, tenant.id, now, source)
+                await whatsapp_store.record_opt_in(connection, tenant.id, now, source,
+                                                   whatsapp_consent.consent_for(runtime, tenant, source))
             if choice.channel != message.channel:
                 await event_log.append(connection, [event_log.event(
                     tenant.id, "channel_changed", now, message.id, to=choice.channel, reason=choice.reason)])

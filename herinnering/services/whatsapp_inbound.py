@@ -21,6 +21,7 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.bootstrap import Runtime
 from herinnering.domain.states import MessageState
 from herinnering.domain.threads import BotDecision
+from herinnering.services import whatsapp_consent
 from herinnering.services.payment_links import links_of
 
 
@@ -33,7 +34,9 @@ async def carry_out(connection: AsyncConnection, runtime: Runtime, message: Any,
     if decision.switch_channel:
         await whatsapp_store.set_preference(connection, tenant.id, decision.switch_channel, now, source="keyword")
         if decision.switch_channel == "whatsapp":
-            await whatsapp_store.record_opt_in(connection, tenant.id, now, source=f"keyword via {message.channel}")
+            source = f"keyword via {message.channel}"
+            await whatsapp_store.record_opt_in(connection, tenant.id, now, source,
+                                               whatsapp_consent.consent_for(runtime, tenant, source))
     if decision.call_back and await thread_store.add_task(connection, {
         "tenant_id": tenant.id, "kind": "call_tenant", "title": "Bel de huurder (huurder vraagt: bel mij)",
         "state": "open", "source": "bot", "dedupe_key": f"call_me:{tenant.id}:{now:%Y-%m-%d}",

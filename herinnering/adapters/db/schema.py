@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from herinnering.adapters.db import (  # noqa: F401  (imported to register their tables)
     collection_tables,
+    consent_tables,
     conversation_tables,
     experiment_tables,
     lawful_tables,

@@ -95,3 +95,13 @@ tenant_segments = Table(
     Column("segment", SmallInteger, nullable=False),  # domain/segments.py Segment
     Column("reason", String(200), nullable=False),
 )
+
+pre_debit_opt_outs = Table(
+    "pre_debit_opt_outs",
+    metadata,
+    # the tenant's own "no reminder before the debit, please" (keyword or officer on their request);
+    # the planner honours it only while the tenant is in a segment that allows it ([segments.cadence])
+    Column("tenant_id", Id, ForeignKey("tenants.id"), primary_key=True),
+    Column("source", String(16), nullable=False),  # keyword, officer
+    Column("created_at", UtcDateTime, nullable=False),
+)

@@ -4,12 +4,15 @@ the tenant chose. Each change that concerns consent is also an event on the tena
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.consent_tables import whatsapp_consents
 from herinnering.adapters.db.tables import tenants
 
 
@@ -18,8 +21,10 @@ async def note_inbound(connection: AsyncConnection, tenant_id: int, now: datetim
     await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(whatsapp_last_inbound_at=now))
 
 
-async def record_opt_in(connection: AsyncConnection, tenant_id: int, now: datetime, source: str) -> bool:
-    """Record a WhatsApp opt-in once (the first one keeps its date and source)."""
+async def record_opt_in(connection: AsyncConnection, tenant_id: int, now: datetime, source: str,
+                        consent: Mapping[str, Any] | None = None) -> bool:
+    """Record a WhatsApp opt-in once (the first one keeps its date and source), with its consent
+    record (business name, text agreed to, language: services/whatsapp_consent.py)."""
     result = await connection.execute(
         update(tenants).where(tenants.c.id == tenant_id, tenants.c.whatsapp_opt_in_at.is_(None))
         .values(whatsapp_opt_in_at=now, whatsapp_opt_in_source=source, updated_at=now)
@@ -27,6 +32,9 @@ async def record_opt_in(connection: AsyncConnection, tenant_id: int, now: dateti
     if result.rowcount != 1:
         return False
     await event_log.append(connection, [event_log.event(tenant_id, "whatsapp_opted_in", now, source=source)])
+    if consent is not None:
+        await connection.execute(whatsapp_consents.insert().values(
+            tenant_id=tenant_id, channel="whatsapp", agreed_at=now, source=source[:64], **consent))
     return True
 
 
