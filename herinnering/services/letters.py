@@ -17,12 +17,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import jinja2
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters import pdf
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.collection_tables import ladder_steps
 from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.tables import tasks
 from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.collection_costs import Costs, LetterDates, collection_costs, letter_dates
@@ -133,11 +135,30 @@ async def send_letter(runtime: Runtime, tenant: Row[Any], kind: str, *, period: 
         for step in (MviStep.WRITTEN_REMINDER, MviStep.DATA_OFFER):
             await mvi.record(connection, case_id=case.id, tenant_id=tenant.id, step=step, channel=channel, text=body,
                              occurred_at=now, by=by, source_key=f"letter:{letter_id}:{step.value}", now=now)
+        await _close_written_reminder_tasks(connection, case.id, tenant.id, letter_id, now, by)
         await event_log.append(connection, [event_log.event(
             tenant.id, "letter_sent", now, case_id=case.id, letter_id=letter_id, kind=kind, channel=channel,
             costs_cents=costs.total_cents if costs else 0,
             costs_due_from=dates.costs_due_from.isoformat() if dates else None)])
     return SentLetter(letter_id, kind, case.period, sent_on, dates, costs, document, body, translation)
+
+
+async def _close_written_reminder_tasks(connection: AsyncConnection, case_id: int, tenant_id: int, letter_id: int,
+                                       now: Any, by: str) -> None:
+    """The ladder's "send a written reminder" task of this case is done once a letter went out: an
+    officer should not find it open and send a second letter. Its MVI steps came with the letter
+    (`letter_id` in the task's data tells `mvi.record_task` not to record them again)."""
+    ladder_tasks = select(ladder_steps.c.task_id).where(ladder_steps.c.case_id == case_id,
+                                                         ladder_steps.c.task_id.is_not(None))
+    open_ones = (await connection.execute(select(tasks.c.id, tasks.c.data).where(
+        tasks.c.id.in_(ladder_tasks), tasks.c.kind == "written_reminder", tasks.c.state == "open"))).fetchall()
+    for task in open_ones:
+        await connection.execute(update(tasks).where(tasks.c.id == task.id, tasks.c.state == "open").values(
+            state="done", done_at=now, updated_at=now, assigned_to=by[:64],
+            data={**(task.data or {}), "letter_id": letter_id}))
+    await event_log.append(connection, [
+        event_log.event(tenant_id, "task_done", now, task_id=task.id, by=by, letter_id=letter_id) for task in open_ones
+    ])
 
 
 def costs_due(letter: Row[Any], today: date) -> bool:

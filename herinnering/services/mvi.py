@@ -74,6 +74,8 @@ async def record_task(connection: AsyncConnection, settings: Settings, task: Row
     if rule is None or not rule.mvi:
         return 0
     data = task.data or {}
+    if data.get("letter_id"):
+        return 0  # done by sending a letter, which recorded these steps with its own text
     recorded = 0
     for name in rule.mvi:
         step = MviStep(name)

@@ -72,8 +72,14 @@ async def test_three_of_four_steps_is_refused_and_the_fourth_makes_the_case_read
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant", "written_reminder"}
     await send_letter(runtime, tenant, "veertiendagenbrief", period=None, by="officer@delinde")
-    steps = {r.step for r in await rows(runtime, mvi_steps)}
+    assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant"}  # the letter did the ladder's task
+    await ladder_tick(runtime)
+    recorded = await rows(runtime, mvi_steps)
+    assert sorted(r.step for r in recorded) == ["data_offer", "debt_help", "written_reminder"]  # once each
+    assert {r.channel for r in recorded if r.step != "debt_help"} == {"letter"}
+    steps = {r.step for r in recorded}
     assert steps == {"debt_help", "written_reminder", "data_offer"}  # three of the four
 
     [refused] = (await export(runtime)).refused
