@@ -86,6 +86,9 @@ async def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     created = "nothing stored (dry run)" if args.dry_run else f"{report.created} newly planned"
     console.print(f"{report.planned} reminders, {created}, "
                   f"{report.skipped} tenants skipped because their moment has passed")
+    if report.extra:
+        console.print(f"{report.extra} extra earlier reminders newly planned for segments that ask for one "
+                      "(the segments.cadence setting)")
     return 0
 
 
