@@ -163,6 +163,30 @@ async def set_pause(runtime: Runtime, thread_id: int, officer: Officer, until: d
             **({"until": until.isoformat()} if until else {}))])
 
 
+async def record_objection(runtime: Runtime, thread_id: int, officer: Officer, text: str, channel: str) -> int:
+    """The tenant objects (on the phone, at the desk, in this thread) to passing their data to the
+    municipality: it blocks the early-warning signal of every open case. Returns the cases."""
+    from herinnering.services import early_warning  # it reads cases, which read threads' tables
+
+    text = text.strip()
+    if not text:
+        raise ThreadError("write down what the tenant said")
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        if thread.tenant_id is None:
+            raise ThreadError("an unknown number has no arrears case")
+        found = await early_warning.record_objection(
+            connection, thread.tenant_id, channel=channel, text=text[:MAX_REPLY], by=officer.email,
+            key=f"inbox:{thread_id}:{now:%Y%m%dT%H%M%S}", now=now)
+        cases = found[0]["data"]["cases"] if found else 0
+        if not cases:
+            raise ThreadError("the tenant has no open arrears case to object for")
+        await event_log.append(connection, found)
+        await _audit(connection, officer, "objection", thread, now, cases=cases)
+    return cases
+
+
 async def open_thread(runtime: Runtime, thread_id: int) -> tuple[Any, list[Any], list[Any]]:
     """The thread, its messages and the tenant's timeline; reading it clears its unread count."""
     async with runtime.db.begin() as connection:

@@ -179,6 +179,9 @@ def _action(name: str) -> auth.Handler:
                 await thread_service.set_pause(runtime, thread_id, me, until)
             elif name == "resume":
                 await thread_service.set_pause(runtime, thread_id, me, None)
+            elif name == "objection":
+                await thread_service.record_objection(runtime, thread_id, me, str(form.get("text", "")),
+                                                      str(form.get("channel", "phone")))
         except thread_service.ThreadError as exc:
             log.info("officer action %s on thread %s refused: %s", name, thread_id, exc)
             notice = "refused"
@@ -212,6 +215,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/inbox/live.json", inbox_live)
     app.router.add_get("/inbox/threads/{thread_id}", thread_page)
     app.router.add_get("/inbox/threads/{thread_id}/live.json", thread_live)
-    for name in ("take-over", "hand-back", "reply", "assign", "note", "pause", "resume"):
+    for name in ("take-over", "hand-back", "reply", "assign", "note", "pause", "resume", "objection"):
         app.router.add_post(f"/inbox/threads/{{thread_id}}/{name}", _action(name))
     app.router.add_get("/audit", audit_page)

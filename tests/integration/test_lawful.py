@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from herinnering.adapters.db.collection_tables import arrears_cases, mvi_steps
+from herinnering.adapters.db.conversation_tables import audit_log, threads
 from herinnering.adapters.db.lawful_tables import letters, municipal_feedback
 from herinnering.adapters.db.tables import messages, tenants
 from herinnering.domain.collection_costs import letter_dates
@@ -34,6 +35,7 @@ from tests.integration.collection_helpers import (
     run_day,
 )
 from tests.integration.conversations import tenant_writes
+from tests.integration.officer_browser import officer
 from tests.integration.test_wgs import finish_task, with_address
 
 SINCE = date(2026, 12, 1)
@@ -112,6 +114,34 @@ async def test_an_objection_by_keyword_blocks_the_signal_and_is_shown(
 
     bundle = await build(runtime, tenant, None)
     assert "BEZWAAR" in pdf_text(bundle.pdf) and "Bezwaar!" in bundle.html
+
+
+async def test_an_objection_recorded_in_the_inbox_blocks_the_signal_and_is_audited(
+    runtime: Any, make_tenant: Any, fake_twilio: Any, browser: Any
+) -> None:
+    tenant = await ladder_done_but_no_call(runtime, make_tenant)
+    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await call_done(runtime, tenant)
+    await tenant_writes(runtime, fake_twilio, tenant.phone, "Ik bel u morgen")
+    async with runtime.db.begin() as connection:
+        [thread] = (await connection.execute(select(threads).where(threads.c.tenant_id == tenant.id))).fetchall()
+    anna = await officer(runtime, browser)
+    status, page = await anna.get(f"/inbox/threads/{thread.id}")
+    assert status == 200 and "Bezwaar vastleggen" in page
+    assert len((await export(runtime)).rows) == 1
+
+    base = f"/inbox/threads/{thread.id}/objection"
+    assert (await anna.post(base, text="   ", channel="phone"))[1].endswith("notice=refused")  # nothing said
+    assert (await anna.post(base, csrf="forged", text="Geen melding", channel="phone"))[0] == 403
+    assert len((await export(runtime)).rows) == 1
+    status, location = await anna.post(base, text="Wil geen melding bij de gemeente (telefoon)", channel="phone")
+    assert status == 303 and location.endswith("notice=objection")
+
+    result = await export(runtime)
+    assert result.rows == [] and "objected" in result.refused[0].reason
+    [objection] = [r for r in await rows(runtime, mvi_steps) if r.step == "objection"]
+    assert (objection.channel, objection.recorded_by) == ("phone", "anna@delinde.nl")
+    assert [e.action for e in await rows(runtime, audit_log) if e.action == "objection"] == ["objection"]
 
 
 async def test_the_municipality_answers_deceased_and_every_message_stops(
