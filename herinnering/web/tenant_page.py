@@ -18,10 +18,11 @@ from typing import Any
 
 from aiohttp import web
 
+from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import long_date, money
 from herinnering.domain.dialogs import PARTS, parse_cents
 from herinnering.domain.planning import Period
-from herinnering.services import self_service
+from herinnering.services import cases, self_service
 from herinnering.services.tenant_page import page_data, tenant_for_token
 from herinnering.web.keys import PAGES, RUNTIME
 
@@ -61,6 +62,7 @@ async def show(request: web.Request) -> web.Response:
     lang = _language(runtime, tenant)
     async with runtime.db.begin() as connection:
         data = await page_data(connection, settings, tenant, today)
+        open_case = any(case.state != "closed" for case in await cases.cases_of(connection, tenant.id))
     pending = None
     if data.pending_day is not None:
         pending = (data.pending_day[0], self_service.long_month(lang, Period.parse(data.pending_day[1])))
@@ -69,8 +71,9 @@ async def show(request: web.Request) -> web.Response:
     notice_text = ""
     if notice == "dag" and pending is not None:
         notice_text = texts.done_day.replace("{day}", str(pending[0])).replace("{month}", pending[1])
-    elif notice in ("regeling", "bellen", "wrong"):
-        notice_text = getattr(texts, {"regeling": "done_plan", "bellen": "done_call", "wrong": "wrong"}[notice])
+    elif notice in ("regeling", "bellen", "bezwaar", "wrong"):
+        notice_text = getattr(texts, {"regeling": "done_plan", "bellen": "done_call", "bezwaar": "done_object",
+                                      "wrong": "wrong"}[notice])
     else:
         notice = ""  # the same day as before, or an unknown notice: nothing to say
     return _html(
@@ -80,6 +83,7 @@ async def show(request: web.Request) -> web.Response:
         next_debit=long_date(data.next_debit, lang) if data.next_debit else "-", pending=pending,
         plan=[(n, long_date(d, lang), money(c, lang), s) for n, d, c, s in data.arrangement],
         days=sorted(settings.reminders.collection_days), notice=notice, notice_text=notice_text,
+        can_object=open_case,
     )
 
 
@@ -140,9 +144,25 @@ async def ask_call(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(_base(request) + "?klaar=bellen")
 
 
+async def object_to_signal(request: web.Request) -> web.Response:
+    """The tenant does not want their data passed to the municipality (Wgs): blocks the signal of
+    every open case, like the BEZWAAR keyword (issue 11)."""
+    from herinnering.services.early_warning import record_objection
+
+    runtime = request.app[RUNTIME]
+    tenant = await _tenant(request)
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        found = await record_objection(connection, tenant.id, channel="other", text="bezwaar via de pagina mijn huur",
+                                       by="tenant", key=f"page:{tenant.id}:{now:%Y%m%d}", now=now)
+        await event_log.append(connection, found)
+    raise web.HTTPSeeOther(_base(request) + "?klaar=bezwaar")
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/mijn-huur/{token}", show)
     app.router.add_get("/mijn-huur/{token}/betalen", pay)
     app.router.add_post("/mijn-huur/{token}/dag", choose_day)
     app.router.add_post("/mijn-huur/{token}/regeling", ask_arrangement)
     app.router.add_post("/mijn-huur/{token}/bellen", ask_call)
+    app.router.add_post("/mijn-huur/{token}/bezwaar", object_to_signal)

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
@@ -24,6 +25,7 @@ from herinnering.services.collection import ladder_tick, plan_message
 from herinnering.services.early_warning import import_feedback
 from herinnering.services.letters import send_letter
 from herinnering.services.proof import build
+from herinnering.services.tenant_page import issue_token, page_url
 from herinnering.services.wgs_export import FIELDS, collect, mark_signalled
 from tests.integration.collection_helpers import (
     change,
@@ -142,6 +144,28 @@ async def test_an_objection_recorded_in_the_inbox_blocks_the_signal_and_is_audit
     [objection] = [r for r in await rows(runtime, mvi_steps) if r.step == "objection"]
     assert (objection.channel, objection.recorded_by) == ("phone", "anna@delinde.nl")
     assert [e.action for e in await rows(runtime, audit_log) if e.action == "objection"] == ["objection"]
+
+
+async def test_an_objection_on_the_tenant_page_blocks_the_signal(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    tenant = await ladder_done_but_no_call(runtime, make_tenant, language="tr")
+    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await call_done(runtime, tenant)
+    assert len((await export(runtime)).rows) == 1
+    async with runtime.db.begin() as connection:
+        url = page_url(runtime.settings, await issue_token(connection, runtime.settings, tenant.id,
+                                                           runtime.clock.now()))
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as response:
+            assert "Belediyeye bildirim olmasın" in await response.text()
+        async with session.post(url + "/bezwaar") as response:  # follows the redirect to the page
+            assert response.status == 200
+            assert "Bilgilerinizi belediyeye vermeyeceğiz" in await response.text()
+    result = await export(runtime)
+    assert result.rows == [] and "objected" in result.refused[0].reason
+    [objection] = [r for r in await rows(runtime, mvi_steps) if r.step == "objection"]
+    assert objection.recorded_by == "tenant"
 
 
 async def test_the_municipality_answers_deceased_and_every_message_stops(
