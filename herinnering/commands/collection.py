@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from herinnering.bootstrap import Runtime, open_runtime
-from herinnering.commands.common import add_now, make_clock
+from herinnering.commands.common import add_now, find_tenant, make_clock
 from herinnering.config import Settings
 from herinnering.domain.arrangements import Every
 from herinnering.domain.ladder import OPEN_ENDED
@@ -56,13 +56,8 @@ def _who(args: argparse.Namespace) -> str:
 
 
 async def _tenant(runtime: Runtime, external_id: str) -> Any:
-    from herinnering.adapters.db import tenant_store
-
     async with runtime.db.begin() as connection:
-        tenant = await tenant_store.by_external_id(connection, external_id)
-    if tenant is None:
-        raise HerinneringError(f"--tenant: no tenant with contract id {external_id!r}")
-    return tenant
+        return await find_tenant(connection, external_id)
 
 
 def _money(cents: int) -> str:

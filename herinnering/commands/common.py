@@ -6,9 +6,11 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
 from herinnering.config import Settings
@@ -39,6 +41,16 @@ def make_clock(args: argparse.Namespace, settings: Settings, *, moving: bool = F
         return SystemClock()
     start = parse_moment(args.now, settings.reminders.timezone)
     return OffsetClock(start) if moving else SettableClock(start)
+
+
+async def find_tenant(connection: AsyncConnection, contract_id: str) -> Any:
+    """The tenant with this contract id, or the error every `--tenant` option gives."""
+    from herinnering.adapters.db import tenant_store
+
+    tenant = await tenant_store.by_external_id(connection, contract_id)
+    if tenant is None:
+        raise HerinneringError(f"--tenant: no tenant with contract id {contract_id!r}")
+    return tenant
 
 
 def read_input(path: Path) -> bytes:

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from rich.table import Table
 
-from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
-from herinnering.commands.common import add_now, console, err, make_clock, read_input
+from herinnering.commands.common import add_now, console, err, find_tenant, make_clock, read_input
 from herinnering.config import Settings
 from herinnering.domain.payment_state import parse_amount_cents
 from herinnering.domain.planning import Period
@@ -48,9 +47,7 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.payment_links import links_of
 
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
-        tenant = await tenant_store.by_external_id(connection, args.tenant)
-        if tenant is None:
-            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant}")
+        tenant = await find_tenant(connection, args.tenant)
         months = await payments.periods(connection, tenant.id)
         balance = await payments.outstanding(connection, tenant.id)
         links = await links_of(connection, tenant.id)
@@ -79,9 +76,7 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
         raise HerinneringError(f"{exc}") from None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
-        tenant = await tenant_store.by_external_id(connection, args.tenant)
-        if tenant is None:
-            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant}")
+        tenant = await find_tenant(connection, args.tenant)
         if amount is None:
             state = await payments.period_status(connection, tenant.id, period)
             amount = state.outstanding_cents if state else tenant.monthly_rent_cents

@@ -14,10 +14,9 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
-from herinnering.commands.common import add_now, console, make_clock
+from herinnering.commands.common import add_now, console, find_tenant, make_clock
 from herinnering.config import Settings
 from herinnering.errors import HerinneringError
 
@@ -50,9 +49,7 @@ async def cmd_day_show(args: argparse.Namespace, settings: Settings) -> int:
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
-        tenant = await tenant_store.by_external_id(connection, args.tenant)
-        if tenant is None:
-            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant!r}")
+        tenant = await find_tenant(connection, args.tenant)
         changes = await day_changes(connection, tenant.id)
     console.print(f"{tenant.external_id}: collection day {tenant.collection_day} (ERP)")
     for c in changes:
@@ -77,9 +74,7 @@ async def cmd_page_link(args: argparse.Namespace, settings: Settings) -> int:
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
-        tenant = await tenant_store.by_external_id(connection, args.tenant)
-        if tenant is None:
-            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant!r}")
+        tenant = await find_tenant(connection, args.tenant)
         now = runtime.clock.now()
         if args.send:
             message_id = await send_page_link(connection, settings, tenant, now)
@@ -139,9 +134,7 @@ async def cmd_pre_debit_opt_out(args: argparse.Namespace, settings: Settings) ->
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
-        tenant = await tenant_store.by_external_id(connection, args.tenant)
-        if tenant is None:
-            raise HerinneringError(f"--tenant: no tenant with contract id {args.tenant!r}")
+        tenant = await find_tenant(connection, args.tenant)
         await set_pre_debit_opt_out(connection, settings, tenant.id, on=not args.undo, source="officer",
                                     now=runtime.clock.now())
     console.print(f"{tenant.external_id}: pre-debit reminders {'on again' if args.undo else 'off'}", highlight=False)

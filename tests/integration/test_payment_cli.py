@@ -17,4 +17,4 @@ def test_a_bad_payment_file_is_refused_with_its_line_and_exit_code_2(tmp_path: P
 
 def test_a_link_for_an_unknown_tenant_names_the_contract(tmp_path: Path) -> None:
     result = herinnering("payments", "link", "--tenant", "HC-404", "--period", "2026-12", cwd=tmp_path)
-    assert result.returncode == 2 and "no tenant with contract id HC-404" in result.stderr
+    assert result.returncode == 2 and "no tenant with contract id 'HC-404'" in result.stderr
