@@ -52,10 +52,8 @@ def conversion_chart(variants: Sequence[VariantResult], title: str) -> bytes:
         if v.rate is None or v.rate_ci is None:
             axes.annotate("no exposures", (index, 0), ha="center", color=colour)
             continue
-        # Wilson bounds at a rate of 0 or 1 can miss the rate by a rounding error; matplotlib
-        # refuses a negative error bar, so clamp.
-        below = max(0.0, (v.rate - v.rate_ci.low) * 100)
-        above = max(0.0, (v.rate_ci.high - v.rate) * 100)
+        below = (v.rate - v.rate_ci.low) * 100  # never negative: rate_interval holds its rate
+        above = (v.rate_ci.high - v.rate) * 100
         axes.bar(index, v.rate * 100, color=colour, alpha=0.35, width=0.6)
         axes.errorbar(index, v.rate * 100, yerr=[[below], [above]], fmt="o", color=colour, capsize=8, lw=2)
         axes.annotate(f"{v.rate:.1%}\n(n={v.exposures})", (index, v.rate_ci.high * 100), ha="center",
