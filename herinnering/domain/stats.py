@@ -249,3 +249,8 @@ def analyse(
         alpha=alpha, correction=correction,
         total_exposures=sum(c.exposures for c in counts), planned_sample_size=planned_sample_size,
     )
+
+
+def adjust_p_values(p_values: Sequence[float], method: str) -> list[float]:
+    """Holm ("holm") or Benjamini–Hochberg ("bh") adjusted p-values, in the given order."""
+    return [float(p) for p in multipletests(list(p_values), method={"holm": "holm", "bh": "fdr_bh"}[method])[1]]
