@@ -20,6 +20,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import (
+    auth,
     experiments,
     inbox,
     openapi,
@@ -101,7 +102,7 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(middlewares=[timing, security.rate_limits, errors])
+    app = web.Application(middlewares=[timing, security.rate_limits, errors, auth.access])
     app[RUNTIME] = runtime
     app[PAGES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
