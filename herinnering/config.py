@@ -316,7 +316,7 @@ def _conversation_settings(section: _Section, timezone: ZoneInfo) -> Conversatio
              for intent in (Intent.STOP, Intent.START, Intent.HELP, Intent.PAID, Intent.OBJECTION,
                             Intent.CHANNEL_SMS, Intent.CHANNEL_WHATSAPP)}
     try:
-        rules = keyword_rules(words)
+        rules = keyword_rules(words, builtin=True)  # the five-language list plus these
     except ValueError as exc:
         raise ConfigError(f"conversations.keywords_*: {exc}") from None
     window = section.window("office_hours")

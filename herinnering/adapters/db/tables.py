@@ -121,6 +121,7 @@ messages = Table(
     Column("next_attempt_at", UtcDateTime),
     Column("claimed_by", String(64)),
     Column("claimed_at", UtcDateTime),
+    Column("attempted_at", UtcDateTime),  # the last claim to send: a provider message older than this is not ours
     Column("provider_sid", String(64), unique=True),
     Column("provider_status", String(32)),
     Column("error_code", Integer),
