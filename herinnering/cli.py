@@ -53,6 +53,8 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             task = progress.add_task(f"Importing {path.name}", total=max(1, data.count(b"\n") - 1))
             report = await import_tenants(runtime.db, data, settings.reminders, runtime.clock,
                                           dry_run=args.dry_run, progress=lambda n: progress.advance(task, n))
+    for warning in report.warnings:
+        err.print(f"[yellow]{path.name}: {warning}[/]", highlight=False)
     for error in report.errors:
         err.print(f"[red]{path.name}, {error}[/]", highlight=False)
     if args.dry_run:
