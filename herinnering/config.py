@@ -116,6 +116,7 @@ class ServerSettings:
     host: str
     port: int
     public_url: str
+    environment: str = "development"  # "production" refuses what is for trying only (the payment sandbox)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             api_base_url=twi.url("api_base_url"),
         ),
         server=ServerSettings(
-            host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url")
+            host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url"),
+            environment=srv.choice("environment", ("development", "production")),
         ),
         database=DatabaseSettings(url=db.database_url("url")),
         conversations=_conversation_settings(_Section(data, "conversations"), rem.timezone("timezone")),
