@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.tables import messages
-from herinnering.bootstrap import Runtime, open_runtime
+from herinnering.bootstrap import Runtime, open_runtime, refuse_unsafe_web
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
 from herinnering.domain.states import MessageState
@@ -57,6 +57,7 @@ async def run_demo(settings: Settings, start: datetime, *, once: bool, database:
             account_sid=fake.account_sid, auth_token=fake.auth_token, sms_from=DEMO_SENDER,
             whatsapp_from=DEMO_WHATSAPP, api_base_url=twilio_url,
         )
+        refuse_unsafe_web(settings)  # the fake's token checks the webhooks, as in production
         async with open_runtime(settings, clock) as runtime:
             port = settings.server.port
             async with serving(runtime, settings.server.host, port) as url:

@@ -159,15 +159,21 @@ def redirect(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/inbox"
+def safe_next(target: str) -> str:
+    """Where to go after logging in: only a path on this site. Browsers read a backslash as a
+    slash and drop tabs and newlines, so "/\\evil.example/" or "/<TAB>/evil.example/" would
+    lead to another host: anything but a plain same-origin path becomes the inbox."""
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ch.isspace() or not ch.isprintable() for ch in target)):
+        return "/inbox"
+    return target
 
 
 async def login_form(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
     token = secrets.token_urlsafe(32)
     request[_CSRF] = token
     response = page(request, "web/login.html.j2", status=status, error=error,
-                    next=_safe_next(request.query.get("next", "/inbox")))
+                    next=safe_next(request.query.get("next", "/inbox")))
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
     return response
 
@@ -186,7 +192,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         return await login_form(request, "locked", status=429)
     except users.LoginError:
         return await login_form(request, "wrong", status=401)
-    response = redirect(_safe_next(str(form.get("next", "/inbox"))))
+    response = redirect(safe_next(str(form.get("next", "/inbox"))))
     set_cookie(request, response, SESSION_COOKIE, session.token,
                max_age=runtime.settings.conversations.session_hours * 3600)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")

@@ -1,17 +1,21 @@
 """Who may call what, over real HTTP: every route of the app either is in the public
 allow-list (with its reason) or refuses an anonymous caller; the read-only role may look
-but every POST refuses it."""
+but every POST refuses it; after login, `next` leads only to a path on this site."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import aiohttp
+from hypothesis import given
+from hypothesis import strategies as st
 
+from herinnering.services import users as user_service
 from herinnering.web.app import create_app
-from herinnering.web.auth import PUBLIC, READ_ONLY
-from tests.integration.officer_browser import officer
+from herinnering.web.auth import PUBLIC, READ_ONLY, safe_next
+from tests.integration.officer_browser import PASSWORD, officer
 
 
 def _routes(runtime: Any) -> list[tuple[str, str]]:
@@ -66,3 +70,30 @@ async def test_the_read_only_role_may_look_but_every_post_refuses_it(runtime: An
         status, text = await viewer.post(_concrete(path), text="hallo", note="x", until="2027-01-01")
         assert status == 403 and "alleen leesrechten" in text, path
     assert (await viewer.post("/logout"))[0] == 303  # ending one's own session is no action on data
+
+
+def _as_a_browser_reads_it(location: str) -> str:
+    """The host a browser goes to for this Location (WHATWG URL parsing drops tabs and
+    newlines and reads a backslash as a slash in http(s) URLs)."""
+    cleaned = re.sub(r"[\t\n\r]", "", location).replace("\\", "/")
+    return urlsplit(urljoin("https://huur.delinde.nl/login", cleaned)).netloc
+
+
+EVIL_NEXT = ["/\\evil.example/", "/\t/evil.example/", "//evil.example", "https://evil.example/",
+             "/\n/evil.example", "\\\\evil.example", " /inbox", "/inbox\x00"]
+
+
+async def test_after_login_next_is_followed_only_as_a_same_origin_path(runtime: Any, browser: Any) -> None:
+    await user_service.add_user(runtime, "anna@delinde.nl", PASSWORD, "officer")
+    for target in [*EVIL_NEXT, "/inbox?filter=mine"]:
+        b = browser()
+        await b.get("/login?" + urlencode({"next": target}))
+        status, location = await b.post("/login", email="anna@delinde.nl", password=PASSWORD, next=target)
+        assert status == 303 and _as_a_browser_reads_it(location) == "huur.delinde.nl", target
+        assert location == ("/inbox?filter=mine" if target == "/inbox?filter=mine" else "/inbox"), target
+
+
+@given(st.text(max_size=30))
+def test_no_next_value_leads_a_browser_to_another_host(target: str) -> None:
+    assert _as_a_browser_reads_it(safe_next(target)) == "huur.delinde.nl"
+    assert all(_as_a_browser_reads_it(safe_next(evil)) == "huur.delinde.nl" for evil in EVIL_NEXT)
