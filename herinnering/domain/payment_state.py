@@ -222,6 +222,16 @@ _AMOUNT_FORMS = (
 )
 
 
+MAX_AMOUNT_CENTS = 1_000_000_000 * 100  # exclusive: no line of a rent account is a billion euros
+
+
+def check_amount_range(cents: int, shown: str) -> int:
+    """`cents` if it is a believable amount; ValueError naming the amount as written otherwise."""
+    if cents >= MAX_AMOUNT_CENTS:
+        raise ValueError(f"{shown!r} is out of range: amounts must be below {MAX_AMOUNT_CENTS // 100:,} euros")
+    return cents
+
+
 def parse_amount_cents(text: str) -> int:
     """Euros to cents, never negative: "656,36", "656.36", "1.234,56", "€ 845,-". ValueError otherwise."""
     value = unicodedata.normalize("NFKC", text).strip()
@@ -237,7 +247,7 @@ def parse_amount_cents(text: str) -> int:
                                  "write it like 1234,00")
             whole = re.sub(r"[.,]", "", match.group(1))
             try:
-                return int(Decimal(f"{whole}.{match.group(2) or '0'}") * 100)
+                return check_amount_range(int(Decimal(f"{whole}.{match.group(2) or '0'}") * 100), value)
             except InvalidOperation:  # pragma: no cover - the pattern allows digits only
                 break
     raise ValueError(f"{value!r} is not an amount in euros (write it like 656,36)")
@@ -247,7 +257,7 @@ def iso_amount_cents(text: str | None) -> int:
     """An ISO 20022 amount ("656.36"): digits, a point and at most 2 decimals (euro)."""
     if text is None or not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,2})?", text.strip()):
         raise ValueError(f"{text!r} is not an amount like 656.36")
-    return int(Decimal(text.strip()) * 100)
+    return check_amount_range(int(Decimal(text.strip()) * 100), text.strip())
 
 
 def euros(cents: int) -> str:

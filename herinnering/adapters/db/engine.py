@@ -60,6 +60,9 @@ def dialect_insert(connection: AsyncConnection, table: Table) -> Any:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
+    # A failed statement's error never carries its parameters (names, phone numbers, amounts):
+    # tracebacks and logs show the SQL only.
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
