@@ -21,6 +21,7 @@ from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import (
     experiments,
+    i18n,
     inbox,
     openapi,
     payment_links,
@@ -29,7 +30,9 @@ from herinnering.web import (
     security,
     templates_preview,
     tenant_page,
+    tenants,
     webhooks,
+    worklist,
 )
 from herinnering.web.keys import PAGES, RUNTIME
 
@@ -101,7 +104,7 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(middlewares=[timing, security.rate_limits, errors])
+    app = web.Application(middlewares=[timing, i18n.language, security.rate_limits, errors])
     app[RUNTIME] = runtime
     app[PAGES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -115,7 +118,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, payment_links, inbox, experiments, templates_preview, tenant_page, openapi,
-                 risk):
+                 risk, i18n, worklist, tenants):
         area.setup(app)
     return app
 

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from herinnering.services import users
 from herinnering.services.threads import Officer
+from herinnering.web import i18n
 from herinnering.web.keys import PAGES, RUNTIME
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     set_cookie(request, response, SESSION_COOKIE, session.token,
                max_age=runtime.settings.conversations.session_hours * 3600)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+    i18n.remember(request, response, session.officer.language)  # the pages in the officer's own language
     return response
 
 
