@@ -17,6 +17,7 @@ from rich.table import Table
 
 from herinnering.bootstrap import open_runtime, refuse_unsafe_web
 from herinnering.clock import SystemClock
+from herinnering.commands import changes as commands_changes
 from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
 from herinnering.commands import experiments as commands_experiments
@@ -229,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_demo)
 
     for area in (commands_payments, commands_collection, commands_conversations, commands_experiments,
-                 commands_lawful, commands_tenant_centred, commands_privacy):
+                 commands_lawful, commands_tenant_centred, commands_privacy, commands_changes):
         area.register(commands)
 
     p = commands.add_parser("templates", help="message templates")

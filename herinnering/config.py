@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herinnering.cadence_config import CADENCE_DEFAULTS, CadenceSettings, parse_cadence
+from herinnering.changes_config import CHANGES_DEFAULTS, ChangeFeedSettings, parse_changes
 from herinnering.domain.experiments import Experiment, parse_experiments
 from herinnering.domain.keywords import Intent, KeywordRules, keyword_rules
 from herinnering.domain.ladder import Action, Ladder, StepRule
@@ -152,6 +153,7 @@ class Settings:
     security: SecuritySettings = SECURITY_DEFAULTS  # [security]: rate limits, HSTS (security_config.py)
     privacy: PrivacySettings = PRIVACY_DEFAULTS  # [privacy]: retention after the contract ended
     logging: LoggingSettings = LOGGING_DEFAULTS  # [logging]: text or json, level
+    changes: ChangeFeedSettings = CHANGES_DEFAULTS  # [changes]: the feed for the ERP and its push (changes_config.py)
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database=DatabaseSettings(url=url))
@@ -231,6 +233,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         security=parse_security(data.get("security")),
         privacy=parse_privacy(data.get("privacy")),
         logging=parse_logging(data.get("logging")),
+        changes=parse_changes(data.get("changes")),
     )
     if settings.reminders.window.start >= settings.reminders.window.end:
         raise ConfigError("reminders.send_window: the start must be before the end, e.g. \"10:00-20:00\"")

@@ -21,6 +21,7 @@ from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import (
     auth,
+    changes,
     experiments,
     i18n,
     inbox,
@@ -120,8 +121,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", live)
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
-    for area in (security, payments, payment_links, inbox, experiments, templates_preview, tenant_page, openapi,
-                 risk, i18n, worklist, tenants):
+    for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
+                 openapi, risk, i18n, worklist, tenants):
         area.setup(app)
     return app
 
