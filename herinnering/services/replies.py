@@ -17,12 +17,12 @@ from herinnering.adapters.db.lawful_tables import letters
 from herinnering.adapters.templates import long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.sms import SmsSize, measure
-from herinnering.domain.wording import threats
 from herinnering.resources import templates_dir
 from herinnering.services import payments, tenant_page
 from herinnering.services import threads as thread_service
 from herinnering.services.collection import local_day
 from herinnering.services.threads import Officer, ThreadError
+from herinnering.services.wording_check import check_text
 
 PAY_WITHIN_DAYS = 7  # the canned replies' {{ date }}: a week from today
 
@@ -90,7 +90,8 @@ def size(text: str) -> SmsSize:
 
 
 async def threat_check(runtime: Runtime, thread_id: int, text: str) -> list[str]:
-    """The threatening words of a reply, when the tenant has had no 14-day letter yet."""
+    """The threatening words of a reply (and why), when the tenant has had no 14-day letter yet:
+    the templates' own check (services/wording_check.py) on the officer's text."""
     async with runtime.db.begin() as connection:
         thread = await thread_store.get(connection, thread_id)
         if thread is None:
@@ -101,8 +102,11 @@ async def threat_check(runtime: Runtime, thread_id: int, text: str) -> list[str]
                 letters.c.tenant_id == thread.tenant_id, letters.c.kind.in_(allowed)).limit(1))).first()
             if sent is not None:
                 return []
-    languages = dict.fromkeys([thread.language or "nl", "nl", "en"])
-    return sorted({word for language in languages for word in threats(text, language)})
+    found: dict[str, None] = {}
+    for language in dict.fromkeys([thread.language or "nl", "nl", "en"]):  # officers also write Dutch or English
+        verdict = check_text(text, language, runtime.settings, kind="officer_reply")
+        found.update({f"'{t.words}' ({t.why})": None for t in verdict.threats})
+    return list(found)
 
 
 async def send(runtime: Runtime, thread_id: int, officer: Officer, text: str, nonce: str) -> bool:
