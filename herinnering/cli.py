@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from herinnering.bootstrap import open_runtime, refuse_unsafe_web
 from herinnering.clock import SystemClock
@@ -31,6 +32,7 @@ from herinnering.config import Settings, load_settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
 from herinnering.logging_setup import configure as configure_logging
+from herinnering.logging_setup import describe_error
 from herinnering.security_config import LOGGING_DEFAULTS
 
 
@@ -261,6 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except SQLAlchemyError as exc:  # no traceback: a driver's message may quote the values it refused
+        err.print(f"[red]error:[/] the database refused the change: {escape(describe_error(exc))}; "
+                  "nothing of it was stored", highlight=False)
+        return 2
 
 
 if __name__ == "__main__":

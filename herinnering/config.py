@@ -123,6 +123,12 @@ class ServerSettings:
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str
+    pool_size: int = 0  # connections per process; 0: the sends in flight (dispatch.concurrency) + 8
+    transaction_pooler: bool = False  # behind PgBouncer in transaction mode: no prepared statements kept
+
+    def connections(self, dispatch: DispatchSettings) -> int:
+        """The pool size a process opens: what it has in flight at once, with room for the rest."""
+        return self.pool_size or dispatch.concurrency + 8
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ class Settings:
     changes: ChangeFeedSettings = CHANGES_DEFAULTS  # [changes]: the feed for the ERP and its push (changes_config.py)
 
     def with_database(self, url: str) -> Settings:
-        return replace(self, database=DatabaseSettings(url=url))
+        return replace(self, database=replace(self.database, url=url))
 
     def with_twilio(self, **changes: str) -> Settings:
         return replace(self, twilio=replace(self.twilio, **changes))
@@ -221,7 +227,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url"),
             environment=srv.choice("environment", ("development", "production")),
         ),
-        database=DatabaseSettings(url=db.database_url("url")),
+        database=DatabaseSettings(url=db.database_url("url"), pool_size=db.integer("pool_size", 0, 1000),
+                                  transaction_pooler=db.flag("transaction_pooler")),
         conversations=_conversation_settings(_Section(data, "conversations"), rem.timezone("timezone")),
         experiments=parse_experiments(data.get("experiments", {})),
         payments=_payment_settings(pay := _Section(data, "payments")),
@@ -376,6 +383,12 @@ class _Section:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self._fail(key, value, f"a whole number from {low} to {high}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if not isinstance(value, bool):
+            raise self._fail(key, value, "true or false")
         return value
 
     def number(self, key: str, low: float, high: float) -> float:
