@@ -25,6 +25,7 @@ POLICIES: dict[str, KindPolicy] = {
     "bot_reply": REPLY,
     "officer_reply": REPLY,
     "stop_confirmation": KindPolicy(respect_window=False, respect_pause=False, respect_opt_out=False),
+    "day_change_confirmation": KindPolicy(respect_pause=False),  # the tenant's own act: in the window, even paused
 }
 
 
