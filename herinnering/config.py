@@ -65,6 +65,8 @@ class OrganisationSettings:
     name: str
     phone: str
     landlord_id: str
+    iban: str = ""         # the account tenants who pay by transfer pay into (in their reminder)
+    payment_url: str = ""  # where they can pay online, if anywhere (in their reminder)
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,10 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     languages = rem.string_list("languages")
     settings = Settings(
         organisation=OrganisationSettings(
-            name=org.text("name", max_length=40), phone=org.text("phone"), landlord_id=org.text("landlord_id")
+            name=org.text("name", max_length=40), phone=org.text("phone"), landlord_id=org.text("landlord_id"),
+            iban=org.pattern("iban", r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}",
+                             "the corporation's IBAN, like NL91 ABNA 0417 1643 00"),
+            payment_url=org.pattern("payment_url", r"(https?://[^\s/]+(/[^\s]*)?)?", "an http(s) URL or \"\""),
         ),
         reminders=ReminderSettings(
             timezone=rem.timezone("timezone"),
