@@ -218,6 +218,11 @@ async def record_exposures(
     return len(found)
 
 
+async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Subscriber (bootstrap): a paid month converts the exposures it answers."""
+    await record_payment_outcome(connection, change)
+
+
 async def record_payment_outcome(connection: AsyncConnection, change: PaymentChange) -> None:
     """Turn a PAID change into a conversion for each of the tenant's exposures in that period
     whose deadline the payment met (a late payment is not a conversion). Idempotent."""
