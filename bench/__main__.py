@@ -104,6 +104,17 @@ def importing(results: Results, backend: str, url: str, n: int) -> None:
                 ours=f"{n / done['seconds']:,.0f} rows/s", peer="-", ratio=None, rss_mb=done["peak_rss_mb"])
 
 
+def camt(results: Results, backend: str, url: str, n: int) -> None:
+    """A bank statement of n entries: read and checked (dry run), then stored."""
+    for dry_run in (True, False):
+        done = one(workload="camt_import", url=url, n=n, dry_run=dry_run)
+        results.check(done["report"]["transactions"] == n and done["report"]["unmatched"] == 0,
+                      f"camt {backend}: {done}")
+        results.add(workload=f"payments import CAMT.053 {'--dry-run' if dry_run else 'stored'} ({backend})", size=n,
+                    ours=f"{done['seconds']:.1f} s ({done['megabytes']:.0f} MB file)", peer="-", ratio=None,
+                    rss_mb=done["peak_rss_mb"], per_tenant_us=1e6 * done["seconds"] / n)
+
+
 def claiming(results: Results, url: str, n: int, workers: int, batch: int) -> None:
     one(workload="prepare_due", url=url, n=n)
     done = one(workload="claim", url=url, n=n, workers=workers, batch=batch)
@@ -154,6 +165,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000", help="tenants per planning run, comma-separated")
     parser.add_argument("--sector", action="store_true", help="also plan 2.3 million tenants (PostgreSQL)")
     parser.add_argument("--peer-cap", type=int, default=5000, help="tenants the peer schedules (its rate is per tenant)")
+    parser.add_argument("--camt-entries", type=int, default=60_000, help="entries in the CAMT.053 workload")
     parser.add_argument("--out", default="bench-results.jsonl", help="JSON lines, appended")
     args = parser.parse_args()
 
@@ -161,11 +173,13 @@ def main() -> int:
     peer_cap = 300 if args.quick else args.peer_cap
     import_n = 3000 if args.quick else 100_000
     claim_n, workers = (3000, 2) if args.quick else (100_000, 4)
+    camt_n = 300 if args.quick else args.camt_entries
     results = Results(Path(args.out))
     with tempfile.TemporaryDirectory() as folder:
         sqlite_url = f"sqlite+aiosqlite:///{folder}/bench.db"
         planning(results, "sqlite", sqlite_url, [n for n in sizes if n <= 200_000], peer_cap)
         importing(results, "sqlite", sqlite_url, import_n)
+        camt(results, "sqlite", sqlite_url, camt_n)
     bench_db = f"herinnering_bench_{os.getpid()}"  # its own: two runs at once must not drop each other's tables
     pg = postgres_url(bench_db)
     if pg is None:

@@ -82,3 +82,44 @@ async def insert_tenants(db: Database, n: int) -> None:
                 batch_rows = []
         if batch_rows:
             await connection.execute(tenants.insert(), batch_rows)
+
+
+def camt053_bytes(n: int, seed: int = 13) -> bytes:
+    """A booked CAMT.053 statement of n entries for tenants B-00000000 …: nine in ten a credit
+    transfer paying December's rent, one in ten a returned direct debit (AM04, MD06, AC04)."""
+    rng = random.Random(seed)
+    ns = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="{ns}">\n<BkToCstmrStmt>\n'
+             f"<GrpHdr><MsgId>BENCH-{n}</MsgId><CreDtTm>2026-12-31T22:00:00+01:00</CreDtTm></GrpHdr>\n"
+             "<Stmt><Id>NL91ABNA0417164300-2026-12</Id><CreDtTm>2026-12-31T22:00:00+01:00</CreDtTm>\n"
+             "<Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>\n"]
+    for i in range(n):
+        contract = f"B-{i:08d}"
+        euros, cents = rng.randrange(450, 1100), rng.randrange(100)
+        amount = f"{euros}.{cents:02d}"
+        day = 1 + i % 28
+        if i % 10 == 9:
+            reason = ("AM04", "MD06", "AC04")[i % 3]
+            parts.append(
+                f"<Ntry><NtryRef>RT-{i}</NtryRef><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd>"
+                f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-12-{day:02d}</Dt></BookgDt>"
+                f"<ValDt><Dt>2026-12-{day:02d}</Dt></ValDt><AcctSvcrRef>BENCH{i:09d}RT</AcctSvcrRef>"
+                "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly></Domn></BkTxCd>"
+                f"<NtryDtls><TxDtls><Refs><EndToEndId>{contract}-2026-12</EndToEndId><MndtId>{contract}</MndtId>"
+                f"</Refs><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd>"
+                f"<RltdPties><Dbtr><Pty><Nm>Huurder {i}</Nm></Pty></Dbtr></RltdPties>"
+                f"<RtrInf><Rsn><Cd>{reason}</Cd></Rsn><AddtlInf>Returned direct debit</AddtlInf></RtrInf>"
+                "</TxDtls></NtryDtls></Ntry>\n")
+        else:
+            parts.append(
+                f"<Ntry><NtryRef>CT-{i}</NtryRef><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+                f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-12-{day:02d}</Dt></BookgDt>"
+                f"<ValDt><Dt>2026-12-{day:02d}</Dt></ValDt><AcctSvcrRef>BENCH{i:09d}CT</AcctSvcrRef>"
+                "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>"
+                "<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>"
+                f"<Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+                f"<RltdPties><Dbtr><Pty><Nm>Huurder {i}</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>NL38RABO0634946918"
+                f"</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>Huur december 2026 {contract}</Ustrd></RmtInf>"
+                "</TxDtls></NtryDtls></Ntry>\n")
+    parts.append("</Stmt>\n</BkToCstmrStmt>\n</Document>\n")
+    return "".join(parts).encode()

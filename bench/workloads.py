@@ -277,3 +277,24 @@ async def webhooks(url: str, n: int, concurrency: int = 64) -> dict[str, Any]:
 
 
 WORKLOADS["webhooks"] = webhooks
+
+
+async def camt_import(url: str, n: int, dry_run: bool) -> dict[str, Any]:
+    """`payments import` of a CAMT.053 with n entries for n tenants (dry run, or stored)."""
+    from bench.data import camt053_bytes
+    from herinnering.services.payment_intake import import_payment_file
+
+    db = await fresh_database(url)
+    await insert_tenants(db, n)
+    data = camt053_bytes(n)
+    settings = load_settings(environ={}).with_database(url)
+    started = time.perf_counter()
+    intake = await import_payment_file(db, settings, SettableClock(NOW), data, "bench.xml", dry_run=dry_run)
+    seconds = time.perf_counter() - started
+    await db.close()
+    report = intake.report
+    return {"entries": n, "megabytes": len(data) / 1e6, "dry_run": dry_run, "format": intake.format,
+            "report": {k: v for k, v in vars(report).items() if isinstance(v, int)}, "seconds": seconds}
+
+
+WORKLOADS["camt_import"] = camt_import

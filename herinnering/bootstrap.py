@@ -28,6 +28,7 @@ from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.clock import Clock
 from herinnering.config import Settings
 from herinnering.domain.payments import PaymentChange
+from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
 from herinnering.services.provider_circuit import ProviderCircuit
 
@@ -46,6 +47,33 @@ class Runtime:
             self.settings.twilio.require()
             raise AssertionError("unreachable: require() raises when Twilio is not set up")
         return self.sender
+
+
+def refuse_unsafe_web(settings: Settings) -> None:
+    """Start-up checks of every process that serves the web app (and so Twilio's webhooks):
+    without an auth token a signature made with the empty key would pass, and the payment
+    sandbox records a payment without money moving, so it is for development only. Production
+    runs on https (Secure cookies, HSTS)."""
+    if not settings.twilio.auth_token:
+        raise ConfigError(
+            "twilio.auth_token is not set: the web app checks Twilio's webhook signatures with it, and "
+            "without it anyone could forge a STOP or a delivery status. Set TWILIO_AUTH_TOKEN (or "
+            "TWILIO_AUTH_TOKEN_FILE) or [twilio] auth_token in your config file")
+    production = settings.server.environment == "production"
+    if settings.payments.provider == "sandbox":
+        why = ('server.environment is "production"' if production
+               else f"server.public_url is https ({settings.server.public_url})"
+               if settings.server.public_url.startswith("https://") else None)
+        if why:
+            raise ConfigError(
+                f'payments.provider = "sandbox" is refused because {why}: the sandbox records a payment '
+                'without any money moving. Set [payments] provider = "mollie" (with MOLLIE_API_KEY); the '
+                "sandbox is for the demo and development only")
+    if production and not settings.server.public_url.startswith("https://"):
+        raise ConfigError(
+            f'server.public_url is {settings.server.public_url} but server.environment is "production": set '
+            "HERINNERING_PUBLIC_URL (or [server] public_url) to the https address Twilio and the officers "
+            "reach (session cookies are only Secure over https)")
 
 
 @asynccontextmanager

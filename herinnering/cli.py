@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from herinnering.bootstrap import open_runtime
+from herinnering.bootstrap import open_runtime, refuse_unsafe_web
 from herinnering.clock import SystemClock
 from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
@@ -52,6 +53,8 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             task = progress.add_task(f"Importing {path.name}", total=max(1, data.count(b"\n") - 1))
             report = await import_tenants(runtime.db, data, settings.reminders, runtime.clock,
                                           dry_run=args.dry_run, progress=lambda n: progress.advance(task, n))
+    for warning in report.warnings:
+        err.print(f"[yellow]{path.name}: {warning}[/]", highlight=False)
     for error in report.errors:
         err.print(f"[red]{path.name}, {error}[/]", highlight=False)
     if args.dry_run:
@@ -111,6 +114,7 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.no_worker:
         settings.twilio.require()
+    refuse_unsafe_web(settings)  # with or without a worker: this process answers the webhooks
     async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime, \
             serving(runtime, settings.server.host, settings.server.port) as url:
         dispatcher = None if args.no_worker else Dispatcher(runtime, worker_id())
@@ -252,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.twilio.auth_token, settings.payments.api_token, settings.payments.mollie_api_key))
         return asyncio.run(run_audited(args, settings))  # officers' commands go into the audit log
     except HerinneringError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)  # "[twilio] key" is no markup
         return 2
     except KeyboardInterrupt:
         return 130

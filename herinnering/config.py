@@ -116,6 +116,7 @@ class ServerSettings:
     host: str
     port: int
     public_url: str
+    environment: str = "development"  # "production" refuses what is for trying only (the payment sandbox)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             api_base_url=twi.url("api_base_url"),
         ),
         server=ServerSettings(
-            host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url")
+            host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url"),
+            environment=srv.choice("environment", ("development", "production")),
         ),
         database=DatabaseSettings(url=db.database_url("url")),
         conversations=_conversation_settings(_Section(data, "conversations"), rem.timezone("timezone")),
@@ -314,7 +316,7 @@ def _conversation_settings(section: _Section, timezone: ZoneInfo) -> Conversatio
              for intent in (Intent.STOP, Intent.START, Intent.HELP, Intent.PAID, Intent.OBJECTION,
                             Intent.CHANNEL_SMS, Intent.CHANNEL_WHATSAPP)}
     try:
-        rules = keyword_rules(words)
+        rules = keyword_rules(words, builtin=True)  # the five-language list plus these
     except ValueError as exc:
         raise ConfigError(f"conversations.keywords_*: {exc}") from None
     window = section.window("office_hours")

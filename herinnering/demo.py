@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.tables import messages
-from herinnering.bootstrap import Runtime, open_runtime
+from herinnering.bootstrap import Runtime, open_runtime, refuse_unsafe_web
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
 from herinnering.domain.states import MessageState
@@ -57,12 +57,14 @@ async def run_demo(settings: Settings, start: datetime, *, once: bool, database:
             account_sid=fake.account_sid, auth_token=fake.auth_token, sms_from=DEMO_SENDER,
             whatsapp_from=DEMO_WHATSAPP, api_base_url=twilio_url,
         )
+        refuse_unsafe_web(settings)  # the fake's token checks the webhooks, as in production
         async with open_runtime(settings, clock) as runtime:
             port = settings.server.port
             async with serving(runtime, settings.server.host, port) as url:
                 runtime.settings = settings = settings.with_server(public_url=url)
                 console.print(f"[bold]Herinnering demo[/] — {settings.organisation.name}, database {database}")
                 console.print(f"Fake Twilio on {twilio_url}, web app on {url}")
+                await demo_officer(runtime, console, url)
                 await demo_import(runtime, console)
                 await demo_plan(runtime, console)
                 returns_at = datetime(2026, 12, 29, 8, 0, tzinfo=runtime.settings.reminders.timezone)
@@ -74,9 +76,22 @@ async def run_demo(settings: Settings, start: datetime, *, once: bool, database:
                 await show_summary(runtime, console)
                 if once:
                     return 0
-                console.print(f"\nServing on [bold]{url}[/] (overview page); press Ctrl-C to stop.")
+                console.print(f"\nServing on [bold]{url}[/] (overview page after logging in as {DEMO_OFFICER}); "
+                              "press Ctrl-C to stop.")
                 await asyncio.Event().wait()
     return 0
+
+
+DEMO_OFFICER = "demo@delinde.nl"
+
+
+async def demo_officer(runtime: Runtime, console: Console, url: str) -> None:
+    """Every page needs a login: the demo makes a team lead with a fresh password and says so."""
+    from herinnering.services.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    await add_user(runtime, DEMO_OFFICER, password, "teamlead", name="Demo")
+    console.print(f"Log in at {url}/login as [bold]{DEMO_OFFICER}[/] with password [bold]{password}[/]")
 
 
 async def demo_import(runtime: Runtime, console: Console) -> None:

@@ -64,19 +64,21 @@ class TwilioSender:
             return Unknown(None, f"{type(exc).__name__}: {exc}")
         return Accepted(sid=str(message.sid), status=str(message.status))
 
-    async def find_sent(self, to: str, sender: str, body: str, since: datetime) -> str | None:
-        """The SID of a message with this body to this number created since `since`, if any.
-        Raises ProviderError when the provider cannot be asked (then nothing is decided)."""
+    async def candidates(self, to: str, sender: str, body: str, since: datetime) -> list[tuple[str, datetime]]:
+        """(SID, date created) of every message with this body to this number created since
+        `since`, newest first. Raises ProviderError when the provider cannot be asked (then
+        nothing is decided)."""
+        found: list[tuple[str, datetime]] = []
         try:
             async for message in self._newest_first(to, sender):
                 if message.date_created is not None and message.date_created < since:
-                    return None
-                if message.body == body:
-                    return str(message.sid)
+                    break
+                if message.body == body and message.date_created is not None:
+                    found.append((str(message.sid), message.date_created))
         except (TwilioRestException, TimeoutError, aiohttp.ClientError) as exc:
             log.warning("could not look up a message to %s at twilio: %r", mask(to), exc)
             raise ProviderError(f"looking up a message at twilio failed: {type(exc).__name__}") from None
-        return None
+        return found
 
     async def _newest_first(self, to: str, sender: str):  # type: ignore[no-untyped-def]
         page = await self.client.messages.page_async(to=to, from_=sender, page_size=50)

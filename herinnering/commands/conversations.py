@@ -1,6 +1,6 @@
 """CLI commands of the conversations area: officers' accounts.
 
-`herinnering user add EMAIL --role officer|teamlead|admin [--name NAME]` asks for the password
+`herinnering user add EMAIL --role officer|teamlead|admin|viewer [--name NAME]` asks for the password
 twice at a prompt (or reads one line from stdin when it is not a terminal). The password is
 never printed, logged or stored in clear text.
 """

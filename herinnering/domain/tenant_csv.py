@@ -7,22 +7,35 @@ known channel and language, an IBAN with correct check digits. It never reads fi
 never stops at a bad row: each problem becomes a `RowError` naming the physical line and the
 column, so the people who fix the export see everything at once. Only a file that cannot be
 used at all (empty, no usable header) raises `CsvFileError`.
+
+The whole tenant record travels in the same file: postal address, municipality, e-mail, lease
+start and end, payment method and SEPA mandate, each under its Dutch or English header
+(`domain/tenant_fields.py` checks them). A column the file does not have leaves the stored
+value alone (`ParsedFile.columns` says which were there); columns nobody knows are named once
+in `ParsedFile.warnings`. Files come as UTF-8 (with or without BOM) or as Windows-1252, what
+Dutch Excel writes by default.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import functools
 import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
 import phonenumbers
 
+from herinnering.domain import tenant_fields as fields_check
+from herinnering.domain.payment_methods import DEFAULT as DEFAULT_PAYMENT_METHOD
+from herinnering.domain.tenant_fields import InvalidValue
 from herinnering.errors import ImportFileError
 
 CHANNELS = ("sms", "whatsapp")
@@ -36,7 +49,22 @@ COLUMNS = (
     "monthly_rent",
     "collection_day",
     "iban",
+    # the rest of the tenant record (issue 16): all optional
+    "street",
+    "house_number",
+    "house_number_addition",
+    "postal_code",
+    "city",
+    "municipality",
+    "email",
+    "lease_start",
+    "lease_end",
+    "payment_method",
+    "mandate_id",
+    "mandate_date",
+    "pre_notification_days",
 )
+RECORD_COLUMNS = COLUMNS[COLUMNS.index("street"):]
 REQUIRED_COLUMNS = ("contract_id", "name", "phone", "monthly_rent", "collection_day")
 
 MAX_NAME_LENGTH = 200
@@ -54,6 +82,55 @@ _HEADER_ALIASES: dict[str, str] = {column: column for column in COLUMNS} | {
     "huur": "monthly_rent",
     "maandhuur": "monthly_rent",
     "incassodag": "collection_day",
+    "incassodatum": "collection_day",
+    "straat": "street",
+    "straatnaam": "street",
+    "huisnummer": "house_number",
+    "huisnr": "house_number",
+    "number": "house_number",
+    "toevoeging": "house_number_addition",
+    "huisnummertoevoeging": "house_number_addition",
+    "addition": "house_number_addition",
+    "postcode": "postal_code",
+    "zip": "postal_code",
+    "zip_code": "postal_code",
+    "zipcode": "postal_code",
+    "plaats": "city",
+    "woonplaats": "city",
+    "town": "city",
+    "gemeente": "municipality",
+    "gemeentecode": "municipality",
+    "municipality_code": "municipality",
+    "e_mail": "email",
+    "e_mailadres": "email",
+    "emailadres": "email",
+    "email_address": "email",
+    "e_mail_address": "email",
+    "ingangsdatum": "lease_start",
+    "ingangsdatum_huur": "lease_start",
+    "startdatum": "lease_start",
+    "startdatum_huur": "lease_start",
+    "begindatum": "lease_start",
+    "lease_start_date": "lease_start",
+    "start_date": "lease_start",
+    "einddatum": "lease_end",
+    "einddatum_huur": "lease_end",
+    "lease_end_date": "lease_end",
+    "end_date": "lease_end",
+    "betaalwijze": "payment_method",
+    "betaalmethode": "payment_method",
+    "machtigingskenmerk": "mandate_id",
+    "kenmerk_machtiging": "mandate_id",
+    "mandaatkenmerk": "mandate_id",
+    "mandate_reference": "mandate_id",
+    "datum_machtiging": "mandate_date",
+    "machtigingsdatum": "mandate_date",
+    "ondertekeningsdatum_machtiging": "mandate_date",
+    "mandate_signature_date": "mandate_date",
+    "mandate_signed_on": "mandate_date",
+    "vooraankondiging": "pre_notification_days",
+    "vooraankondiging_dagen": "pre_notification_days",
+    "pre_notification": "pre_notification_days",
 }
 
 _DELIMITERS = (",", ";", "\t")
@@ -134,6 +211,19 @@ class TenantRecord:
     monthly_rent_cents: int
     collection_day: int
     iban: str | None
+    street: str | None = None
+    house_number: str | None = None
+    house_number_addition: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    municipality: str | None = None  # a CBS code ("GM0363") or the name
+    email: str | None = None
+    lease_start: date | None = None
+    lease_end: date | None = None  # the last day of the lease; planning stops after it
+    payment_method: str = DEFAULT_PAYMENT_METHOD.value  # domain/payment_methods.py
+    mandate_id: str | None = None
+    mandate_date: date | None = None  # the day the SEPA mandate was signed
+    pre_notification_days: int | None = None  # a shorter SEPA pre-notification agreed in the mandate
 
 
 @dataclass(frozen=True)
@@ -187,6 +277,8 @@ class ParsedFile:
 
     records: list[tuple[int, TenantRecord]]
     errors: list[RowError]
+    columns: frozenset[str] = dataclasses.field(default=frozenset(COLUMNS), compare=False)  # known ones present
+    warnings: list[str] = dataclasses.field(default_factory=list)  # said once per file
 
 
 class _Invalid(Exception):
@@ -209,7 +301,12 @@ def parse_tenant_csv(data: bytes, rules: ImportRules) -> ParsedFile:
         break
     if header is None:  # pragma: no cover - _find_header found a non-blank line
         raise CsvFileError("the file has no header row")
-    columns = _map_header(header)
+    columns, unknown = _map_header(header)
+    warnings = []
+    if unknown:
+        noun = "column" if len(unknown) == 1 else "columns"
+        warnings.append(f"unknown {noun} ignored: {', '.join(_quote(name) for name in unknown)} "
+                        "(see the README for the columns herinnering reads)")
 
     records: list[tuple[int, TenantRecord]] = []
     errors: list[RowError] = []
@@ -236,14 +333,18 @@ def parse_tenant_csv(data: bytes, rules: ImportRules) -> ParsedFile:
         if record is not None and not row_errors:
             records.append((start, record))
         errors.extend(row_errors)
-    return ParsedFile(records=records, errors=errors)
+    return ParsedFile(records=records, errors=errors, columns=frozenset(columns), warnings=warnings)
 
 
 # --- the file ----------------------------------------------------------------------------
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 with undecodable bytes kept as surrogates, so one bad row does not sink the file."""
+    """UTF-8 (BOM or not), or Windows-1252 when the file has no UTF-8 character at all.
+
+    Dutch Excel saves "CSV (gescheiden door lijstscheidingsteken)" as Windows-1252: "Zoë" is the
+    single byte 0xEB there. A file with real UTF-8 sequences and a stray byte stays UTF-8, with
+    the bad byte kept as a surrogate so only its row is refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CsvFileError(
             "the file is saved as UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8'"
@@ -251,6 +352,9 @@ def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     text = data.decode("utf-8", errors="surrogateescape")
+    if _SURROGATE.search(text) and not any(ord(ch) > 0x7F and not 0xDC80 <= ord(ch) <= 0xDCFF for ch in text):
+        with contextlib.suppress(UnicodeDecodeError):  # 0x81, 0x8D … are not Windows-1252 either:
+            text = data.decode("cp1252")  # then the per-row UTF-8 errors stand
     if not text.strip():
         raise CsvFileError("the file is empty")
     return text
@@ -316,16 +420,22 @@ def _describe_csv_error(exc: csv.Error, start: int, end: int, delimiter: str) ->
 
 
 def _normalise_header(raw: str) -> str:
-    return re.sub(r"[\s\-]+", "_", raw.strip().strip("\ufeff").strip().casefold())
+    name = raw.strip().strip("\ufeff").strip().casefold().rstrip(".:")
+    return re.sub(r"[\s\-]+", "_", name.strip())
 
 
-def _map_header(header: list[str]) -> dict[str, int]:
-    """Column name -> index; two headers meaning the same column is ambiguous, so an error."""
+def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Column name -> index, and the headers nobody knows (the ERP's business, but worth a
+    word: a misspelt "postode" would otherwise vanish silently). Two headers meaning the same
+    column is ambiguous, so an error."""
     columns: dict[str, int] = {}
+    unknown: list[str] = []
     for index, raw in enumerate(header):
         column = _HEADER_ALIASES.get(_normalise_header(raw))
         if column is None:
-            continue  # unknown extra columns are the ERP's business, not ours
+            if raw.strip():
+                unknown.append(raw.strip())
+            continue
         if column in columns:
             raise CsvFileError(
                 f"column {column!r} appears twice in the header (as "
@@ -339,7 +449,7 @@ def _map_header(header: list[str]) -> dict[str, int]:
         noun = "column" if len(missing) == 1 else "columns"
         has = ", ".join(_printable(field.strip()) for field in header) or "nothing"
         raise CsvFileError(f"missing required {noun} {names} (the header has: {has})")
-    return columns
+    return columns, unknown
 
 
 # --- one row -----------------------------------------------------------------------------
@@ -391,7 +501,7 @@ def _check_row(
             return None
         try:
             return check(raw)
-        except _Invalid as exc:
+        except (_Invalid, InvalidValue) as exc:
             errors.append(RowError(line, column, str(exc)))
             return None
 
@@ -403,6 +513,7 @@ def _check_row(
     rent = take("monthly_rent", _check_rent)
     day = take("collection_day", lambda raw: _check_day(raw, rules.collection_days))
     iban = take("iban", _check_iban)
+    rest = _rest_of_record(take, errors, line)
 
     if (
         errors
@@ -413,7 +524,7 @@ def _check_row(
         or day is None
     ):
         return None, errors
-    record = TenantRecord(
+    return TenantRecord(
         external_id=external_id,
         name=name,
         phone=phone,
@@ -422,8 +533,40 @@ def _check_row(
         monthly_rent_cents=rent,
         collection_day=day,
         iban=iban,
-    )
-    return record, errors
+        **rest,  # type: ignore[arg-type]
+    ), errors
+
+
+def _rest_of_record(take: Callable[..., object], errors: list[RowError], line: int) -> dict[str, object]:
+    """The address, contact, lease and mandate values (all optional; see tenant_fields)."""
+    number = take("house_number", fields_check.check_house_number)
+    addition = take("house_number_addition", fields_check.check_addition)
+    if isinstance(number, tuple) and number[1] is not None:
+        if addition is not None and addition != number[1]:
+            errors.append(RowError(line, "house_number_addition",
+                                   f"the house number {number[0]}{number[1]} already has an addition; "
+                                   f"{_quote(str(addition))} differs"))
+        addition = number[1]
+    values: dict[str, object] = {
+        "street": take("street", fields_check.check_street),
+        "house_number": number[0] if isinstance(number, tuple) else None,
+        "house_number_addition": addition,
+        "postal_code": take("postal_code", fields_check.check_postcode),
+        "city": take("city", fields_check.check_city),
+        "municipality": take("municipality", fields_check.check_municipality),
+        "email": take("email", fields_check.check_email),
+        "lease_start": take("lease_start", lambda raw: fields_check.check_date(raw, "lease start")),
+        "lease_end": take("lease_end", lambda raw: fields_check.check_date(raw, "lease end")),
+        "payment_method": (take("payment_method", fields_check.check_payment_method) or DEFAULT_PAYMENT_METHOD).value,
+        "mandate_id": take("mandate_id", fields_check.check_mandate_id),
+        "mandate_date": take("mandate_date", lambda raw: fields_check.check_date(raw, "mandate date")),
+        "pre_notification_days": take("pre_notification_days", fields_check.check_pre_notification_days),
+    }
+    start, end = values["lease_start"], values["lease_end"]
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        errors.append(RowError(line, "lease_end", f"the lease ends ({end:%d-%m-%Y}) before it starts "
+                                                  f"({start:%d-%m-%Y})"))
+    return values
 
 
 def _contract_id_of(fields: list[str], columns: dict[str, int]) -> str | None:

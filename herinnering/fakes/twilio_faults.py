@@ -110,18 +110,23 @@ class Fault:
 
 @dataclass(frozen=True)
 class NumberRule:
-    """How Twilio treats one recipient: refuse it on create, or accept it and report an outcome."""
+    """How Twilio treats one recipient: refuse it on create, or accept it and report an outcome;
+    `lookup_error` answers list and fetch calls about it with that HTTP status (a provider that
+    cannot be asked for a while)."""
 
     to: str
     create_error: int | None = None
     delivery: str = "delivered"
     error_code: int | None = None
+    lookup_error: int | None = None
 
     def __post_init__(self) -> None:
         if not self.to:
             raise FakeConfigError("a number rule needs 'to'")
         if self.delivery not in DELIVERY_OUTCOMES:
             raise FakeConfigError(f"delivery must be one of {', '.join(DELIVERY_OUTCOMES)}")
+        if self.lookup_error is not None and not 400 <= self.lookup_error <= 599:
+            raise FakeConfigError(f"lookup_error must be 4xx or 5xx, not {self.lookup_error}")
         if self.delivery != "delivered" and self.error_code is None:
             object.__setattr__(self, "error_code", _DEFAULT_DELIVERY_ERRORS[self.delivery])
 

@@ -137,6 +137,8 @@ async def _list_messages(request: web.Request) -> web.Response:
     if (denied := _denied(request, state)) is not None:
         return denied
     query = request.query
+    if (refused := _lookup_refused(state, query.get("To"))) is not None:
+        return refused
     try:
         days = _date_filters(query)
         size = min(max(int(query.get("PageSize", 50)), 1), 1000)
@@ -222,7 +224,16 @@ async def _fetch_message(request: web.Request) -> web.Response:
     message = state.get(request.match_info["sid"])
     if message is None:
         return _twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+    if (refused := _lookup_refused(state, message.to)) is not None:
+        return refused
     return web.json_response(message.resource())
+
+
+def _lookup_refused(state: FakeTwilio, to: str | None) -> web.Response | None:
+    rule = state.numbers.get(to) if to else None
+    if rule is None or rule.lookup_error is None:
+        return None
+    return _twilio_error(rule.lookup_error)
 
 
 async def _unknown_resource(request: web.Request) -> web.Response:

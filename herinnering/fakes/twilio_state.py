@@ -172,6 +172,9 @@ class FakeTwilio:
         self.contents: dict[str, FakeContent] = dict(shipped_contents() if contents is None else contents)
         self.enforce_window = enforce_window
         self.inbound_at: dict[str, datetime] = {}
+        # While True, statuses still move but their callbacks never reach us (our web process is
+        # down; Twilio does not retry them): only asking for the message finds its status.
+        self.callbacks_lost = False
 
     # -- set-up, from Python or the admin endpoints ------------------------------------------
 
@@ -200,9 +203,12 @@ class FakeTwilio:
         create_error: int | None = None,
         delivery: str = "delivered",
         error_code: int | None = None,
+        lookup_error: int | None = None,
     ) -> NumberRule:
-        """Make one recipient fail on create, or be accepted and end undelivered/failed."""
-        rule = NumberRule(to, create_error=create_error, delivery=delivery, error_code=error_code)
+        """Make one recipient fail on create, or be accepted and end undelivered/failed, or
+        (`lookup_error`) make looking its messages up fail."""
+        rule = NumberRule(to, create_error=create_error, delivery=delivery, error_code=error_code,
+                          lookup_error=lookup_error)
         self.numbers[to] = rule
         return rule
 
@@ -320,7 +326,9 @@ class FakeTwilio:
         for status in plan:
             await asyncio.sleep(self.callback_delay)
             self._advance(message, status)
-            if message.status_callback:
+            if self.callbacks_lost and message.status_callback:
+                message.callbacks.append({"status": status, "url": message.status_callback, "lost": True})
+            elif message.status_callback:
                 await self._post_callback(message, status, session)
 
     def _advance(self, message: FakeMessage, status: str) -> None:

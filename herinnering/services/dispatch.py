@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
@@ -32,12 +32,12 @@ from herinnering.domain.sms import measure
 from herinnering.domain.states import MessageState
 from herinnering.domain.whatsapp import FALLBACK_CODES
 from herinnering.errors import ProviderError, TemplateError
-from herinnering.services import experiments, whatsapp
+from herinnering.services import experiments, reconciliation, whatsapp
+from herinnering.services.reconciliation import NO_ANSWER
 from herinnering.services.throttle import Throttle
 
 log = logging.getLogger(__name__)
 S = MessageState
-NO_ANSWER = "no answer"  # provider_status while a send's outcome is unknown (5xx, timeout, reset)
 
 
 @dataclass
@@ -275,25 +275,5 @@ class Dispatcher:
         report.failed += 1
 
     async def settle_unknown(self, report: TickReport) -> None:
-        """Look up, at the provider, messages whose send outcome is unknown; resend only if absent."""
-        now = self.rt.clock.now()
-        stalled_before = now - timedelta(seconds=self.settings.dispatch.stall_seconds)
-        async with self.rt.db.begin() as connection:
-            stuck = await outbox.claim_unsettled(connection, self.worker, now, stalled_before,
-                                                 self.settings.dispatch.batch_size)
-        for message in stuck:
-            sid = None
-            if message.body is not None and message.recipient is not None:
-                _, sender = self.sender.address(message.channel, message.recipient.removeprefix("whatsapp:"))
-                since = message.created_at - timedelta(days=1)  # generous: the provider's clock is not ours
-                sid = await self.sender.find_sent(message.recipient, sender, message.body, since)
-            report.reconciled += 1
-            # A claim whose worker died before the provider took the message was no attempt at all:
-            # only a call the provider left unanswered uses one up (a crash loop ends at expiry).
-            tried = message.provider_status == NO_ANSWER
-            if sid is not None:
-                await self.record(message, Accepted(sid, "reconciled"), report)
-            elif tried and message.attempts >= self.policy.max_attempts:
-                await self.fail(message, message.error_code, "not sent after the last attempt", report)
-            else:
-                await self.release(message, count_attempt=tried, at=None, provider_status=None)
+        """Look up, at the provider, messages whose send outcome is unknown (`reconciliation`)."""
+        await reconciliation.settle_unknown(self, report)

@@ -41,7 +41,7 @@ from herinnering.config import Settings
 from herinnering.domain.experiments import Experiment, Guardrail, Metric, Status
 from herinnering.domain.payments import PaymentChange, PaymentStatus
 
-if TYPE_CHECKING:  # scipy and statsmodels load only when a report is built, not for planning or sending
+if TYPE_CHECKING:  # scipy loads only when a report is built, not for planning or sending
     from herinnering.domain.stats import Analysis, Comparison, Interval, VariantCounts
 
 log = logging.getLogger(__name__)

@@ -45,6 +45,7 @@ class ImportReport:
     inserted: int = 0
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the file as a whole, each said once
 
     @property
     def unchanged(self) -> int:
@@ -77,7 +78,8 @@ async def import_tenants(
         parsed = parse_tenant_csv(data, import_rules(reminders))
     except CsvFileError as exc:
         raise ImportFileError(str(exc)) from None
-    report = ImportReport(rows=len(parsed.records) + len(parsed.errors), errors=list(parsed.errors))
+    report = ImportReport(rows=len(parsed.records) + len(parsed.errors), errors=list(parsed.errors),
+                          warnings=list(parsed.warnings))
     records = [record for _, record in parsed.records]
     batches = [records[start:start + batch_size] for start in range(0, len(records), batch_size)]
 
@@ -85,7 +87,7 @@ async def import_tenants(
         for batch in mine:
             if not dry_run:
                 async with db.begin() as connection:
-                    inserted, updated = await _store(connection, batch, clock.now())
+                    inserted, updated = await _store(connection, batch, clock.now(), parsed.columns)
                 report.inserted += inserted
                 report.updated += updated
             if progress:
@@ -96,7 +98,9 @@ async def import_tenants(
     return report
 
 
-async def _store(connection: AsyncConnection, batch: Sequence[TenantRecord], now: datetime) -> tuple[int, int]:
+async def _store(
+    connection: AsyncConnection, batch: Sequence[TenantRecord], now: datetime, present: frozenset[str],
+) -> tuple[int, int]:
     """(inserted, updated) for one batch: new tenants the fast way, known ones through the upsert."""
     remember_names(record.name for record in batch)  # the log filter masks them from now on (issue 9)
     ids = [record.external_id for record in batch]
@@ -106,11 +110,12 @@ async def _store(connection: AsyncConnection, batch: Sequence[TenantRecord], now
     inserted = await _insert_new(connection, new, now) if new else 0
     updated = 0
     if known:
-        _, updated = await tenant_store.upsert(connection, [r for r in batch if r.external_id in known], now)
+        _, updated = await tenant_store.upsert(connection, [r for r in batch if r.external_id in known], now,
+                                               present)
     return inserted, updated
 
 
-FIELDS = ("external_id", *tenant_store.IMPORTED_FIELDS)
+FIELDS = ("external_id", *tenant_store.STORED_COLUMNS)
 COLUMNS = f"{', '.join(FIELDS)}, active, opted_out, created_at, updated_at"
 
 
@@ -131,13 +136,15 @@ async def _insert_new(connection: AsyncConnection, records: Sequence[TenantRecor
     events from one INSERT … SELECT."""
     stamp = bindparam("now", type_=UtcDateTime)
     if connection.dialect.name == "postgresql":
-        columns = {name: [getattr(r, name) for r in records] for name in FIELDS}
+        rows = [{"external_id": r.external_id, **tenant_store.stored_values(r)} for r in records]
+        columns = {name: [row[name] for row in rows] for name in FIELDS}
         statement = text(_postgres_sql(connection.dialect)).bindparams(stamp)
         return (await connection.execute(statement, {**columns, "now": now})).rowcount
     values = ", ".join(f":{f}" for f in FIELDS)
     insert = text(f"INSERT INTO tenants ({COLUMNS}) VALUES ({values}, 1, 0, :now, :now)"
                   " ON CONFLICT (external_id) DO NOTHING").bindparams(stamp)
-    await connection.execute(insert, [{**{f: getattr(r, f) for f in FIELDS}, "now": now} for r in records])
+    await connection.execute(insert, [{"external_id": r.external_id, **tenant_store.stored_values(r), "now": now}
+                                      for r in records])
     logged = text(
         "INSERT INTO events (tenant_id, type, data, occurred_at)"
         " SELECT id, 'tenant_imported', json_object('external_id', external_id), :now FROM tenants"

@@ -82,7 +82,8 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
         raise ValueError("an inbound message needs a MessageSid and a From number")
     now = runtime.clock.now()
     conversations = runtime.settings.conversations
-    intent = conversations.keywords.classify(message.body, message.button_payload)
+    said = conversations.keywords.match(message.body, message.button_payload)
+    intent = said.intent
     async with runtime.db.begin() as connection:
         tenant = await thread_store.tenant_by_phone(connection, message.phone)
         tenant_id = tenant.id if tenant is not None else None
@@ -136,7 +137,7 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
         ):
             reply = None  # a message that arrived at the same moment got the acknowledgement
         if reply is not None:
-            replied = await _reply(connection, runtime, thread, tenant, message, reply, now)
+            replied = await _reply(connection, runtime, thread, tenant, message, reply, now, said.language)
         await event_log.append(connection, log_rows)
     log.info("inbound %s from %s: %s%s", message.sid, mask(message.phone), intent.value, " (replied)" if replied else "")
     return InboundResult(stored=True, thread_id=thread.id, intent=intent, decision=decision, replied=replied)
@@ -161,11 +162,19 @@ def reply_template(reply: Reply) -> str:
 
 
 async def _reply(connection: AsyncConnection, runtime: Runtime, thread: Any, tenant: Any, message: Inbound,
-                 reply: Reply, now: datetime) -> bool:
+                 reply: Reply, now: datetime, said_in: str | None = None) -> bool:
     """Queue the bot's answer. Its text is rendered now (kind bot_reply has one template per
-    reply) and stored as the body, with the address, so the dispatcher sends exactly this."""
+    reply) and stored as the body, with the address, so the dispatcher sends exactly this. A
+    tenant is answered in their own language; an unknown number in the language of the keyword
+    it wrote ("توقف" → Arabic), else the default language."""
     kind = "stop_confirmation" if reply is Reply.STOP_CONFIRMATION else "bot_reply"
-    language = tenant.language if tenant is not None else runtime.settings.reminders.default_language
+    languages = runtime.settings.reminders.languages
+    if tenant is not None:
+        language = tenant.language
+    elif said_in is not None and said_in in languages:
+        language = said_in
+    else:
+        language = runtime.settings.reminders.default_language
     channel = message.channel if message.channel == "whatsapp" and runtime.settings.twilio.whatsapp_from else "sms"
     organisation = runtime.settings.organisation
     rendered = runtime.templates.render(reply_template(reply), channel, language, {

@@ -24,7 +24,7 @@ from herinnering.errors import HerinneringError
 from herinnering.services.threads import Officer
 
 log = logging.getLogger(__name__)
-ROLES = ("officer", "teamlead", "admin")
+ROLES = ("officer", "teamlead", "admin", "viewer")  # viewer: may look, never act
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
 

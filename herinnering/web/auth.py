@@ -1,5 +1,10 @@
 """Officers' sessions in the web app: the login page, the session cookie, roles and CSRF.
 
+Login is the default: the `access` middleware refuses an anonymous request to every route
+that is not in `PUBLIC` (each entry says why it must be public), so a new page is
+protected without anyone remembering to. Logged-in requests carry the officer; a POST must
+carry the session's CSRF token, and the read-only role ("viewer") may look but never POST.
+
 The session cookie is HttpOnly, SameSite=Lax, and Secure when the app is served over https.
 Every form carries a CSRF token: the session's own once logged in, and before that (the login
 form) a random token that must match a cookie set with the form. A POST without the right
@@ -13,6 +18,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -27,6 +33,31 @@ _OFFICER = web.RequestKey("officer", Officer)
 _CSRF = web.RequestKey("csrf", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TEAM_LEADS = ("teamlead", "admin")
+READ_ONLY = "viewer"
+
+# Routes (their canonical path in the route table) that answer without an officer's login.
+PUBLIC: dict[str, str] = {
+    "/login": "the login form itself",
+    "/health": "readiness probe of the orchestrator; says only whether the database answers",
+    "/readyz": "readiness probe of the orchestrator; says only whether the database answers",
+    "/healthz": "liveness probe; says only whether the process answers and the provider circuit state",
+    "/metrics": "Prometheus scrapes without a login; counts labelled by route name, no personal data",
+    "/openapi.json": "the description of the machine API for connector builders; holds no data",
+    "/static": "style sheet and scripts of the pages; no data",
+    "/webhooks/twilio/status": "Twilio's delivery reports; each must carry a valid X-Twilio-Signature",
+    "/webhooks/twilio/inbound": "tenants' messages via Twilio; each must carry a valid X-Twilio-Signature",
+    "/webhooks/sandbox": "the payment sandbox's notification; only an id, the status is asked of the provider",
+    "/webhooks/mollie": "Mollie's notification; only an id, the status is asked of Mollie itself",
+    "/api/payments": "for ERP and bank connectors; the handler requires a named API token (Bearer)",
+    "/mijn-huur/{token}": "the tenant's own page; the unguessable, expiring token in the link is the key",
+    "/mijn-huur/{token}/betalen": "the tenant's own page (payment); the token is the key",
+    "/mijn-huur/{token}/dag": "the tenant's own page (collection day); the token is the key",
+    "/mijn-huur/{token}/regeling": "the tenant's own page (arrangement request); the token is the key",
+    "/mijn-huur/{token}/bellen": "the tenant's own page (call-back request); the token is the key",
+    "/mijn-huur/{token}/bezwaar": "the tenant's own page (objection to the Wgs signal); the token is the key",
+    "/pay/{public_id}": "the tenant's payment page; the unguessable link id is the key",
+    "/pay/{public_id}/klaar": "where the tenant lands after paying; the link id is the key",
+}
 
 
 def _secure(request: web.Request) -> bool:
@@ -53,23 +84,61 @@ def officer(request: web.Request) -> Officer:
     return found
 
 
+def route_name(request: web.Request) -> str | None:
+    """The canonical path of the matched route ("/inbox/threads/{thread_id}"), None when nothing matched."""
+    match = request.match_info
+    if match.http_exception is not None or match.route.resource is None:
+        return None
+    return match.route.resource.canonical
+
+
+async def _authenticate(request: web.Request) -> tuple[Officer, str]:
+    """The session's officer and CSRF token, stored on the request; refuses an anonymous caller."""
+    if _OFFICER in request:
+        return request[_OFFICER], request[_CSRF]
+    found = await users.current(request.app[RUNTIME], request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        if request.method in ("GET", "HEAD") and not request.path.endswith(".json"):
+            raise web.HTTPSeeOther(location="/login?" + urlencode({"next": request.path_qs}))
+        raise web.HTTPUnauthorized(text="log in first")
+    request[_OFFICER], request[_CSRF] = found
+    return found
+
+
+async def _refuse(request: web.Request, who: Officer, reason: str) -> web.Response:
+    log.warning("officer %s (role %s) refused %s %s: %s", who.id, who.role, request.method, request.path, reason)
+    await users.audit_refused(request.app[RUNTIME], who, request.path)
+    return page(request, "web/forbidden.html.j2", status=403, reason=reason)
+
+
+@web.middleware
+async def access(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Login by default: every route outside `PUBLIC` needs a session; POSTs need its CSRF
+    token and a role that may act. Unmatched paths go on to their 404."""
+    name = route_name(request)
+    if name is None or name in PUBLIC:
+        return await handler(request)
+    who, csrf = await _authenticate(request)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if who.role == READ_ONLY and name != "/logout":
+            return await _refuse(request, who, "read_only")
+        await require_csrf(request, csrf)
+    return await handler(request)
+
+
 def login_required(*roles: str) -> Callable[[Handler], Handler]:
-    """Only for logged-in officers (of `roles`, when given); POSTs must carry the CSRF token."""
+    """Only for officers of `roles` (any role when none given). The `access` middleware has
+    already refused anonymous callers and POSTs without the CSRF token; this wrapper checks
+    again when it runs without the middleware."""
 
     def wrap(handler: Handler) -> Handler:
         async def wrapped(request: web.Request) -> web.StreamResponse:
-            found = await users.current(request.app[RUNTIME], request.cookies.get(SESSION_COOKIE))
-            if found is None:
-                if request.method == "GET" and "json" not in request.path:
-                    raise web.HTTPSeeOther(location=f"/login?next={request.path_qs}")
-                raise web.HTTPUnauthorized(text="log in first")
-            request[_OFFICER], request[_CSRF] = found
-            if roles and found[0].role not in roles:
-                log.warning("officer %s (role %s) refused %s", found[0].id, found[0].role, request.path)
-                await users.audit_refused(request.app[RUNTIME], found[0], request.path)
-                return page(request, "web/forbidden.html.j2", status=403)
-            if request.method == "POST":
-                await require_csrf(request, found[1])
+            checked = _OFFICER in request
+            who, csrf = await _authenticate(request)
+            if roles and who.role not in roles:
+                return await _refuse(request, who, "team_leads")
+            if request.method == "POST" and not checked:
+                await require_csrf(request, csrf)
             return await handler(request)
 
         return wrapped
@@ -89,15 +158,21 @@ def redirect(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/inbox"
+def safe_next(target: str) -> str:
+    """Where to go after logging in: only a path on this site. Browsers read a backslash as a
+    slash and drop tabs and newlines, so "/\\evil.example/" or "/<TAB>/evil.example/" would
+    lead to another host: anything but a plain same-origin path becomes the inbox."""
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ch.isspace() or not ch.isprintable() for ch in target)):
+        return "/inbox"
+    return target
 
 
 async def login_form(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
     token = secrets.token_urlsafe(32)
     request[_CSRF] = token
     response = page(request, "web/login.html.j2", status=status, error=error,
-                    next=_safe_next(request.query.get("next", "/inbox")))
+                    next=safe_next(request.query.get("next", "/inbox")))
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
     return response
 
@@ -116,7 +191,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         return await login_form(request, "locked", status=429)
     except users.LoginError:
         return await login_form(request, "wrong", status=401)
-    response = redirect(_safe_next(str(form.get("next", "/inbox"))))
+    response = redirect(safe_next(str(form.get("next", "/inbox"))))
     set_cookie(request, response, SESSION_COOKIE, session.token,
                max_age=runtime.settings.conversations.session_hours * 3600)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")

@@ -64,6 +64,20 @@ GOOD = st.fixed_dictionaries({
     "monthly_rent": st.sampled_from(["656,36", "1.234,56", "845", "€ 845,-", "1234.50"]),
     "collection_day": st.integers(1, 25).map(str),
     "iban": st.sampled_from(["", "NL91ABNA0417164300", "NL91 ABNA 0417 1643 00"]),
+    # the rest of the tenant record (issue 16)
+    "street": st.sampled_from(["", "Kerkstraat", "Laan van Meerdervoort", "Stationsweg"]),
+    "house_number": st.sampled_from(["", "12", "301"]),  # "12A" with an addition "bis" is a real conflict
+    "house_number_addition": st.sampled_from(["", "bis", "2"]),
+    "postal_code": st.sampled_from(["", "1234 AB", "3511ab"]),
+    "city": st.sampled_from(["", "Utrecht", "'s-Hertogenbosch", "Súdwest-Fryslân"]),
+    "municipality": st.sampled_from(["", "GM0344", "0363", "Utrecht"]),
+    "email": st.sampled_from(["", "zoe@example.nl", "Ayse.Yilmaz@Example.com"]),
+    "lease_start": st.sampled_from(["", "01-03-2019", "2019-03-01"]),
+    "lease_end": st.sampled_from(["", "31-12-2030", "2030-12-31"]),
+    "payment_method": st.sampled_from(["", "incasso", "Overboeking", "anders"]),
+    "mandate_id": st.sampled_from(["", "MND-2019-001"]),
+    "mandate_date": st.sampled_from(["", "14-02-2019"]),
+    "pre_notification_days": st.sampled_from(["", "5", "14"]),
 })
 
 

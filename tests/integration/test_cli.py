@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +64,16 @@ def test_the_demo_delivers_reminders_through_the_fake_twilio_server(tmp_path: Pa
     assert failed == 2  # the two sample numbers the demo's fake network does not deliver to
     assert accepted == delivered + 1  # 21610 is refused at once; 30003 is accepted, then undelivered
     assert "Hallo " in result.stdout  # a Dutch message text is shown
+    login = re.search(r"Log in at http://\S+/login as (\S+) with password (\S+)", result.stdout)
+    assert login, result.stdout  # every page needs a login: the demo says how
+    check = ("import asyncio, sys\n"
+             "from herinnering.bootstrap import open_runtime\nfrom herinnering.clock import SystemClock\n"
+             "from herinnering.config import load_settings\nfrom herinnering.services.users import log_in\n"
+             "async def main():\n"
+             "    settings = load_settings(environ={}).with_database(sys.argv[1])\n"
+             "    async with open_runtime(settings, SystemClock(), with_sender=False) as rt:\n"
+             "        print((await log_in(rt, sys.argv[2], sys.argv[3])).officer.role)\n"
+             "asyncio.run(main())\n")
+    done = subprocess.run([sys.executable, "-c", check, f"sqlite+aiosqlite:///{tmp_path / 'herinnering-demo.db'}",
+                           login.group(1), login.group(2)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "teamlead", done.stderr

@@ -45,8 +45,8 @@ async def test_bad_rows_are_reported_good_rows_kept_and_earlier_data_left_intact
         b'HC-1,Anna de Vries,0612,sms,nl,"999,00",5,\n'                    # line 2: invalid phone
         b'HC-2,Bram Bakker,0687654321,sms,nl,"650,00",26,\n'               # line 3: day 26
         b'HC-3,Chantal Smit,,sms,nl,"600,00",3,\n'                         # line 4: phone missing
-        b'HC-4,Ren\xe9 Jansen,0611122233,sms,nl,"610,00",4,\n'              # line 5: Latin-1 byte
-        b'HC-5,Dilan Kaya,06-22233344,whatsapp,tr,"720,50",15,\n'          # line 6: good
+        b'HC-4,Ren\xe9 Jansen,0611122233,sms,nl,"610,00",4,\n'              # line 5: Latin-1 byte in UTF-8
+        + 'HC-5,Dilan Kaya-Öztürk,06-22233344,whatsapp,tr,"720,50",15,\n'.encode()  # line 6: good (UTF-8)
     )
     report = await run(database, settings, clock, data)
     assert sorted(error.line for error in report.errors) == [2, 3, 4, 5]

@@ -63,7 +63,7 @@ async def test_a_lookup_the_provider_cannot_answer_is_an_error_not_a_no() -> Non
     sender = TwilioSender(settings, timeout=0.3)
     try:
         with pytest.raises(ProviderError):  # "not found" here would send the tenant a second SMS
-            await sender.find_sent(TENANT, "DeLinde", "Huur herinnering", datetime(2026, 11, 1, tzinfo=UTC))
+            await sender.candidates(TENANT, "DeLinde", "Huur herinnering", datetime(2026, 11, 1, tzinfo=UTC))
     finally:
         await sender.close()
 

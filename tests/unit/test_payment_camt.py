@@ -64,3 +64,44 @@ def test_payment_settings_are_validated_naming_the_key() -> None:
         load_settings(environ={"MOLLIE_API_KEY": "abc"})
     mollie = load_settings(environ={"HERINNERING_PAYMENTS__PROVIDER": '"mollie"', "MOLLIE_API_KEY": "test_abc"})
     assert mollie.payments.mollie_api_key == "test_abc"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "message"),
+    [
+        (b"camt.052.001.08", "camt.052 intraday account report"),
+        (b"camt.053.001.99", "version camt.053.001.99 is not supported"),
+        (b"camt.053.001.08.evil", "is not supported"),
+        (b"x-camt.053", "expected <Document> of camt.053 or camt.054"),
+    ],
+)
+def test_only_the_supported_camt_versions_are_read(namespace: bytes, message: str) -> None:
+    changed = STATEMENT.replace(b"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08",
+                                b"urn:iso:std:iso:20022:tech:xsd:" + namespace if not namespace.startswith(b"x-")
+                                else b"urn:example:" + namespace)
+    with pytest.raises(CamtFileError, match=message):
+        parse_camt(changed, "december.xml")
+
+
+def test_a_batch_whose_details_do_not_add_up_to_the_entry_is_refused() -> None:
+    changed = STATEMENT.replace(b'<Amt Ccy="EUR">556.95</Amt>\n            <CdtDbtInd>DBIT',
+                                b'<Amt Ccy="EUR">556.94</Amt>\n            <CdtDbtInd>DBIT', 1)
+    with pytest.raises(CamtFileError) as caught:
+        parse_camt(changed, "december.xml")
+    assert "Ntry/Amt 1699.63 is not the sum of its 3 TxDtls amounts (1699.62)" in str(caught.value)
+    assert str(caught.value).startswith("december.xml, line ")
+
+
+def test_a_batch_count_or_total_that_disagrees_with_its_details_is_refused() -> None:
+    fewer = STATEMENT.replace(b"<Btch><NbOfTxs>3</NbOfTxs>", b"<Btch><NbOfTxs>4</NbOfTxs>", 1)
+    with pytest.raises(CamtFileError, match="Btch/NbOfTxs says 4 transactions; the entry has 3 <TxDtls>"):
+        parse_camt(fewer, "december.xml")
+    total = STATEMENT.replace(b'<TtlAmt Ccy="EUR">1699.63</TtlAmt>', b'<TtlAmt Ccy="EUR">1700.00</TtlAmt>', 1)
+    with pytest.raises(CamtFileError, match="Btch/TtlAmt 1700.00 is not the entry's Ntry/Amt 1699.63"):
+        parse_camt(total, "december.xml")
+
+
+def test_a_file_object_is_read_entry_by_entry_with_the_same_result() -> None:
+    import io
+
+    assert parse_camt(io.BytesIO(STATEMENT)).transactions == parse_camt(STATEMENT).transactions

@@ -142,10 +142,17 @@ def test_a_file_with_bad_rows_reports_each_bad_line_and_keeps_the_good_rows() ->
     assert parsed.records[1][1].name == "Zoë van Dijk"
 
 
-def test_a_latin1_byte_is_reported_with_the_byte_and_the_fix() -> None:
+def test_a_latin1_byte_in_a_utf8_file_is_reported_with_the_byte_and_the_fix() -> None:
+    # The file has real UTF-8 ("Zoë"), so it is UTF-8 and the stray 0xE9 is a mistake in its row.
+    data = lines(HEADER, 'HC-2,Zoë,06-12345679,sms,nl,"845,50",1,') + b'HC-1,Ren\xe9,06-12345678,sms,nl,"845,50",1,\n'
+    parsed = parse_tenant_csv(data, RULES)
+    assert parsed.errors == [RowError(3, "name", "not valid UTF-8 (byte 0xe9); save the file as UTF-8")]
+    assert [record.name for _, record in parsed.records] == ["Zoë"]
+
+
+def test_a_windows_1252_file_without_any_utf8_is_read_as_windows_1252() -> None:
     data = lines(HEADER) + b'HC-1,Ren\xe9,06-12345678,sms,nl,"845,50",1,\n'
-    error = only_error(parse_tenant_csv(data, RULES))
-    assert error == RowError(2, "name", "not valid UTF-8 (byte 0xe9); save the file as UTF-8")
+    assert only_record(parse_tenant_csv(data, RULES)).name == "René"
 
 
 def test_a_row_error_reads_as_line_column_and_reason() -> None:

@@ -20,7 +20,7 @@ users = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("email", String(200), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
-    Column("role", String(16), nullable=False),  # officer | teamlead | admin
+    Column("role", String(16), nullable=False),  # officer | teamlead | admin | viewer (read-only)
     Column("password_hash", String(200), nullable=False),  # argon2id, never the password
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),

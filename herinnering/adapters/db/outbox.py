@@ -61,7 +61,7 @@ async def claim_due(
         update(messages)
         .where(messages.c.id.in_(select(due.c.id)), messages.c.state == S.PLANNED)
         .values(
-            state=S.SENDING, claimed_by=worker, claimed_at=now, updated_at=now,
+            state=S.SENDING, claimed_by=worker, claimed_at=now, attempted_at=now, updated_at=now,
             attempts=messages.c.attempts + 1,
         )
         .returning(*messages.c)
@@ -97,6 +97,23 @@ async def claim_unsettled(
         .returning(*messages.c)
     )
     return list((await connection.execute(statement)).fetchall())
+
+
+async def awaiting_sid(connection: AsyncConnection, recipient: str, body: str) -> list[Row[Any]]:
+    """Messages being sent to `recipient` with this text whose provider SID is not known yet."""
+    statement = select(messages).where(
+        messages.c.state == S.SENDING, messages.c.recipient == recipient, messages.c.body == body,
+        messages.c.provider_sid.is_(None),
+    ).order_by(messages.c.id)
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def stored_sids(connection: AsyncConnection, sids: Collection[str]) -> set[str]:
+    """Those of `sids` some message already holds."""
+    if not sids:
+        return set()
+    statement = select(messages.c.provider_sid).where(messages.c.provider_sid.in_(sorted(sids)))
+    return set((await connection.execute(statement)).scalars().all())
 
 
 async def move(

@@ -82,18 +82,30 @@ tenants = Table(
     Column("opted_out", Boolean, nullable=False, default=False),
     Column("opted_out_at", UtcDateTime),
     Column("paused_until", Date),
-    Column("email", String(254)),  # contact details for the Wgs signal (collection area)
-    Column("address", String(200)),
-    Column("postal_code", String(10)),
+    # The tenant record (README "Tenant columns"): letters, the Wgs signal and municipal answers use it.
+    Column("email", String(254)),
+    Column("address", String(200)),  # the street line "Kerkstraat 12 A", kept from street + number + addition
+    Column("street", String(120)),
+    Column("house_number", String(8)),
+    Column("house_number_addition", String(16)),
+    Column("postal_code", String(10)),  # "1234 AB"
     Column("city", String(100)),
-    Column("municipality", String(100)),
+    Column("municipality", String(100)),  # a CBS code ("GM0363") or the name
+    Column("lease_start", Date),
+    # How the rent is paid (domain/payment_methods.py): incasso | overboeking | other
+    Column("payment_method", String(16), nullable=False, default="incasso", server_default="incasso"),
+    Column("mandate_id", String(35)),  # the SEPA mandate's own id (MndtId), for pain.008
+    Column("mandate_signed_on", Date),  # the mandate's signature date (DtOfSgntr)
+    Column("pre_notification_days", SmallInteger),  # a shorter SEPA pre-notification agreed in the mandate
     # WhatsApp (domain/whatsapp.py): the tenant's own channel choice, the opt-in and the 24-hour window
     Column("channel_preference", String(16)),  # set by the tenant ("SMS" / "WHATSAPP"); wins over the import
     Column("channel_preference_at", UtcDateTime),
     Column("whatsapp_opt_in_at", UtcDateTime),
     Column("whatsapp_opt_in_source", String(32)),  # import, keyword, officer …
     Column("whatsapp_last_inbound_at", UtcDateTime),  # the window closes 24 hours after this
-    Column("contract_ended_on", Date),  # the lease ended; `herinnering purge` counts retention from here
+    # The lease's last day (import "einddatum", or `end-contract`): nothing is planned for a later
+    # debit date, and `herinnering purge` counts retention from here.
+    Column("contract_ended_on", Date),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -121,6 +133,7 @@ messages = Table(
     Column("next_attempt_at", UtcDateTime),
     Column("claimed_by", String(64)),
     Column("claimed_at", UtcDateTime),
+    Column("attempted_at", UtcDateTime),  # the last claim to send: a provider message older than this is not ours
     Column("provider_sid", String(64), unique=True),
     Column("provider_status", String(32)),
     Column("error_code", Integer),

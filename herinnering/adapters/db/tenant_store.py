@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,17 +12,46 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
+from herinnering.domain.tenant_csv import COLUMNS as FILE_COLUMNS
 from herinnering.domain.tenant_csv import TenantRecord
+from herinnering.domain.tenant_fields import street_line
 from herinnering.logging_setup import remember_names
 
+# Always in an import file (or given their default there), so always written.
 IMPORTED_FIELDS = ("name", "phone", "channel", "language", "monthly_rent_cents", "collection_day", "iban")
+# The rest of the tenant record: written only when the file has the column, so an older export
+# without them never wipes what is stored. Record attribute -> column where the names differ.
+RECORD_FIELDS = ("street", "house_number", "house_number_addition", "postal_code", "city", "municipality",
+                 "email", "lease_start", "lease_end", "payment_method", "mandate_id", "mandate_date",
+                 "pre_notification_days")
+_COLUMN_OF = {"lease_end": "contract_ended_on", "mandate_date": "mandate_signed_on"}
+_ADDRESS_PARTS = ("street", "house_number", "house_number_addition")
+STORED_COLUMNS = (*IMPORTED_FIELDS, *(_COLUMN_OF.get(f, f) for f in RECORD_FIELDS), "address")
 
 
-async def upsert(connection: AsyncConnection, records: Sequence[TenantRecord], now: datetime) -> tuple[int, int]:
+def stored_values(record: TenantRecord, present: Iterable[str] = FILE_COLUMNS) -> dict[str, Any]:
+    """Column -> value for what the file gave: the always-imported fields, and of the rest of
+    the record only the columns `present` in the file (`address` follows its parts)."""
+    values: dict[str, Any] = {field: getattr(record, field) for field in IMPORTED_FIELDS}
+    given = set(present)
+    for field in RECORD_FIELDS:
+        if field in given:
+            values[_COLUMN_OF.get(field, field)] = getattr(record, field)
+    if given & set(_ADDRESS_PARTS):
+        values["address"] = street_line(record.street, record.house_number, record.house_number_addition)
+    return values
+
+
+async def upsert(
+    connection: AsyncConnection, records: Sequence[TenantRecord], now: datetime,
+    present: Iterable[str] = FILE_COLUMNS,
+) -> tuple[int, int]:
     """Insert new tenants and update changed ones; returns (inserted, updated).
 
+    `present` are the file's columns: a stored value whose column the file lacks is kept.
     Each change is an event naming the changed fields (not their values: the log holds no
     phone numbers)."""
+    present = frozenset(present)
     remember_names(record.name for record in records)  # the log filter masks them from now on
     ids = [record.external_id for record in records]
     existing = {
@@ -30,13 +59,14 @@ async def upsert(connection: AsyncConnection, records: Sequence[TenantRecord], n
         for row in (await connection.execute(select(tenants).where(tenants.c.external_id.in_(ids)))).fetchall()
     }
     new = [record for record in records if record.external_id not in existing]
-    changed: list[tuple[TenantRecord, Row[Any], list[str]]] = []
+    changed: list[tuple[dict[str, Any], Row[Any], list[str]]] = []
     for record in records:
         row = existing.get(record.external_id)
         if row is not None:
-            fields = [f for f in IMPORTED_FIELDS if getattr(row, f) != getattr(record, f)]
+            values = stored_values(record, present)
+            fields = [f for f, value in values.items() if getattr(row, f) != value]
             if fields:
-                changed.append((record, row, fields))
+                changed.append((values, row, fields))
 
     log: list[dict[str, Any]] = []
     if new:
@@ -46,22 +76,21 @@ async def upsert(connection: AsyncConnection, records: Sequence[TenantRecord], n
             .returning(tenants.c.id, tenants.c.external_id)
         )
         rows = [
-            {"external_id": record.external_id, **{f: getattr(record, f) for f in IMPORTED_FIELDS},
+            {"external_id": record.external_id, **stored_values(record),
              "active": True, "opted_out": False, "created_at": now, "updated_at": now}
             for record in new
         ]
         for row in (await connection.execute(statement, rows)).fetchall():
             log.append(event_log.event(row.id, "tenant_imported", now, external_id=row.external_id))
     if changed:
+        written = list(changed[0][0])  # the same columns for every row of one file
         statement = (
             update(tenants)
             .where(tenants.c.id == bindparam("tenant_id"))
-            .values({f: bindparam(f) for f in (*IMPORTED_FIELDS, "updated_at")})
+            .values({f: bindparam(f) for f in (*written, "updated_at")})
         )
         await connection.execute(
-            statement,
-            [{**{f: getattr(record, f) for f in IMPORTED_FIELDS}, "tenant_id": row.id, "updated_at": now}
-             for record, row, _ in changed],
+            statement, [{**values, "tenant_id": row.id, "updated_at": now} for values, row, _ in changed],
         )
         log.extend(event_log.event(row.id, "tenant_updated", now, fields=fields) for _, row, fields in changed)
     await event_log.append(connection, log)
