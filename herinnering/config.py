@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herinnering.cadence_config import CADENCE_DEFAULTS, CadenceSettings, parse_cadence
+from herinnering.changes_config import CHANGES_DEFAULTS, ChangeFeedSettings, parse_changes
 from herinnering.domain.experiments import Experiment, parse_experiments
 from herinnering.domain.keywords import Intent, KeywordRules, keyword_rules
 from herinnering.domain.ladder import Action, Ladder, StepRule
@@ -122,6 +123,12 @@ class ServerSettings:
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str
+    pool_size: int = 0  # connections per process; 0: the sends in flight (dispatch.concurrency) + 8
+    transaction_pooler: bool = False  # behind PgBouncer in transaction mode: no prepared statements kept
+
+    def connections(self, dispatch: DispatchSettings) -> int:
+        """The pool size a process opens: what it has in flight at once, with room for the rest."""
+        return self.pool_size or dispatch.concurrency + 8
 
 
 @dataclass(frozen=True)
@@ -152,9 +159,10 @@ class Settings:
     security: SecuritySettings = SECURITY_DEFAULTS  # [security]: rate limits, HSTS (security_config.py)
     privacy: PrivacySettings = PRIVACY_DEFAULTS  # [privacy]: retention after the contract ended
     logging: LoggingSettings = LOGGING_DEFAULTS  # [logging]: text or json, level
+    changes: ChangeFeedSettings = CHANGES_DEFAULTS  # [changes]: the feed for the ERP and its push (changes_config.py)
 
     def with_database(self, url: str) -> Settings:
-        return replace(self, database=DatabaseSettings(url=url))
+        return replace(self, database=replace(self.database, url=url))
 
     def with_twilio(self, **changes: str) -> Settings:
         return replace(self, twilio=replace(self.twilio, **changes))
@@ -219,7 +227,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url"),
             environment=srv.choice("environment", ("development", "production")),
         ),
-        database=DatabaseSettings(url=db.database_url("url")),
+        database=DatabaseSettings(url=db.database_url("url"), pool_size=db.integer("pool_size", 0, 1000),
+                                  transaction_pooler=db.flag("transaction_pooler")),
         conversations=_conversation_settings(_Section(data, "conversations"), rem.timezone("timezone")),
         experiments=parse_experiments(data.get("experiments", {})),
         payments=_payment_settings(pay := _Section(data, "payments")),
@@ -231,6 +240,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         security=parse_security(data.get("security")),
         privacy=parse_privacy(data.get("privacy")),
         logging=parse_logging(data.get("logging")),
+        changes=parse_changes(data.get("changes")),
     )
     if settings.reminders.window.start >= settings.reminders.window.end:
         raise ConfigError("reminders.send_window: the start must be before the end, e.g. \"10:00-20:00\"")
@@ -373,6 +383,12 @@ class _Section:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self._fail(key, value, f"a whole number from {low} to {high}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if not isinstance(value, bool):
+            raise self._fail(key, value, "true or false")
         return value
 
     def number(self, key: str, low: float, high: float) -> float:

@@ -168,3 +168,15 @@ def configure(settings: LoggingSettings, verbose: bool = False, secrets: Iterabl
     # never belong in a log, whatever the masking catches.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     return handler
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error in one masked line: a database error by its class and its driver's class only
+    (a driver's message may quote the values it refused), anything else by its message."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(exc, SQLAlchemyError):
+        inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else None
+        return f"{type(exc).__name__}" + (f" ({type(inner).__name__})" if inner is not None else "")
+    return mask_text(f"{type(exc).__name__}: {exc}")
+

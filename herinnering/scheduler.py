@@ -18,6 +18,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.clock import SystemClock
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
+from herinnering.services import changes
 from herinnering.services.dispatch import Dispatcher
 from herinnering.services.planning import plan_month
 
@@ -87,6 +88,9 @@ def build_scheduler(runtime: Runtime, dispatcher: Dispatcher | None, *, planning
     scheduler.add_job(plan_job, "cron", hour=6, minute=0, args=[runtime], id="plan",
                       next_run_time=SystemClock().now())
     scheduler.add_job("herinnering.services.collection:ladder_job", "interval", minutes=30, args=[runtime], id="ladder", next_run_time=SystemClock().now())  # noqa: E501
+    if settings.changes.webhook_url:  # the change feed pushed to the ERP's webhook
+        scheduler.add_job(changes.push_job, "interval", seconds=settings.changes.interval_seconds, args=[runtime],
+                          id="changes-push")
     scheduler.add_job("herinnering.services.segments:segments_job", "cron", hour=5, minute=30, args=[runtime],
                       id="segments")  # klantprofielen, daily (issue 10)
     return scheduler

@@ -37,6 +37,7 @@ from herinnering.domain.payment_state import (
     apply,
     contract_candidates,
     match_contract,
+    money_moved_at,
     period_in,
     reason,
 )
@@ -163,12 +164,14 @@ async def record_for_tenant(
     change = PaymentChange(
         tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
         amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code, source=transaction.source,
-        occurred_at=now, returned_debit=transaction.kind is TransactionKind.RETURN,
+        occurred_at=money_moved_at(transaction, now, settings.reminders.timezone),
+        returned_debit=transaction.kind is TransactionKind.RETURN,
     )
     details: dict[str, Any] = {
         "period": period, "source": transaction.source, "kind": transaction.kind, "amount_cents": transaction.amount_cents,
         "status": new.status, "previous_status": state.status, "amount_due_cents": new.amount_due_cents,
         "amount_paid_cents": new.amount_paid_cents, "source_key": transaction.source_key,
+        **({"booked_on": transaction.booked_on.isoformat()} if transaction.booked_on else {}),
     }
     if transaction.kind is TransactionKind.RETURN and transaction.reason_code:
         details.update(reason_code=transaction.reason_code, reason=reason(transaction.reason_code).nl)
@@ -211,7 +214,7 @@ async def _store(
     row = (await connection.execute(statement, [{
         "source_key": t.source_key, "source": t.source, "kind": t.kind, "tenant_id": tenant_id, "period": period,
         "amount_cents": t.amount_cents, "reason_code": t.reason_code, "reference": (reference or "")[:140] or None,
-        "booked_on": t.booked_on, "data": {k: v for k, v in t.data.items() if v is not None}, "created_at": now,
+        "booked_on": t.booked_on, "value_on": t.value_on, "data": {k: v for k, v in t.data.items() if v is not None}, "created_at": now,
     }])).first()
     return row is not None
 

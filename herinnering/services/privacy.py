@@ -23,10 +23,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import tenant_data
 from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.security_tables import retention_aggregates
-from herinnering.adapters.db.tables import events, messages, tenants
+from herinnering.adapters.db.tables import messages, tenants
 from herinnering.bootstrap import Runtime
 from herinnering.domain.retention import KINDS, Terms, cutoff
 from herinnering.errors import HerinneringError
@@ -82,9 +83,8 @@ async def end_contract(runtime: Runtime, key: str, on: date | None) -> int:
         tenant = await _tenant(connection, key)
         await connection.execute(update(tenants).where(tenants.c.id == tenant.id).values(
             contract_ended_on=on, active=on is None, updated_at=now))
-        await connection.execute(events.insert().values(
-            tenant_id=tenant.id, type="contract_ended" if on else "contract_reopened",
-            data={"on": on.isoformat()} if on else {}, occurred_at=now))
+        await event_log.append(connection, [event_log.event(
+            tenant.id, "contract_ended" if on else "contract_reopened", now, **({"on": on.isoformat()} if on else {}))])
     return int(tenant.id)
 
 

@@ -20,12 +20,10 @@ municipality and a judge. Its unique `source_key` makes recording the same fact 
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Date,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Table,
@@ -33,7 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
+from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
 
 arrears_cases = Table(
     "arrears_cases",
@@ -45,20 +43,18 @@ arrears_cases = Table(
     Column("missed_on", Date, nullable=False),  # the day the case opened: day 0 of its one ladder
     Column("arrears_since", Date, nullable=False),  # the oldest unpaid due date of its months
     Column("reason_code", String(8)),
-    Column("amount_due_cents", Integer, nullable=False),
-    Column("amount_paid_cents", Integer, nullable=False),
+    Column("amount_due_cents", Cents, nullable=False),
+    Column("amount_paid_cents", Cents, nullable=False),
     Column("opened_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
     Column("signalled_at", UtcDateTime),  # passed to the municipality (Wgs vroegsignalering)
-    Column("signalled_cents", Integer),
+    Column("signalled_cents", Cents),
     Column("open_tenant_id", Id, unique=True),  # tenant_id while not closed: one open case per tenant
     Column("merged_into", Id, ForeignKey("arrears_cases.id")),
     Index("ix_arrears_cases_state", "state"),
     Index("ix_arrears_cases_tenant_id", "tenant_id"),
 )
-
-Cents = BigInteger().with_variant(Integer(), "sqlite")
 
 case_months = Table(
     "case_months",
@@ -114,9 +110,9 @@ arrangements = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
     Column("state", String(16), nullable=False),  # active | completed | cancelled
-    Column("total_cents", Integer, nullable=False),
+    Column("total_cents", Cents, nullable=False),
     Column("periods", Text, nullable=False),  # the covered rent periods, comma-separated
-    Column("baseline_paid_cents", Integer, nullable=False),  # paid on those periods when agreed
+    Column("baseline_paid_cents", Cents, nullable=False),  # paid on those periods when agreed
     Column("every", String(8), nullable=False),  # week | 2weeks | month
     Column("created_by", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -131,7 +127,7 @@ instalments = Table(
     Column("arrangement_id", Id, ForeignKey("arrangements.id"), nullable=False),
     Column("number", SmallInteger, nullable=False),
     Column("due_on", Date, nullable=False),
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", Cents, nullable=False),
     Column("state", String(16), nullable=False),  # open | paid | missed
     Column("reminder_message_id", Id, ForeignKey("messages.id")),
     Column("paid_at", UtcDateTime),

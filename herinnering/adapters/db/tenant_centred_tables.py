@@ -19,14 +19,13 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Table,
     UniqueConstraint,
 )
 
-from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
+from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
 
 recollections = Table(
     "recollections",
@@ -36,7 +35,7 @@ recollections = Table(
     Column("period", String(16), nullable=False),
     Column("attempt", SmallInteger, nullable=False),  # 1 = the first re-collection
     Column("reason_code", String(8), nullable=False),  # the return that caused it
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", Cents, nullable=False),
     Column("collect_on", Date, nullable=False),
     Column("state", String(16), nullable=False),  # scheduled -> exported -> returned | cancelled
     Column("end_to_end_id", String(35), nullable=False, unique=True),
