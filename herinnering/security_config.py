@@ -25,6 +25,7 @@ class SecuritySettings:
     api_per_second: float = 100.0       # JSON API calls per token (or address without one), sustained
     api_burst: int = 500                # ... and at once
     hsts_seconds: int = 31_536_000      # Strict-Transport-Security when public_url is https
+    token_misses_per_minute: int = 10   # wrong links on /mijn-huur and /pay from one address, then 429
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def parse_security(raw: Any) -> SecuritySettings:
         api_per_second=float(_number(table, "security", "api_per_second", d.api_per_second, 0.01, 100_000, False)),
         api_burst=_number(table, "security", "api_burst", d.api_burst, 1, 1_000_000),
         hsts_seconds=_number(table, "security", "hsts_seconds", d.hsts_seconds, 0, 100_000_000),
+        token_misses_per_minute=_number(table, "security", "token_misses_per_minute", d.token_misses_per_minute,
+                                        1, 10_000),
     )
 
 

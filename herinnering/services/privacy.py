@@ -77,12 +77,19 @@ async def export_tenant(runtime: Runtime, key: str) -> dict[str, Any]:
 
 
 async def end_contract(runtime: Runtime, key: str, on: date | None) -> int:
-    """Record the day the lease ended (None: it has not ended); returns the tenant's id."""
+    """Record the lease's last day (None: it has not ended); returns the tenant's id.
+
+    A day still to come keeps the tenant active: reminders for debit dates up to that day go
+    out, later ones are cancelled and never planned. A day that has passed ends it at once."""
+    from herinnering.adapters.db import tenant_store
+
     now = runtime.clock.now()
+    today = now.astimezone(runtime.settings.reminders.timezone).date()
     async with runtime.db.begin() as connection:
         tenant = await _tenant(connection, key)
         await connection.execute(update(tenants).where(tenants.c.id == tenant.id).values(
-            contract_ended_on=on, active=on is None, updated_at=now))
+            contract_ended_on=on, active=on is None or on >= today, updated_at=now))
+        await tenant_store.cancel_stale_reminders(connection, [tenant.id], now)
         await event_log.append(connection, [event_log.event(
             tenant.id, "contract_ended" if on else "contract_reopened", now, **({"on": on.isoformat()} if on else {}))])
     return int(tenant.id)

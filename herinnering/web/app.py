@@ -127,7 +127,7 @@ def create_app(runtime: Runtime) -> web.Application:
 @asynccontextmanager
 async def serving(runtime: Runtime, host: str, port: int) -> AsyncIterator[str]:
     """Run the app on a real socket (port 0: any free port) and yield its base URL."""
-    runner = web.AppRunner(create_app(runtime))
+    runner = web.AppRunner(create_app(runtime), access_log_class=security.RouteAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -48,6 +48,16 @@ login_attempts = Table(
     Index("ix_login_attempts_email_at", "email", "at"),
 )
 
+# One row per e-mail address being tried: the attempts in the current lockout window, counted
+# in one atomic upsert *before* a password is checked, so parallel guesses cannot all pass.
+login_guards = Table(
+    "login_guards",
+    metadata,
+    Column("email", String(200), primary_key=True),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+)
+
 threads = Table(
     "threads",
     metadata,
