@@ -33,6 +33,7 @@ class PrivacySettings:
     retention_months: int = 24          # `herinnering purge` default: message bodies and logs, months after the end
     proof_retention_months: int = 84    # early-warning steps, letters, cases, municipal answers (7 years)
     consent_retention_months: int = 84  # WhatsApp opt-in records (proof of the consent the messages went under)
+    administration_retention_months: int = 84  # dues, payments, returns, arrangements: the fiscal duty (AWR art. 52)
     export_retention_days: int = 30     # files in exports_dir (Wgs signals, tenant exports)
     exports_dir: str = ""               # empty: herinnering keeps no export files itself
 
@@ -90,12 +91,14 @@ def parse_privacy(raw: Any) -> PrivacySettings:
         proof_retention_months=_number(table, "privacy", "proof_retention_months", d.proof_retention_months, 1, 1200),
         consent_retention_months=_number(table, "privacy", "consent_retention_months", d.consent_retention_months,
                                          1, 1200),
+        administration_retention_months=_number(table, "privacy", "administration_retention_months",
+                                                d.administration_retention_months, 1, 1200),
         export_retention_days=_number(table, "privacy", "export_retention_days", d.export_retention_days, 1, 36_500),
         exports_dir=str(table.get("exports_dir", d.exports_dir)),
     )
     try:
         check_terms(Terms(settings.retention_months, settings.proof_retention_months,
-                          settings.consent_retention_months))
+                          settings.consent_retention_months, settings.administration_retention_months))
     except ValueError as exc:
         raise ConfigError(f"privacy: {exc}") from None
     return settings
