@@ -102,7 +102,13 @@ async def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.dispatch import Dispatcher
 
     async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
-        report = await Dispatcher(runtime, worker_id()).run_until_idle()
+        dispatcher = Dispatcher(runtime, worker_id())
+        report = await dispatcher.run_until_idle()
+        if args.sweep_statuses:  # what `serve` does on a schedule: ask about messages still `sent`
+            from herinnering.services.status_sweep import sweep
+
+            swept = await sweep(runtime, dispatcher.sender)
+            console.print(f"status sweep: asked {swept.asked}, moved {swept.moved}, still open {swept.still_open}")
     if report.quiet:
         console.print("Outside the send window: nothing sent.")
     console.print(f"claimed {report.claimed}, sent {report.sent}, failed {report.failed}, "
@@ -212,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("dispatch", help="send what is due now, then stop")
     p.add_argument("--now", help="send as if it were this moment")
+    p.add_argument("--sweep-statuses", action="store_true",
+                   help="then ask Twilio about messages still 'sent' after [dispatch] status_sweep_after_seconds")
     p.set_defaults(run=cmd_dispatch)
 
     p = commands.add_parser("serve", help="run the web app and the scheduler")

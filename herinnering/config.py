@@ -65,6 +65,8 @@ class OrganisationSettings:
     name: str
     phone: str
     landlord_id: str
+    iban: str = ""         # the account tenants who pay by transfer pay into (in their reminder)
+    payment_url: str = ""  # where they can pay online, if anywhere (in their reminder)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class DispatchSettings:
     concurrency: int
     circuit_window: int = 20  # the circuit breaker judges the last N provider calls
     circuit_cool_down_seconds: float = 30.0  # open this long before one probe call
+    status_sweep_after_seconds: float = 1800.0  # a message still `sent` this long is asked at the provider
+    status_sweep_interval_seconds: float = 300.0  # how often a sending process sweeps
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,10 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     languages = rem.string_list("languages")
     settings = Settings(
         organisation=OrganisationSettings(
-            name=org.text("name", max_length=40), phone=org.text("phone"), landlord_id=org.text("landlord_id")
+            name=org.text("name", max_length=40), phone=org.text("phone"), landlord_id=org.text("landlord_id"),
+            iban=org.pattern("iban", r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}",
+                             "the corporation's IBAN, like NL91 ABNA 0417 1643 00"),
+            payment_url=org.pattern("payment_url", r"(https?://[^\s/]+(/[^\s]*)?)?", "an http(s) URL or \"\""),
         ),
         reminders=ReminderSettings(
             timezone=rem.timezone("timezone"),
@@ -212,6 +219,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             concurrency=dis.integer("concurrency", 1, 1000),
             circuit_window=dis.integer("circuit_window", 2, 1000),
             circuit_cool_down_seconds=dis.number("circuit_cool_down_seconds", 0, 3600),
+            status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 1, 7 * 86_400),
+            status_sweep_interval_seconds=dis.number("status_sweep_interval_seconds", 1, 86_400),
         ),
         twilio=TwilioSettings(
             account_sid=twi.pattern("account_sid", r"(AC[0-9a-fA-F]{32})?", "AC followed by 32 hex digits"),

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -138,7 +138,8 @@ class Transaction:
     contract_id: str | None = None   # when the source names the contract outright (ERP, API)
     period: str | None = None
     reason_code: str | None = None
-    booked_on: date | None = None
+    booked_on: date | None = None             # the bank's booking date (or the ERP's payment date)
+    value_on: date | None = None              # the value date, when the source gives it
     amount_due_cents: int | None = None       # statement only
     status: PaymentStatus | None = None       # statement only
     data: dict[str, Any] = field(default_factory=dict)
@@ -263,3 +264,29 @@ def iso_amount_cents(text: str | None) -> int:
 def euros(cents: int) -> str:
     """Cents as the plain decimal text providers and files use: 65636 -> "656.36"."""
     return f"{cents // 100}.{cents % 100:02d}"
+
+
+def parse_bank_date(text: str) -> date:
+    """A date as banks and ERP exports write it: 2026-12-22, 22-12-2026 or 22/12/2026."""
+    value = text.strip()
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)), (r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", (2, 1, 0))):
+        found = re.fullmatch(pattern, value)
+        if found:
+            year, month, day = (int(found.group(i + 1)) for i in order)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                break
+    raise ValueError(f"{text!r} is not a date like 2026-12-22 or 22-12-2026")
+
+
+def money_moved_at(transaction: Transaction, learned_at: datetime, timezone: tzinfo) -> datetime:
+    """When the money moved, as far as the source says: the end of its booking (or value) day in
+    local time, never later than the moment we learned of it. A bank date has no time of day, so
+    the end of the day is the latest the money can have moved; a file imported days later does
+    not make a payment late, and one imported the same day is not dated in the future."""
+    day = transaction.booked_on or transaction.value_on
+    if day is None:
+        return learned_at
+    end_of_day = datetime.combine(day + timedelta(days=1), time(0), timezone) - timedelta(microseconds=1)
+    return min(learned_at, end_of_day)

@@ -66,7 +66,9 @@ PAYMENT = {
         "amount_due_cents": {**_CENTS, "description": "statement"},
         "amount_paid_cents": {**_CENTS, "description": "statement"},
         "status": {"type": "string", "enum": ["expected", "paid", "partly_paid", "returned", "in_arrangement"]},
-        "booked_on": {"type": "string", "format": "date"},
+        "booked_on": {"type": "string", "format": "date", "description": "the bank's booking date (the ERP's "
+                      "payment date); without it the payment is dated when it reaches us"},
+        "value_on": {"type": "string", "format": "date", "description": "the value date, when known"},
     },
 }
 

@@ -18,7 +18,13 @@ from herinnering.config import Settings
 from herinnering.domain.sms import measure
 from herinnering.errors import TemplateError
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import CHANNELS, MAX_SMS_SEGMENTS, kinds_in, sample_context
+from herinnering.services.template_check import (
+    CHANNELS,
+    MAX_SMS_SEGMENTS,
+    SEGMENT_ALLOWANCE,
+    kinds_in,
+    sample_context,
+)
 from herinnering.web.auth import login_required, page
 from herinnering.web.keys import RUNTIME
 
@@ -57,8 +63,9 @@ def previews(settings: Settings) -> list[Preview]:
                     rows.append(Preview(kind, language, channel, "", 0, "-", 0, str(exc)))
                     continue
                 size = measure(body)
-                problem = (f"{size.segments} segments (max {MAX_SMS_SEGMENTS})"
-                           if channel == "sms" and size.segments > MAX_SMS_SEGMENTS else None)
+                limit = SEGMENT_ALLOWANCE.get(kind, MAX_SMS_SEGMENTS)
+                problem = (f"{size.segments} segments (max {limit})"
+                           if channel == "sms" and size.segments > limit else None)
                 rows.append(Preview(kind, language, channel, body, len(body), size.encoding, size.segments, problem))
     return rows
 

@@ -116,6 +116,20 @@ async def stored_sids(connection: AsyncConnection, sids: Collection[str]) -> set
     return set((await connection.execute(statement)).scalars().all())
 
 
+async def quiet_sent(connection: AsyncConnection, before: datetime, limit: int) -> list[Row[Any]]:
+    """Messages still `sent` with no news since `before` (their delivery callback may be lost)."""
+    statement = select(messages).where(
+        messages.c.state == S.SENT, messages.c.provider_sid.is_not(None), messages.c.updated_at <= before,
+    ).order_by(messages.c.updated_at, messages.c.id).limit(limit)
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def touch_sent(connection: AsyncConnection, message_id: int, now: datetime, provider_status: str) -> None:
+    """Note that the provider was asked (and still had no final status)."""
+    await connection.execute(update(messages).where(messages.c.id == message_id, messages.c.state == S.SENT)
+                             .values(updated_at=now, provider_status=provider_status))
+
+
 async def move(
     connection: AsyncConnection,
     message_id: int,

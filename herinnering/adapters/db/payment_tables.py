@@ -51,7 +51,8 @@ payment_transactions = Table(
     Column("amount_cents", Cents, nullable=False),
     Column("reason_code", String(8)),
     Column("reference", String(140)),  # end-to-end id, mandate id or the caller's id: how it was matched
-    Column("booked_on", Date),
+    Column("booked_on", Date),  # the bank's booking date (or the ERP's payment date): the payment's date
+    Column("value_on", Date),  # the value date, when the source gives it
     Column("data", JSON, nullable=False),  # what the source said, for an officer (no names, no IBANs)
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_payment_transactions_tenant_id_period", "tenant_id", "period"),

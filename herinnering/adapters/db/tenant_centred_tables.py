@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 
 from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
@@ -55,12 +56,15 @@ collection_day_changes = Table(
     Column("old_day", SmallInteger, nullable=False),
     Column("new_day", SmallInteger, nullable=False),
     Column("effective_period", String(16), nullable=False),  # "2027-02": the first month on the new day
-    Column("state", String(16), nullable=False),  # scheduled | reversed
+    Column("state", String(16), nullable=False),  # scheduled | reversed | superseded (a later choice)
     Column("source", String(16), nullable=False),  # sms, whatsapp, page, officer
     Column("created_at", UtcDateTime, nullable=False),
     Column("reversed_at", UtcDateTime),
     Column("reversed_by", String(64)),
     Index("ix_collection_day_changes_tenant_id", "tenant_id"),
+    # one scheduled change per tenant and first month: a repeated choice (a double POST) adds none
+    Index("uq_collection_day_changes_scheduled", "tenant_id", "effective_period", unique=True,
+          sqlite_where=text("state = 'scheduled'"), postgresql_where=text("state = 'scheduled'")),
 )
 
 dialogs = Table(

@@ -20,6 +20,8 @@ AT = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("payment_transactions") as batch:
+        batch.add_column(sa.Column("value_on", sa.Date(), nullable=True))
     op.create_table(
         "erp_changes",
         sa.Column("id", ID, autoincrement=True, nullable=False),
@@ -59,3 +61,5 @@ def downgrade() -> None:
     op.drop_table("erp_change_deliveries")
     op.drop_index("ix_erp_changes_tenant_id", table_name="erp_changes")
     op.drop_table("erp_changes")
+    with op.batch_alter_table("payment_transactions") as batch:
+        batch.drop_column("value_on")
