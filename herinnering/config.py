@@ -221,7 +221,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             concurrency=dis.integer("concurrency", 1, 1000),
             circuit_window=dis.integer("circuit_window", 2, 1000),
             circuit_cool_down_seconds=dis.number("circuit_cool_down_seconds", 0, 3600),
-            status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 60, 7 * 86_400),
+            status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 1, 7 * 86_400),
             status_sweep_interval_seconds=dis.number("status_sweep_interval_seconds", 1, 86_400),
         ),
         twilio=TwilioSettings(
