@@ -2,7 +2,10 @@
 realistic worst-case data (a long name, a large amount), measured the way Twilio counts it.
 
 A kind missing in one of the configured languages, a template that needs a variable nobody
-provides, or an SMS longer than two segments is a failure: better here than on a phone.
+provides, or an SMS longer than its limit is a failure: better here than on a phone. The limit
+is two GSM-7 segments (306 characters) and four UCS-2 segments (268 characters): Turkish,
+Arabic and Polish are written correctly, and a name such as "Hüseyin Aydın" makes any text
+UCS-2, so the room in characters is kept about the same rather than the wording mangled.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from herinnering.errors import TemplateError
 from herinnering.services.self_service import long_month
 
 CHANNELS = ("sms", "whatsapp")
-MAX_SMS_SEGMENTS = 2
+MAX_SMS_SEGMENTS = 2          # GSM-7
+MAX_UCS2_SEGMENTS = 4         # UCS-2: about the same number of characters
 MAX_WHATSAPP_CHARACTERS = 1024  # a WhatsApp template body's limit
 LONG_NAME = "Anna-Maria van der Heijden-Bouchikhi"
 
@@ -47,6 +51,11 @@ def sample_context(language: str, settings: Settings) -> dict[str, object]:
         "proposal": money(12_345, language), "part": "afternoon", "recollect_on": "28-12-2026",
         "page_url": "https://huur.example.nl/mijn-huur/Xq3-9fKw2LmZ8rTbQ1wE5yUi8oPa",
     }
+
+
+def sms_limit(encoding: str) -> int:
+    """The most SMS segments a text may take in this encoding."""
+    return MAX_SMS_SEGMENTS if encoding == "GSM-7" else MAX_UCS2_SEGMENTS
 
 
 @dataclass(frozen=True)
@@ -100,8 +109,9 @@ def _check_one(templates: MessageTemplates, directory: Path, kind: str, language
         return CheckRow(kind, language, channel, 0, "-", 0, str(exc))
     size = measure(body)
     problem = None
-    if channel == "sms" and size.segments > MAX_SMS_SEGMENTS:
-        problem = f"{size.segments} SMS segments (at most {MAX_SMS_SEGMENTS})"
+    limit = sms_limit(size.encoding)
+    if channel == "sms" and size.segments > limit:
+        problem = f"{size.segments} {size.encoding} SMS segments (at most {limit})"
     elif channel == "whatsapp" and len(body) > MAX_WHATSAPP_CHARACTERS:
         problem = f"{len(body)} characters (WhatsApp allows {MAX_WHATSAPP_CHARACTERS})"
     elif not body.strip():
