@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime
@@ -201,16 +202,17 @@ async def dispatch(url: str, n: int, rate: float, latency: float, workers: int =
 WORKLOADS["dispatch"] = dispatch
 
 
-async def webhooks(url: str, n: int, concurrency: int = 64) -> dict[str, Any]:
-    """n signed delivery callbacks fired at a running `herinnering serve --no-worker` (its own
-    process) from this process with aiohttp at `concurrency`; returns requests per second, the
-    latency percentiles, and how many messages the database shows delivered afterwards."""
+async def webhooks(url: str, n: int, concurrency: int = 64, seconds: float = 15.0, loader: str = "auto") -> dict[str, Any]:
+    """Signed `delivered` callbacks at a running `herinnering serve --no-worker` (its own
+    process), then at the bare handler (`bench/peers/bare_webhook.py`) right after, from the
+    same load generator: wrk (2 threads, `concurrency` connections, `seconds`) when installed,
+    else an aiohttp client sending every callback once. Each callback names its own message, so
+    the database's count of delivered messages checks that every acknowledged one is durable."""
     import os
-    import socket
-    import subprocess
-    import sys
+    import shutil
+    import tempfile
+    from pathlib import Path
 
-    import aiohttp
     from twilio.request_validator import RequestValidator
 
     await prepare_due(url, n)
@@ -219,61 +221,155 @@ async def webhooks(url: str, n: int, concurrency: int = 64) -> dict[str, Any]:
         await connection.execute(text("UPDATE tenants SET active = false"))
         await connection.execute(text(
             "UPDATE messages SET state = 'sent', sent_at = send_at, provider_sid = 'SM' || lpad(CAST(id AS TEXT), 32, '0')"))
-        ids = list((await connection.execute(select(messages.c.id, messages.c.provider_sid))).all())
+        ids = list((await connection.execute(select(messages.c.id, messages.c.provider_sid).order_by(messages.c.id))).all())
+    await db.close()
+    use_wrk = loader == "wrk" or (loader == "auto" and shutil.which("wrk") is not None)
+    account, token = "AC" + "e5" * 16, "bench-token"
+    results: dict[str, Any] = {"callbacks": n, "loader": "wrk" if use_wrk else "aiohttp", "concurrency": concurrency}
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("herinnering", "bare"):
+            port = _free_port()
+            base = f"http://127.0.0.1:{port}"
+            validator = RequestValidator(token)
+            lines = []
+            for message_id, sid in ids:  # signed before the clock starts: the generator's cost is not the server's
+                path = f"/webhooks/twilio/status?m={message_id}"
+                form = {"AccountSid": account, "MessageSid": sid, "MessageStatus": "delivered", "SmsStatus": "delivered"}
+                lines.append((path, form, validator.compute_signature(base + path, form)))
+            if name == "herinnering":
+                env = {**os.environ, "HERINNERING_DATABASE_URL": url, "TWILIO_ACCOUNT_SID": account,
+                       "TWILIO_AUTH_TOKEN": token, "HERINNERING_PUBLIC_URL": base,
+                       "HERINNERING_SERVER__HOST": "127.0.0.1", "HERINNERING_SERVER__PORT": str(port)}
+                wrap = os.environ.get("BENCH_WRAP", "").split()  # e.g. "py-spy record -o web.svg --" to profile
+                command = [*wrap, sys.executable, "-m", "herinnering", "serve", "--no-worker"]
+            else:
+                env = dict(os.environ)
+                command = [sys.executable, "-m", "bench.peers.bare_webhook", url, str(port), token, base]
+            await _vacuum(url)
+            log_path = Path(folder) / f"{name}.log"
+            with log_path.open("w") as log_file:
+                server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+                try:
+                    await _wait_ready(f"{base}/readyz")
+                    await asyncio.sleep(1)  # let start-up work (the scheduler's first planning run) settle
+                    cpu_before = _cpu_seconds(server.pid)
+                    load = (await _wrk(base, lines, folder, concurrency, seconds) if use_wrk
+                            else await _each_once(base, lines, concurrency))
+                    load["server_cpu_ms_per_request"] = 1000 * (_cpu_seconds(server.pid) - cpu_before) / max(load["requests"], 1)
+                finally:
+                    if os.environ.get("BENCH_WRAP"):  # a profiler writes its file on Ctrl-C, not on SIGTERM
+                        import signal
+                        server.send_signal(signal.SIGINT)
+                    else:
+                        server.terminate()
+                    server.wait()
+            errors = log_path.read_text()
+            db = Database(url)
+            async with db.begin() as connection:
+                delivered = (await connection.execute(select(func.count()).where(messages.c.state == "delivered"))).scalar_one()
+                events = (await connection.execute(text("SELECT count(*) FROM events WHERE type = 'message_delivered'"))).scalar_one()
+                await connection.execute(text(  # the same starting point for the next server
+                    "UPDATE messages SET state = 'sent', delivered_at = NULL, provider_status = NULL WHERE state = 'delivered'"))
+                await connection.execute(text("DELETE FROM events"))
+            await db.close()
+            results[name] = {**load, "load_average": round(os.getloadavg()[0], 1), "delivered": delivered, "delivered_events": events,
+                             "server_errors": errors[-500:] if "Traceback" in errors else ""}
+    return results
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process used so far: a cost per request that a busy machine
+    does not distort the way it distorts a rate."""
+    import os
+
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    base, account, token = f"http://127.0.0.1:{port}", "AC" + "e5" * 16, "bench-token"
-    validator = RequestValidator(token)
-    requests = []
-    for message_id, sid in ids:  # signed before the clock starts: the generator's cost is not the server's
-        path = f"/webhooks/twilio/status?m={message_id}"
-        form = {"AccountSid": account, "MessageSid": sid, "MessageStatus": "delivered", "SmsStatus": "delivered"}
-        requests.append((base + path, form, validator.compute_signature(base + path, form)))
-    env = {**os.environ, "HERINNERING_DATABASE_URL": url, "TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token,
-           "HERINNERING_PUBLIC_URL": base, "HERINNERING_SERVER__HOST": "127.0.0.1", "HERINNERING_SERVER__PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "herinnering", "serve", "--no-worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return int(s.getsockname()[1])
+
+
+async def _vacuum(url: str) -> None:
+    """The same table state for each server: dead rows of the previous run cleaned away."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute("VACUUM ANALYZE messages")
+        await connection.execute("VACUUM ANALYZE events")
+    finally:
+        await connection.close()
+
+
+async def _wait_ready(address: str) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        for _ in range(600):
+            try:
+                async with session.get(address) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{address} did not answer")
+
+
+async def _wrk(base: str, lines: list[tuple[str, dict[str, str], str]], folder: str, concurrency: int,
+               seconds: float) -> dict[str, Any]:
+    import json as json_module
+    import os
+    from pathlib import Path
+    from urllib.parse import urlencode
+
+    requests = Path(folder) / "requests.tsv"
+    requests.write_text("".join(f"{path}\t{urlencode(form)}\t{signature}\n" for path, form, signature in lines))
+    script = Path(__file__).parent / "load" / "signed_posts.lua"
+    threads = 2
+    process = await asyncio.create_subprocess_exec(
+        "wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(script), base,
+        env={**os.environ, "BENCH_REQUESTS": str(requests), "BENCH_THREADS": str(threads)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"wrk failed: {err.decode()}")
+    done = json_module.loads(out.decode().strip().splitlines()[-1])
+    errors = sum(done[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {"requests": done["requests"], "seconds": done["duration_us"] / 1e6, "errors": errors,
+            "rate": done["requests"] / (done["duration_us"] / 1e6),
+            "p50_ms": done["p50_us"] / 1000, "p99_ms": done["p99_us"] / 1000, "distinct": len(lines)}
+
+
+async def _each_once(base: str, lines: list[tuple[str, dict[str, str], str]], concurrency: int) -> dict[str, Any]:
+    import aiohttp
+
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    try:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-            for _ in range(600):
-                try:
-                    async with session.get(f"{base}/readyz") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                raise RuntimeError("the web app did not start")
-            await asyncio.sleep(1)  # let start-up work (the scheduler's first planning run) settle
-            queue = iter(requests)
+    queue = iter(lines)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
-            async def client() -> None:
-                for target, form, signature in queue:
-                    sent = time.perf_counter()
-                    async with session.post(target, data=form, headers={"X-Twilio-Signature": signature}) as answer:
-                        await answer.read()
-                    latencies.append(time.perf_counter() - sent)
-                    statuses[answer.status] = statuses.get(answer.status, 0) + 1
+        async def client() -> None:
+            for path, form, signature in queue:
+                sent = time.perf_counter()
+                async with session.post(base + path, data=form, headers={"X-Twilio-Signature": signature}) as answer:
+                    await answer.read()
+                latencies.append(time.perf_counter() - sent)
+                statuses[answer.status] = statuses.get(answer.status, 0) + 1
 
-            started = time.perf_counter()
-            await asyncio.gather(*(client() for _ in range(concurrency)))
-            seconds = time.perf_counter() - started
-    finally:
-        server.terminate()
-        errors = server.communicate()[1].decode()
-    async with db.begin() as connection:
-        delivered = (await connection.execute(select(func.count()).where(messages.c.state == "delivered"))).scalar_one()
-        events = (await connection.execute(text("SELECT count(*) FROM events WHERE type = 'message_delivered'"))).scalar_one()
-    await db.close()
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
     latencies.sort()
-    return {"callbacks": n, "seconds": seconds, "statuses": {str(k): v for k, v in statuses.items()},
-            "delivered": delivered, "delivered_events": events,
-            "p50_ms": 1000 * latencies[len(latencies) // 2], "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
-            "server_errors": errors[-500:] if "Traceback" in errors else ""}
+    return {"requests": len(latencies), "seconds": seconds, "errors": sum(v for k, v in statuses.items() if k != 204),
+            "rate": len(latencies) / seconds, "p50_ms": 1000 * latencies[len(latencies) // 2],
+            "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)], "distinct": len(lines)}
 
 
 WORKLOADS["webhooks"] = webhooks

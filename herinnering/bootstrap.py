@@ -67,7 +67,8 @@ def refuse_unsafe_web(settings: Settings) -> None:
 
 @asynccontextmanager
 async def open_runtime(settings: Settings, clock: Clock, *, with_sender: bool = True) -> AsyncIterator[Runtime]:
-    db = Database(settings.database.url)
+    db = Database(settings.database.url, pool_size=settings.database.connections(settings.dispatch),
+                  transaction_pooler=settings.database.transaction_pooler)
     sender = None
     try:
         await upgrade(db)

@@ -14,9 +14,11 @@ from pathlib import Path
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from herinnering.bootstrap import open_runtime, refuse_unsafe_web
 from herinnering.clock import SystemClock
+from herinnering.commands import changes as commands_changes
 from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
 from herinnering.commands import experiments as commands_experiments
@@ -30,6 +32,7 @@ from herinnering.config import Settings, load_settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
 from herinnering.logging_setup import configure as configure_logging
+from herinnering.logging_setup import describe_error
 from herinnering.security_config import LOGGING_DEFAULTS
 
 
@@ -99,7 +102,13 @@ async def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.dispatch import Dispatcher
 
     async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
-        report = await Dispatcher(runtime, worker_id()).run_until_idle()
+        dispatcher = Dispatcher(runtime, worker_id())
+        report = await dispatcher.run_until_idle()
+        if args.sweep_statuses:  # what `serve` does on a schedule: ask about messages still `sent`
+            from herinnering.services.status_sweep import sweep
+
+            swept = await sweep(runtime, dispatcher.sender)
+            console.print(f"status sweep: asked {swept.asked}, moved {swept.moved}, still open {swept.still_open}")
     if report.quiet:
         console.print("Outside the send window: nothing sent.")
     console.print(f"claimed {report.claimed}, sent {report.sent}, failed {report.failed}, "
@@ -209,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("dispatch", help="send what is due now, then stop")
     p.add_argument("--now", help="send as if it were this moment")
+    p.add_argument("--sweep-statuses", action="store_true",
+                   help="then ask Twilio about messages still 'sent' after [dispatch] status_sweep_after_seconds")
     p.set_defaults(run=cmd_dispatch)
 
     p = commands.add_parser("serve", help="run the web app and the scheduler")
@@ -229,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_demo)
 
     for area in (commands_payments, commands_collection, commands_conversations, commands_experiments,
-                 commands_lawful, commands_tenant_centred, commands_privacy):
+                 commands_lawful, commands_tenant_centred, commands_privacy, commands_changes):
         area.register(commands)
 
     p = commands.add_parser("templates", help="message templates")
@@ -260,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except SQLAlchemyError as exc:  # no traceback: a driver's message may quote the values it refused
+        err.print(f"[red]error:[/] the database refused the change: {escape(describe_error(exc))}; "
+                  "nothing of it was stored", highlight=False)
+        return 2
 
 
 if __name__ == "__main__":

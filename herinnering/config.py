@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herinnering.cadence_config import CADENCE_DEFAULTS, CadenceSettings, parse_cadence
+from herinnering.changes_config import CHANGES_DEFAULTS, ChangeFeedSettings, parse_changes
 from herinnering.domain.experiments import Experiment, parse_experiments
 from herinnering.domain.keywords import Intent, KeywordRules, keyword_rules
 from herinnering.domain.ladder import Action, Ladder, StepRule
@@ -64,6 +65,8 @@ class OrganisationSettings:
     name: str
     phone: str
     landlord_id: str
+    iban: str = ""         # the account tenants who pay by transfer pay into (in their reminder)
+    payment_url: str = ""  # where they can pay online, if anywhere (in their reminder)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class DispatchSettings:
     concurrency: int
     circuit_window: int = 20  # the circuit breaker judges the last N provider calls
     circuit_cool_down_seconds: float = 30.0  # open this long before one probe call
+    status_sweep_after_seconds: float = 1800.0  # a message still `sent` this long is asked at the provider
+    status_sweep_interval_seconds: float = 300.0  # how often a sending process sweeps
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,12 @@ class ServerSettings:
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str
+    pool_size: int = 0  # connections per process; 0: the sends in flight (dispatch.concurrency) + 8
+    transaction_pooler: bool = False  # behind PgBouncer in transaction mode: no prepared statements kept
+
+    def connections(self, dispatch: DispatchSettings) -> int:
+        """The pool size a process opens: what it has in flight at once, with room for the rest."""
+        return self.pool_size or dispatch.concurrency + 8
 
 
 @dataclass(frozen=True)
@@ -152,9 +163,10 @@ class Settings:
     security: SecuritySettings = SECURITY_DEFAULTS  # [security]: rate limits, HSTS (security_config.py)
     privacy: PrivacySettings = PRIVACY_DEFAULTS  # [privacy]: retention after the contract ended
     logging: LoggingSettings = LOGGING_DEFAULTS  # [logging]: text or json, level
+    changes: ChangeFeedSettings = CHANGES_DEFAULTS  # [changes]: the feed for the ERP and its push (changes_config.py)
 
     def with_database(self, url: str) -> Settings:
-        return replace(self, database=DatabaseSettings(url=url))
+        return replace(self, database=replace(self.database, url=url))
 
     def with_twilio(self, **changes: str) -> Settings:
         return replace(self, twilio=replace(self.twilio, **changes))
@@ -182,7 +194,10 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     languages = rem.string_list("languages")
     settings = Settings(
         organisation=OrganisationSettings(
-            name=org.text("name", max_length=40), phone=org.text("phone"), landlord_id=org.text("landlord_id")
+            name=org.text("name", max_length=40), phone=org.text("phone"), landlord_id=org.text("landlord_id"),
+            iban=org.pattern("iban", r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}",
+                             "the corporation's IBAN, like NL91 ABNA 0417 1643 00"),
+            payment_url=org.pattern("payment_url", r"(https?://[^\s/]+(/[^\s]*)?)?", "an http(s) URL or \"\""),
         ),
         reminders=ReminderSettings(
             timezone=rem.timezone("timezone"),
@@ -204,6 +219,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             concurrency=dis.integer("concurrency", 1, 1000),
             circuit_window=dis.integer("circuit_window", 2, 1000),
             circuit_cool_down_seconds=dis.number("circuit_cool_down_seconds", 0, 3600),
+            status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 1, 7 * 86_400),
+            status_sweep_interval_seconds=dis.number("status_sweep_interval_seconds", 1, 86_400),
         ),
         twilio=TwilioSettings(
             account_sid=twi.pattern("account_sid", r"(AC[0-9a-fA-F]{32})?", "AC followed by 32 hex digits"),
@@ -219,7 +236,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url"),
             environment=srv.choice("environment", ("development", "production")),
         ),
-        database=DatabaseSettings(url=db.database_url("url")),
+        database=DatabaseSettings(url=db.database_url("url"), pool_size=db.integer("pool_size", 0, 1000),
+                                  transaction_pooler=db.flag("transaction_pooler")),
         conversations=_conversation_settings(_Section(data, "conversations"), rem.timezone("timezone")),
         experiments=parse_experiments(data.get("experiments", {})),
         payments=_payment_settings(pay := _Section(data, "payments")),
@@ -231,6 +249,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         security=parse_security(data.get("security")),
         privacy=parse_privacy(data.get("privacy")),
         logging=parse_logging(data.get("logging")),
+        changes=parse_changes(data.get("changes")),
     )
     if settings.reminders.window.start >= settings.reminders.window.end:
         raise ConfigError("reminders.send_window: the start must be before the end, e.g. \"10:00-20:00\"")
@@ -373,6 +392,12 @@ class _Section:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self._fail(key, value, f"a whole number from {low} to {high}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if not isinstance(value, bool):
+            raise self._fail(key, value, "true or false")
         return value
 
     def number(self, key: str, low: float, high: float) -> float:

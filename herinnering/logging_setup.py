@@ -3,7 +3,8 @@ masks personal data in every record — ours and the libraries' (twilio, aiohttp
 
 Phone numbers (E.164, 00-prefixed, URL-encoded `%2B31…`, Dutch `06…`) keep their first and last
 digits only (`+316…678`), IBANs and e-mail addresses likewise (`NL91…300`, `j…@example.nl`); tenants' names that the importer has seen (`remember_names`) become
-`‹naam›`; configured secrets and passwords in URLs never show. Masking happens on the final text (message, arguments, traceback), so a stray
+`‹naam›`; configured secrets, passwords in URLs and the tokens in "mijn huur" and payment
+links (`/mijn-huur/‹token›`) never show. Masking happens on the final text (message, arguments, traceback), so a stray
 `log.info("%s", tenant)` cannot leak either.
 """
 
@@ -83,6 +84,7 @@ def remember_names(names: Iterable[str]) -> None:
 
 
 _URL_PASSWORD = re.compile(r"(://[^/:@\s]+:)[^@\s/]+@")
+_LINK_TOKEN = re.compile(r"(/(?:mijn-huur|pay)/)[A-Za-z0-9_-]{6,}")  # the key of a tenant's page or payment link
 _SECRETS: set[str] = set()
 
 
@@ -96,6 +98,7 @@ def mask_text(text: str) -> str:
         if secret in text:
             text = text.replace(secret, "‹geheim›")
     text = _URL_PASSWORD.sub(r"\1***@", text)
+    text = _LINK_TOKEN.sub("\\1‹token›", text)
     text = _EMAIL.sub(r"\1…@\2", _IBAN.sub(r"\1…\2", _PHONE.sub(mask_phone, text)))
     return NAMES.mask(text)
 
@@ -168,3 +171,15 @@ def configure(settings: LoggingSettings, verbose: bool = False, secrets: Iterabl
     # never belong in a log, whatever the masking catches.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     return handler
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error in one masked line: a database error by its class and its driver's class only
+    (a driver's message may quote the values it refused), anything else by its message."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(exc, SQLAlchemyError):
+        inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else None
+        return f"{type(exc).__name__}" + (f" ({type(inner).__name__})" if inner is not None else "")
+    return mask_text(f"{type(exc).__name__}: {exc}")
+

@@ -18,6 +18,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.clock import SystemClock
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
+from herinnering.services import changes
 from herinnering.services.dispatch import Dispatcher
 from herinnering.services.planning import plan_month
 
@@ -62,6 +63,18 @@ async def dispatch_job(dispatcher: Dispatcher) -> None:
                  report.claimed, report.sent, report.failed, report.retried, report.unknown, report.cancelled)
 
 
+async def status_sweep_job(dispatcher: Dispatcher) -> None:
+    """Ask the provider about messages still `sent` long after sending (services/status_sweep.py)."""
+    from herinnering.services.status_sweep import sweep_job
+
+    try:
+        await sweep_job(dispatcher.rt, dispatcher.sender)
+    except Exception as exc:
+        if not database_gone(exc):
+            raise
+        log.warning("status sweep lost the database (%s); the next one tries again", type(exc).__name__)
+
+
 def database_gone(exc: BaseException) -> bool:
     """A dropped or refused database connection, alone or among a task group's errors."""
     if isinstance(exc, BaseExceptionGroup):
@@ -82,11 +95,16 @@ def build_scheduler(runtime: Runtime, dispatcher: Dispatcher | None, *, planning
     if dispatcher is not None:
         scheduler.add_job(dispatch_job, "interval", seconds=settings.dispatch.interval_seconds,
                           args=[dispatcher], id="dispatch")
+        scheduler.add_job(status_sweep_job, "interval", seconds=settings.dispatch.status_sweep_interval_seconds,
+                          args=[dispatcher], id="status-sweep")  # lost delivery callbacks
     if not planning:
         return scheduler
     scheduler.add_job(plan_job, "cron", hour=6, minute=0, args=[runtime], id="plan",
                       next_run_time=SystemClock().now())
     scheduler.add_job("herinnering.services.collection:ladder_job", "interval", minutes=30, args=[runtime], id="ladder", next_run_time=SystemClock().now())  # noqa: E501
+    if settings.changes.webhook_url:  # the change feed pushed to the ERP's webhook
+        scheduler.add_job(changes.push_job, "interval", seconds=settings.changes.interval_seconds, args=[runtime],
+                          id="changes-push")
     scheduler.add_job("herinnering.services.segments:segments_job", "cron", hour=5, minute=30, args=[runtime],
                       id="segments")  # klantprofielen, daily (issue 10)
     return scheduler

@@ -25,6 +25,7 @@ class SecuritySettings:
     api_per_second: float = 100.0       # JSON API calls per token (or address without one), sustained
     api_burst: int = 500                # ... and at once
     hsts_seconds: int = 31_536_000      # Strict-Transport-Security when public_url is https
+    token_misses_per_minute: int = 10   # wrong links on /mijn-huur and /pay from one address, then 429
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class PrivacySettings:
     retention_months: int = 24          # `herinnering purge` default: message bodies and logs, months after the end
     proof_retention_months: int = 84    # early-warning steps, letters, cases, municipal answers (7 years)
     consent_retention_months: int = 84  # WhatsApp opt-in records (proof of the consent the messages went under)
+    administration_retention_months: int = 84  # dues, payments, returns, arrangements: the fiscal duty (AWR art. 52)
     export_retention_days: int = 30     # files in exports_dir (Wgs signals, tenant exports)
     exports_dir: str = ""               # empty: herinnering keeps no export files itself
 
@@ -76,6 +78,8 @@ def parse_security(raw: Any) -> SecuritySettings:
         api_per_second=float(_number(table, "security", "api_per_second", d.api_per_second, 0.01, 100_000, False)),
         api_burst=_number(table, "security", "api_burst", d.api_burst, 1, 1_000_000),
         hsts_seconds=_number(table, "security", "hsts_seconds", d.hsts_seconds, 0, 100_000_000),
+        token_misses_per_minute=_number(table, "security", "token_misses_per_minute", d.token_misses_per_minute,
+                                        1, 10_000),
     )
 
 
@@ -87,12 +91,14 @@ def parse_privacy(raw: Any) -> PrivacySettings:
         proof_retention_months=_number(table, "privacy", "proof_retention_months", d.proof_retention_months, 1, 1200),
         consent_retention_months=_number(table, "privacy", "consent_retention_months", d.consent_retention_months,
                                          1, 1200),
+        administration_retention_months=_number(table, "privacy", "administration_retention_months",
+                                                d.administration_retention_months, 1, 1200),
         export_retention_days=_number(table, "privacy", "export_retention_days", d.export_retention_days, 1, 36_500),
         exports_dir=str(table.get("exports_dir", d.exports_dir)),
     )
     try:
         check_terms(Terms(settings.retention_months, settings.proof_retention_months,
-                          settings.consent_retention_months))
+                          settings.consent_retention_months, settings.administration_retention_months))
     except ValueError as exc:
         raise ConfigError(f"privacy: {exc}") from None
     return settings

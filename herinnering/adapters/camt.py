@@ -176,7 +176,7 @@ def _read_entry(entry: Any, rows: list[dict[str, Any]], name: str, out: CamtFile
     if status != "BOOK":
         out.skipped.append(f"line {entry.sourceline}: entry {entry_ref or ''} is {status}, not booked")
         return
-    booked = _date(entry, "BookgDt", name) or _date(entry, "ValDt", name)
+    booked, value = _date(entry, "BookgDt", name), _date(entry, "ValDt", name)
     code = _bank_code(entry)
     if entry_ref is None:  # the bank gave no reference: the entry's own content is its identity
         entry_ref = "c14n-" + hashlib.sha256(etree.tostring(entry, method="c14n")).hexdigest()[:32]
@@ -229,7 +229,8 @@ def _read_entry(entry: Any, rows: list[dict[str, Any]], name: str, out: CamtFile
             amount_cents=cents,
             references=references,
             reason_code=reason,
-            booked_on=booked,
+            booked_on=booked or value,
+            value_on=value,
             data={"entry": entry_ref, "end_to_end_id": end_to_end, "mandate_id": mandate, "bank_code": code,
                   "line": tx.sourceline if tx is not None else entry.sourceline},
         ))

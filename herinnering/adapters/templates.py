@@ -50,9 +50,12 @@ def long_date(day: date, language: str) -> str:
     return gsm7_safe(format_date(day, pattern, locale=LOCALES.get(language, "nl_NL")))
 
 
-def template_path_sql(kind: str, language: ColumnElement[str], channel: ColumnElement[str]) -> ColumnElement[str]:
+def template_path_sql(kind: str | ColumnElement[str], language: ColumnElement[str],
+                      channel: ColumnElement[str]) -> ColumnElement[str]:
     """`MessageTemplates.name` as an SQL expression, for set-based planning."""
-    return literal("messages/") + language + literal(f"/{kind}.") + channel + literal(".j2")
+    if isinstance(kind, str):
+        return literal("messages/") + language + literal(f"/{kind}.") + channel + literal(".j2")
+    return literal("messages/") + language + literal("/") + kind + literal(".") + channel + literal(".j2")
 
 
 class MessageTemplates:

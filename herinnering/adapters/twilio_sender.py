@@ -80,6 +80,22 @@ class TwilioSender:
             raise ProviderError(f"looking up a message at twilio failed: {type(exc).__name__}") from None
         return found
 
+    async def fetch_status(self, sid: str) -> tuple[str, int | None] | None:
+        """(status, error code) of one message as the provider knows it now (Messages fetch),
+        or None when it does not know the SID. Raises ProviderError when it cannot be asked."""
+        try:
+            message = await self.client.messages(sid).fetch_async()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            log.warning("could not fetch message %s at twilio: %s %s", sid, exc.status, exc.code)
+            raise ProviderError(f"fetching a message at twilio failed: {exc.status} {exc.code}") from None
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("could not fetch message %s at twilio: %r", sid, exc)
+            raise ProviderError(f"fetching a message at twilio failed: {type(exc).__name__}") from None
+        code = message.error_code
+        return str(message.status), int(code) if code not in (None, "") else None
+
     async def _newest_first(self, to: str, sender: str):  # type: ignore[no-untyped-def]
         page = await self.client.messages.page_async(to=to, from_=sender, page_size=50)
         while page is not None:

@@ -28,6 +28,7 @@ from herinnering.config import Settings
 from herinnering.domain.arrangements import Every
 from herinnering.domain.ladder import OPEN_ENDED
 from herinnering.domain.mvi import CHANNELS, MviStep
+from herinnering.domain.payment_state import check_amount_range
 from herinnering.errors import HerinneringError
 
 console = Console(soft_wrap=True)
@@ -48,7 +49,10 @@ def _cents(text: str) -> int:
         raise HerinneringError(f"--amount: {text!r} is not an amount like 745,50") from None
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise HerinneringError(f"--amount: {text!r} must be positive with at most two decimals")
-    return int(amount * 100)
+    try:
+        return check_amount_range(int(amount * 100), text)
+    except ValueError as exc:
+        raise HerinneringError(f"--amount: {exc}") from None
 
 
 def _who(args: argparse.Namespace) -> str:

@@ -22,9 +22,11 @@ REPLY = KindPolicy(respect_window=False, respect_pause=False)
 
 POLICIES: dict[str, KindPolicy] = {
     "pre_debit": REMINDER,
+    "pre_due": REMINDER,  # the same reminder for tenants who pay by transfer (domain/payment_methods.py)
     "bot_reply": REPLY,
     "officer_reply": REPLY,
     "stop_confirmation": KindPolicy(respect_window=False, respect_pause=False, respect_opt_out=False),
+    "day_change_confirmation": KindPolicy(respect_pause=False),  # the tenant's own act: in the window, even paused
 }
 
 

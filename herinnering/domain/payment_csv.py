@@ -2,7 +2,10 @@
 
 Columns `contract_id, period, amount_due, amount_paid, status` (Dutch headers such as
 `huurcontract, periode, te_betalen, betaald` work too; `,` or `;`); `status` may be empty (it
-follows from the amounts) and `reason_code` is optional. Every bad line is reported with its
+follows from the amounts) and `reason_code` is optional. `booked_on` (`betaaldatum`,
+`boekdatum`, `payment_date`) and `value_on` (`valutadatum`) date the payment as the bank did:
+without them a payment is dated when the file is imported, which makes "paid in time" depend on
+when someone ran the import. Every bad line is reported with its
 number and column; the caller rejects the whole file when there is any, so nothing is half
 imported. Each line's key is a hash of its normalised values: importing the same export again
 changes nothing, while a line that changed (more paid) is a new statement.
@@ -14,6 +17,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 from herinnering.domain.payment_state import (
     REASON_CODE,
@@ -21,6 +25,7 @@ from herinnering.domain.payment_state import (
     TransactionKind,
     check_period,
     parse_amount_cents,
+    parse_bank_date,
     statement_problem,
 )
 from herinnering.domain.payments import PaymentStatus
@@ -31,6 +36,9 @@ ALIASES = {
     "amount_due": "amount_due", "te_betalen": "amount_due", "verschuldigd": "amount_due", "huur": "amount_due",
     "amount_paid": "amount_paid", "betaald": "amount_paid", "status": "status",
     "reason_code": "reason_code", "reden": "reason_code", "storneringsreden": "reason_code",
+    "booked_on": "booked_on", "booking_date": "booked_on", "payment_date": "booked_on", "paid_on": "booked_on",
+    "boekdatum": "booked_on", "betaaldatum": "booked_on", "datum_betaling": "booked_on",
+    "value_on": "value_on", "value_date": "value_on", "valutadatum": "value_on", "rentedatum": "value_on",
 }
 REQUIRED = ("contract_id", "period", "amount_due", "amount_paid")
 STATUS_WORDS = {
@@ -123,6 +131,13 @@ def parse_payment_csv(data: bytes) -> ParsedPayments:
         reason = take("reason_code").upper() or None
         if reason is not None and not REASON_CODE.fullmatch(reason):
             errors.append(LineError(number, "reason_code", f"{reason!r} is not a 4-character ISO reason code"))
+        dates: dict[str, date] = {}
+        for column in ("booked_on", "value_on"):
+            if take(column):
+                try:
+                    dates[column] = parse_bank_date(take(column))
+                except ValueError as exc:
+                    errors.append(LineError(number, column, str(exc)))
         if status is not None and len(amounts) == 2:
             problem = statement_problem(amounts["amount_due"], amounts["amount_paid"], status)
             if problem:
@@ -135,12 +150,14 @@ def parse_payment_csv(data: bytes) -> ParsedPayments:
         if errors:
             result.errors.extend(errors)
             continue
-        values = (contract, period, amounts["amount_due"], amounts["amount_paid"], status or "", reason or "")
+        values = (contract, period, amounts["amount_due"], amounts["amount_paid"], status or "", reason or "",
+                  *(f"{c}={d.isoformat()}" for c, d in sorted(dates.items())))  # absent: the key of older files
         digest = hashlib.sha256("|".join(map(str, values)).encode()).hexdigest()[:40]
         result.lines.append((number, Transaction(
             source="erp", source_key=f"erp:{digest}", kind=TransactionKind.STATEMENT,
             amount_cents=amounts["amount_paid"], contract_id=contract, period=period, reason_code=reason,
             amount_due_cents=amounts["amount_due"], status=status, references=(contract,),
+            booked_on=dates.get("booked_on") or dates.get("value_on"), value_on=dates.get("value_on"),
             data={"line": number},
         )))
     return result

@@ -11,6 +11,7 @@ a reminder that says how to pay.
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 
 
@@ -46,3 +47,32 @@ def parse_payment_method(raw: str) -> PaymentMethod | None:
 
 def accepted_spellings() -> str:
     return "incasso, overboeking or anders (also: automatische incasso, direct debit, transfer, other)"
+
+
+# --- the reminder before the rent is due ------------------------------------------------------
+
+PRE_DEBIT_KIND = "pre_debit"  # "op … schrijven wij de huur af": direct-debit tenants only
+PRE_DUE_KIND = "pre_due"      # "betaal vóór …, naar IBAN … met kenmerk …": everyone else
+BEFORE_DUE_KINDS = frozenset({PRE_DEBIT_KIND, PRE_DUE_KIND})
+
+
+def reminder_kind(method: str) -> str:
+    """The kind of reminder before the due day that fits how the tenant pays."""
+    return PRE_DEBIT_KIND if method == PaymentMethod.INCASSO else PRE_DUE_KIND
+
+
+def lease_covers(debit_date: date, lease_end: date | None) -> bool:
+    """A reminder is planned for a debit (or due) date on or before the lease's last day."""
+    return lease_end is None or debit_date <= lease_end
+
+
+def stale_reminder(kind: str, debit_date: date | None, method: str, lease_end: date | None) -> str | None:
+    """Why a planned reminder before the due day no longer fits the tenant (the payment method
+    or the lease changed after it was planned), or None when it still does."""
+    if kind not in BEFORE_DUE_KINDS:
+        return None
+    if kind != reminder_kind(method):
+        return f"the tenant now pays by {method}"
+    if debit_date is not None and not lease_covers(debit_date, lease_end):
+        return "the lease ends before this due date"
+    return None

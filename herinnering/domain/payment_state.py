@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -138,7 +138,8 @@ class Transaction:
     contract_id: str | None = None   # when the source names the contract outright (ERP, API)
     period: str | None = None
     reason_code: str | None = None
-    booked_on: date | None = None
+    booked_on: date | None = None             # the bank's booking date (or the ERP's payment date)
+    value_on: date | None = None              # the value date, when the source gives it
     amount_due_cents: int | None = None       # statement only
     status: PaymentStatus | None = None       # statement only
     data: dict[str, Any] = field(default_factory=dict)
@@ -222,6 +223,16 @@ _AMOUNT_FORMS = (
 )
 
 
+MAX_AMOUNT_CENTS = 1_000_000_000 * 100  # exclusive: no line of a rent account is a billion euros
+
+
+def check_amount_range(cents: int, shown: str) -> int:
+    """`cents` if it is a believable amount; ValueError naming the amount as written otherwise."""
+    if cents >= MAX_AMOUNT_CENTS:
+        raise ValueError(f"{shown!r} is out of range: amounts must be below {MAX_AMOUNT_CENTS // 100:,} euros")
+    return cents
+
+
 def parse_amount_cents(text: str) -> int:
     """Euros to cents, never negative: "656,36", "656.36", "1.234,56", "€ 845,-". ValueError otherwise."""
     value = unicodedata.normalize("NFKC", text).strip()
@@ -237,7 +248,7 @@ def parse_amount_cents(text: str) -> int:
                                  "write it like 1234,00")
             whole = re.sub(r"[.,]", "", match.group(1))
             try:
-                return int(Decimal(f"{whole}.{match.group(2) or '0'}") * 100)
+                return check_amount_range(int(Decimal(f"{whole}.{match.group(2) or '0'}") * 100), value)
             except InvalidOperation:  # pragma: no cover - the pattern allows digits only
                 break
     raise ValueError(f"{value!r} is not an amount in euros (write it like 656,36)")
@@ -247,9 +258,35 @@ def iso_amount_cents(text: str | None) -> int:
     """An ISO 20022 amount ("656.36"): digits, a point and at most 2 decimals (euro)."""
     if text is None or not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,2})?", text.strip()):
         raise ValueError(f"{text!r} is not an amount like 656.36")
-    return int(Decimal(text.strip()) * 100)
+    return check_amount_range(int(Decimal(text.strip()) * 100), text.strip())
 
 
 def euros(cents: int) -> str:
     """Cents as the plain decimal text providers and files use: 65636 -> "656.36"."""
     return f"{cents // 100}.{cents % 100:02d}"
+
+
+def parse_bank_date(text: str) -> date:
+    """A date as banks and ERP exports write it: 2026-12-22, 22-12-2026 or 22/12/2026."""
+    value = text.strip()
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)), (r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", (2, 1, 0))):
+        found = re.fullmatch(pattern, value)
+        if found:
+            year, month, day = (int(found.group(i + 1)) for i in order)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                break
+    raise ValueError(f"{text!r} is not a date like 2026-12-22 or 22-12-2026")
+
+
+def money_moved_at(transaction: Transaction, learned_at: datetime, timezone: tzinfo) -> datetime:
+    """When the money moved, as far as the source says: the end of its booking (or value) day in
+    local time, never later than the moment we learned of it. A bank date has no time of day, so
+    the end of the day is the latest the money can have moved; a file imported days later does
+    not make a payment late, and one imported the same day is not dated in the future."""
+    day = transaction.booked_on or transaction.value_on
+    if day is None:
+        return learned_at
+    end_of_day = datetime.combine(day + timedelta(days=1), time(0), timezone) - timedelta(microseconds=1)
+    return min(learned_at, end_of_day)

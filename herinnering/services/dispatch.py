@@ -25,6 +25,7 @@ from herinnering.adapters.templates import long_date, money
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.bootstrap import Runtime
 from herinnering.domain.kinds import kinds_outside_window, policy
+from herinnering.domain.payment_methods import stale_reminder
 from herinnering.domain.planning import in_send_window
 from herinnering.domain.retry import RetryPolicy
 from herinnering.domain.sending import Accepted, Halt, Rejected, RetryLater, SendOutcome, Unknown
@@ -160,7 +161,7 @@ class Dispatcher:
         today = self.rt.clock.now().astimezone(self.rules.timezone).date()
         if rules.respect_pause and tenant.paused_until is not None and tenant.paused_until >= today:
             return "pauzeknop"
-        return None
+        return stale_reminder(message.kind, message.debit_date, tenant.payment_method, tenant.contract_ended_on)
 
     def render(self, message: Row[Any], tenant: Row[Any] | None, channel: str | None = None) -> str:
         """The message text (for `channel`, by default the message's own)."""
@@ -177,12 +178,14 @@ class Dispatcher:
         context: dict[str, Any] = {
             "org_name": self.settings.organisation.name,
             "org_phone": self.settings.organisation.phone,
+            "org_iban": self.settings.organisation.iban,  # how a tenant who pays by transfer pays
+            "payment_url": self.settings.organisation.payment_url,
         }
         if tenant is not None:
             context.update(name=tenant.name, contract_id=tenant.external_id,
                            amount=money(tenant.monthly_rent_cents, language))
         if message.debit_date is not None:
-            context["debit_date"] = long_date(message.debit_date, language)
+            context["debit_date"] = context["due_date"] = long_date(message.debit_date, language)
         for key, value in (message.context or {}).items():
             if key.endswith("_cents") and isinstance(value, int):
                 context[key.removesuffix("_cents")] = money(value, language)

@@ -112,6 +112,9 @@ async def _store(
     if known:
         _, updated = await tenant_store.upsert(connection, [r for r in batch if r.external_id in known], now,
                                                present)
+        if present & {"payment_method", "lease_end"}:  # a reminder planned before may no longer fit
+            ids = (await connection.execute(select(tenants.c.id).where(tenants.c.external_id.in_(sorted(known))))).scalars()
+            await tenant_store.cancel_stale_reminders(connection, ids, now)
     return inserted, updated
 
 

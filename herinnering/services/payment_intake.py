@@ -151,13 +151,15 @@ def _api_item(item: Any, where: str, problems: list[str]) -> Transaction | None:
     kind = API_TYPES.get(str(item.get("type", "payment")))
     if kind is None:
         problems.append(f"{where}type: must be one of {', '.join(API_TYPES)}")
-    booked = text("booked_on", required=False)
-    booked_on = None
-    if booked is not None:
-        try:
-            booked_on = date.fromisoformat(booked)
-        except ValueError:
-            problems.append(f"{where}booked_on: {booked!r} is not a date like 2026-12-22")
+    dates: dict[str, date] = {}
+    for field_name in ("booked_on", "value_on"):
+        given = text(field_name, required=False)
+        if given is not None:
+            try:
+                dates[field_name] = date.fromisoformat(given)
+            except ValueError:
+                problems.append(f"{where}{field_name}: {given!r} is not a date like 2026-12-22")
+    booked_on = dates.get("booked_on") or dates.get("value_on")
     reason_code = None
     due = None
     status = None
@@ -186,7 +188,8 @@ def _api_item(item: Any, where: str, problems: list[str]) -> Transaction | None:
         return None
     return Transaction(
         source="api", source_key=f"api:{caller_id}", kind=kind, amount_cents=amount, contract_id=contract,
-        period=period, reason_code=reason_code, booked_on=booked_on, amount_due_cents=due, status=status,
+        period=period, reason_code=reason_code, booked_on=booked_on, value_on=dates.get("value_on"),
+        amount_due_cents=due, status=status,
         references=(contract,), data={"id": caller_id},
     )
 

@@ -35,11 +35,13 @@ from herinnering.domain.payment_state import (
     apply,
     contract_candidates,
     match_contract,
+    money_moved_at,
     period_in,
     reason,
 )
 from herinnering.domain.payments import PaymentChange, PaymentStatus
 from herinnering.domain.planning import Period
+from herinnering.errors import HerinneringError
 from herinnering.services import collection
 
 
@@ -162,12 +164,13 @@ async def record_for_tenant(
     change = PaymentChange(
         tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
         amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code, source=transaction.source,
-        occurred_at=now,
+        occurred_at=money_moved_at(transaction, now, settings.reminders.timezone),
     )
     details: dict[str, Any] = {
         "period": period, "source": transaction.source, "kind": transaction.kind, "amount_cents": transaction.amount_cents,
         "status": new.status, "previous_status": state.status, "amount_due_cents": new.amount_due_cents,
         "amount_paid_cents": new.amount_paid_cents, "source_key": transaction.source_key,
+        **({"booked_on": transaction.booked_on.isoformat()} if transaction.booked_on else {}),
     }
     if transaction.kind is TransactionKind.RETURN and transaction.reason_code:
         details.update(reason_code=transaction.reason_code, reason=reason(transaction.reason_code).nl)
@@ -214,7 +217,7 @@ async def _store(
     row = (await connection.execute(statement, [{
         "source_key": t.source_key, "source": t.source, "kind": t.kind, "tenant_id": tenant_id, "period": period,
         "amount_cents": t.amount_cents, "reason_code": t.reason_code, "reference": (reference or "")[:140] or None,
-        "booked_on": t.booked_on, "data": {k: v for k, v in t.data.items() if v is not None}, "created_at": now,
+        "booked_on": t.booked_on, "value_on": t.value_on, "data": {k: v for k, v in t.data.items() if v is not None}, "created_at": now,
     }])).first()
     return row is not None
 
@@ -288,3 +291,45 @@ async def transactions_of(connection: AsyncConnection, tenant_id: int) -> list[R
         select(payment_transactions).where(payment_transactions.c.tenant_id == tenant_id)
         .order_by(payment_transactions.c.id))).fetchall())
 
+
+
+async def assign_unmatched(
+    connection: AsyncConnection, settings: Settings, source_key: str, tenant_id: int, period: str, now: datetime,
+    *, by: str,
+) -> PaymentChange:
+    """An officer matches a kept-unmatched transaction to a tenant and month by hand: the stored
+    row gets the tenant, and the month moves as if the bank had named the tenant."""
+    row = (await connection.execute(select(payment_transactions).where(
+        payment_transactions.c.source_key == source_key).with_for_update())).first()
+    if row is None:
+        raise HerinneringError(f"payment {source_key!r} does not exist")
+    if row.tenant_id is not None:
+        raise HerinneringError(f"payment {source_key!r} is already matched to a tenant")
+    try:
+        period = str(Period.parse(period))
+    except ValueError as exc:
+        raise HerinneringError(str(exc)) from None
+    await connection.execute(update(payment_transactions).where(payment_transactions.c.id == row.id).values(
+        tenant_id=tenant_id, period=period, reference=f"by hand: {by}"[:140]))
+    transaction = Transaction(source=row.source, source_key=row.source_key, kind=TransactionKind(row.kind),
+                              amount_cents=row.amount_cents, period=period, reason_code=row.reason_code,
+                              booked_on=row.booked_on)
+    state, row_id = await _locked_state(connection, tenant_id, period, now)
+    new = apply(state, transaction)
+    await connection.execute(update(payment_periods).where(payment_periods.c.id == row_id).values(
+        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
+        reason_code=new.reason_code, source=transaction.source, updated_at=now))
+    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
+                           amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code,
+                           source=transaction.source, occurred_at=now)
+    await event_log.append(connection, [event_log.event(
+        tenant_id, "payment_changed", now, period=period, source=transaction.source, kind=transaction.kind,
+        amount_cents=transaction.amount_cents, status=new.status, previous_status=state.status,
+        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
+        source_key=transaction.source_key, matched_by=by)])
+    await collection.on_payment_change(connection, settings, change)
+    if transaction.kind is TransactionKind.RETURN:
+        from herinnering.services.returns import on_return
+
+        await on_return(connection, settings, change)
+    return change

@@ -11,6 +11,11 @@ Segments steer the cadence (`[segments.cadence]`, services/cadence.py): a tenant
 while in a segment that allows it gets none, and a segment with `extra_lead_days` also gets an
 earlier reminder — one more set-based statement per day and lead time, keyed
 `pre_debit_early:<tenant>:<period>`, with the same kind and template.
+
+How the tenant pays picks the kind (domain/payment_methods.py): `pre_debit` for direct debit,
+`pre_due` (how to pay, never "we collect") for transfer and other payers, keyed
+`pre_due:<tenant>:<period>`. A lease's last day ends the planning: a reminder for a debit date
+on or before it is still planned, none after.
 """
 
 from __future__ import annotations
@@ -23,17 +28,25 @@ from typing import Any
 from sqlalchemy import String, and_, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import tenant_store
 from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
 from herinnering.adapters.templates import MessageTemplates, template_path_sql
 from herinnering.clock import Clock
 from herinnering.config import Settings
+from herinnering.domain.payment_methods import (
+    PRE_DEBIT_KIND,
+    PRE_DUE_KIND,
+    lease_covers,
+    reminder_kind,
+)
 from herinnering.domain.planning import MAX_LEAD_DAYS, Period, Reminder, plan_reminder
 from herinnering.domain.states import MessageState
 from herinnering.services import cadence, experiments
 from herinnering.services.self_service import effective_day_sql
 
-KIND = "pre_debit"
+KIND = PRE_DEBIT_KIND
+DUE_KIND = PRE_DUE_KIND  # the same reminder for tenants who pay by transfer (domain/payment_methods.py)
 EARLY_KEY = "pre_debit_early"  # the extra earlier reminder of a segment with extra_lead_days
 
 
@@ -126,15 +139,22 @@ async def _insert_day(
     connection: AsyncConnection, settings: Settings, period: Period, day: int, reminder: Reminder, now: datetime,
     *, key_prefix: str = KIND, also: Any = None,
 ) -> int:
-    """All reminders of one collection day in one statement; returns how many were new."""
-    key = literal(f"{key_prefix}:") + cast(tenants.c.id, String) + literal(f":{period}")  # pre_debit:<tenant>:<period>
+    """All reminders of one collection day in one statement; returns how many were new.
+
+    A tenant who pays by direct debit gets `pre_debit` ("we collect on …"), anyone else
+    `pre_due` ("please pay before …, to IBAN …"), keyed `pre_due:<tenant>:<period>`; nobody
+    gets one for a date after their lease's last day."""
+    kind = tenant_store.reminder_kind_sql()
+    prefix = tenant_store.reminder_kind_sql(f"{key_prefix}:", f"{key_prefix.replace(KIND, DUE_KIND)}:")
+    key = prefix + cast(tenants.c.id, String) + literal(f":{period}")  # pre_debit:<tenant>:<period>, pre_due:…
     source = select(
-        tenants.c.id, literal(KIND), literal(str(period)), key, tenants.c.channel,
-        template_path_sql(KIND, tenants.c.language, tenants.c.channel), literal("default"),
+        tenants.c.id, kind, literal(str(period)), key, tenants.c.channel,
+        template_path_sql(kind, tenants.c.language, tenants.c.channel), literal("default"),
         literal(MessageState.PLANNED.value), literal(reminder.send_at, UtcDateTime),
         literal(reminder.not_after, UtcDateTime), literal(reminder.debit_date), literal(0),
         literal(now, UtcDateTime), literal(now, UtcDateTime),
-    ).where(_plannable(settings), effective_day_sql(str(period)) == day)
+    ).where(_plannable(settings), effective_day_sql(str(period)) == day,
+            tenant_store.lease_covers_sql(reminder.debit_date))
     if also is not None:
         source = source.where(also)
     if connection.dialect.name == "sqlite":
@@ -155,7 +175,8 @@ async def _preview(
     days = [day for day, reminder in plans.items() if reminder is not None]
     rows = (await connection.execute(
         select(tenants.c.id, tenants.c.external_id, tenants.c.name,
-               effective_day_sql(str(period)).label("collection_day"), tenants.c.channel, tenants.c.language)
+               effective_day_sql(str(period)).label("collection_day"), tenants.c.channel, tenants.c.language,
+               tenants.c.payment_method, tenants.c.contract_ended_on)
         .where(_plannable(settings), effective_day_sql(str(period)).in_(days))
         .order_by("collection_day", tenants.c.id).limit(limit)
     )).all()
@@ -163,9 +184,11 @@ async def _preview(
     for row in rows:
         reminder = plans[row.collection_day]
         assert reminder is not None
+        if not lease_covers(reminder.debit_date, row.contract_ended_on):
+            continue
         result.append(PlannedReminder(
             tenant_id=row.id, external_id=row.external_id, name=row.name, collection_day=row.collection_day,
             debit_date=reminder.debit_date, send_at=reminder.send_at, channel=row.channel,
-            template=MessageTemplates.name(KIND, row.channel, row.language),
+            template=MessageTemplates.name(reminder_kind(row.payment_method), row.channel, row.language),
         ))
     return sorted(result, key=lambda r: (r.send_at, r.collection_day, r.tenant_id))

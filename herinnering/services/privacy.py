@@ -23,10 +23,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import tenant_data
 from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.security_tables import retention_aggregates
-from herinnering.adapters.db.tables import events, messages, tenants
+from herinnering.adapters.db.tables import messages, tenants
 from herinnering.bootstrap import Runtime
 from herinnering.domain.retention import KINDS, Terms, cutoff
 from herinnering.errors import HerinneringError
@@ -48,6 +49,7 @@ class PurgeReport:
     aggregates: int = 0
     dry_run: bool = False
     kept_for_proof: int = 0   # tenants whose messages went but whose proof or consent is still in its term
+    kept: dict[str, int] = field(default_factory=dict)  # per kind of data (retention.KINDS): tenants still kept
     exports: int = 0          # export files removed from [privacy] exports_dir
 
 
@@ -76,15 +78,21 @@ async def export_tenant(runtime: Runtime, key: str) -> dict[str, Any]:
 
 
 async def end_contract(runtime: Runtime, key: str, on: date | None) -> int:
-    """Record the day the lease ended (None: it has not ended); returns the tenant's id."""
+    """Record the lease's last day (None: it has not ended); returns the tenant's id.
+
+    A day still to come keeps the tenant active: reminders for debit dates up to that day go
+    out, later ones are cancelled and never planned. A day that has passed ends it at once."""
+    from herinnering.adapters.db import tenant_store
+
     now = runtime.clock.now()
+    today = now.astimezone(runtime.settings.reminders.timezone).date()
     async with runtime.db.begin() as connection:
         tenant = await _tenant(connection, key)
         await connection.execute(update(tenants).where(tenants.c.id == tenant.id).values(
-            contract_ended_on=on, active=on is None, updated_at=now))
-        await connection.execute(events.insert().values(
-            tenant_id=tenant.id, type="contract_ended" if on else "contract_reopened",
-            data={"on": on.isoformat()} if on else {}, occurred_at=now))
+            contract_ended_on=on, active=on is None or on >= today, updated_at=now))
+        await tenant_store.cancel_stale_reminders(connection, [tenant.id], now)
+        await event_log.append(connection, [event_log.event(
+            tenant.id, "contract_ended" if on else "contract_reopened", now, **({"on": on.isoformat()} if on else {}))])
     return int(tenant.id)
 
 
@@ -152,7 +160,8 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
     privacy = runtime.settings.privacy
     messages_months = months or privacy.retention_months
     terms = Terms(messages_months, max(messages_months, privacy.proof_retention_months),
-                  max(messages_months, privacy.consent_retention_months))
+                  max(messages_months, privacy.consent_retention_months),
+                  max(messages_months, privacy.administration_retention_months))
     zone = runtime.settings.reminders.timezone
     now = runtime.clock.now()
     today = now.astimezone(zone).date()
@@ -161,13 +170,17 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
         ids = await _ended_before(connection, before)
         due = {kind: set(await _ended_before(connection, cutoff(today, terms.months(kind)))) for kind in KINDS}
         kept: set[int] = set()
+        kept_by_kind: dict[str, int] = {}
         for kind, names in KINDS.items():
-            kept |= await tenant_data.holding(connection, [i for i in ids if i not in due[kind]], names)
+            holding = await tenant_data.holding(connection, [i for i in ids if i not in due[kind]], names)
+            kept |= holding
+            if holding:
+                kept_by_kind[kind] = len(holding)
         whole = [i for i in ids if i not in kept]
         counts = await _aggregate(connection, ids, whole) if ids else Counter()
         if dry_run:
             return PurgeReport(cutoff=before, tenants=len(whole), aggregates=len(counts), dry_run=True,
-                               kept_for_proof=len(kept))
+                               kept_for_proof=len(kept), kept=kept_by_kind)
         await _add_counts(connection, counts)
         removed: dict[str, int] = {}
 
@@ -185,7 +198,7 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
     exports = _purge_exports(privacy, now)
     log.info("purged %d tenants whose contract ended before %s; %d kept for proof", len(whole), before, len(kept))
     return PurgeReport(cutoff=before, tenants=len(whole), rows=removed, aggregates=len(counts),
-                       kept_for_proof=len(kept), exports=exports)
+                       kept_for_proof=len(kept), kept=kept_by_kind, exports=exports)
 
 
 async def aggregates(runtime: Runtime) -> list[Any]:

@@ -14,26 +14,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
-from sqlalchemy.exc import DBAPIError, StatementError
 
 from herinnering.adapters.db import outbox
 from herinnering.domain.reconciliation import Absent, Candidate, Claimant, Found, Undecided, pick
 from herinnering.domain.sending import Accepted
+from herinnering.logging_setup import describe_error
 
 if TYPE_CHECKING:
     from herinnering.services.dispatch import Dispatcher, TickReport
 
 log = logging.getLogger(__name__)
 NO_ANSWER = "no answer"  # provider_status while a send's outcome is unknown (5xx, timeout, reset)
-
-
-def describe(exc: BaseException) -> str:
-    """An error in one line for the log: a database error by its driver's class and first
-    line only, never the statement's parameters (they hold names, numbers and amounts)."""
-    if isinstance(exc, StatementError):
-        inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-        return f"{type(exc).__name__} ({type(inner).__name__})"
-    return f"{type(exc).__name__}: {exc}"
 
 
 async def settle_unknown(dispatcher: Dispatcher, report: TickReport) -> None:
@@ -49,7 +40,7 @@ async def settle_unknown(dispatcher: Dispatcher, report: TickReport) -> None:
         try:
             await settle(dispatcher, message, batch, stalled_before, report)
         except Exception as exc:  # one message's trouble never stops the rest of the tick
-            log.warning("message %s left unsettled for a later tick: %s", message.id, describe(exc))
+            log.warning("message %s left unsettled for a later tick: %s", message.id, describe_error(exc))
 
 
 def _settling(row: Row[Any], batch: set[int], now: datetime, stalled_before: datetime) -> bool:

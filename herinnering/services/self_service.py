@@ -29,12 +29,12 @@ from herinnering.adapters.db import outbox, thread_store
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
 from herinnering.adapters.db.tenant_centred_tables import collection_day_changes, dialogs
-from herinnering.adapters.templates import LOCALES, money
+from herinnering.adapters.templates import LOCALES, MessageTemplates, money
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.collection_day import DayChange, day_for, first_month
 from herinnering.domain.dialogs import DialogKind, DialogRules, DialogState, Outcome, step
-from herinnering.domain.planning import Period
+from herinnering.domain.planning import Period, next_window_opening
 from herinnering.domain.sms import gsm7_safe
 from herinnering.domain.states import MessageState
 from herinnering.errors import HerinneringError
@@ -103,15 +103,42 @@ async def change_collection_day(connection: AsyncConnection, settings: Settings,
     effective = first_month(old_day, new_day, today, settings.tenant.day_notice_days)
     if old_day == new_day:
         return DayChoice(new_day, effective, None)
+    pending = [row for row in await day_changes(connection, tenant.id)
+               if row.state == "scheduled" and row.effective_period > str(Period.of(today))]
+    if pending and pending[-1].new_day == new_day:
+        return DayChoice(new_day, Period.parse(pending[-1].effective_period), None)  # chosen already (a double POST)
+    await connection.execute(update(collection_day_changes).where(  # a later choice replaces one not yet in force
+        collection_day_changes.c.id.in_([row.id for row in pending if row.effective_period >= str(effective)]))
+        .values(state="superseded"))
     change_id = (await connection.execute(dialect_insert(connection, collection_day_changes).values(
         tenant_id=tenant.id, old_day=old_day, new_day=new_day, effective_period=str(effective), state="scheduled",
         source=source, created_at=now,
-    ).returning(collection_day_changes.c.id))).scalar_one()
+    ).on_conflict_do_nothing().returning(collection_day_changes.c.id))).scalar()
+    if change_id is None:  # the same choice at the same moment in another request
+        return DayChoice(new_day, effective, None)
     await event_log.append(connection, [event_log.event(
         tenant.id, "collection_day_changed", now, change_id=change_id, old_day=old_day, new_day=new_day,
         effective_period=str(effective), source=source,
         reason=f"incassodag {old_day} → {new_day} vanaf {effective} (gekozen door de huurder, {source})")])
     return DayChoice(new_day, effective, change_id)
+
+
+async def confirm_day_change(connection: AsyncConnection, settings: Settings, tenant: Row[Any], choice: DayChoice,
+                             now: datetime) -> None:
+    """A message to the tenant that their collection day changes (through the outbox, in the
+    send window): they learn of it even when someone else used their link."""
+    if choice.change_id is None:
+        return
+    channel = tenant.channel if tenant.channel in ("sms", "whatsapp") else "sms"
+    await outbox.insert_planned(connection, [{
+        "tenant_id": tenant.id, "kind": "day_change_confirmation", "period": str(choice.effective),
+        "idempotency_key": f"day_change_confirmation:{choice.change_id}", "channel": channel,
+        "template": MessageTemplates.name("day_change_confirmation", channel, tenant.language), "variant": "default",
+        "state": MessageState.PLANNED.value, "send_at": next_window_opening(now, settings.reminders.planning_rules()),
+        "not_after": None, "attempts": 0,
+        "context": {"new_day": choice.new_day, "from_month": long_month(tenant.language, choice.effective)},
+        "created_at": now, "updated_at": now,
+    }])
 
 
 async def reverse_day_change(connection: AsyncConnection, change_id: int, officer: str, now: datetime) -> bool:

@@ -26,6 +26,9 @@ from herinnering.services.self_service import long_month
 CHANNELS = ("sms", "whatsapp")
 MAX_SMS_SEGMENTS = 2          # GSM-7
 MAX_UCS2_SEGMENTS = 4         # UCS-2: about the same number of characters
+# Kinds that may take more: the reminder for tenants who pay by transfer must carry the IBAN and
+# the payment reference (and a web address where there is one).
+SEGMENT_ALLOWANCE = {"pre_due": 4}
 MAX_WHATSAPP_CHARACTERS = 1024  # a WhatsApp template body's limit
 LONG_NAME = "Anna-Maria van der Heijden-Bouchikhi"
 
@@ -50,12 +53,14 @@ def sample_context(language: str, settings: Settings) -> dict[str, object]:
         "days": "1, 5, 10, 15, 20, 25", "new_day": 25, "from_month": long_month(language),
         "proposal": money(12_345, language), "part": "afternoon", "recollect_on": "28-12-2026",
         "page_url": "https://huur.example.nl/mijn-huur/Xq3-9fKw2LmZ8rTbQ1wE5yUi8oPa",
+        # issue 16: how a tenant who pays by transfer pays
+        "org_iban": "NL91 ABNA 0417 1643 00", "payment_url": "https://www.delinde.nl/betalen",
     }
 
 
-def sms_limit(encoding: str) -> int:
-    """The most SMS segments a text may take in this encoding."""
-    return MAX_SMS_SEGMENTS if encoding == "GSM-7" else MAX_UCS2_SEGMENTS
+def sms_limit(encoding: str, kind: str = "") -> int:
+    """The most SMS segments a text of this kind may take in this encoding."""
+    return max(SEGMENT_ALLOWANCE.get(kind, 0), MAX_SMS_SEGMENTS if encoding == "GSM-7" else MAX_UCS2_SEGMENTS)
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def _check_one(templates: MessageTemplates, directory: Path, kind: str, language
         return CheckRow(kind, language, channel, 0, "-", 0, str(exc))
     size = measure(body)
     problem = None
-    limit = sms_limit(size.encoding)
+    limit = sms_limit(size.encoding, kind)
     if channel == "sms" and size.segments > limit:
         problem = f"{size.segments} {size.encoding} SMS segments (at most {limit})"
     elif channel == "whatsapp" and len(body) > MAX_WHATSAPP_CHARACTERS:

@@ -39,6 +39,7 @@ class Officer:
     email: str
     name: str
     role: str
+    language: str = "nl"  # of the pages this officer reads (web/i18n.py)
 
 
 async def _thread(connection: Any, thread_id: int) -> Any:

@@ -102,7 +102,8 @@ async def log_in(runtime: Runtime, email: str, password: str) -> Session:
         await user_store.add_session(connection, token_hash=token_digest(token), user_id=user.id, csrf_token=csrf,
                                      now=now, expires_at=now + timedelta(hours=settings.session_hours))
         await user_store.audit(connection, user_id=user.id, user_email=user.email, action="login", now=now)
-    return Session(token=token, csrf_token=csrf, officer=Officer(user.id, user.email, user.name, user.role))
+    return Session(token=token, csrf_token=csrf, officer=Officer(user.id, user.email, user.name, user.role,
+                                                                           user.language))
 
 
 async def current(runtime: Runtime, token: str | None) -> tuple[Officer, str] | None:
@@ -113,7 +114,7 @@ async def current(runtime: Runtime, token: str | None) -> tuple[Officer, str] | 
         row = await user_store.session_user(connection, token_digest(token), runtime.clock.now())
     if row is None:
         return None
-    return Officer(row.id, row.email, row.name, row.role), row.csrf_token
+    return Officer(row.id, row.email, row.name, row.role, row.language), row.csrf_token
 
 
 async def log_out(runtime: Runtime, token: str, officer: Officer) -> None:

@@ -21,7 +21,9 @@ from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import (
     auth,
+    changes,
     experiments,
+    i18n,
     inbox,
     openapi,
     payment_links,
@@ -30,7 +32,9 @@ from herinnering.web import (
     security,
     templates_preview,
     tenant_page,
+    tenants,
     webhooks,
+    worklist,
 )
 from herinnering.web.keys import PAGES, RUNTIME
 
@@ -104,7 +108,7 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(middlewares=[timing, security.rate_limits, errors, auth.access])
+    app = web.Application(middlewares=[timing, i18n.language, security.rate_limits, errors, auth.access])
     app[RUNTIME] = runtime
     app[PAGES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -117,8 +121,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", live)
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
-    for area in (security, payments, payment_links, inbox, experiments, templates_preview, tenant_page, openapi,
-                 risk):
+    for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
+                 openapi, risk, i18n, worklist, tenants):
         area.setup(app)
     return app
 
@@ -126,7 +130,7 @@ def create_app(runtime: Runtime) -> web.Application:
 @asynccontextmanager
 async def serving(runtime: Runtime, host: str, port: int) -> AsyncIterator[str]:
     """Run the app on a real socket (port 0: any free port) and yield its base URL."""
-    runner = web.AppRunner(create_app(runtime))
+    runner = web.AppRunner(create_app(runtime), access_log_class=security.RouteAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from herinnering.services import users
 from herinnering.services.threads import Officer
+from herinnering.web import i18n
 from herinnering.web.keys import PAGES, RUNTIME
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ READ_ONLY = "viewer"
 # Routes (their canonical path in the route table) that answer without an officer's login.
 PUBLIC: dict[str, str] = {
     "/login": "the login form itself",
+    "/taal": "the pages' language before logging in (a cookie only; with a session it needs the CSRF token)",
     "/health": "readiness probe of the orchestrator; says only whether the database answers",
     "/readyz": "readiness probe of the orchestrator; says only whether the database answers",
     "/healthz": "liveness probe; says only whether the process answers and the provider circuit state",
@@ -49,6 +51,7 @@ PUBLIC: dict[str, str] = {
     "/webhooks/sandbox": "the payment sandbox's notification; only an id, the status is asked of the provider",
     "/webhooks/mollie": "Mollie's notification; only an id, the status is asked of Mollie itself",
     "/api/payments": "for ERP and bank connectors; the handler requires a named API token (Bearer)",
+    "/api/changes": "the change feed for the ERP and the bank; the handler requires a named API token (Bearer)",
     "/mijn-huur/{token}": "the tenant's own page; the unguessable, expiring token in the link is the key",
     "/mijn-huur/{token}/betalen": "the tenant's own page (payment); the token is the key",
     "/mijn-huur/{token}/dag": "the tenant's own page (collection day); the token is the key",
@@ -195,6 +198,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     set_cookie(request, response, SESSION_COOKIE, session.token,
                max_age=runtime.settings.conversations.session_hours * 3600)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+    i18n.remember(request, response, session.officer.language)  # the pages in the officer's own language
     return response
 
 

@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from herinnering.adapters.db import thread_store, user_store
-from herinnering.services import inbound, whatsapp
+from herinnering.services import inbound, replies, team_threads, tenant_view, whatsapp
 from herinnering.services import threads as thread_service
 from herinnering.web import auth
 from herinnering.web.auth import TEAM_LEADS, login_required, officer, page, redirect
@@ -52,6 +53,7 @@ class InboxSignal:
 
 
 SIGNAL = web.AppKey("inbox_signal", InboxSignal)
+PRESENCE = web.AppKey("inbox_presence", team_threads.Presence)
 
 
 async def inbound_webhook(request: web.Request) -> web.Response:
@@ -73,13 +75,19 @@ def _view(request: web.Request) -> tuple[str, str]:
     return (view if view in thread_store.FILTERS else "all"), request.query.get("q", "")[:100]
 
 
+def _status(request: web.Request) -> str:
+    status = request.query.get("status", "")
+    return status if status in thread_store.STATUSES else ""
+
+
 async def _list(request: web.Request) -> dict[str, Any]:
     view, search = _view(request)
-    me = officer(request)
+    status, me, now = _status(request), officer(request), request.app[RUNTIME].clock.now()
     async with request.app[RUNTIME].db.begin() as connection:
-        rows = await thread_store.inbox(connection, view=view, user_id=me.id, search=search)
-        counts = await thread_store.counts(connection, me.id)
-    return {"threads": rows, "counts": counts, "view": view, "q": search}
+        rows = await thread_store.inbox(connection, view=view, user_id=me.id, search=search, status=status, now=now)
+        counts = await thread_store.counts(connection, me.id, now)
+    return {"threads": rows, "counts": counts, "view": view, "q": search, "status_filter": status,
+            "statuses": thread_store.STATUSES}
 
 
 def _zone(request: web.Request) -> Any:
@@ -108,7 +116,8 @@ async def inbox_live(request: web.Request) -> web.Response:
     signal = await _wait_for_change(request)
     data = await _list(request)
     html = request.app[PAGES].get_template("web/_thread_list.html.j2").render(tz=_zone(request), **data)
-    return web.json_response({"version": signal.version, "html": html, "counts": data["counts"]})
+    return web.json_response({"version": signal.version, "html": html, "counts": data["counts"],
+                              "rows": _rows(html)})
 
 
 def _thread_id(request: web.Request) -> int:
@@ -123,6 +132,7 @@ async def _conversation_html(request: web.Request, thread_id: int) -> tuple[Any,
         thread, conversation, timeline = await thread_service.open_thread(request.app[RUNTIME], thread_id)
     except thread_service.ThreadError:
         raise web.HTTPNotFound(text="conversation not found") from None
+    conversation = await tenant_view.with_answering(request.app[RUNTIME], thread.tenant_id, conversation)
     html = request.app[PAGES].get_template("web/_conversation.html.j2").render(
         thread=thread, conversation=conversation, tz=_zone(request))
     return thread, html, timeline
@@ -133,25 +143,44 @@ async def thread_page(request: web.Request) -> web.Response:
     thread_id = _thread_id(request)
     thread, conversation_html, timeline = await _conversation_html(request, thread_id)
     runtime = request.app[RUNTIME]
-    async with runtime.db.begin() as connection:
-        me = officer(request)  # reading a tenant's conversation is in the audit log too
+    me = officer(request)
+    async with runtime.db.begin() as connection:  # reading a tenant's conversation is in the audit log too
         await user_store.audit(connection, user_id=me.id, user_email=me.email, action="view_thread",
                                now=runtime.clock.now(), tenant_id=thread.tenant_id, thread_id=thread.id)
         colleagues = await user_store.colleagues(connection)
-        reply_hint = whatsapp.reply_hint(await whatsapp.reply_form(connection, runtime.settings, thread,
-                                                                   runtime.clock.now()))
+        form = await whatsapp.reply_form(connection, runtime.settings, thread, runtime.clock.now())
+        order = [row.id for row in await thread_store.inbox(connection, view="all", user_id=me.id)]
+    at = order.index(thread.id) if thread.id in order else -1
+    holder = thread.assignee_name if thread.owner == "officer" and thread.assigned_to != me.id else None
     today = runtime.clock.now().astimezone(_zone(request)).date()
-    return page(request, "web/thread.html.j2", thread=thread, conversation_html=conversation_html, reply_hint=reply_hint,
+    return page(request, "web/thread.html.j2", thread=thread, conversation_html=conversation_html, reply_form=form.form.value,
                 timeline=list(reversed(timeline)), colleagues=colleagues, tz=_zone(request),
                 version=request.app[SIGNAL].version, nonce=secrets.token_urlsafe(16), today=today,
-                notice=request.query.get("notice", ""))
+                notice=request.query.get("notice", ""), detail=request.query.get("detail", "")[:200],
+                confirm=holder if request.query.get("confirm") == "1" else None,
+                tenant_panel=await tenant_view.panel(runtime, thread.tenant_id) if thread.tenant_id else None,
+                canned=replies.canned_for(thread.language or "nl") if thread.tenant_id else [],
+                prev_id=order[at - 1] if at > 0 else None,
+                next_id=order[at + 1] if 0 <= at < len(order) - 1 else None)
 
 
 @login_required()
 async def thread_live(request: web.Request) -> web.Response:
+    """The conversation as it is now, its holder and who else has it open (and is typing)."""
+    thread_id, me = _thread_id(request), officer(request)
+    runtime, presence = request.app[RUNTIME], request.app[PRESENCE]
+    if presence.mark(thread_id, me.name, request.query.get("typing") == "1", runtime.clock.now()):
+        request.app[SIGNAL].bump()  # colleagues on this thread see the newcomer now
     signal = await _wait_for_change(request)
-    thread, html, _ = await _conversation_html(request, _thread_id(request))
-    return web.json_response({"version": signal.version, "html": html, "owner": thread.owner})
+    thread, html, _ = await _conversation_html(request, thread_id)
+    others = presence.others(thread_id, me.name, runtime.clock.now())
+    return web.json_response({
+        "version": signal.version, "html": html, "owner": thread.owner,
+        "holder": thread.assigned_to if thread.owner == "officer" else None,
+        "holder_name": thread.assignee_name if thread.owner == "officer" else None,
+        "mine": thread.owner == "officer" and thread.assigned_to == me.id,
+        "others": [{"name": name, "typing": typing} for name, typing in others],
+    })
 
 
 def _action(name: str) -> auth.Handler:
@@ -163,12 +192,14 @@ def _action(name: str) -> auth.Handler:
         notice = name
         try:
             if name == "take-over":
-                await thread_service.take_over(runtime, thread_id, me)
+                seen = str(form.get("seen_holder", ""))
+                await team_threads.take_over(runtime, thread_id, me, int(seen) if seen.isdigit() else None,
+                                             form.get("confirmed") == "1")
             elif name == "hand-back":
                 await thread_service.hand_back(runtime, thread_id, me)
             elif name == "reply":
-                sent = await thread_service.reply(runtime, thread_id, me, str(form.get("text", "")),
-                                                  str(form.get("nonce", "")) or secrets.token_urlsafe(16))
+                sent = await replies.send(runtime, thread_id, me, str(form.get("text", "")),
+                                          str(form.get("nonce", "")) or secrets.token_urlsafe(16))
                 notice = "reply" if sent else "duplicate"
             elif name == "assign":
                 await thread_service.assign(runtime, thread_id, me, int(str(form.get("user_id", "0")) or 0))
@@ -182,6 +213,19 @@ def _action(name: str) -> auth.Handler:
             elif name == "objection":
                 await thread_service.record_objection(runtime, thread_id, me, str(form.get("text", "")),
                                                       str(form.get("channel", "phone")))
+            elif name == "status":
+                await team_threads.set_status(runtime, thread_id, me, str(form.get("status", "")),
+                                              _moment(request, str(form.get("until", ""))))
+            elif name == "link":
+                thread_id = await team_threads.link(runtime, thread_id, me, str(form.get("contract", "")))
+        except team_threads.NeedsConfirmation:
+            return redirect(f"/inbox/threads/{thread_id}?confirm=1")
+        except team_threads.OwnerChanged as exc:
+            request.app[SIGNAL].bump()
+            return redirect(f"/inbox/threads/{thread_id}?" + urlencode({"notice": "changed", "detail": str(exc)}))
+        except replies.ThreatRefused as exc:
+            return redirect(f"/inbox/threads/{thread_id}?" + urlencode({"notice": "threat",
+                                                                        "detail": ", ".join(exc.words)}))
         except thread_service.ThreadError as exc:
             log.info("officer action %s on thread %s refused: %s", name, thread_id, exc)
             notice = "refused"
@@ -191,6 +235,50 @@ def _action(name: str) -> auth.Handler:
         return redirect(f"/inbox/threads/{thread_id}?notice={notice}")
 
     return handler
+
+
+def _moment(request: web.Request, text: str) -> datetime | None:
+    """A local date-time from a form (2026-12-05T09:00) as an aware moment; None when empty."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=_zone(request))
+    except ValueError:
+        raise thread_service.ThreadError(f"{text!r} is not a date and time") from None
+
+
+def _rows(html: str) -> dict[str, str]:
+    """The list's rows by thread id, so the page can change rows in place (and keep focus)."""
+    found = {}
+    for part in html.split('<tr class="thread"')[1:]:
+        row = '<tr class="thread"' + part.split("</tr>")[0] + "</tr>"
+        key = row.split('data-thread="', 1)[1].split('"', 1)[0]
+        found[key] = row
+    return found
+
+
+@login_required()
+async def canned(request: web.Request) -> web.Response:
+    """A canned reply with its variables filled in, for the reply box."""
+    form = await request.post()
+    try:
+        text = await replies.fill(request.app[RUNTIME], _thread_id(request), officer(request),
+                                  str(form.get("name", "")))
+    except thread_service.ThreadError as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    return web.json_response({"text": text, "size": _size(text)})
+
+
+def _size(text: str) -> dict[str, Any]:
+    found = replies.size(text)
+    return {"encoding": found.encoding, "units": found.units, "segments": found.segments}
+
+
+@login_required()
+async def sms_size(request: web.Request) -> web.Response:
+    """Encoding and SMS segments of the reply being written (domain/sms.py, as the sender counts)."""
+    form = await request.post()
+    return web.json_response(_size(str(form.get("text", ""))[:2000]))
 
 
 @login_required(*TEAM_LEADS)
@@ -215,6 +303,9 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/inbox/live.json", inbox_live)
     app.router.add_get("/inbox/threads/{thread_id}", thread_page)
     app.router.add_get("/inbox/threads/{thread_id}/live.json", thread_live)
-    for name in ("take-over", "hand-back", "reply", "assign", "note", "pause", "resume", "objection"):
+    app[PRESENCE] = team_threads.Presence()
+    for name in ("take-over", "hand-back", "reply", "assign", "note", "pause", "resume", "objection", "status", "link"):
         app.router.add_post(f"/inbox/threads/{{thread_id}}/{name}", _action(name))
+    app.router.add_post("/inbox/threads/{thread_id}/canned", canned)
+    app.router.add_post("/inbox/sms-size.json", sms_size)
     app.router.add_get("/audit", audit_page)

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from herinnering import __version__
+from herinnering.domain.changes import KINDS as CHANGE_KINDS
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -65,7 +66,9 @@ PAYMENT = {
         "amount_due_cents": {**_CENTS, "description": "statement"},
         "amount_paid_cents": {**_CENTS, "description": "statement"},
         "status": {"type": "string", "enum": ["expected", "paid", "partly_paid", "returned", "in_arrangement"]},
-        "booked_on": {"type": "string", "format": "date"},
+        "booked_on": {"type": "string", "format": "date", "description": "the bank's booking date (the ERP's "
+                      "payment date); without it the payment is dated when it reaches us"},
+        "value_on": {"type": "string", "format": "date", "description": "the value date, when known"},
     },
 }
 
@@ -115,6 +118,56 @@ def _payments_api() -> dict[str, Any]:
                 "type": "object", "required": ["error", "problems"],
                 "properties": {"error": {"type": "string"}, "problems": {"type": "array", "items": {"type": "string"}}},
             }),
+            "429": _json("too many calls", _ERROR, _RETRY_AFTER),
+        },
+    }}
+
+
+CHANGE = {
+    "type": "object", "required": ["id", "cursor", "kind", "contract_id", "occurred_at", "data"],
+    "description": "One change made in herinnering that the ERP or the bank must know. Delivered at least "
+                   "once: drop a change whose id you already have.",
+    "properties": {
+        "id": {"type": "string", "pattern": "^chg-[0-9]+$", "description": "stable: the same change always has it"},
+        "cursor": {"type": "integer", "minimum": 1, "description": "the feed's order; ask `after` it for what follows"},
+        "kind": {"type": "string", "enum": list(CHANGE_KINDS)},
+        "contract_id": {"type": "string", "examples": ["HC-100101"]},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "data": {"type": "object", "description": (
+            "collection_day_changed: old_day, new_day, applies_from (YYYY-MM), source, day_change_id; "
+            "collection_day_reversed: day_change_id; arrangement_made: arrangement_id, total_cents, count, first, "
+            "every, periods; arrangement_completed / arrangement_cancelled: arrangement_id; pause_started: until "
+            "(empty: open end); pause_ended; objection_recorded: channel; contract_ended: on; "
+            "payment_method_changed: old, new, source; opted_out / opted_in: source; call_recorded: outcome, "
+            "mvi_step, task_id; payment_matched / payment_match_undone: transaction_id, period, amount_cents. "
+            "Free text (note, reason) only where [changes] include_notes is agreed.")},
+    },
+    "examples": [{"id": "chg-41", "cursor": 17, "kind": "collection_day_changed", "contract_id": "HC-100101",
+                  "occurred_at": "2026-12-03T09:12:00+00:00",
+                  "data": {"old_day": 1, "new_day": 15, "applies_from": "2027-01", "source": "tenant_page",
+                           "day_change_id": 3}}],
+}
+
+
+def _changes_api() -> dict[str, Any]:
+    return {"get": {
+        "operationId": "getChanges",
+        "summary": "The changes the ERP and the bank must know, in order, from a cursor",
+        "security": [{"bearer": []}],
+        "parameters": [
+            {"name": "after", "in": "query", "required": False, "description": "the cursor of the last change you "
+             "have (0 or absent: from the start)", "schema": {"type": "integer", "minimum": 0}},
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+        ],
+        "responses": {
+            "200": _json("the next changes; `cursor` is the one to ask after next time", {
+                "type": "object", "required": ["changes", "cursor", "more"],
+                "properties": {"changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
+                               "cursor": {"type": "integer", "minimum": 0}, "more": {"type": "boolean"}}}),
+            "401": _json("missing or wrong API token", _ERROR,
+                         {"WWW-Authenticate": {"schema": {"type": "string"}}}),
+            "422": _json("after or limit is not a whole number in range", _ERROR),
             "429": _json("too many calls", _ERROR, _RETRY_AFTER),
         },
     }}
@@ -201,6 +254,7 @@ def document() -> dict[str, Any]:
         },
         "paths": {
             "/api/payments": _payments_api(),
+            "/api/changes": _changes_api(),
             "/webhooks/twilio/status": _twilio_status(),
             "/webhooks/twilio/inbound": _twilio_inbound(),
             "/webhooks/sandbox": _payment_webhook("sandbox"),
@@ -221,6 +275,7 @@ def document() -> dict[str, Any]:
                 "Payment": PAYMENT,
                 "PeriodStatus": PERIOD_STATUS,
                 "Intake": INTAKE,
+                "Change": CHANGE,
             },
         },
     }

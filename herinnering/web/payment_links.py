@@ -26,6 +26,7 @@ from herinnering.adapters.payment_providers.sandbox import SandboxProvider, tena
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import Runtime
 from herinnering.services.payment_links import PaymentLink, handle_notification, link_by_public_id
+from herinnering.web import security
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.webhooks import read_form
 
@@ -35,10 +36,13 @@ BANKS = ("ABN AMRO", "ASN Bank", "bunq", "ING", "Knab", "Rabobank", "RegioBank",
          "Triodos Bank", "Van Lanschot")
 
 
-async def _link(runtime: Runtime, public_id: str) -> PaymentLink:
+async def _link(request: web.Request) -> PaymentLink:
+    runtime = request.app[RUNTIME]
+    security.refuse_guessing(request)
     async with runtime.db.begin() as connection:
-        link = await link_by_public_id(connection, public_id)
+        link = await link_by_public_id(connection, request.match_info["public_id"])
     if link is None:
+        security.count_miss(request)
         raise web.HTTPNotFound(text="Deze betaallink bestaat niet. / This payment link does not exist.")
     return link
 
@@ -60,7 +64,7 @@ def _state(link: PaymentLink, runtime: Runtime) -> str:
 
 async def pay_page(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    link = await _link(runtime, request.match_info["public_id"])
+    link = await _link(request)
     if link.provider != "sandbox":
         raise web.HTTPFound(link.url)
     state = _state(link, runtime)
@@ -72,7 +76,7 @@ async def pay_page(request: web.Request) -> web.Response:
 
 async def pay_submit(request: web.Request) -> web.StreamResponse:
     runtime = request.app[RUNTIME]
-    link = await _link(runtime, request.match_info["public_id"])
+    link = await _link(request)
     if link.provider != "sandbox":
         raise web.HTTPFound(link.url)
     form = await request.post()
@@ -104,7 +108,7 @@ async def pay_submit(request: web.Request) -> web.StreamResponse:
 
 async def pay_done(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    link = await _link(runtime, request.match_info["public_id"])
+    link = await _link(request)
     return _page(request, "pay_done.html.j2", link=link, state=_state(link, runtime),
                  amount=money(link.amount_cents, "nl"), amount_en=money(link.amount_cents, "en"))
 

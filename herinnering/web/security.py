@@ -9,7 +9,8 @@ https. Inline *styles* stay
 allowed: the pages carry their small stylesheets inline and no user text reaches a style.
 
 Rate limits are token buckets in this process (a second process has its own): `POST /login`
-per client address and per e-mail address, `/api/…` per token (or per address without one).
+per client address and per e-mail address, `/api/…` per token (or per address without one),
+wrong tokens of the tenant page and payment links per address (`refuse_guessing`).
 An empty bucket answers 429 with `Retry-After`. The buckets read the runtime's clock, so
 tests and the demo move time instead of sleeping.
 """
@@ -22,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from herinnering.resources import templates_dir
 from herinnering.services.users import normalise_email
@@ -69,6 +71,14 @@ class RateLimiter:
             return 0.0
         return (1 - bucket.tokens) / self.rate
 
+    def wait(self, key: str, now: float) -> float:
+        """Like `take`, without taking: 0 while a token is there."""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            return 0.0
+        tokens = min(self.burst, bucket.tokens + max(0.0, now - bucket.at) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
     def _forget_idle(self, now: float) -> None:
         for key, bucket in list(self.buckets.items()):
             if bucket.tokens + (now - bucket.at) * self.rate >= self.burst:
@@ -82,6 +92,7 @@ class Limits:
     login_ip: RateLimiter
     login_account: RateLimiter
     api: RateLimiter
+    token_misses: RateLimiter  # wrong tenant-page and payment-link tokens, per address
 
 
 LIMITS = web.AppKey("rate_limits", Limits)
@@ -98,6 +109,21 @@ def too_many(wait: float, what: str) -> web.Response:
     log.warning("rate limit reached: %s (retry after %d s)", what, seconds)
     return web.json_response({"error": "too many requests; try again later"}, status=429,
                              headers={"Retry-After": str(seconds)})
+
+
+def refuse_guessing(request: web.Request) -> None:
+    """Before a link's token is looked up: 429 for an address that sent too many wrong ones."""
+    now = request.app[RUNTIME].clock.now().timestamp()
+    if wait := request.app[LIMITS].token_misses.wait(client_address(request), now):
+        log.warning("rate limit reached: wrong link tokens from one address")
+        raise web.HTTPTooManyRequests(
+            text="Te veel verkeerde links. Probeer het later opnieuw. / Too many wrong links; try again later.",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+def count_miss(request: web.Request) -> None:
+    """A token that opened nothing: it counts against the caller's address."""
+    request.app[LIMITS].token_misses.take(client_address(request), request.app[RUNTIME].clock.now().timestamp())
 
 
 @web.middleware
@@ -120,6 +146,23 @@ async def rate_limits(request: web.Request, handler: Handler) -> web.StreamRespo
     return await handler(request)
 
 
+class RouteAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log with the route name instead of the path: the tokens of "mijn huur"
+    and payment links are keys and must never reach a log (nor phone numbers in invented paths)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
+        match = getattr(request, "match_info", None)
+        resource = match.route.resource if match is not None and match.http_exception is None else None
+        route = resource.canonical if resource is not None else "unmatched"
+        self.logger.info("%s %s %s %.3fs", request.method, route, response.status, time)
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
+
 async def _headers(request: web.Request, response: web.StreamResponse) -> None:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
@@ -137,6 +180,7 @@ def setup(app: web.Application) -> None:
         login_ip=RateLimiter(security.login_per_minute_ip / 60, security.login_per_minute_ip),
         login_account=RateLimiter(security.login_per_minute_account / 60, security.login_per_minute_account),
         api=RateLimiter(security.api_per_second, security.api_burst),
+        token_misses=RateLimiter(security.token_misses_per_minute / 60, security.token_misses_per_minute),
     )
     app.on_response_prepare.append(_headers)
     app.router.add_static("/static", templates_dir() / "static", append_version=False)

@@ -57,7 +57,7 @@ def previews(settings: Settings) -> list[Preview]:
                     rows.append(Preview(kind, language, channel, "", 0, "-", 0, str(exc)))
                     continue
                 size = measure(body)
-                limit = sms_limit(size.encoding)
+                limit = sms_limit(size.encoding, kind)
                 problem = (f"{size.segments} segments (max {limit})"
                            if channel == "sms" and size.segments > limit else None)
                 rows.append(Preview(kind, language, channel, body, len(body), size.encoding, size.segments, problem))

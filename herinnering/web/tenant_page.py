@@ -24,6 +24,7 @@ from herinnering.domain.dialogs import PARTS, parse_cents
 from herinnering.domain.planning import Period
 from herinnering.services import cases, self_service
 from herinnering.services.tenant_page import page_data, tenant_for_token
+from herinnering.web import security
 from herinnering.web.keys import PAGES, RUNTIME
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,11 @@ def _html(request: web.Request, name: str, status: int = 200, **context: Any) ->
 
 async def _tenant(request: web.Request) -> Any:
     runtime = request.app[RUNTIME]
+    security.refuse_guessing(request)
     async with runtime.db.begin() as connection:
         tenant = await tenant_for_token(connection, request.match_info["token"], runtime.clock.now())
     if tenant is None:
+        security.count_miss(request)
         raise web.HTTPNotFound(text=_html(request, "mijn_huur_gone.html.j2", status=404).text,
                                content_type="text/html", headers=PRIVATE)
     return tenant
@@ -115,8 +118,9 @@ async def choose_day(request: web.Request) -> web.Response:
     if day not in runtime.settings.reminders.collection_days:
         raise web.HTTPSeeOther(_base(request) + "?klaar=wrong")
     async with runtime.db.begin() as connection:
-        await self_service.change_collection_day(connection, runtime.settings, tenant, day, "page",
-                                                 runtime.clock.now())
+        choice = await self_service.change_collection_day(connection, runtime.settings, tenant, day, "page",
+                                                          runtime.clock.now())
+        await self_service.confirm_day_change(connection, runtime.settings, tenant, choice, runtime.clock.now())
     raise web.HTTPSeeOther(_base(request) + "?klaar=dag")
 
 

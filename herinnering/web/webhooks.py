@@ -11,7 +11,7 @@ from aiohttp import web
 
 from herinnering.adapters.twilio_sender import valid_signature
 from herinnering.bootstrap import Runtime
-from herinnering.services.status import record_status
+from herinnering.services.status import StatusWriter, record_status
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,8 +47,12 @@ def _int(value: str | None, limit: int = 2**31) -> int | None:
 
 
 def status_callback(key: web.AppKey[Runtime]) -> Handler:
+    writers: dict[int, StatusWriter] = {}  # one per database of this app (PostgreSQL): reports written together
+
     async def handler(request: web.Request) -> web.Response:
         runtime = request.app[key]
+        if runtime.db.dialect == "postgresql" and id(runtime.db) not in writers:
+            writers[id(runtime.db)] = StatusWriter(runtime.db, runtime.clock)
         form = await signed_form(request, runtime)
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = form.get("MessageStatus") or form.get("SmsStatus")
@@ -57,6 +61,7 @@ def status_callback(key: web.AppKey[Runtime]) -> Handler:
         await record_status(
             runtime.db, runtime.clock, message_id=_int(request.query.get("m"), 2**63), sid=sid,
             status=status.lower(), error_code=_int(form.get("ErrorCode")), settings=runtime.settings,
+            writer=writers.get(id(runtime.db)),
         )
         return web.Response(status=204)
 

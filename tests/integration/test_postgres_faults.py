@@ -63,9 +63,28 @@ async def test_a_connection_killed_mid_transaction_fails_that_transaction_only(d
         assert database_gone(broken.value)  # what the dispatch job treats as "try the next tick"
         async with db.begin() as connection:  # a fresh connection, no restart needed
             assert (await connection.execute(text("SELECT 3"))).scalar() == 3
-        assert await terminate_worker_connections(db_url) == 1  # now idle in the pool
-        async with db.begin() as connection:  # pool_pre_ping notices and reconnects
-            assert (await connection.execute(text("SELECT 4"))).scalar() == 4
+    finally:
+        await db.close()
+
+
+async def test_a_connection_killed_while_idle_in_the_pool_costs_one_retry_not_an_error(db_url: str) -> None:
+    """No pre-ping round trip on every checkout: the dead connection is found by the work itself,
+    thrown away with the rest of the pool, and `Database.run` tries once more."""
+    db = worker_database(db_url)
+    calls = 0
+
+    async def work(connection: Any) -> int:
+        nonlocal calls
+        calls += 1
+        return (await connection.execute(text("SELECT 4"))).scalar()
+
+    try:
+        for single_statement in (False, True):
+            assert await db.run(work, single_statement=single_statement) == 4
+            calls = 0
+            assert await terminate_worker_connections(db_url) == 1  # now idle in the pool
+            assert await db.run(work, single_statement=single_statement) == 4
+            assert calls == 2  # the first try met the dead connection
     finally:
         await db.close()
 

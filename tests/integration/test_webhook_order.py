@@ -89,3 +89,44 @@ async def test_signatures_are_checked_against_the_public_url_behind_a_reverse_pr
     assert await signed_post(internal + path, "https://huur.example.nl" + path, form, token, **proxied) == 204
     [row] = await all_messages(runtime.db)
     assert row.state == "delivered"
+
+
+async def test_many_callbacks_at_once_for_many_messages_each_end_where_the_last_word_says(
+    runtime: Any, make_tenant: Any
+) -> None:
+    """Concurrent callbacks (on PostgreSQL written together, one statement per batch): sent and
+    delivered for the same message in the same moment, replays, and one for a message we do
+    not know. Every message ends delivered with one delivered event; nothing moves back."""
+    import asyncio
+
+    from herinnering.domain.planning import Period
+    from herinnering.services.planning import plan_month
+
+    for _ in range(12):
+        await make_tenant()
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, Period(2026, 12))
+    planned = await all_messages(runtime.db)
+    async with runtime.db.begin() as connection:
+        for message in planned:
+            await outbox.claim_due(connection, "w", message.send_at, 1)
+            await outbox.move(connection, message.id, "sent", message.send_at, provider_sid=f"SM{message.id:032x}")
+    base = runtime.settings.server.public_url
+    validator = RequestValidator(runtime.settings.twilio.auth_token)
+
+    async def post(session: aiohttp.ClientSession, message_id: int, sid: str, status: str) -> int:
+        url = f"{base}/webhooks/twilio/status?m={message_id}"
+        form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": runtime.settings.twilio.account_sid}
+        async with session.post(url, data=form, headers={"X-Twilio-Signature": validator.compute_signature(url, form)}) as r:
+            return r.status
+
+    async with aiohttp.ClientSession() as session:
+        calls = [post(session, m.id, f"SM{m.id:032x}", status)
+                 for m in planned for status in ("sent", "delivered", "delivered", "sent", "queued")]
+        calls.append(post(session, 999_999, "SM" + "0" * 32, "delivered"))
+        assert set(await asyncio.gather(*calls)) == {204}
+    rows = await all_messages(runtime.db)
+    assert {row.state for row in rows} == {"delivered"}
+    assert all(row.delivered_at is not None for row in rows)
+    for message in planned:
+        moves = [t for t in await event_types(runtime.db, message.tenant_id) if t == "message_delivered"]
+        assert len(moves) == 1

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Table,
@@ -25,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
+from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
 
 arrears_cases = Table(
     "arrears_cases",
@@ -36,13 +35,13 @@ arrears_cases = Table(
     Column("state", String(16), nullable=False),  # open | in_arrangement | closed
     Column("missed_on", Date, nullable=False),  # the date the arrears began (day 0 of the ladder)
     Column("reason_code", String(8)),
-    Column("amount_due_cents", Integer, nullable=False),
-    Column("amount_paid_cents", Integer, nullable=False),
+    Column("amount_due_cents", Cents, nullable=False),
+    Column("amount_paid_cents", Cents, nullable=False),
     Column("opened_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
     Column("signalled_at", UtcDateTime),  # passed to the municipality (Wgs vroegsignalering)
-    Column("signalled_cents", Integer),
+    Column("signalled_cents", Cents),
     UniqueConstraint("tenant_id", "period"),
     Index("ix_arrears_cases_state", "state"),
 )
@@ -83,9 +82,9 @@ arrangements = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
     Column("state", String(16), nullable=False),  # active | completed | cancelled
-    Column("total_cents", Integer, nullable=False),
+    Column("total_cents", Cents, nullable=False),
     Column("periods", Text, nullable=False),  # the covered rent periods, comma-separated
-    Column("baseline_paid_cents", Integer, nullable=False),  # paid on those periods when agreed
+    Column("baseline_paid_cents", Cents, nullable=False),  # paid on those periods when agreed
     Column("every", String(8), nullable=False),  # week | 2weeks | month
     Column("created_by", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -100,7 +99,7 @@ instalments = Table(
     Column("arrangement_id", Id, ForeignKey("arrangements.id"), nullable=False),
     Column("number", SmallInteger, nullable=False),
     Column("due_on", Date, nullable=False),
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", Cents, nullable=False),
     Column("state", String(16), nullable=False),  # open | paid | missed
     Column("reminder_message_id", Id, ForeignKey("messages.id")),
     Column("paid_at", UtcDateTime),

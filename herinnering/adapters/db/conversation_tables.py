@@ -10,7 +10,7 @@ Passwords are stored only as argon2 hashes and session tokens only as SHA-256 di
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, text
 
 from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
 
@@ -25,6 +25,8 @@ users = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("language", String(2), nullable=False, default="nl", server_default=text("'nl'")),  # of the pages: nl | en
+    Column("totp_secret", String(64)),  # two-factor sign-in, once the officer set it up
 )
 
 sessions = Table(
@@ -48,6 +50,16 @@ login_attempts = Table(
     Index("ix_login_attempts_email_at", "email", "at"),
 )
 
+# One row per e-mail address being tried: the attempts in the current lockout window, counted
+# in one atomic upsert *before* a password is checked, so parallel guesses cannot all pass.
+login_guards = Table(
+    "login_guards",
+    metadata,
+    Column("email", String(200), primary_key=True),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+)
+
 threads = Table(
     "threads",
     metadata,
@@ -67,6 +79,9 @@ threads = Table(
     Column("last_message_at", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # the team's status: open | waiting (for the tenant) | snoozed (until snoozed_until) | done
+    Column("status", String(16), nullable=False, default="open", server_default=text("'open'")),
+    Column("snoozed_until", UtcDateTime),
     Index("ix_threads_last_message_at", "last_message_at"),
 )
 

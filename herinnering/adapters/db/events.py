@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import change_store
 from herinnering.adapters.db.tables import events
 
 
@@ -24,8 +25,10 @@ def event(
 
 
 async def append(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Append events; those the ERP must hear of also enter the change feed, in this transaction."""
     if rows:
         await connection.execute(insert(events), list(rows))
+        await change_store.record(connection, rows)
 
 
 async def for_tenant(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:

@@ -14,14 +14,13 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
+from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
 
 letters = Table(
     "letters",
@@ -36,8 +35,8 @@ letters = Table(
     Column("received_on", Date),  # presumed receipt (14-day letter)
     Column("term_ends_on", Date),
     Column("costs_due_from", Date),
-    Column("principal_cents", Integer, nullable=False),
-    Column("costs_cents", Integer, nullable=False),  # including VAT; 0 for a written reminder
+    Column("principal_cents", Cents, nullable=False),
+    Column("costs_cents", Cents, nullable=False),  # including VAT; 0 for a written reminder
     Column("body", Text, nullable=False),  # the Dutch text as sent
     Column("translation", Text),
     Column("pdf_sha256", String(64), nullable=False),

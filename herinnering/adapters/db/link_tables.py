@@ -12,9 +12,9 @@ told (the bank chosen, paid or cancelled). The webhook reads it back the way it 
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 
-from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
+from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
 
 payment_links = Table(
     "payment_links",
@@ -23,7 +23,7 @@ payment_links = Table(
     Column("public_id", String(64), nullable=False, unique=True),
     Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
     Column("period", String(7), nullable=False),
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", Cents, nullable=False),
     Column("description", String(140), nullable=False),
     Column("provider", String(16), nullable=False),  # sandbox, mollie
     Column("provider_ref", String(64), unique=True),
@@ -44,7 +44,7 @@ sandbox_payments = Table(
     Column("ref", String(64), nullable=False, unique=True),  # = payment_links.provider_ref
     Column("status", String(16), nullable=False),  # open, paid, canceled (Mollie's words)
     Column("bank", String(32)),
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", Cents, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("paid_at", UtcDateTime),

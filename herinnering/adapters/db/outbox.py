@@ -116,6 +116,20 @@ async def stored_sids(connection: AsyncConnection, sids: Collection[str]) -> set
     return set((await connection.execute(statement)).scalars().all())
 
 
+async def quiet_sent(connection: AsyncConnection, before: datetime, limit: int) -> list[Row[Any]]:
+    """Messages still `sent` with no news since `before` (their delivery callback may be lost)."""
+    statement = select(messages).where(
+        messages.c.state == S.SENT, messages.c.provider_sid.is_not(None), messages.c.updated_at <= before,
+    ).order_by(messages.c.updated_at, messages.c.id).limit(limit)
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def touch_sent(connection: AsyncConnection, message_id: int, now: datetime, provider_status: str) -> None:
+    """Note that the provider was asked (and still had no final status)."""
+    await connection.execute(update(messages).where(messages.c.id == message_id, messages.c.state == S.SENT)
+                             .values(updated_at=now, provider_status=provider_status))
+
+
 async def move(
     connection: AsyncConnection,
     message_id: int,
@@ -133,14 +147,78 @@ async def move(
     conditions = [messages.c.id == message_id, messages.c.state.in_(sources_of(target))]
     if owner is not None:
         conditions.append(messages.c.claimed_by == owner)
+    result = await connection.execute(update(messages).where(*conditions).values(**_move_values(target, now, fields)))
+    return result.rowcount == 1
+
+
+def _move_values(target: MessageState, now: datetime, fields: dict[str, Any]) -> dict[str, Any]:
+    """The columns a move to `target` sets: the state, its time stamp, and `fields`."""
     stamp = {S.SENT: "sent_at", S.DELIVERED: "delivered_at", S.FAILED: "failed_at", S.CANCELLED: "cancelled_at"}
     values = {"state": target, "updated_at": now, **fields}
     if target in stamp:
         values[stamp[target]] = now
     if target is S.PLANNED:
         values.update(claimed_by=None, claimed_at=None)
-    result = await connection.execute(update(messages).where(*conditions).values(**values))
-    return result.rowcount == 1
+    return values
+
+
+_STATUSES_SQL = """
+WITH input AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS i(m, sid, target, status, n)
+), found AS MATERIALIZED (
+    SELECT input.n, input.sid, input.target, input.status, messages.id, messages.provider_sid
+    FROM input
+    CROSS JOIN LATERAL (SELECT COALESCE(
+        (SELECT id FROM messages WHERE id = input.m AND (provider_sid IS NULL OR provider_sid = input.sid)),
+        (SELECT id FROM messages WHERE provider_sid = input.sid)) AS id) AS match
+    JOIN messages ON messages.id = match.id
+    ORDER BY messages.id FOR UPDATE OF messages  -- rows locked in one order: no deadlock with another batch
+), moved AS (
+    UPDATE messages SET state = found.target, provider_status = found.status, updated_at = $5,
+        sent_at = CASE WHEN found.target = 'sent' THEN $5 ELSE messages.sent_at END,
+        delivered_at = CASE WHEN found.target = 'delivered' THEN $5 ELSE messages.delivered_at END,
+        provider_sid = COALESCE(messages.provider_sid, found.sid)
+    FROM found
+    WHERE messages.id = found.id
+      AND messages.state = ANY(CASE found.target WHEN 'sent' THEN $6::text[] ELSE $7::text[] END)
+    RETURNING messages.id, messages.tenant_id, found.n, found.target, found.status
+), logged AS (
+    INSERT INTO events (tenant_id, message_id, type, data, occurred_at)
+    SELECT tenant_id, id, 'message_' || target, json_build_object('provider_status', status, 'code', NULL), $5
+    FROM moved ORDER BY n
+)
+SELECT input.n, found.id, moved.id IS NOT NULL, found.provider_sid IS NULL
+FROM input LEFT JOIN found ON found.n = input.n LEFT JOIN moved ON moved.n = input.n
+ORDER BY input.n
+"""
+FORWARD_STATUSES = (S.SENT, S.DELIVERED)  # what apply_statuses may apply; a failure takes `move`
+
+
+async def apply_statuses(
+    connection: AsyncConnection, reports: Sequence[tuple[int | None, str, MessageState, str]], now: datetime,
+) -> list[tuple[int | None, bool, bool]]:
+    """Provider statuses (sent or delivered; each (our id or None, SID, target, status)) in one
+    PostgreSQL statement — one round trip, atomic on its own. Per report: find the message (by
+    our id when its SID is ours or still unknown, else by the SID), move it forward if the state
+    machine allows it, learn its SID, and append the `message_<target>` event only if it moved.
+    No two reports may name the same message (an UPDATE applies one per row). A constant text
+    on the driver: nothing built or compiled per callback, the prepared statement reused.
+
+    Returns per report: (the message found, whether it moved, whether its SID was empty before)."""
+    if any(target not in FORWARD_STATUSES for _, _, target, _ in reports):
+        raise ValueError("apply_statuses applies sent and delivered only")
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    args = ([m for m, _, _, _ in reports], [sid for _, sid, _, _ in reports],
+            [target.value for _, _, target, _ in reports], [status for _, _, _, status in reports], now,
+            sorted(sources_of(S.SENT)), sorted(sources_of(S.DELIVERED)))
+    if connection.in_transaction():  # behind a transaction pooler: preparation and execution in one transaction
+        async with driver.transaction():
+            rows = await driver.fetch(_STATUSES_SQL, *args)
+    else:
+        rows = await driver.fetch(_STATUSES_SQL, *args)
+    return [(row[1], bool(row[2]), bool(row[3])) for row in rows]
 
 
 async def fill_missing(connection: AsyncConnection, message_id: int, now: datetime, **fields: Any) -> None:

@@ -16,13 +16,12 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     Table,
     UniqueConstraint,
 )
 
-from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
+from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
 
 payment_periods = Table(
     "payment_periods",
@@ -30,8 +29,8 @@ payment_periods = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
     Column("period", String(7), nullable=False),  # "2026-12"
-    Column("amount_due_cents", Integer, nullable=False),
-    Column("amount_paid_cents", Integer, nullable=False),
+    Column("amount_due_cents", Cents, nullable=False),
+    Column("amount_paid_cents", Cents, nullable=False),
     Column("status", String(16), nullable=False),  # domain.payments.PaymentStatus
     Column("reason_code", String(8)),  # the last ISO return reason (AM04, MD06 …)
     Column("source", String(16), nullable=False),  # what changed it last: camt, erp, api, link
@@ -49,10 +48,11 @@ payment_transactions = Table(
     Column("kind", String(16), nullable=False),  # payment, return, statement (domain.payment_state.TransactionKind)
     Column("tenant_id", Id, ForeignKey("tenants.id")),  # empty: matched no tenant
     Column("period", String(7)),
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", Cents, nullable=False),
     Column("reason_code", String(8)),
     Column("reference", String(140)),  # end-to-end id, mandate id or the caller's id: how it was matched
-    Column("booked_on", Date),
+    Column("booked_on", Date),  # the bank's booking date (or the ERP's payment date): the payment's date
+    Column("value_on", Date),  # the value date, when the source gives it
     Column("data", JSON, nullable=False),  # what the source said, for an officer (no names, no IBANs)
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_payment_transactions_tenant_id_period", "tenant_id", "period"),

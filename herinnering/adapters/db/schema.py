@@ -4,6 +4,7 @@ wherever the whole schema matters (Alembic, the schema test)."""
 from __future__ import annotations
 
 from herinnering.adapters.db import (  # noqa: F401  (imported to register their tables)
+    change_tables,
     collection_tables,
     consent_tables,
     conversation_tables,

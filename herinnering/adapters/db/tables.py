@@ -44,6 +44,7 @@ metadata = MetaData(
 )
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
+Cents = BigInteger().with_variant(Integer(), "sqlite")  # amounts: a bank file may hold millions of euros
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -75,7 +76,7 @@ tenants = Table(
     Column("phone", String(20), nullable=False, index=True),
     Column("channel", String(16), nullable=False),
     Column("language", String(8), nullable=False),
-    Column("monthly_rent_cents", Integer, nullable=False),
+    Column("monthly_rent_cents", Cents, nullable=False),
     Column("collection_day", SmallInteger, nullable=False),
     Column("iban", String(34)),
     Column("active", Boolean, nullable=False, default=True),

@@ -19,14 +19,14 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 
-from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
+from herinnering.adapters.db.tables import Cents, Id, UtcDateTime, metadata
 
 recollections = Table(
     "recollections",
@@ -36,7 +36,7 @@ recollections = Table(
     Column("period", String(16), nullable=False),
     Column("attempt", SmallInteger, nullable=False),  # 1 = the first re-collection
     Column("reason_code", String(8), nullable=False),  # the return that caused it
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", Cents, nullable=False),
     Column("collect_on", Date, nullable=False),
     Column("state", String(16), nullable=False),  # scheduled -> exported -> returned | cancelled
     Column("end_to_end_id", String(35), nullable=False, unique=True),
@@ -56,12 +56,15 @@ collection_day_changes = Table(
     Column("old_day", SmallInteger, nullable=False),
     Column("new_day", SmallInteger, nullable=False),
     Column("effective_period", String(16), nullable=False),  # "2027-02": the first month on the new day
-    Column("state", String(16), nullable=False),  # scheduled | reversed
+    Column("state", String(16), nullable=False),  # scheduled | reversed | superseded (a later choice)
     Column("source", String(16), nullable=False),  # sms, whatsapp, page, officer
     Column("created_at", UtcDateTime, nullable=False),
     Column("reversed_at", UtcDateTime),
     Column("reversed_by", String(64)),
     Index("ix_collection_day_changes_tenant_id", "tenant_id"),
+    # one scheduled change per tenant and first month: a repeated choice (a double POST) adds none
+    Index("uq_collection_day_changes_scheduled", "tenant_id", "effective_period", unique=True,
+          sqlite_where=text("state = 'scheduled'"), postgresql_where=text("state = 'scheduled'")),
 )
 
 dialogs = Table(

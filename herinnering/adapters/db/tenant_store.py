@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, case, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import tenants
+from herinnering.adapters.db.tables import messages, tenants
+from herinnering.domain.payment_methods import (
+    BEFORE_DUE_KINDS,
+    PRE_DEBIT_KIND,
+    PRE_DUE_KIND,
+    PaymentMethod,
+    stale_reminder,
+)
 from herinnering.domain.tenant_csv import COLUMNS as FILE_COLUMNS
 from herinnering.domain.tenant_csv import TenantRecord
 from herinnering.domain.tenant_fields import street_line
@@ -123,3 +130,40 @@ async def set_pause(connection: AsyncConnection, tenant_id: int, until: Any, now
 
 async def by_external_id(connection: AsyncConnection, external_id: str) -> Row[Any] | None:
     return (await connection.execute(select(tenants).where(tenants.c.external_id == external_id))).first()
+
+
+def reminder_kind_sql(debit: str = PRE_DEBIT_KIND, due: str = PRE_DUE_KIND) -> ColumnElement[str]:
+    """`domain.payment_methods.reminder_kind` as SQL, for set-based planning: `debit` for a
+    tenant who pays by direct debit, `due` for anyone else."""
+    return case((tenants.c.payment_method == PaymentMethod.INCASSO.value, literal(debit)), else_=literal(due))
+
+
+def lease_covers_sql(debit_date: date) -> ColumnElement[bool]:
+    """`domain.payment_methods.lease_covers` as SQL: no lease end, or not before `debit_date`."""
+    return or_(tenants.c.contract_ended_on.is_(None), tenants.c.contract_ended_on >= debit_date)
+
+
+async def cancel_stale_reminders(connection: AsyncConnection, tenant_ids: Iterable[int], now: datetime) -> int:
+    """Cancel the planned reminders before the due day that no longer fit their tenant (the
+    payment method changed, or the lease now ends before the date); returns how many. The
+    planner then plans the right kind, if any."""
+    from herinnering.adapters.db import outbox
+    from herinnering.domain.states import MessageState
+
+    ids = list(tenant_ids)
+    if not ids:
+        return 0
+    rows = (await connection.execute(
+        select(messages.c.id, messages.c.tenant_id, messages.c.kind, messages.c.debit_date,
+               tenants.c.payment_method, tenants.c.contract_ended_on)
+        .join(tenants, tenants.c.id == messages.c.tenant_id)
+        .where(messages.c.tenant_id.in_(ids), messages.c.state == MessageState.PLANNED.value,
+               messages.c.kind.in_(sorted(BEFORE_DUE_KINDS)))
+    )).fetchall()
+    log = []
+    for row in rows:
+        reason = stale_reminder(row.kind, row.debit_date, row.payment_method, row.contract_ended_on)
+        if reason and await outbox.move(connection, row.id, MessageState.CANCELLED, now, error_message=reason):
+            log.append(event_log.event(row.tenant_id, "message_cancelled", now, row.id, reason=reason))
+    await event_log.append(connection, log)
+    return len(log)

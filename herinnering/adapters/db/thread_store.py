@@ -20,6 +20,17 @@ from herinnering.adapters.db.tables import tasks, tenants
 from herinnering.domain.threads import Action, Owner, next_owner, owners_allowing
 
 FILTERS = ("all", "unassigned", "mine", "needs_reply", "bot", "unknown")
+STATUSES = ("open", "waiting", "snoozed", "done")  # the team's status of a thread (web status tabs)
+
+
+def _status_condition(status: str, now: datetime | None) -> Any:
+    """`open` also holds snoozed threads whose time has come."""
+    woke = and_(threads.c.status == "snoozed", threads.c.snoozed_until <= now) if now is not None else false()
+    if status == "open":
+        return or_(threads.c.status == "open", woke)
+    if status == "snoozed":
+        return and_(threads.c.status == "snoozed", ~woke) if now is not None else threads.c.status == "snoozed"
+    return threads.c.status == status
 
 
 def thread_key(tenant_id: int | None, phone: str) -> str:
@@ -77,6 +88,7 @@ async def touch_inbound(
     values: dict[str, Any] = {
         "unread": threads.c.unread + 1, "channel": channel, "last_inbound_at": now,
         "last_message_at": now, "updated_at": now,
+        "status": "open", "snoozed_until": None,  # the tenant wrote: the team's turn again
     }
     if needs_reply:
         values["needs_reply"] = True
@@ -115,7 +127,7 @@ async def move_owner(
 
 async def mark_answered(connection: AsyncConnection, thread_id: int, now: datetime) -> None:
     await connection.execute(update(threads).where(threads.c.id == thread_id).values(
-        needs_reply=False, flagged=False, updated_at=now))
+        needs_reply=False, flagged=False, updated_at=now, status="waiting"))  # now the tenant's turn
 
 
 async def mark_read(connection: AsyncConnection, thread_id: int) -> None:
@@ -143,7 +155,8 @@ async def messages_of(connection: AsyncConnection, thread_id: int) -> list[Row[A
 
 
 async def inbox(
-    connection: AsyncConnection, *, view: str = "all", user_id: int | None = None, search: str = "", limit: int = 200
+    connection: AsyncConnection, *, view: str = "all", user_id: int | None = None, search: str = "", limit: int = 200,
+    status: str = "", now: datetime | None = None,
 ) -> list[Row[Any]]:
     """Threads newest first, with the tenant's last message as a preview, filtered and searched."""
     last_id = (
@@ -169,6 +182,11 @@ async def inbox(
         "unknown": threads.c.unknown.is_(True),
     }
     statement = statement.where(conditions.get(view, true()))
+    if status in STATUSES:
+        statement = statement.where(_status_condition(status, now))
+        if status == "open":  # the longest waiting first
+            statement = statement.order_by(None).order_by(
+                func.coalesce(threads.c.last_inbound_at, threads.c.last_message_at), threads.c.id)
     text = search.strip()
     if text:
         pattern = f"%{text.lower()}%"
@@ -180,7 +198,7 @@ async def inbox(
     return list((await connection.execute(statement)).fetchall())
 
 
-async def counts(connection: AsyncConnection, user_id: int | None) -> dict[str, int]:
+async def counts(connection: AsyncConnection, user_id: int | None, now: datetime | None = None) -> dict[str, int]:
     """How many threads each filter shows, and the unread messages in all of them."""
     def n(condition: Any) -> Any:
         return func.count().filter(condition)
@@ -193,6 +211,7 @@ async def counts(connection: AsyncConnection, user_id: int | None) -> dict[str, 
         n(threads.c.owner == Owner.BOT.value).label("bot"),
         n(threads.c.unknown.is_(True)).label("unknown"),
         func.coalesce(func.sum(threads.c.unread), 0).label("unread"),
+        *[n(_status_condition(status, now)).label(f"status_{status}") for status in STATUSES],
     ))).one()
     return dict(row._mapping)
 
@@ -210,3 +229,44 @@ async def set_opted_in(connection: AsyncConnection, tenant_id: int, now: datetim
         .values(opted_out=False, opted_out_at=None, updated_at=now)
     )
     return result.rowcount == 1
+
+
+async def take_from(
+    connection: AsyncConnection, thread_id: int, seen_holder: int | None, user_id: int, now: datetime
+) -> bool:
+    """Take the thread only if its holder is still the one the officer saw (None: the bot)."""
+    holder = threads.c.assigned_to.is_(None) if seen_holder is None else threads.c.assigned_to == seen_holder
+    result = await connection.execute(
+        update(threads).where(threads.c.id == thread_id, holder)
+        .values(owner=Owner.OFFICER.value, assigned_to=user_id, updated_at=now))
+    return result.rowcount == 1
+
+
+async def set_status(connection: AsyncConnection, thread_id: int, status: str, snoozed_until: datetime | None,
+                     now: datetime) -> bool:
+    result = await connection.execute(update(threads).where(threads.c.id == thread_id).values(
+        status=status, snoozed_until=snoozed_until, updated_at=now))
+    return result.rowcount == 1
+
+
+async def link_to_tenant(connection: AsyncConnection, thread_id: int, tenant_id: int, now: datetime) -> int:
+    """An unknown number's thread belongs to this tenant: it becomes (or joins) the tenant's
+    thread, every message kept; returns the tenant's thread id."""
+    key = thread_key(tenant_id, "")
+    existing = (await connection.execute(select(threads.c.id).where(threads.c.key == key))).scalar()
+    if existing is None:
+        await connection.execute(update(threads).where(threads.c.id == thread_id).values(
+            key=key, tenant_id=tenant_id, unknown=False, updated_at=now))
+        return thread_id
+    from herinnering.adapters.db.conversation_tables import audit_log
+
+    old = (await connection.execute(select(threads).where(threads.c.id == thread_id))).one()
+    kept = (await connection.execute(select(threads).where(threads.c.id == existing))).one()
+    await connection.execute(update(thread_messages).where(thread_messages.c.thread_id == thread_id)
+                             .values(thread_id=existing))
+    await connection.execute(update(audit_log).where(audit_log.c.thread_id == thread_id).values(thread_id=existing))
+    await connection.execute(update(threads).where(threads.c.id == existing).values(
+        unread=kept.unread + old.unread, needs_reply=kept.needs_reply or old.needs_reply,
+        last_message_at=max(kept.last_message_at, old.last_message_at), status="open", updated_at=now))
+    await connection.execute(threads.delete().where(threads.c.id == thread_id))
+    return int(existing)

@@ -70,11 +70,15 @@ async def add_session(connection: AsyncConnection, *, token_hash: str, user_id: 
 async def session_user(connection: AsyncConnection, token_hash: str, now: datetime) -> Row[Any] | None:
     """The session's user (with `csrf_token`), if the session exists, is current and the user active."""
     statement = (
-        select(users.c.id, users.c.email, users.c.name, users.c.role, sessions.c.csrf_token)
+        select(users.c.id, users.c.email, users.c.name, users.c.role, users.c.language, sessions.c.csrf_token)
         .join(users, users.c.id == sessions.c.user_id)
         .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now, users.c.active.is_(True))
     )
     return (await connection.execute(statement)).first()
+
+
+async def set_language(connection: AsyncConnection, user_id: int, language: str, now: datetime) -> None:
+    await connection.execute(update(users).where(users.c.id == user_id).values(language=language, updated_at=now))
 
 
 async def end_session(connection: AsyncConnection, token_hash: str) -> None:

@@ -1,0 +1,90 @@
+"""SQL for the tenant beside every conversation: the months still open, the last messages and
+letters sent, and finding a tenant by name, contract, phone, postcode or what they wrote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db.conversation_tables import thread_messages, threads
+from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.payment_tables import payment_periods
+from herinnering.adapters.db.tables import messages, tenants
+
+
+async def tenant(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
+    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+
+
+async def open_months(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
+    gap = payment_periods.c.amount_due_cents - payment_periods.c.amount_paid_cents
+    statement = (select(payment_periods, gap.label("open_cents"))
+                 .where(payment_periods.c.tenant_id == tenant_id, gap > 0).order_by(payment_periods.c.period))
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def sent_messages(connection: AsyncConnection, tenant_id: int, limit: int = 6) -> list[Row[Any]]:
+    """The last messages that went (or are going) to the tenant, newest first, with their text."""
+    statement = (select(messages.c.id, messages.c.kind, messages.c.channel, messages.c.state, messages.c.body,
+                        messages.c.sent_at, messages.c.send_at, messages.c.context)
+                 .where(messages.c.tenant_id == tenant_id, messages.c.state != "cancelled")
+                 .order_by(func.coalesce(messages.c.sent_at, messages.c.send_at).desc(), messages.c.id.desc())
+                 .limit(limit))
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def sent_letters(connection: AsyncConnection, tenant_id: int, limit: int = 3) -> list[Row[Any]]:
+    statement = (select(letters.c.id, letters.c.kind, letters.c.channel, letters.c.sent_on, letters.c.body,
+                        letters.c.costs_cents)
+                 .where(letters.c.tenant_id == tenant_id).order_by(letters.c.sent_on.desc(), letters.c.id.desc())
+                 .limit(limit))
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def thread_of(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
+    return (await connection.execute(select(threads).where(threads.c.tenant_id == tenant_id)
+                                     .order_by(threads.c.id).limit(1))).first()
+
+
+async def search(connection: AsyncConnection, text: str, limit: int = 50) -> list[Row[Any]]:
+    """Tenants by name, contract, phone (its last digits), postcode or the text of a message they
+    sent; the match on words is case-insensitive and on every word given."""
+    words = [w for w in text.lower().split() if w][:6]
+    if not words:
+        return []
+    said = (select(thread_messages.c.id).join(threads, threads.c.id == thread_messages.c.thread_id)
+            .where(threads.c.tenant_id == tenants.c.id))
+    conditions = []
+    for word in words:
+        pattern = f"%{word}%"
+        digits = "".join(c for c in word if c.isdigit())
+        options = [func.lower(tenants.c.name).like(pattern), func.lower(tenants.c.external_id).like(pattern),
+                   func.lower(func.replace(func.coalesce(tenants.c.postal_code, ""), " ", "")).like(
+                       f"%{word.replace(' ', '')}%"),
+                   said.where(func.lower(thread_messages.c.body).like(pattern)).exists()]
+        if len(digits) >= 4:
+            options.append(tenants.c.phone.like(f"%{digits[-9:]}%"))
+        conditions.append(or_(*options))
+    thread_id = (select(func.min(threads.c.id)).where(threads.c.tenant_id == tenants.c.id)
+                 .correlate(tenants).scalar_subquery())
+    statement = (select(tenants.c.id, tenants.c.name, tenants.c.external_id, tenants.c.phone, tenants.c.postal_code,
+                        tenants.c.language, thread_id.label("thread_id"))
+                 .where(*conditions).order_by(tenants.c.name).limit(limit))
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def unknown_threads_for(connection: AsyncConnection, limit: int = 50) -> list[Row[Any]]:
+    statement = select(threads).where(threads.c.unknown.is_(True)).order_by(threads.c.last_message_at.desc())
+    return list((await connection.execute(statement.limit(limit))).fetchall())
+
+
+async def delivered_messages(connection: AsyncConnection, tenant_id: int, limit: int = 200) -> list[Row[Any]]:
+    """Messages that went out to the tenant, oldest first (to show what an answer answers)."""
+    statement = (select(messages.c.id, messages.c.kind, messages.c.channel, messages.c.body, messages.c.sent_at,
+                        messages.c.send_at)
+                 .where(messages.c.tenant_id == tenant_id, messages.c.sent_at.is_not(None),
+                        messages.c.state.in_(("sent", "delivered", "read")))
+                 .order_by(messages.c.sent_at.desc(), messages.c.id.desc()).limit(limit))
+    return list(reversed((await connection.execute(statement)).fetchall()))

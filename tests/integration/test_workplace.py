@@ -1,0 +1,129 @@
+"""The officers' workplace over real HTTP on both databases: the work list completes a call
+task (with its MVI step), a manual payment match and a letter batch; the tenant panel shows
+balance and ladder step; a threatening reply is refused; taking a colleague's thread asks
+first and fails when the holder changed; pages speak one language at a time."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from herinnering.adapters.db.collection_tables import mvi_steps
+from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
+from herinnering.adapters.db.tables import tasks
+from herinnering.workplace_scene import PASSWORD, build
+from tests.integration.conversations import rows, thread_of
+
+
+async def logged_in(browser: Any, email: str) -> Any:
+    b = browser()
+    assert await b.log_in(email, PASSWORD) == 303
+    return b
+
+
+def task_ids(html: str, kind: str) -> list[int]:
+    return [int(i) for i in re.findall(rf'data-task="(\d+)" data-kind="{kind}"', html)]
+
+
+async def test_the_work_list_completes_a_call_a_payment_match_and_a_letter_batch(runtime: Any, browser: Any) -> None:
+    scene = await build(runtime)
+    anna = await logged_in(browser, "anna@delinde.nl")
+    status, html = await anna.get("/werk")
+    assert status == 200
+    calls, letters_to_post = task_ids(html, "call"), task_ids(html, "letter")
+    [match], [check] = task_ids(html, "match"), task_ids(html, "check")
+    assert len(calls) == 3 and len(letters_to_post) == 3
+    assert "Inbox Inbox" not in html and "Werklijst" in html and "Work list" not in html
+
+    status, where = await anna.post(f"/werk/tasks/{calls[0]}/call", outcome="spoken", note="Betaalt de 20e")
+    assert status == 303 and "notice=call" in where
+    [call] = await rows(runtime.db, tasks, tasks.c.id == calls[0])
+    assert call.state == "done" and call.data["calls"][0]["outcome"] == "spoken"
+    steps = await rows(runtime.db, mvi_steps, mvi_steps.c.step == "personal_contact")
+    assert len(steps) == 1 and "Betaalt de 20e" in steps[0].text
+    status, where = await anna.post(f"/werk/tasks/{calls[1]}/call", outcome="no_answer")
+    [retry] = await rows(runtime.db, tasks, tasks.c.id == calls[1])
+    assert retry.state == "open" and retry.due_at > runtime.clock.now()
+
+    fatma = scene.tenants["HC-204518"]
+    status, where = await anna.post(f"/werk/tasks/{match}/match", contract="hc-204518", period="2026-12")
+    assert "notice=match" in where, where
+    [payment] = await rows(runtime.db, payment_transactions, payment_transactions.c.source_key == "scene:camt:unmatched")
+    assert payment.tenant_id == fatma.id and payment.period == "2026-12"
+    [december] = await rows(runtime.db, payment_periods, payment_periods.c.tenant_id == fatma.id)
+    assert december.amount_paid_cents == december.amount_due_cents
+    status, where = await anna.post(f"/werk/tasks/{match}/match", contract="HC-204518", period="2026-12")
+    assert "notice=refused" in where  # done once, never twice
+
+    async with anna.session.post(anna.base + "/werk/letters", allow_redirects=False,
+                                 data=[("csrf", anna.csrf), *[("task_id", str(i)) for i in letters_to_post]]) as r:
+        where = r.headers["Location"]
+    assert "notice=letters" in where and "posted=2" in where  # Fatma paid meanwhile: her letter is refused
+    assert len(await rows(runtime.db, letters)) == 2
+    status, html = await anna.get("/werk")
+    assert task_ids(html, "letter") == [i for i in letters_to_post
+                                        if (await rows(runtime.db, tasks, tasks.c.id == i))[0].state == "open"]
+
+    status, where = await anna.post(f"/werk/tasks/{check}/check", found="yes")
+    assert "notice=check" in where
+
+
+async def test_the_thread_shows_the_tenant_and_refuses_a_threat_before_the_14_day_letter(
+    runtime: Any, browser: Any,
+) -> None:
+    scene = await build(runtime)
+    fatma = scene.tenants["HC-204518"]
+    thread = await thread_of(runtime.db, fatma.id)
+    anna = await logged_in(browser, "anna@delinde.nl")
+    status, html = await anna.get(f"/inbox/threads/{thread.id}")
+    assert status == 200
+    assert 'id="balance"' in html and "€ 656,36" in html
+    assert "Huurder bellen" in html or "Schriftelijke herinnering" in html  # the ladder step in words
+    assert "Antwoord op" in html  # what the tenant is answering, inline
+    status, where = await anna.post(f"/inbox/threads/{thread.id}/take-over", seen_holder="")
+    assert "notice=take-over" in where
+    _, html = await anna.get(f"/inbox/threads/{thread.id}")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+    status, where = await anna.post(f"/inbox/threads/{thread.id}/reply", nonce=nonce,
+                                    text="Als u niet betaalt, schakelen we de deurwaarder in.")
+    assert "notice=threat" in where and "deurwaarder" in where
+    async with runtime.db.begin() as connection:
+        from herinnering.adapters.db.tables import messages
+
+        sent = (await connection.execute(select(messages).where(messages.c.kind == "officer_reply"))).fetchall()
+    assert sent == []
+
+
+async def test_taking_a_colleagues_thread_asks_first_and_fails_when_the_holder_changed(
+    runtime: Any, browser: Any,
+) -> None:
+    scene = await build(runtime)
+    thread = await thread_of(runtime.db, scene.tenants["HC-204518"].id)
+    anna, bram = await logged_in(browser, "anna@delinde.nl"), await logged_in(browser, "bram@delinde.nl")
+    _, where = await anna.post(f"/inbox/threads/{thread.id}/take-over", seen_holder="")
+    assert "notice=take-over" in where
+    _, where = await bram.post(f"/inbox/threads/{thread.id}/take-over", seen_holder="")  # a stale page: the bot
+    assert "notice=changed" in where
+    anna_id = str(scene.officers["anna@delinde.nl"])
+    _, where = await bram.post(f"/inbox/threads/{thread.id}/take-over", seen_holder=anna_id)
+    assert where.endswith("confirm=1")
+    assert (await thread_of(runtime.db, scene.tenants["HC-204518"].id)).assigned_to == int(anna_id)
+    _, where = await bram.post(f"/inbox/threads/{thread.id}/take-over", seen_holder=anna_id, confirmed="1")
+    assert "notice=take-over" in where
+    assert (await thread_of(runtime.db, scene.tenants["HC-204518"].id)).assigned_to == scene.officers["bram@delinde.nl"]
+
+
+async def test_pages_speak_one_language_and_english_by_the_switch(runtime: Any, browser: Any) -> None:
+    await build(runtime, days=8)
+    anna = await logged_in(browser, "anna@delinde.nl")
+    for path in ("/werk", "/inbox", "/huurders?q=yilmaz", "/templates"):
+        status, html = await anna.get(path)
+        assert status == 200, path
+        assert 'class="en"' not in html and "Inbox Inbox" not in html, path
+    status, where = await anna.post("/taal", lang="en")
+    assert status == 303
+    _, html = await anna.get("/werk")
+    assert "Work list" in html and "Werklijst" not in html and '<html lang="en">' in html
