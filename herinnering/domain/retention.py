@@ -22,7 +22,7 @@ from datetime import date
 
 # The tables kept past the message term, per kind; every other table of the tenant is "messages".
 KINDS: dict[str, frozenset[str]] = {
-    "proof": frozenset({"arrears_cases", "mvi_steps", "letters", "municipal_feedback"}),
+    "proof": frozenset({"arrears_cases", "case_months", "mvi_steps", "letters", "municipal_feedback"}),
     "consents": frozenset({"whatsapp_consents"}),
     "administration": frozenset({"payment_periods", "payment_transactions", "arrangements", "instalments",
                                  "recollections", "payment_links"}),

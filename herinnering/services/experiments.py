@@ -254,6 +254,11 @@ async def record_exposures(
     return len(found)
 
 
+async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Subscriber (bootstrap): a paid month converts the exposures it answers."""
+    await record_payment_outcome(connection, change)
+
+
 async def record_payment_outcome(connection: AsyncConnection, change: PaymentChange) -> None:
     """Log a status change of an exposed tenant's month (the report's timeline), and turn a PAID
     change into a conversion for each exposure of that month it came after and in time for (a

@@ -7,7 +7,8 @@ Each is stored under its unique `source_key` first; a key already taken means "s
 and changes nothing, which is what makes every intake idempotent (also when two imports run at
 once: the second waits on the unique index, then finds the key taken). A transaction that
 names no known tenant is kept unmatched and becomes an officer task. Every stored change ends
-with `collection.on_payment_change(connection, settings, change)`.
+with `bootstrap.publish_payment(connection, settings, change)`: the case, the instalments, the
+step after a returned debit and the experiment outcome subscribe there.
 
 Read side for other areas: `period_status(connection, tenant_id, period)` and
 `outstanding(connection, tenant_id)`.
@@ -27,6 +28,7 @@ from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.adapters.db.tables import tasks, tenants
+from herinnering.bootstrap import publish_payment
 from herinnering.config import Settings
 from herinnering.domain.payment_state import (
     PeriodState,
@@ -42,7 +44,6 @@ from herinnering.domain.payment_state import (
 from herinnering.domain.payments import PaymentChange, PaymentStatus
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
-from herinnering.services import collection
 
 
 @dataclass
@@ -165,6 +166,7 @@ async def record_for_tenant(
         tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
         amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code, source=transaction.source,
         occurred_at=money_moved_at(transaction, now, settings.reminders.timezone),
+        returned_debit=transaction.kind is TransactionKind.RETURN,
     )
     details: dict[str, Any] = {
         "period": period, "source": transaction.source, "kind": transaction.kind, "amount_cents": transaction.amount_cents,
@@ -175,11 +177,7 @@ async def record_for_tenant(
     if transaction.kind is TransactionKind.RETURN and transaction.reason_code:
         details.update(reason_code=transaction.reason_code, reason=reason(transaction.reason_code).nl)
     await event_log.append(connection, [event_log.event(tenant_id, "payment_changed", now, **details)])
-    await collection.on_payment_change(connection, settings, change)
-    if transaction.kind is TransactionKind.RETURN:  # the bank's reason decides the next step (issue 10)
-        from herinnering.services.returns import on_return
-
-        await on_return(connection, settings, change)
+    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
     return change
 
 
@@ -321,15 +319,12 @@ async def assign_unmatched(
         reason_code=new.reason_code, source=transaction.source, updated_at=now))
     change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
                            amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code,
-                           source=transaction.source, occurred_at=now)
+                           source=transaction.source, occurred_at=now,
+                           returned_debit=transaction.kind is TransactionKind.RETURN)
     await event_log.append(connection, [event_log.event(
         tenant_id, "payment_changed", now, period=period, source=transaction.source, kind=transaction.kind,
         amount_cents=transaction.amount_cents, status=new.status, previous_status=state.status,
         amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
         source_key=transaction.source_key, matched_by=by)])
-    await collection.on_payment_change(connection, settings, change)
-    if transaction.kind is TransactionKind.RETURN:
-        from herinnering.services.returns import on_return
-
-        await on_return(connection, settings, change)
+    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
     return change
