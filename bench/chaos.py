@@ -5,7 +5,11 @@ or sent twice, by comparing the database with the fake Twilio server's own log.
 
 The fake server runs in a process of its own (it survives the kills) with a little latency
 on every call and some calls that fail after storing the message (500) or before (429), so
-kills land mid-send. Each dispatcher is a real `herinnering dispatch` process.
+kills land mid-send. Each dispatcher is a real `herinnering dispatch` process. One tenant in
+ten also gets two identical texts (a repeated bot reply): reconciliation must tell them apart.
+No web process listens, so every delivery callback is lost; at the end the status sweep
+(`dispatch --sweep-statuses`) asks the provider, and every message must end `delivered` or
+`failed` — none left `sent`.
 """
 
 from __future__ import annotations
@@ -25,13 +29,16 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.tables import messages
 
 ACCOUNT = "AC" + "c4" * 16
 TOKEN = "chaos-token"
+
+
+TWIN_TEXT = "De Linde: dank u voor uw bericht. Wij bellen u binnen twee werkdagen. Vragen? Bel 020 123 4567."
 
 
 @dataclass
@@ -41,10 +48,13 @@ class ChaosResult:
     accepted: int
     duplicates: int
     lost: int
+    twins: int = 0      # tenants that were sent two identical texts
+    unsettled: int = 0  # messages not `delivered` or `failed` at the end (a lost status)
 
     def line(self) -> str:
-        return (f"kills {self.kills}, planned {self.planned}, accepted by the provider {self.accepted}, "
-                f"duplicates {self.duplicates}, lost {self.lost}")
+        return (f"kills {self.kills}, planned {self.planned} ({self.twins} pairs of identical texts), "
+                f"accepted by the provider {self.accepted}, duplicates {self.duplicates}, lost {self.lost}, "
+                f"not delivered or failed at the end {self.unsettled}")
 
 
 def free_port() -> int:
@@ -64,12 +74,39 @@ def fake_log(url: str) -> list[dict[str, object]]:
         return json.loads(response.read())["messages"]  # type: ignore[no-any-return]
 
 
-async def prepare(url: str, tenants: int) -> int:
-    """One message per tenant, due now (real time: dispatcher processes restart their clocks)."""
+async def prepare(url: str, tenants: int) -> tuple[int, int]:
+    """One message per tenant, due now (real time: dispatcher processes restart their clocks),
+    and for one tenant in ten two identical texts with their body fixed (as bot replies are)."""
     from bench.workloads import prepare_due
 
-    await prepare_due(url, tenants, now=datetime.now(UTC) - timedelta(minutes=1))
-    return tenants
+    now = datetime.now(UTC) - timedelta(minutes=1)
+    await prepare_due(url, tenants, now=now)
+    db = Database(url)
+    twins = tenants // 10
+    async with db.begin() as connection:
+        stamp = now if db.dialect == "postgresql" else now.replace(tzinfo=None)
+        for copy in (1, 2):
+            await connection.execute(text(
+                "INSERT INTO messages (tenant_id, kind, period, idempotency_key, channel, template, variant, state,"
+                " send_at, recipient, body, attempts, created_at, updated_at)"
+                " SELECT id, 'bot_reply', '2026-12', 'twin:' || :copy || ':' || id, 'sms', 'bot_help', 'default',"
+                " 'planned', :now, phone, :body, 0, :now, :now FROM tenants WHERE id <= :twins"
+            ), {"now": stamp, "copy": str(copy), "body": TWIN_TEXT, "twins": twins})
+    await db.close()
+    return tenants + 2 * twins, twins
+
+
+async def expected_per_recipient(url: str) -> dict[str, int]:
+    """How many texts each number should get: one per message that was to be sent."""
+    from herinnering.adapters.db.tables import tenants
+
+    db = Database(url)
+    async with db.begin() as connection:
+        rows = (await connection.execute(
+            select(tenants.c.phone, func.count()).join(messages, messages.c.tenant_id == tenants.c.id)
+            .group_by(tenants.c.phone))).all()
+    await db.close()
+    return {phone: n for phone, n in rows}
 
 
 async def outcome(url: str) -> dict[str, int]:
@@ -85,7 +122,7 @@ def run_chaos(kills: int, tenants: int, db_url: str | None = None, seed: int = 1
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as folder:
         url = db_url or f"sqlite+aiosqlite:///{folder}/chaos.db"
-        planned = asyncio.run(prepare(url, tenants))
+        planned, twins = asyncio.run(prepare(url, tenants))
         port = free_port()
         fake_url = f"http://127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HERINNERING_", "TWILIO_"))}
@@ -98,6 +135,7 @@ def run_chaos(kills: int, tenants: int, db_url: str | None = None, seed: int = 1
             "HERINNERING_DISPATCH__MAX_ATTEMPTS": "20", "HERINNERING_DISPATCH__RETRY_MAX_SECONDS": "2",
             "HERINNERING_REMINDERS__SEND_WINDOW": "00:00-23:59",  # chaos runs at any hour
             "HERINNERING_DISPATCH__PROVIDER_TIMEOUT_SECONDS": "5",
+            "HERINNERING_DISPATCH__STATUS_SWEEP_AFTER_SECONDS": "1",  # callbacks are lost: ask soon
         })
         fake = subprocess.Popen(
             [sys.executable, "-m", "herinnering", "fake-twilio", "--port", str(port),
@@ -138,10 +176,10 @@ def run_chaos(kills: int, tenants: int, db_url: str | None = None, seed: int = 1
             deadline = time.monotonic() + 300
             while time.monotonic() < deadline:  # let the last claims go stale, then settle everything
                 states = asyncio.run(outcome(url))
-                if set(states) <= {"sent", "failed", "delivered"}:
+                if set(states) <= {"failed", "delivered"}:
                     break
                 time.sleep(2.2)
-                subprocess.run([sys.executable, "-m", "herinnering", "dispatch"],
+                subprocess.run([sys.executable, "-m", "herinnering", "dispatch", "--sweep-statuses"],
                                env=env, cwd=folder, capture_output=True, check=False)
             received = fake_log(fake_url)
         finally:
@@ -151,9 +189,11 @@ def run_chaos(kills: int, tenants: int, db_url: str | None = None, seed: int = 1
         for message in received:
             per_recipient[str(message["to"])] = per_recipient.get(str(message["to"]), 0) + 1
         states = asyncio.run(outcome(url))
-    duplicates = sum(n - 1 for n in per_recipient.values() if n > 1)
-    lost = planned - len(per_recipient)
-    return ChaosResult(kills, planned, len(received), duplicates, lost)
+        expected = asyncio.run(expected_per_recipient(url))
+    duplicates = sum(max(0, n - expected.get(to, 0)) for to, n in per_recipient.items())
+    lost = sum(max(0, n - per_recipient.get(to, 0)) for to, n in expected.items())
+    unsettled = sum(n for state, n in states.items() if state not in ("delivered", "failed"))
+    return ChaosResult(kills, planned, len(received), duplicates, lost, twins, unsettled)
 
 
 def main() -> int:
@@ -169,7 +209,7 @@ def main() -> int:
         url = postgres_url()
     result = run_chaos(args.kills, args.tenants, url, args.seed)
     print(result.line())
-    return 0 if result.duplicates == 0 and result.lost == 0 else 1
+    return 0 if result.duplicates == result.lost == result.unsettled == 0 else 1
 
 
 if __name__ == "__main__":

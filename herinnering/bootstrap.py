@@ -3,13 +3,23 @@
 `open_runtime` opens the database (migrating it), loads the templates and, when Twilio is
 configured, the sender; every command and the web app get this runtime instead of building
 parts themselves. Nothing connects at import time.
+
+It also wires who hears what happened to a payment: payments and returns only *publish* a
+`PaymentChange` (`publish_payment`); the case, the arrangement instalments, the reason-aware
+step after a return and the experiments' outcome *subscribe* here, in this order, inside the
+transaction that stored the change. So the collection core has no import cycle: none of
+these modules imports payments, and payments imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.migrate import upgrade
@@ -17,6 +27,7 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.clock import Clock
 from herinnering.config import Settings
+from herinnering.domain.payments import PaymentChange
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
 from herinnering.services.provider_circuit import ProviderCircuit
@@ -81,3 +92,23 @@ async def open_runtime(settings: Settings, clock: Clock, *, with_sender: bool = 
         if sender is not None:
             await sender.close()
         await db.close()
+
+
+PaymentHandler = Callable[[AsyncConnection, Settings, PaymentChange], Awaitable[Any]]
+
+
+@cache
+def payment_subscribers() -> tuple[PaymentHandler, ...]:
+    """The handlers of a recorded payment change, in the order they run: the case first (it
+    opens, joins, lowers or closes), then instalments, the step after a returned debit (it
+    needs the case), then the experiment outcome."""
+    from herinnering.services import arrangements, cases, experiments, returns
+
+    return (cases.on_payment_change, arrangements.on_payment_change, returns.on_payment_change,
+            experiments.on_payment_change)
+
+
+async def publish_payment(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Tell every subscriber about one stored payment change, in the caller's transaction."""
+    for handler in payment_subscribers():
+        await handler(connection, settings, change)

@@ -62,11 +62,11 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     for error in report.errors:
         err.print(f"[red]{path.name}, {error}[/]", highlight=False)
     if args.dry_run:
-        console.print(f"Checked {path.name}: {report.rows} rows, {report.rows - len(report.errors)} valid, "
-                      f"{len(report.errors)} with errors (dry run: nothing stored)")
+        console.print(f"Checked {path.name}: {report.rows} rows, {report.valid} valid, "
+                      f"{report.error_lines} with errors (dry run: nothing stored)")
     else:
         console.print(f"Imported {path.name}: {report.rows} rows, {report.inserted} new, {report.updated} changed, "
-                      f"{report.unchanged} unchanged, {len(report.errors)} with errors")
+                      f"{report.unchanged} unchanged, {report.error_lines} with errors")
     return 0 if report.ok else 1
 
 

@@ -142,6 +142,8 @@ class PaymentSettings:
     api_token: str            # Bearer token of POST /api/payments; empty: the API refuses every call
     mollie_api_key: str       # test_... or live_...; required when provider = "mollie"
     mollie_api_endpoint: str  # https://api.mollie.com, or the shipped fake (herinnering fake-mollie)
+    match_threshold: int = 80  # a bank line without a contract id is booked by itself from this confidence on
+    match_margin: int = 20     # ... and only this far ahead of the next suggestion (domain/bank_matching.py)
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             concurrency=dis.integer("concurrency", 1, 1000),
             circuit_window=dis.integer("circuit_window", 2, 1000),
             circuit_cool_down_seconds=dis.number("circuit_cool_down_seconds", 0, 3600),
-            status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 60, 7 * 86_400),
+            status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 1, 7 * 86_400),
             status_sweep_interval_seconds=dis.number("status_sweep_interval_seconds", 1, 86_400),
         ),
         twilio=TwilioSettings(
@@ -270,6 +272,8 @@ def _payment_settings(pay: _Section) -> PaymentSettings:
         api_token=pay.text("api_token", allow_empty=True),
         mollie_api_key=key,
         mollie_api_endpoint=pay.url("mollie_api_endpoint"),
+        match_threshold=pay.integer("match_threshold", 1, 101),
+        match_margin=pay.integer("match_margin", 0, 100),
     )
 
 

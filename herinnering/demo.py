@@ -101,7 +101,7 @@ async def demo_import(runtime: Runtime, console: Console) -> None:
         report = await import_tenants(runtime.db, data, runtime.settings.reminders, runtime.clock,
                                       progress=lambda n: progress.advance(task, n))
     console.print(f"Imported {report.inserted} new and {report.updated} changed tenants "
-                  f"({len(report.errors)} rows with errors)")
+                  f"({report.error_lines} rows with errors)")
 
 
 async def demo_plan(runtime: Runtime, console: Console) -> None:

@@ -4,7 +4,8 @@
     ├── ConfigError          a setting is wrong; the message names the key and what is allowed
     ├── ImportFileError      a tenant file cannot be read at all (a bad row is not an exception)
     ├── TemplateError        a message template is missing or uses an undefined variable
-    └── ProviderError        the messaging provider misbehaved in a way we could not classify
+    ├── ProviderError        the messaging provider misbehaved in a way we could not classify
+    └── MigrationError       a migration left rows whose foreign keys point nowhere
 
 Adapters translate driver and client errors into these at the edge; the CLI prints them
 without a traceback and exits non-zero.
@@ -34,3 +35,7 @@ class TemplateError(HerinneringError):
 
 class ProviderError(HerinneringError):
     """The messaging provider gave an answer we could not classify."""
+
+
+class MigrationError(HerinneringError):
+    """A migration left rows whose foreign keys point nowhere."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ class SecuritySettings:
     api_burst: int = 500                # ... and at once
     hsts_seconds: int = 31_536_000      # Strict-Transport-Security when public_url is https
     token_misses_per_minute: int = 10   # wrong links on /mijn-huur and /pay from one address, then 429
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()  # X-Forwarded-For is read only from these
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class PrivacySettings:
     retention_months: int = 24          # `herinnering purge` default: message bodies and logs, months after the end
     proof_retention_months: int = 84    # early-warning steps, letters, cases, municipal answers (7 years)
     consent_retention_months: int = 84  # WhatsApp opt-in records (proof of the consent the messages went under)
+    administration_retention_months: int = 84  # dues, payments, returns, arrangements: the fiscal duty (AWR art. 52)
     export_retention_days: int = 30     # files in exports_dir (Wgs signals, tenant exports)
     exports_dir: str = ""               # empty: herinnering keeps no export files itself
 
@@ -67,6 +70,20 @@ def _number(table: Mapping[str, Any], name: str, key: str, default: float, low: 
     return value
 
 
+def _networks(value: Any) -> tuple[IPv4Network | IPv6Network, ...]:
+    """security.trusted_proxies: a list of addresses or CIDR ranges ("10.0.0.0/8", "::1")."""
+    if isinstance(value, str):  # HERINNERING_SECURITY__TRUSTED_PROXIES="10.0.0.0/8,192.168.1.5"
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list):
+        raise ConfigError(f"security.trusted_proxies: {value!r} is not allowed; expected a list of CIDR ranges, "
+                          'e.g. ["10.0.0.0/8"]')
+    try:
+        return tuple(ip_network(str(item), strict=False) for item in value)
+    except ValueError as exc:
+        raise ConfigError(f"security.trusted_proxies: {exc}; expected addresses or CIDR ranges such as "
+                          '"10.0.0.0/8"') from None
+
+
 def parse_security(raw: Any) -> SecuritySettings:
     d = SECURITY_DEFAULTS
     table = _table(raw, "security", set(d.__dataclass_fields__))
@@ -79,6 +96,7 @@ def parse_security(raw: Any) -> SecuritySettings:
         hsts_seconds=_number(table, "security", "hsts_seconds", d.hsts_seconds, 0, 100_000_000),
         token_misses_per_minute=_number(table, "security", "token_misses_per_minute", d.token_misses_per_minute,
                                         1, 10_000),
+        trusted_proxies=_networks(table.get("trusted_proxies", [])),
     )
 
 
@@ -90,12 +108,14 @@ def parse_privacy(raw: Any) -> PrivacySettings:
         proof_retention_months=_number(table, "privacy", "proof_retention_months", d.proof_retention_months, 1, 1200),
         consent_retention_months=_number(table, "privacy", "consent_retention_months", d.consent_retention_months,
                                          1, 1200),
+        administration_retention_months=_number(table, "privacy", "administration_retention_months",
+                                                d.administration_retention_months, 1, 1200),
         export_retention_days=_number(table, "privacy", "export_retention_days", d.export_retention_days, 1, 36_500),
         exports_dir=str(table.get("exports_dir", d.exports_dir)),
     )
     try:
         check_terms(Terms(settings.retention_months, settings.proof_retention_months,
-                          settings.consent_retention_months))
+                          settings.consent_retention_months, settings.administration_retention_months))
     except ValueError as exc:
         raise ConfigError(f"privacy: {exc}") from None
     return settings

@@ -3,7 +3,8 @@
     herinnering experiment list
     herinnering experiment report KEY [--plots DIR] [--by-segment]
     herinnering experiment simulate [--tenants N] [--uplift 0.05] [--base-rate 0.255]
-                                    [--runs N] [--seed S] [--split 0.45] [--plots DIR]
+                                    [--runs N] [--break-tenants N] [--skip-database]
+                                    [--seed S] [--split 0.45] [--plots DIR]
 
 `simulate` never touches the configured database: it runs on a fresh SQLite file in a
 temporary folder (or `--database URL`, which must be a throwaway database).
@@ -16,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import jinja2
 from rich.console import Console
 from rich.table import Table
 
@@ -24,70 +26,29 @@ from herinnering.clock import SystemClock
 from herinnering.config import Settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
+from herinnering.resources import templates_dir
+from herinnering.services import experiment_view as view
 from herinnering.services import experiments as service
+from herinnering.services.experiment_report import ExperimentReport, build_report
 from herinnering.services.experiment_segments import SegmentRow, by_segment
 
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
-def percent(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def points(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:+.1f} pt"
-
-
-def interval(ci: object, signed: bool = False) -> str:
-    if ci is None:
-        return "-"
-    low, high = ci.low, ci.high  # type: ignore[attr-defined]
-    if signed:
-        return f"[{low * 100:+.1f}, {high * 100:+.1f}] pt"
-    return f"[{low * 100:.1f}%, {high * 100:.1f}%]"
-
-
-def p_text(value: float | None) -> str:
-    return "-" if value is None else (f"{value:.4f}" if value >= 0.0001 else "<0.0001")
-
-
-def print_report(report: service.ExperimentReport) -> None:
-    e, a = report.experiment, report.analysis
-    console.print(f"[bold]{e.key}[/] — {e.title}  ({e.kind}, {e.status}, {e.start} .. {e.stop or 'open'})")
-    metric = e.metric.value + (f" ({e.metric_days} days)" if e.metric.value == "paid_within_days" else "")
-    console.print(f"Primary metric: {metric}; alpha {a.alpha}; "
-                  f"correction: {a.correction}; planned sample size: {a.planned_sample_size or 'not set'}")
-    table = Table(title="Primary metric per variant")
-    for column in ("variant", "weight", "exposures", "conversions", "rate", "95% CI", "uplift", "uplift CI",
-                   "relative", "relative CI", "p", "p adj.", "test", "MDE now", "significant"):
-        table.add_column(column)
-    weights = {v.name: v.weight for v in e.variants}
-    for v in a.variants:
-        c = v.comparison
-        table.add_row(
-            v.name + (" (control)" if v.is_control else ""), f"{weights[v.name]:.0%}", str(v.exposures),
-            str(v.conversions), percent(v.rate), interval(v.rate_ci),
-            points(c.uplift) if c else "", interval(c.uplift_ci, signed=True) if c else "",
-            percent(c.relative) if c else "", interval(c.relative_ci) if c else "",
-            p_text(c.p_value) if c else "", p_text(c.p_adjusted) if c else "", c.test if c else "",
-            points(v.mde) if not v.is_control else "", ("yes" if v.significant else "no") if c else "",
-        )
-    console.print(table)
-    srm = a.srm
-    console.print(f"Sample ratio check: observed {list(srm.observed)}, expected "
-                  f"{[round(x, 1) for x in srm.expected]}, chi-square p = {p_text(srm.p_value)}"
-                  + ("  [red]MISMATCH[/]" if srm.mismatch else "  ok"))
+def print_report(report: ExperimentReport) -> None:
+    """The report's text, in Dutch: the same sentences as the page (templates/web)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    text = env.get_template("web/experiment_report.txt.j2").render(
+        report=report, experiment=report.experiment, h=view.helpers(report.experiment))
+    console.print(text, highlight=False, markup=False)
     for guardrail in report.guardrails:
         if not guardrail.available:
-            console.print(f"Guardrail {guardrail.guardrail.value}: {guardrail.note}")
+            console.print(f"Vangrail {guardrail.guardrail.value}: {guardrail.note}", markup=False)
             continue
-        rows = "; ".join(
-            f"{name} {events}/{n} = {percent(rate, 2)}" + (f" (p {p_text(cmp.p_value)})" if cmp else "")
-            for name, n, events, rate, _ci, cmp in guardrail.rows
-        )
-        console.print(f"Guardrail {guardrail.guardrail.value} — {guardrail.note}: {rows}")
-    for warning in report.warnings():
-        console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        rows = "; ".join(f"{name} {events}/{n} = {view.percent(rate, 2)} %" for name, n, events, rate, _ci, _c
+                         in guardrail.rows)
+        console.print(f"Vangrail {guardrail.guardrail.value} — {guardrail.note}: {rows}", markup=False)
 
 
 def print_segments(rows: list[SegmentRow]) -> None:
@@ -99,22 +60,22 @@ def print_segments(rows: list[SegmentRow]) -> None:
     for row in rows:
         name = "unknown" if row.segment is None else f"{row.segment} {LABELS[Segment(row.segment)]}"
         table.add_row(name, row.variant, str(row.exposures), str(row.conversions),
-                      "-" if row.rate is None else percent(row.rate))
+                      "-" if row.rate is None else view.percent(row.rate) + " %")
     console.print(table)
     if not rows:
         console.print("No exposures yet.")
 
 
-def write_plots(report: service.ExperimentReport, directory: Path) -> list[Path]:
-    from herinnering.adapters import plots  # matplotlib loads only when charts are asked for
+def write_plots(report: ExperimentReport, directory: Path) -> list[Path]:
+    from herinnering.web.experiments import charts_png
 
     directory.mkdir(parents=True, exist_ok=True)
-    e = report.experiment
-    conversion = directory / f"{e.key}-conversion.png"
-    conversion.write_bytes(plots.conversion_chart(report.analysis.variants, f"{e.key}: {e.metric.value}"))
-    cumulative = directory / f"{e.key}-cumulative.png"
-    cumulative.write_bytes(plots.cumulative_chart(report.series, e.control, f"{e.key}: cumulative conversion"))
-    return [conversion, cumulative]
+    written = []
+    for name, png in charts_png(report):
+        path = directory / f"{report.experiment.key}-{name}.png"
+        path.write_bytes(png)
+        written.append(path)
+    return written
 
 
 async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -144,9 +105,10 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if experiment is None:
         known = ", ".join(e.key for e in settings.experiments) or "none configured"
         raise HerinneringError(f"no experiment {args.key!r} in the configuration (known: {known})")
-    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, \
+    clock = SystemClock()
+    async with open_runtime(settings, clock, with_sender=False) as runtime, \
             runtime.db.begin() as connection:
-        report = await service.build_report(connection, experiment, settings.reminders.timezone)
+        report = await build_report(connection, experiment, settings.reminders.timezone, clock.now())
         per_segment = (await by_segment(connection, experiment, settings.reminders.timezone)
                        if args.by_segment else None)
     print_report(report)
@@ -159,32 +121,39 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.domain.experiment_simulation import run_scenarios
     from herinnering.services import simulation
 
-    spec = simulation.Spec(
-        tenants=args.tenants, base_rate=args.base_rate, uplift=args.uplift, seed=args.seed,
-        actual_weights=(args.split, 1 - args.split) if args.split is not None else None,
-    )
-    with tempfile.TemporaryDirectory(prefix="herinnering-simulation-") as scratch:
-        url = args.database or f"sqlite+aiosqlite:///{Path(scratch) / 'simulation.db'}"
-        clock = SystemClock()
-        today = clock.now().date()
-        month = Period(today.year + (today.month == 12), today.month % 12 + 1)
-        async with open_runtime(settings.with_database(url), clock, with_sender=False) as runtime:
-            report = await simulation.simulate(runtime.db, runtime.settings, runtime.templates, spec, month)
-    console.print(f"Simulated {spec.tenants} tenants through planning, exposure on send and payment outcomes "
-                  f"(true rates: control {spec.base_rate:.1%}, kind {spec.base_rate + spec.uplift:.1%}"
-                  + (f"; forced split {spec.actual_weights[0]:.0%}/{spec.actual_weights[1]:.0%}" if spec.actual_weights else "")
-                  + ")")
-    print_report(report)
-    if args.plots:
-        for path in write_plots(report, Path(args.plots)):
-            console.print(f"Wrote {path}")
-    if args.runs > 1:
-        repeated = simulation.repeat(spec, args.runs)
-        what = "false-positive rate (A/A, nominal 5%)" if spec.uplift == 0 else "power (share of runs that found the effect)"
-        console.print(f"Over {repeated.runs} further simulated experiments (in memory, same engine): "
-                      f"{repeated.rejections} called significant — {what}: {repeated.rate:.1%}")
+    if not args.skip_database:
+        spec = simulation.Spec(
+            tenants=args.tenants, base_rate=args.base_rate, uplift=args.uplift, seed=args.seed,
+            actual_weights=(args.split, 1 - args.split) if args.split is not None else None,
+        )
+        with tempfile.TemporaryDirectory(prefix="herinnering-simulation-") as scratch:
+            url = args.database or f"sqlite+aiosqlite:///{Path(scratch) / 'simulation.db'}"
+            clock = SystemClock()
+            today = clock.now().date()
+            month = Period(today.year + (today.month == 12), today.month % 12 + 1)
+            async with open_runtime(settings.with_database(url), clock, with_sender=False) as runtime:
+                report = await simulation.simulate(runtime.db, runtime.settings, runtime.templates, spec, month)
+        console.print(f"Gesimuleerd: {spec.tenants} huurders door planning, verzending en betalingen "
+                      f"(werkelijk: controle {spec.base_rate:.1%}, variant {spec.base_rate + spec.uplift:.1%}"
+                      + (f"; verdeling geforceerd op {spec.actual_weights[0]:.0%}/{spec.actual_weights[1]:.0%}"
+                         if spec.actual_weights else "") + ")", markup=False)
+        print_report(report)
+        if args.plots:
+            for path in write_plots(report, Path(args.plots)):
+                console.print(f"Wrote {path}")
+    if args.runs > 0:
+        console.print(f"Trying to break the engine: {args.runs} simulated experiments of {args.break_tenants} "
+                      "tenants per scenario, none with a true difference (vectorised, seeded):")
+        table = Table(title="Share of experiments that declared a difference (95 % Wilson interval)")
+        for column in ("scenario", "engine", "runs", "declared", "rate", "95% interval", "should be"):
+            table.add_column(column)
+        for rate in run_scenarios(args.runs, args.break_tenants, seed=args.seed):
+            table.add_row(rate.scenario, rate.engine, str(rate.runs), str(rate.hits), f"{rate.rate:.1%}",
+                          f"{rate.interval.low:.1%} – {rate.interval.high:.1%}", rate.target)
+        console.print(table)
     return 0
 
 
@@ -206,7 +175,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--tenants", type=int, default=4000, help="synthetic tenants (default 4000)")
     p.add_argument("--uplift", type=float, default=0.05, help="true absolute uplift of the variant (0 = A/A)")
     p.add_argument("--base-rate", type=float, default=0.255, help="control conversion rate (default 0.255)")
-    p.add_argument("--runs", type=int, default=1, help="also repeat the experiment N times in memory")
+    p.add_argument("--runs", type=int, default=2000,
+                   help="simulated experiments per scenario that try to break the engine (0: none)")
+    p.add_argument("--break-tenants", type=int, default=400, help="tenants per simulated experiment (default 400)")
+    p.add_argument("--skip-database", action="store_true", help="only the scenarios, not the run on a database")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--split", type=float, help="force the control's real share (e.g. 0.45) to see the SRM check")
     p.add_argument("--plots", metavar="DIR", help="also write the charts as PNG files into DIR")

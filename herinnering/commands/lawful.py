@@ -1,6 +1,10 @@
 """CLI commands of the lawful area: letters, the proof bundle, objections and the municipality's answers.
 
-    herinnering letter --tenant HC-… --kind veertiendagenbrief --out brief.pdf [--case 2026-12] [--channel letter]
+    herinnering letter --tenant HC-… --kind veertiendagenbrief --out brief.pdf [--post-on DATE] [--channel letter]
+    herinnering post-batch --out batch.pdf                              every generated paper letter, to print
+    herinnering posted BATCH --on DATE                                  the batch went into the post that day
+    herinnering post-letter LETTER --on DATE (--registered T&T | --email-delivered RECORD)
+    herinnering cases                                                   the open arrears cases, with their months
     herinnering proof --tenant HC-… [--case 2026-12] --out dossier.pdf   (also writes dossier.html)
     herinnering objection --tenant HC-… --text "…" [--channel phone]   the tenant objects to the Wgs signal
     herinnering wgs-feedback FILE [--dry-run]                           the municipality's answers (CSV)
@@ -33,20 +37,71 @@ def _write(path: Path, data: bytes | str) -> None:
 
 
 async def cmd_letter(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.letters import send_letter
+    from herinnering.services.letters import generate
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
-        sent = await send_letter(runtime, tenant, args.kind, period=args.case, by=_who(args), channel=args.channel)
+        made = await generate(runtime, tenant, args.kind, by=_who(args), channel=args.channel,
+                              post_on=_day(args.post_on, "--post-on") if args.post_on else None)
     out = Path(args.out)
-    _write(out, sent.pdf)
-    console.print(f"{sent.kind} for {tenant.external_id} {sent.case_period} sent {sent.sent_on:%d-%m-%Y}: {out}")
-    if sent.costs is not None and sent.dates is not None:
-        console.print(f"Costs {_money(sent.costs.total_cents)} (scale on {_money(sent.costs.principal_cents)}"
-                      f"{', low-rent cap' if sent.costs.capped else ''}); presumed receipt "
-                      f"{sent.dates.received_on:%d-%m-%Y}, term ends {sent.dates.term_ends_on:%d-%m-%Y}, "
-                      f"costs due from {sent.dates.costs_due_from:%d-%m-%Y}.")
-    console.print("Recorded as written reminder with the offer to pass data to the municipality (MVI c, d).")
+    _write(out, made.pdf)
+    console.print(f"{made.kind} {made.letter_id} for {tenant.external_id} (case {made.case_id}: "
+                  f"{', '.join(made.months)}; total {_money(made.total_cents)}) generated: {out}")
+    if made.costs is not None and made.stated is not None:
+        console.print(f"Costs {_money(made.costs.total_cents)} once, on the case total"
+                      f"{' (low-rent cap)' if made.costs.capped else ''}. The letter states its dates for posting on "
+                      f"{made.planned_post_on:%d-%m-%Y}: presumed receipt {made.stated.received_on:%d-%m-%Y}, term "
+                      f"ends {made.stated.term_ends_on:%d-%m-%Y}.")
+    console.print("Not posted yet: nothing counts until it is (`post-batch`, then `posted`; or `post-letter`).")
+    return 0
+
+
+async def cmd_post_batch(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.letters import make_post_batch
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        batch = await make_post_batch(runtime, by=_who(args))
+    out = Path(args.out)
+    _write(out, batch.pdf)
+    _write(out.with_suffix(".txt"), batch.listing + "\n")
+    console.print(f"Post batch {batch.batch_id}: {len(batch.letter_ids)} letter(s) in {out} "
+                  f"(sha256 {batch.pdf_sha256[:16]}…), list in {out.with_suffix('.txt')}:", highlight=False)
+    console.print(batch.listing, highlight=False)
+    console.print(f"Print, post, then: herinnering posted {batch.batch_id} --on YYYY-MM-DD")
+    return 0
+
+
+async def cmd_posted(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.letters import mark_batch_posted
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        ids = await mark_batch_posted(runtime, args.batch, _day(args.on, "--on"), by=_who(args))
+    console.print(f"Post batch {args.batch} posted on {args.on}: {len(ids)} letter(s); their terms run from that day.")
+    return 0
+
+
+async def cmd_post_letter(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.letters import post_single
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        await post_single(runtime, args.letter, _day(args.on, "--on"), by=_who(args),
+                          tracking_number=args.registered, delivery_record=args.email_delivered)
+    how = f"registered mail {args.registered}" if args.registered else "e-mail (delivered)"
+    console.print(f"Letter {args.letter} posted on {args.on} by {how}.")
+    return 0
+
+
+async def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.cases import list_open_cases
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        found = await list_open_cases(runtime.db)
+    for case in found:
+        months = ", ".join(f"{m.period} {_money(m.open_cents)}" for m in case.open_months)
+        console.print(f"case {case.case_id} {case.contract_id} {case.name}: {case.state}, in arrears since "
+                      f"{case.arrears_since:%d-%m-%Y}, total {_money(case.total_cents)} ({months})", highlight=False)
+    if not found:
+        console.print("No open arrears cases.")
     return 0
 
 
@@ -121,15 +176,43 @@ async def cmd_costs(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's sub-commands; each sets `run=async_function(args, settings) -> int`."""
-    p = commands.add_parser("letter", help="send a letter (PDF): the written reminder or the 14-day letter")
+    p = commands.add_parser("letter", help="generate a letter (PDF) from the tenant's arrears case: the written "
+                            "reminder or the 14-day letter; it counts once posted")
     p.add_argument("--tenant", required=True, help="contract id, e.g. HC-000123")
     p.add_argument("--kind", required=True, help="veertiendagenbrief or written_reminder")
-    p.add_argument("--case", help="the rent period of the case, e.g. 2026-12 (default: the latest open one)")
+    p.add_argument("--post-on", help="the day it will be posted (default: today); the 14-day letter states its "
+                   "dates from it")
     p.add_argument("--channel", choices=["letter", "email"], default="letter", help="how it is sent")
     p.add_argument("--out", required=True, help="the PDF to write")
     p.add_argument("--by")
     add_now(p)
     p.set_defaults(run=cmd_letter)
+
+    p = commands.add_parser("post-batch", help="gather every generated paper letter into one PDF to print, with a list")
+    p.add_argument("--out", required=True, help="the PDF to write; the list goes next to it as .txt")
+    p.add_argument("--by")
+    add_now(p)
+    p.set_defaults(run=cmd_post_batch)
+
+    p = commands.add_parser("posted", help="mark a post batch posted: its letters' terms run from that day")
+    p.add_argument("batch", type=int)
+    p.add_argument("--on", required=True, help="the posting date, e.g. 2026-12-04")
+    p.add_argument("--by")
+    add_now(p)
+    p.set_defaults(run=cmd_posted)
+
+    p = commands.add_parser("post-letter", help="mark one letter posted by registered mail or delivered by e-mail")
+    p.add_argument("letter", type=int)
+    p.add_argument("--on", required=True, help="the posting (or delivery) date")
+    p.add_argument("--registered", help="the track-and-trace number of the registered letter")
+    p.add_argument("--email-delivered", help="the e-mail provider's delivery record (id and status)")
+    p.add_argument("--by")
+    add_now(p)
+    p.set_defaults(run=cmd_post_letter)
+
+    p = commands.add_parser("cases", help="the open arrears cases: months, total, in arrears since")
+    add_now(p)
+    p.set_defaults(run=cmd_cases)
 
     p = commands.add_parser("proof", help="the proof bundle of an arrears case (PDF and HTML) for a lawyer")
     p.add_argument("--tenant", required=True)

@@ -26,6 +26,13 @@ from herinnering.errors import HerinneringError
 from herinnering.services import api_tokens, privacy
 from herinnering.services.audit import operator_action
 
+KEPT_BECAUSE = {
+    "proof": "proof of the early-warning steps and letters (proof_retention_months: a claim can reach court)",
+    "consents": "WhatsApp consents (consent_retention_months: the proof the messages above went under)",
+    "administration": "dues, payments, returns and arrangements (administration_retention_months: the fiscal "
+                      "retention duty, AWR art. 52)",
+}
+
 
 async def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
@@ -104,8 +111,9 @@ async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
                   f"tenants with all their data; {report.aggregates} anonymous counts "
                   + ("would be kept" if args.dry_run else "kept"))
     if report.kept_for_proof:
-        console.print(f"  {report.kept_for_proof} tenants: messages {verb}, proof of the early-warning steps, letters "
-                      "and consents kept until their own term ([privacy])")
+        console.print(f"  {report.kept_for_proof} tenants: messages {verb}; kept until their own term ([privacy]):")
+        for kind, n in sorted(report.kept.items()):
+            console.print(f"    {n} with {KEPT_BECAUSE[kind]}")
     if report.exports:
         console.print(f"  {report.exports} export files removed")
     for table, n in sorted(report.rows.items()):

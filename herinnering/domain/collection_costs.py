@@ -6,9 +6,23 @@ from the day after receipt to pay. The amount follows the statutory scale, in wh
 15 % of the first €2,500, 10 % of the next €2,500, 5 % of the next €5,000, 1 % of the next
 €190,000, 0.5 % above, at least €40 and at most €6,775; VAT only where the landlord must
 charge it. For rents below €266.67 a month no more than €140 may be charged per six months.
-Receipt is presumed two days after sending, not counting Sundays, Mondays and public holidays
-(no post is delivered then); a term that ends on a Saturday, Sunday or public holiday runs on
-to the next working day (Algemene termijnenwet). Pure: no I/O.
+Receipt is presumed two days after posting, not counting Sundays, Mondays and public holidays
+(no post is delivered then); a term that ends on a Saturday, Sunday or a day the Algemene
+termijnenwet (art. 3) names runs on to the next working day. Those days are New Year's Day,
+Easter Monday, King's Day, Ascension Day, Whit Monday, both Christmas days and 5 May *every*
+year (the `holidays` NL calendar has Bevrijdingsdag only every fifth year, and it has Good
+Friday, which the Atw does not name). Every date runs from the *posting* date: a letter that
+was only generated sets nothing in motion.
+
+Costs once per case (anti-stacking). A tenant's unpaid months are one arrears case and are
+claimed in one 14-day letter, so the scale is applied once, to the case total at the moment
+of the letter — never per month, which would charge the €40 minimum (and the steep first
+band) again for every month. Source: BW 6:96 lid 5–6 and the Besluit vergoeding voor
+buitengerechtelijke incassokosten art. 2 (the scale is over "de hoofdsom" of the claim
+collected). We read the months claimed together in one letter as one principal — the reading
+that keeps a debtor from paying the minimum per invoice ("anti-cumulatie"); have your lawyer
+confirm it for your portfolio. A case gets one 14-day letter (unique per case and kind), so a
+month that joins later adds no costs. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -92,6 +106,19 @@ def is_public_holiday(day: date) -> bool:
     return day in _holidays(day.year)
 
 
+@lru_cache(maxsize=64)
+def _general_holidays(year: int) -> frozenset[date]:
+    """Algemene termijnenwet art. 3: the NL calendar without Good Friday, with 5 May every year."""
+    calendar = holidays.country_holidays("NL", years=year)
+    days = {day for day, name in calendar.items() if name != "Good Friday"}
+    return frozenset(days | {date(year, 5, 5)})
+
+
+def is_general_holiday(day: date) -> bool:
+    """A day the Algemene termijnenwet names: a term ending on it runs on to the next working day."""
+    return day in _general_holidays(day.year)
+
+
 def no_post_day(day: date) -> bool:
     """No letters are delivered: Sunday, Monday or a public holiday."""
     return day.weekday() in (0, 6) or is_public_holiday(day)
@@ -108,8 +135,8 @@ def presumed_receipt(sent_on: date) -> date:
 
 
 def next_working_day(day: date) -> date:
-    """The day itself, or later past Saturdays, Sundays and public holidays."""
-    while day.weekday() >= 5 or is_public_holiday(day):
+    """The day itself, or later past Saturdays, Sundays and the Atw's general holidays."""
+    while day.weekday() >= 5 or is_general_holiday(day):
         day += timedelta(days=1)
     return day
 
@@ -127,7 +154,7 @@ class LetterDates:
 
 
 def letter_dates(sent_on: date) -> LetterDates:
-    """The dates a 14-day letter sent on `sent_on` sets in motion."""
+    """The dates a 14-day letter posted on `sent_on` sets in motion."""
     received = presumed_receipt(sent_on)
     term_ends = next_working_day(received + timedelta(days=TERM_DAYS))
     return LetterDates(sent_on=sent_on, received_on=received, term_ends_on=term_ends,

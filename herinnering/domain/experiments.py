@@ -8,7 +8,11 @@ the control (the wording in use today). A tenant's variant follows from the pure
 keeps its data for the report, a `draft` one does nothing.
 
 Definitions come from configuration (the `[experiments.<key>]` tables, see
-config/default.toml); `parse_experiments` validates them and names the key of any mistake.
+config/default.toml); `parse_experiments` validates them and names the key of any mistake. It
+refuses GrowthBook's version-1 hash (similar seeds give correlated splits) and a seed shared by
+two experiments (their splits would coincide: every tenant in B of one is in B of the other).
+Two live experiments on one message kind must share a namespace and take disjoint parts of it
+(`namespace = "pre_debit"`, `namespace_range = [0.0, 0.5]`): a tenant is then in at most one.
 """
 
 from __future__ import annotations
@@ -77,6 +81,11 @@ class Experiment:
     hash_version: int = 2
     alpha: float = 0.05
     power: float = 0.8
+    return_days: int = 5  # a debit returned within this many days of the payment undoes it
+    target_uplift: float = 0.03  # the smallest uplift worth finding (power: "N more tenants")
+    correction: str = "holm"  # with several treatments: holm or bh
+    namespace: str = ""
+    namespace_range: tuple[float, float] = (0.0, 1.0)
 
     @property
     def hash_seed(self) -> str:
@@ -105,8 +114,17 @@ class Experiment:
         """The variants' bucket ranges (computed once: planning asks millions of times)."""
         return tuple(bucket_ranges(len(self.variants), self.coverage, self.weights))
 
+    def in_namespace(self, tenant_key: str) -> bool:
+        """Whether the tenant falls in this experiment's part of its namespace (always, without one)."""
+        if not self.namespace:
+            return True
+        n = gbhash(f"__{self.namespace}", tenant_key, 2)
+        return n is not None and self.namespace_range[0] <= n < self.namespace_range[1]
+
     def assign(self, tenant_key: str) -> Variant | None:
-        """The variant for a tenant's contract id, or None when outside the coverage."""
+        """The variant for a tenant's contract id, or None when outside the coverage or namespace."""
+        if not self.in_namespace(tenant_key):
+            return None
         n = gbhash(self.hash_seed, tenant_key, self.hash_version)
         if n is None:
             return None
@@ -119,6 +137,7 @@ def parse_experiments(data: Any) -> tuple[Experiment, ...]:
     if not isinstance(data, Mapping):
         raise ConfigError("[experiments] must be a table of experiments, e.g. [experiments.pre_debit_wording]")
     found = tuple(_parse_one(str(key), table) for key, table in data.items())
+    _reject_shared_seeds(found)
     _reject_overlaps(found)
     return found
 
@@ -126,6 +145,7 @@ def parse_experiments(data: Any) -> tuple[Experiment, ...]:
 _FIELDS = {
     "title", "kind", "status", "start", "stop", "variants", "control", "metric", "metric_days",
     "guardrails", "planned_sample_size", "coverage", "seed", "hash_version", "alpha", "power",
+    "return_days", "target_uplift", "correction", "namespace", "namespace_range",
 }
 
 
@@ -200,7 +220,21 @@ def _parse_one(key: str, table: Any) -> Experiment:
     seed = table.get("seed", "")
     if not isinstance(seed, str) or len(seed) > 64:
         raise fail("seed", "a text of at most 64 characters (empty: the key)")
-    hash_version = integer("hash_version", 2, 1, 2)
+    if table.get("hash_version", 2) != 2:
+        raise ConfigError(f"{where}.hash_version: {table.get('hash_version')!r} is refused; only 2 is allowed "
+                          "(version 1 gives experiments with similar seeds correlated splits)")
+    hash_version = 2
+    correction = table.get("correction", "holm")
+    if correction not in ("holm", "bh"):
+        raise fail("correction", '"holm" or "bh"')
+    namespace = table.get("namespace", "")
+    if not isinstance(namespace, str) or (namespace and not _NAME.fullmatch(namespace)):
+        raise fail("namespace", "a name of lower-case letters, digits, _ or -")
+    raw_range = table.get("namespace_range", [0.0, 1.0])
+    if (not isinstance(raw_range, list) or len(raw_range) != 2
+            or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in raw_range)
+            or not 0 <= raw_range[0] < raw_range[1] <= 1):
+        raise fail("namespace_range", "two numbers [start, end] with 0 <= start < end <= 1")
     return Experiment(
         key=key, title=title.strip(), kind=kind, status=status, start=start, stop=stop,
         variants=variants, control=str(control), metric=metric,
@@ -208,6 +242,8 @@ def _parse_one(key: str, table: Any) -> Experiment:
         planned_sample_size=integer("planned_sample_size", 0, 0, 10_000_000),
         coverage=number("coverage", 1.0, 0.01, 1.0), seed=seed, hash_version=hash_version,
         alpha=number("alpha", 0.05, 0.001, 0.2), power=number("power", 0.8, 0.5, 0.99),
+        return_days=integer("return_days", 5, 0, 60), target_uplift=number("target_uplift", 0.03, 0.001, 0.5),
+        correction=correction, namespace=namespace, namespace_range=(float(raw_range[0]), float(raw_range[1])),
     )
 
 
@@ -239,8 +275,18 @@ def _parse_variants(where: str, raw: Any) -> tuple[Variant, ...]:
     return tuple(variants)
 
 
+def _reject_shared_seeds(experiments: tuple[Experiment, ...]) -> None:
+    seen: dict[str, str] = {}
+    for e in experiments:
+        if e.hash_seed in seen:
+            raise ConfigError(f"experiments.{e.key}.seed: {e.hash_seed!r} is also the seed of "
+                              f"experiments.{seen[e.hash_seed]}; each experiment needs its own seed")
+        seen[e.hash_seed] = e.key
+
+
 def _reject_overlaps(experiments: tuple[Experiment, ...]) -> None:
-    """Two live experiments on one kind at the same time would fight over the same messages."""
+    """Two live experiments on one kind at the same time would fight over the same messages,
+    unless one namespace splits the tenants between them."""
     live = [e for e in experiments if e.status is not Status.DRAFT]
     for i, first in enumerate(live):
         for second in live[i + 1:]:
@@ -248,8 +294,22 @@ def _reject_overlaps(experiments: tuple[Experiment, ...]) -> None:
                 continue
             first_ends = first.stop or date.max
             second_ends = second.stop or date.max
-            if first.start < second_ends and second.start < first_ends:
+            if not (first.start < second_ends and second.start < first_ends):
+                continue
+            if first.namespace and first.namespace == second.namespace:
+                (a_low, a_high), (b_low, b_high) = first.namespace_range, second.namespace_range
+                if a_high <= b_low or b_high <= a_low:
+                    shared = {v.name for v in first.variants} & {v.name for v in second.variants}
+                    if not shared:
+                        continue
+                    raise ConfigError(
+                        f"experiments.{second.key}.variants: {sorted(shared)[0]!r} is also a variant of "
+                        f"experiments.{first.key}; variants in one namespace need distinct names")
                 raise ConfigError(
-                    f"experiments.{second.key}: overlaps experiments.{first.key} on kind {first.kind!r}; "
-                    "give them separate start/stop dates or set one to status = \"draft\""
-                )
+                    f"experiments.{second.key}.namespace_range: overlaps that of experiments.{first.key} "
+                    f"in namespace {first.namespace!r}; give them disjoint ranges")
+            raise ConfigError(
+                f"experiments.{second.key}: overlaps experiments.{first.key} on kind {first.kind!r}; "
+                "give them separate start/stop dates, one namespace with disjoint namespace_range, "
+                "or set one to status = \"draft\""
+            )

@@ -34,7 +34,7 @@ C = CaseState
 CASE_MOVES: dict[CaseState, frozenset[CaseState]] = {
     C.OPEN: frozenset({C.IN_ARRANGEMENT, C.CLOSED}),
     C.IN_ARRANGEMENT: frozenset({C.CLOSED, C.OPEN}),
-    C.CLOSED: frozenset({C.OPEN}),  # a refund (MD06) or a late return reopens a paid period
+    C.CLOSED: frozenset(),  # final: a month in arrears after the case closed opens a new case (services/cases.py)
 }
 
 

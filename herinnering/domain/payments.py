@@ -38,6 +38,7 @@ class PaymentChange:
     reason_code: str | None     # ISO return reason (AM04, MD06 …) when a debit came back
     source: str                 # camt, erp, api, link
     occurred_at: datetime
+    returned_debit: bool = False  # this change is a bank's return of a debit (its reason steers the next step)
 
     @property
     def outstanding_cents(self) -> int:

@@ -2,7 +2,10 @@
 
 Each kind of data has its own term (`[privacy]`): message bodies and logs go first; the proof of
 the early-warning steps and the letters (a court case about the arrears can follow for years),
-and the WhatsApp consents they were sent under, stay until their own, longer term. `KINDS`
+the WhatsApp consents they were sent under, and the administration — what was due, paid,
+returned, re-collected and arranged, the tenant's account statement — stay until their own,
+longer term. The administration's term is a legal duty: the fiscal retention duty (Algemene wet
+inzake rijksbelastingen art. 52 lid 4; BW 2:10 lid 3) asks 7 years. `KINDS`
 names the tables of each kind; every other table of a tenant is "messages".
 
 Pure: `parse_age("24m")` reads the `--older-than` argument, `cutoff(today, months)` gives the
@@ -19,8 +22,10 @@ from datetime import date
 
 # The tables kept past the message term, per kind; every other table of the tenant is "messages".
 KINDS: dict[str, frozenset[str]] = {
-    "proof": frozenset({"arrears_cases", "mvi_steps", "letters", "municipal_feedback"}),
+    "proof": frozenset({"arrears_cases", "case_months", "mvi_steps", "letters", "municipal_feedback"}),
     "consents": frozenset({"whatsapp_consents"}),
+    "administration": frozenset({"payment_periods", "payment_transactions", "arrangements", "instalments",
+                                 "recollections", "payment_links"}),
 }
 
 
@@ -31,12 +36,13 @@ class Terms:
     messages: int
     proof: int
     consents: int
+    administration: int = 84
 
     def months(self, kind: str) -> int:
         return int(getattr(self, kind))
 
     def longest(self) -> int:
-        return max(self.messages, self.proof, self.consents)
+        return max(self.messages, self.proof, self.consents, self.administration)
 
 
 def check_terms(terms: Terms) -> None:
@@ -45,7 +51,8 @@ def check_terms(terms: Terms) -> None:
     for kind in KINDS:
         if terms.months(kind) < terms.messages:
             raise ValueError(f"{kind}_retention_months ({terms.months(kind)}) is shorter than "
-                             f"retention_months ({terms.messages}): proof and consents outlive the messages")
+                             f"retention_months ({terms.messages}): proof, consents and the administration "
+                             "outlive the messages")
 
 
 def parse_age(text: str) -> int:

@@ -261,6 +261,12 @@ def srm_check(exposures: Sequence[int], weights: Sequence[float]) -> SrmCheck:
     expected = tuple(total * w / share for w in weights) if share > 0 else tuple(0.0 for _ in weights)
     if total == 0 or len(exposures) < 2:
         return SrmCheck(tuple(exposures), expected, None, None)
+    if any(e == 0 and o > 0 for o, e in zip(exposures, expected, strict=True)):  # units where none belong
+        return SrmCheck(tuple(exposures), expected, None, 0.0)
+    if any(e == 0 for e in expected):
+        kept = [(o, e) for o, e in zip(exposures, expected, strict=True) if e > 0]
+        result = scipy_stats.chisquare(f_obs=[o for o, _ in kept], f_exp=[e for _, e in kept])
+        return SrmCheck(tuple(exposures), expected, float(result.statistic), float(result.pvalue))
     result = scipy_stats.chisquare(f_obs=list(exposures), f_exp=list(expected))
     return SrmCheck(tuple(exposures), expected, float(result.statistic), float(result.pvalue))
 

@@ -3,7 +3,7 @@ instalments, a reminder before each one, and a task for an officer when one is m
 
 Making an arrangement stops the ladder for the periods it covers (their cases move to
 `in_arrangement`). An instalment counts as paid when the money paid on the covered periods
-since the arrangement (reported by intake or a payment link through `on_payment_change`)
+since the arrangement (published by intake or a payment link; `on_payment_change` subscribes)
 covers it, in order. A missed instalment does not restart the ladder: it becomes a task
 ("Termijn betalingsregeling niet betaald") so a person calls.
 """
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
@@ -24,10 +25,11 @@ from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain import arrangements as plan
 from herinnering.domain.ladder import CaseState
+from herinnering.domain.payments import PaymentChange
 from herinnering.domain.states import MessageState
 from herinnering.errors import HerinneringError
-from herinnering.services import cases as store
-from herinnering.services.collection import local_day, plan_message, stop_for_arrangement
+from herinnering.services.cases import local_day, stop_for_arrangement
+from herinnering.services.collection import plan_message
 
 KIND = "instalment_reminder"
 MISSED_TASK = "instalment_missed"
@@ -128,6 +130,11 @@ async def arrangement_lines(connection: AsyncConnection, tenant_id: int) -> list
                           for row in await _parts(connection, arrangement.id))
         lines.append(f"Betalingsregeling {arrangement.id} ({arrangement.periods}): {parts}")
     return lines
+
+
+async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Subscriber (bootstrap): money paid on the covered months pays instalments in order."""
+    await apply_payments(connection, settings, change.tenant_id, change.occurred_at)
 
 
 async def apply_payments(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime) -> int:

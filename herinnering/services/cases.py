@@ -1,122 +1,216 @@
-"""Queries the collection services share: arrears cases, ladder steps, tasks, and the
-cancelling of planned messages.
+"""Use cases of the arrears case: one case per tenant that holds every unpaid month.
 
-Kept apart from the use cases so the ladder, the pauzeknop, arrangements and the Wgs export
-read cases the same way. Every cancellation goes through the guarded `outbox.move` and leaves
-an event; every task is inserted with a unique dedupe key (a second insert is a no-op).
+The law, the tenant and the officer think in one tenant's total arrears, not in months. So a
+payment change (published by payments, see `bootstrap.payment_subscribers`) goes to the
+tenant's one open case: a month in arrears (a returned debit, or rent still unpaid after its
+debit date) opens the case if there is none, and otherwise *joins* it — it starts no second
+ladder; a payment lowers the month's open amount and so the case's total; when every month is
+paid the case closes and its planned ladder messages and open ladder tasks are cancelled; an
+arrangement moves the case to `in_arrangement` and the ladder stops. "In arrears since" is the
+oldest unpaid due date of its months; the ladder's day 0 (`missed_on`) is the day the case
+opened and does not move when a month is added or paid.
+
+Read side for the officers' screens and commands: `list_open_cases`, `case_detail`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
-from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
-from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import messages, tasks, tenants
-from herinnering.domain.ladder import CaseState, case_sources_of
-from herinnering.domain.states import MessageState
-
-PAUSE_REASON = "pauzeknop"  # the error text the dispatcher also uses when it cancels for a pause
+from herinnering.adapters.db.case_store import cases_of, tenant  # noqa: F401  (read side for pages and commands)
+from herinnering.adapters.db.engine import Database
+from herinnering.config import Settings
+from herinnering.domain.ladder import CaseState
+from herinnering.domain.payments import PaymentChange, PaymentStatus
+from herinnering.domain.planning import Period, debit_date
 
 
-async def get_case(connection: AsyncConnection, tenant_id: int, period: str) -> Row[Any] | None:
-    statement = select(arrears_cases).where(arrears_cases.c.tenant_id == tenant_id, arrears_cases.c.period == period)
-    return (await connection.execute(statement)).first()
+def local_day(moment: datetime, settings: Settings) -> date:
+    return moment.astimezone(settings.reminders.timezone).date()
 
 
-async def cases_of(connection: AsyncConnection, tenant_id: int, states: Collection[str] = ()) -> list[Row[Any]]:
-    statement = select(arrears_cases).where(arrears_cases.c.tenant_id == tenant_id).order_by(arrears_cases.c.period)
-    if states:
-        statement = statement.where(arrears_cases.c.state.in_(list(states)))
-    return list((await connection.execute(statement)).fetchall())
+def message_kinds(settings: Settings) -> frozenset[str]:
+    from herinnering.domain.ladder import Action
+
+    return frozenset(s.kind for s in settings.ladder.ladder.steps if s.action is Action.MESSAGE)
 
 
-async def move_case(connection: AsyncConnection, case_id: int, target: CaseState, now: datetime, **fields: Any) -> bool:
-    """Move a case along the state table; returns whether it moved."""
-    values: dict[str, Any] = {"state": target.value, "updated_at": now, **fields}
-    if target is CaseState.CLOSED:
-        values["closed_at"] = now
-    elif target is CaseState.OPEN:
-        values["closed_at"] = None
-    statement = update(arrears_cases).where(
-        arrears_cases.c.id == case_id, arrears_cases.c.state.in_([s.value for s in case_sources_of(target)])
-    ).values(**values)
-    return (await connection.execute(statement)).rowcount == 1
+def due_date(period: str, collection_day: int | None, fallback: date) -> date:
+    """The month's debit date (the day its rent was due); `fallback` when the period is odd."""
+    try:
+        return debit_date(Period.parse(period), int(collection_day or 1))
+    except ValueError:
+        return fallback
 
 
-async def tenant(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
-    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+# --- a payment changed ---------------------------------------------------------------------
 
 
-async def steps_of(connection: AsyncConnection, case_ids: Sequence[int]) -> list[Row[Any]]:
-    """The ladder steps of these cases, with the state of each step's message (if any)."""
-    if not case_ids:
-        return []
-    statement = (
-        select(ladder_steps, messages.c.state.label("message_state"),
-               messages.c.error_message.label("message_error"))
-        .outerjoin(messages, messages.c.id == ladder_steps.c.message_id)
-        .where(ladder_steps.c.case_id.in_(list(case_ids)))
-        .order_by(ladder_steps.c.case_id, ladder_steps.c.done_on, ladder_steps.c.id)
-    )
-    return list((await connection.execute(statement)).fetchall())
+async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Open, join, lower, pause or close the tenant's case (see the module docstring)."""
+    now = change.occurred_at
+    today = local_day(now, settings)
+    row = await store.tenant(connection, change.tenant_id)
+    if row is None:
+        return
+    case = await store.open_case_of(connection, change.tenant_id)
+    month = await store.month_of(connection, case.id, change.period) if case is not None else None
+    if month is not None:
+        await store.update_month(connection, month.id, amount_due_cents=change.amount_due_cents,
+                                 amount_paid_cents=change.amount_paid_cents, reason_code=change.reason_code, now=now)
+    settled = change.status is PaymentStatus.PAID or (change.amount_due_cents > 0 and change.outstanding_cents == 0)
+    arrangement = change.status is PaymentStatus.IN_ARRANGEMENT
+    if month is None:
+        if settled or not (arrangement or _in_arrears(change, row.collection_day, today)):
+            return  # a month paid in time, or not yet late: no case of its own
+        due_on = due_date(change.period, row.collection_day, today)
+        if case is None:
+            state = CaseState.IN_ARRANGEMENT if arrangement else CaseState.OPEN
+            case = await _open(connection, change, state, today, due_on)
+        else:
+            await _join(connection, case, change, due_on)
+    if case is None:
+        return
+    case = await store.refresh_totals(connection, case.id, now)
+    outstanding = max(0, case.amount_due_cents - case.amount_paid_cents)
+    if month is not None and month.amount_paid_cents != change.amount_paid_cents:
+        await event_log.append(connection, [event_log.event(
+            change.tenant_id, "arrears_case_total_changed", now, case_id=case.id, period=change.period,
+            outstanding_cents=outstanding, source=change.source)])
+    if outstanding == 0:
+        await close_case(connection, settings, case, now, reason=f"paid ({change.source})")
+    elif arrangement:
+        await stop_for_arrangement(connection, settings, case, now)
 
 
-def cancelled_by_pause(step: Row[Any]) -> bool:
-    """A message step whose message a pause cancelled before it went out: to be done again."""
-    return step.message_state == MessageState.CANCELLED and step.message_error == PAUSE_REASON
+def _in_arrears(change: PaymentChange, collection_day: int, today: date) -> bool:
+    """A returned debit, or money still owed after the debit date of the month."""
+    if change.outstanding_cents <= 0:
+        return False
+    if change.status is PaymentStatus.RETURNED:
+        return True
+    try:
+        due = debit_date(Period.parse(change.period), collection_day)
+    except ValueError:
+        return False
+    return today > due
 
 
-async def cancel_planned(
-    connection: AsyncConnection, tenant_id: int, now: datetime, reason: str, *,
-    kinds: Collection[str], period: str | None = None,
-) -> int:
-    """Cancel the tenant's planned messages of these kinds (of one period, if given)."""
-    conditions = [messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED,
-                  messages.c.kind.in_(sorted(kinds))]
-    if period is not None:
-        conditions.append(messages.c.period == period)
-    rows = (await connection.execute(select(messages.c.id).where(*conditions))).fetchall()
-    cancelled = 0
-    log = []
-    for row in rows:
-        if await outbox.move(connection, row.id, MessageState.CANCELLED, now, error_message=reason):
-            cancelled += 1
-            log.append(event_log.event(tenant_id, "message_cancelled", now, row.id, reason=reason))
-    await event_log.append(connection, log)
-    return cancelled
+async def _open(connection: AsyncConnection, change: PaymentChange, state: CaseState, today: date,
+                due_on: date) -> Row[Any] | None:
+    now = change.occurred_at
+    case_id = await store.insert_case(connection, tenant_id=change.tenant_id, period=change.period, state=state,
+                                      missed_on=today, reason_code=change.reason_code, now=now)
+    if case_id is None:  # another intake opened the tenant's case a moment ago: join that one
+        case = await store.open_case_of(connection, change.tenant_id)
+        if case is not None:
+            await _join(connection, case, change, due_on)
+        return case
+    await store.add_month(connection, case_id=case_id, tenant_id=change.tenant_id, period=change.period,
+                          due_on=due_on, amount_due_cents=change.amount_due_cents,
+                          amount_paid_cents=change.amount_paid_cents, reason_code=change.reason_code, now=now)
+    await event_log.append(connection, [event_log.event(
+        change.tenant_id, "arrears_case_opened", now, case_id=case_id, period=change.period, state=state.value,
+        reason_code=change.reason_code, outstanding_cents=change.outstanding_cents, missed_on=today.isoformat(),
+    )])
+    return await store.case_by_id(connection, case_id)
 
 
-async def add_task(
-    connection: AsyncConnection, *, tenant_id: int, kind: str, title: str, dedupe_key: str,
-    now: datetime, due_at: datetime | None = None, data: dict[str, Any] | None = None, source: str = "ladder",
-) -> int | None:
-    """Create an officer task once per dedupe key; returns its id when it is new."""
-    statement = dialect_insert(connection, tasks).values(
-        tenant_id=tenant_id, kind=kind, title=title, state="open", due_at=due_at or now, source=source,
-        dedupe_key=dedupe_key, data=data or {}, created_at=now, updated_at=now,
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(tasks.c.id)
-    task_id = (await connection.execute(statement)).scalar()
-    if task_id is not None:
-        await event_log.append(connection, [event_log.event(tenant_id, "task_created", now, task_id=task_id,
-                                                            kind=kind, dedupe_key=dedupe_key)])
-    return task_id
+async def _join(connection: AsyncConnection, case: Row[Any], change: PaymentChange, due_on: date) -> None:
+    """A new missed month joins the open case: its ladder goes on, no second one starts."""
+    now = change.occurred_at
+    if await store.add_month(connection, case_id=case.id, tenant_id=change.tenant_id, period=change.period,
+                             due_on=due_on, amount_due_cents=change.amount_due_cents,
+                             amount_paid_cents=change.amount_paid_cents, reason_code=change.reason_code, now=now):
+        await event_log.append(connection, [event_log.event(
+            change.tenant_id, "arrears_month_joined", now, case_id=case.id, period=change.period,
+            reason_code=change.reason_code, outstanding_cents=change.outstanding_cents)])
 
 
-async def cancel_open_tasks(connection: AsyncConnection, tenant_id: int, key_prefix: str, now: datetime) -> int:
-    """Cancel the open tasks whose dedupe key starts with `key_prefix` (e.g. a paid case's ladder tasks)."""
-    statement = update(tasks).where(
-        and_(tasks.c.tenant_id == tenant_id, tasks.c.state == "open", tasks.c.dedupe_key.startswith(key_prefix, autoescape=True))
-    ).values(state="cancelled", updated_at=now).returning(tasks.c.id)
-    ids = [row.id for row in (await connection.execute(statement)).fetchall()]
-    await event_log.append(connection, [
-        event_log.event(tenant_id, "task_cancelled", now, task_id=task_id, reason="case closed") for task_id in ids
-    ])
-    return len(ids)
+async def close_case(connection: AsyncConnection, settings: Settings, case: Row[Any], now: datetime, reason: str) -> None:
+    """Paid: the case closes and its planned ladder messages and open ladder tasks are cancelled."""
+    if not await store.move_case(connection, case.id, CaseState.CLOSED, now):
+        return
+    cancelled = await store.cancel_planned(connection, case.tenant_id, now, "arrears paid",
+                                           kinds=message_kinds(settings), period=case.period)
+    tasks = await store.cancel_open_tasks(connection, case.tenant_id, f"ladder:{case.id}:", now)
+    await event_log.append(connection, [event_log.event(
+        case.tenant_id, "arrears_case_closed", now, case_id=case.id, period=case.period, reason=reason,
+        messages_cancelled=cancelled, tasks_cancelled=tasks)])
+
+
+async def stop_for_arrangement(connection: AsyncConnection, settings: Settings, case: Row[Any], now: datetime) -> bool:
+    if not await store.move_case(connection, case.id, CaseState.IN_ARRANGEMENT, now):
+        return False
+    cancelled = await store.cancel_planned(connection, case.tenant_id, now, "payment arrangement",
+                                           kinds=message_kinds(settings), period=case.period)
+    await event_log.append(connection, [event_log.event(
+        case.tenant_id, "ladder_stopped", now, case_id=case.id, period=case.period, reason="payment arrangement",
+        messages_cancelled=cancelled)])
+    return True
+
+
+# --- read side -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseMonth:
+    period: str
+    due_on: date
+    amount_due_cents: int
+    amount_paid_cents: int
+    reason_code: str | None
+
+    @property
+    def open_cents(self) -> int:
+        return max(0, self.amount_due_cents - self.amount_paid_cents)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_id: int
+    tenant_id: int
+    contract_id: str
+    name: str
+    state: str
+    arrears_since: date
+    opened_on: date
+    total_cents: int           # what is open now over all its months
+    months: tuple[CaseMonth, ...]
+
+    @property
+    def open_months(self) -> tuple[CaseMonth, ...]:
+        return tuple(m for m in self.months if m.open_cents > 0)
+
+
+def _month(row: Row[Any]) -> CaseMonth:
+    return CaseMonth(row.period, row.due_on, row.amount_due_cents, row.amount_paid_cents, row.reason_code)
+
+
+async def summary(connection: AsyncConnection, case: Row[Any], contract_id: str, name: str) -> CaseSummary:
+    months = tuple(_month(m) for m in await store.months_of(connection, case.id))
+    return CaseSummary(case.id, case.tenant_id, contract_id, name, case.state, case.arrears_since, case.missed_on,
+                       max(0, case.amount_due_cents - case.amount_paid_cents), months)
+
+
+async def list_open_cases(db: Database) -> list[CaseSummary]:
+    """Every case not closed, oldest arrears first, with its months and total."""
+    async with db.begin() as connection:
+        return [await summary(connection, row, row.external_id, row.name) for row in await store.open_cases(connection)]
+
+
+async def case_detail(db: Database, case_id: int) -> CaseSummary | None:
+    async with db.begin() as connection:
+        case = await store.case_by_id(connection, case_id)
+        if case is None:
+            return None
+        who = await store.tenant(connection, case.tenant_id)
+        assert who is not None
+        return await summary(connection, case, who.external_id, who.name)

@@ -1,11 +1,8 @@
-"""Use cases of the collection ladder: open and close arrears cases as payments change, and
-carry out the ladder's steps as they fall due.
+"""Use cases of the collection ladder: carry out the ladder's steps of each arrears case as
+they fall due. One ladder per case: the case (`services/cases.py`) holds every unpaid month
+of the tenant, so a second missed month joins the running ladder instead of starting one.
 
-Payment intake and payment links call `on_payment_change` inside the transaction that stored
-the change: a returned debit (or rent still unpaid after the debit date) opens a case for that
-tenant and period, with the change's date as the missed date (day 0); a paid period closes it
-and cancels its planned ladder messages and open ladder tasks at once; an arrangement stops
-the ladder. `ladder_tick` (the scheduler runs it; `herinnering ladder-tick` too) asks
+`ladder_tick` (the scheduler runs it; `herinnering ladder-tick` too) asks
 `domain.ladder.next_step` what each open case needs today and carries it out. A step is
 claimed by inserting its unique `ladder_steps` row in the same transaction that plans its
 message or creates its task, so a tick that runs twice, or in two processes, does it once.
@@ -23,6 +20,7 @@ import jinja2
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
@@ -32,10 +30,15 @@ from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.ladder import Action, CaseState, NextStep, Status, StepRule, next_step
-from herinnering.domain.payments import PaymentChange, PaymentStatus
-from herinnering.domain.planning import Period, debit_date, next_window_opening
+from herinnering.domain.planning import next_window_opening
 from herinnering.domain.states import MessageState
-from herinnering.services import cases as store
+from herinnering.services.cases import (  # noqa: F401
+    close_case,
+    local_day,
+    message_kinds,
+    on_payment_change,
+    stop_for_arrangement,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,101 +52,6 @@ class LadderReport:
     mvi_recorded: int = 0
     instalment_tasks: int = 0
     done: list[tuple[int, str]] = field(default_factory=list)  # (case id, step) carried out
-
-
-def message_kinds(settings: Settings) -> frozenset[str]:
-    return frozenset(s.kind for s in settings.ladder.ladder.steps if s.action is Action.MESSAGE)
-
-
-def local_day(moment: datetime, settings: Settings) -> date:
-    return moment.astimezone(settings.reminders.timezone).date()
-
-
-# --- payments change ---------------------------------------------------------------------
-
-
-async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
-    """Open, update or close the arrears case for this tenant and period (see module doc)."""
-    from herinnering.services import arrangements, experiments  # arrangements imports this module
-
-    now = change.occurred_at
-    case = await store.get_case(connection, change.tenant_id, change.period)
-    if case is not None:
-        await connection.execute(update(arrears_cases).where(arrears_cases.c.id == case.id).values(
-            amount_due_cents=change.amount_due_cents, amount_paid_cents=change.amount_paid_cents, updated_at=now))
-    settled = change.status is PaymentStatus.PAID or (change.amount_due_cents > 0 and change.outstanding_cents == 0)
-    if settled:
-        if case is not None:
-            await close_case(connection, settings, case, now, reason=f"paid ({change.source})")
-    elif change.status is PaymentStatus.IN_ARRANGEMENT:
-        if case is None:
-            await open_case(connection, change, CaseState.IN_ARRANGEMENT, local_day(now, settings))
-        else:
-            await stop_for_arrangement(connection, settings, case, now)
-    elif await _in_arrears(connection, settings, change):
-        if case is None:
-            await open_case(connection, change, CaseState.OPEN, local_day(now, settings))
-        elif case.state == CaseState.CLOSED and await store.move_case(
-            connection, case.id, CaseState.OPEN, now, reason_code=change.reason_code,
-            missed_on=local_day(now, settings),
-        ):
-            await event_log.append(connection, [event_log.event(
-                change.tenant_id, "arrears_case_reopened", now, case_id=case.id, period=change.period,
-                reason_code=change.reason_code, outstanding_cents=change.outstanding_cents)])
-    await arrangements.apply_payments(connection, settings, change.tenant_id, now)
-    await experiments.record_payment_outcome(connection, change)  # a paid period converts exposures
-
-
-async def _in_arrears(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> bool:
-    """A returned debit, or money still owed after the debit date of the period."""
-    if change.outstanding_cents <= 0:
-        return False
-    if change.status is PaymentStatus.RETURNED:
-        return True
-    row = await store.tenant(connection, change.tenant_id)
-    try:
-        due = debit_date(Period.parse(change.period), row.collection_day) if row is not None else None
-    except ValueError:
-        due = None
-    return due is not None and local_day(change.occurred_at, settings) > due
-
-
-async def open_case(connection: AsyncConnection, change: PaymentChange, state: CaseState, missed_on: date) -> None:
-    now = change.occurred_at
-    statement = dialect_insert(connection, arrears_cases).values(
-        tenant_id=change.tenant_id, period=change.period, state=state.value, missed_on=missed_on,
-        reason_code=change.reason_code, amount_due_cents=change.amount_due_cents,
-        amount_paid_cents=change.amount_paid_cents, opened_at=now, updated_at=now,
-    ).on_conflict_do_nothing(index_elements=["tenant_id", "period"]).returning(arrears_cases.c.id)
-    case_id = (await connection.execute(statement)).scalar()
-    if case_id is not None:
-        await event_log.append(connection, [event_log.event(
-            change.tenant_id, "arrears_case_opened", now, case_id=case_id, period=change.period, state=state.value,
-            reason_code=change.reason_code, outstanding_cents=change.outstanding_cents, missed_on=missed_on.isoformat(),
-        )])
-
-
-async def close_case(connection: AsyncConnection, settings: Settings, case: Row[Any], now: datetime, reason: str) -> None:
-    """Paid: the case closes and every planned ladder message of its period is cancelled."""
-    if not await store.move_case(connection, case.id, CaseState.CLOSED, now):
-        return
-    cancelled = await store.cancel_planned(connection, case.tenant_id, now, "period paid",
-                                           kinds=message_kinds(settings), period=case.period)
-    tasks = await store.cancel_open_tasks(connection, case.tenant_id, f"ladder:{case.id}:", now)
-    await event_log.append(connection, [event_log.event(
-        case.tenant_id, "arrears_case_closed", now, case_id=case.id, period=case.period, reason=reason,
-        messages_cancelled=cancelled, tasks_cancelled=tasks)])
-
-
-async def stop_for_arrangement(connection: AsyncConnection, settings: Settings, case: Row[Any], now: datetime) -> bool:
-    if not await store.move_case(connection, case.id, CaseState.IN_ARRANGEMENT, now):
-        return False
-    cancelled = await store.cancel_planned(connection, case.tenant_id, now, "payment arrangement",
-                                           kinds=message_kinds(settings), period=case.period)
-    await event_log.append(connection, [event_log.event(
-        case.tenant_id, "ladder_stopped", now, case_id=case.id, period=case.period, reason="payment arrangement",
-        messages_cancelled=cancelled)])
-    return True
 
 
 # --- the tick ------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ report.
 - `record_exposure(connection, settings, message, now)`: the dispatcher calls it when the
   provider accepted a message; only then is a tenant exposed. It stores the assignment (first
   exposure wins for the life of the experiment) and the deadline for a conversion.
-- `record_payment_outcome(connection, change)`: a PAID change before an exposure's deadline is
-  that exposure's conversion (once; a database constraint).
-- `build_report(connection, experiment, timezone)`: counts from the tables, figures from
-  `domain.stats`, guardrails, and the daily series for the cumulative plot.
+- `record_payment_outcome(connection, change)`: every payment status change of an exposed
+  tenant's month joins that month's timeline (`experiment_payment_changes`; the report judges
+  the month from it), and a PAID change after an exposure and before its deadline is that
+  exposure's conversion (once; a database constraint; used by the per-segment split).
+- The report is `services.experiment_report.build_report`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
@@ -33,21 +33,20 @@ from herinnering.adapters.db.experiment_tables import (
     experiment_assignments,
     experiment_exposures,
     experiment_outcomes,
+    experiment_payment_changes,
+    experiment_phases,
     experiments,
 )
-from herinnering.adapters.db.tables import messages, tasks, tenants
+from herinnering.adapters.db.payment_tables import payment_periods
+from herinnering.adapters.db.tables import messages, tenants
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
-from herinnering.domain.experiments import Experiment, Guardrail, Metric, Status
+from herinnering.domain.experiments import Experiment, Metric, Status
 from herinnering.domain.payments import PaymentChange, PaymentStatus
-
-if TYPE_CHECKING:  # scipy loads only when a report is built, not for planning or sending
-    from herinnering.domain.stats import Analysis, Comparison, Interval, VariantCounts
 
 log = logging.getLogger(__name__)
 
 DEFAULT_VARIANT = "default"
-REPLY_TASK_KIND = "reply_needed"
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -102,16 +101,17 @@ async def assign_planned(
     stored = {(r.experiment_key, r.tenant_id): r.variant for r in await connection.execute(kept)}
     timezone = settings.reminders.timezone
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    covering: dict[datetime, Experiment | None] = {}  # one answer per send moment, not per row
+    covering: dict[datetime, list[Experiment]] = {}  # one answer per send moment, not per row
     for row in rows:
         if row.send_at not in covering:
             day = row.send_at.astimezone(timezone).date()
-            covering[row.send_at] = next((e for e in running if e.assigns(kind, day)), None)
-        experiment = covering[row.send_at]
-        if experiment is None:
-            continue
-        previous = stored.get((experiment.key, row.tenant_id))
-        variant = (experiment.variant(previous) if previous else None) or experiment.assign(row.external_id)
+            covering[row.send_at] = [e for e in running if e.assigns(kind, day)]
+        variant = None
+        for experiment in covering[row.send_at]:  # one namespace splits tenants between several
+            previous = stored.get((experiment.key, row.tenant_id))
+            variant = (experiment.variant(previous) if previous else None) or experiment.assign(row.external_id)
+            if variant is not None:
+                break
         if variant is None:  # outside the coverage: the ordinary message, not in the experiment
             continue
         template = MessageTemplates.name(variant.template, row.channel, row.language)
@@ -156,6 +156,32 @@ def deadline(experiment: Experiment, debit_date: date | None, exposed_at: dateti
     return exposed_at + timedelta(days=experiment.metric_days)
 
 
+def phase_definition(experiment: Experiment) -> dict[str, Any]:
+    """What makes a phase: the variants with their templates and weights, and the coverage."""
+    return {"variants": [{"name": v.name, "template": v.template, "weight": v.weight} for v in experiment.variants],
+            "coverage": experiment.coverage}
+
+
+async def current_phase(connection: AsyncConnection, experiment: Experiment, now: datetime) -> int:
+    """The phase number the experiment runs in now; a change of variants, weights or coverage
+    since the last stored phase starts a new one."""
+    last = (await connection.execute(
+        select(experiment_phases.c.phase, experiment_phases.c.definition)
+        .where(experiment_phases.c.experiment_key == experiment.key)
+        .order_by(experiment_phases.c.phase.desc()).limit(1)
+    )).first()
+    wanted = phase_definition(experiment)
+    if last is not None and last.definition == wanted:
+        return int(last.phase)
+    number = 1 if last is None else int(last.phase) + 1
+    await connection.execute(
+        dialect_insert(connection, experiment_phases)
+        .values(experiment_key=experiment.key, phase=number, definition=wanted, started_at=now)
+        .on_conflict_do_nothing(index_elements=["experiment_key", "phase"])
+    )
+    return number
+
+
 def definition(experiment: Experiment) -> dict[str, Any]:
     """The experiment as plain JSON (stored with the first exposure)."""
     return {
@@ -193,12 +219,21 @@ async def record_exposures(
         return 0
     timezone = settings.reminders.timezone
     first_at = min(at for _, at, _ in found)
+    phases: dict[str, int] = {}
     for experiment in {e.key: e for _, _, e in found}.values():
         await connection.execute(
             dialect_insert(connection, experiments)
             .values(key=experiment.key, kind=experiment.kind, definition=definition(experiment), created_at=first_at)
             .on_conflict_do_nothing(index_elements=["key"])
         )
+        phases[experiment.key] = await current_phase(connection, experiment, first_at)
+    paid_months = {
+        (row.tenant_id, row.period) for row in await connection.execute(
+            select(payment_periods.c.tenant_id, payment_periods.c.period)
+            .where(payment_periods.c.tenant_id.in_({m.tenant_id for m, _, _ in found}),
+                   payment_periods.c.status == PaymentStatus.PAID)
+        )
+    }
     await connection.execute(
         dialect_insert(connection, experiment_assignments).on_conflict_do_nothing(
             index_elements=["experiment_key", "tenant_id"]),
@@ -209,7 +244,8 @@ async def record_exposures(
         dialect_insert(connection, experiment_exposures).on_conflict_do_nothing(index_elements=["message_id"]),
         [{"experiment_key": e.key, "variant": m.variant, "tenant_id": m.tenant_id, "message_id": m.id,
           "period": m.period, "metric": str(e.metric), "exposed_at": at,
-          "deadline": deadline(e, m.debit_date, at, timezone)} for m, at, e in found],
+          "deadline": deadline(e, m.debit_date, at, timezone), "phase": phases[e.key],
+          "paid_at_exposure": (m.tenant_id, m.period) in paid_months} for m, at, e in found],
     )
     await event_log.append(connection, [
         event_log.event(m.tenant_id, "experiment_exposed", at, m.id, experiment=e.key, variant=m.variant)
@@ -218,9 +254,25 @@ async def record_exposures(
     return len(found)
 
 
+async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Subscriber (bootstrap): a paid month converts the exposures it answers."""
+    await record_payment_outcome(connection, change)
+
+
 async def record_payment_outcome(connection: AsyncConnection, change: PaymentChange) -> None:
-    """Turn a PAID change into a conversion for each of the tenant's exposures in that period
-    whose deadline the payment met (a late payment is not a conversion). Idempotent."""
+    """Log a status change of an exposed tenant's month (the report's timeline), and turn a PAID
+    change into a conversion for each exposure of that month it came after and in time for (a
+    late payment, or one made before the message, is not a conversion). Idempotent."""
+    exposed = (await connection.execute(
+        select(experiment_exposures.c.id).where(
+            experiment_exposures.c.tenant_id == change.tenant_id,
+            experiment_exposures.c.period == change.period).limit(1)
+    )).first()
+    if exposed is None:
+        return
+    await connection.execute(experiment_payment_changes.insert().values(
+        tenant_id=change.tenant_id, period=change.period, status=str(change.status),
+        occurred_at=change.occurred_at, source=change.source[:16]))
     if change.status is not PaymentStatus.PAID:
         return
     open_exposures = (
@@ -230,6 +282,7 @@ async def record_payment_outcome(connection: AsyncConnection, change: PaymentCha
             experiment_exposures.c.tenant_id == change.tenant_id,
             experiment_exposures.c.period == change.period,
             experiment_exposures.c.deadline >= change.occurred_at,
+            experiment_exposures.c.exposed_at < change.occurred_at,
             experiment_outcomes.c.id.is_(None),
         )
     )
@@ -246,141 +299,7 @@ async def record_payment_outcome(connection: AsyncConnection, change: PaymentCha
         )
 
 
-# --- report -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GuardrailResult:
-    guardrail: Guardrail
-    available: bool  # False: the data this needs does not exist yet
-    note: str
-    rows: tuple[tuple[str, int, int, float | None, Interval | None, Comparison | None], ...] = ()
-    # (variant, tenants, events, rate, rate CI, comparison with control)
-
-
-@dataclass(frozen=True)
-class DailyPoint:
-    day: date
-    exposures: int  # cumulative
-    conversions: int  # cumulative
-
-    @property
-    def rate(self) -> float:
-        return self.conversions / self.exposures if self.exposures else 0.0
-
-
-@dataclass(frozen=True)
-class ExperimentReport:
-    experiment: Experiment
-    analysis: Analysis
-    guardrails: tuple[GuardrailResult, ...]
-    series: dict[str, list[DailyPoint]] = field(default_factory=dict)
-
-    def warnings(self) -> list[str]:
-        return self.analysis.warnings()
-
-
-async def _variant_counts(connection: AsyncConnection, experiment: Experiment) -> list[VariantCounts]:
-    from herinnering.domain.stats import VariantCounts
-    statement = (
-        select(experiment_exposures.c.variant, func.count(experiment_exposures.c.id).label("exposures"),
-               func.count(experiment_outcomes.c.id).label("conversions"))
-        .outerjoin(experiment_outcomes, experiment_outcomes.c.exposure_id == experiment_exposures.c.id)
-        .where(experiment_exposures.c.experiment_key == experiment.key)
-        .group_by(experiment_exposures.c.variant)
-    )
-    found = {row.variant: row for row in (await connection.execute(statement)).fetchall()}
-    return [
-        VariantCounts(v.name, int(found[v.name].exposures) if v.name in found else 0,
-                      int(found[v.name].conversions) if v.name in found else 0, v.weight)
-        for v in experiment.variants
-    ]
-
-
-def _first_exposures(experiment: Experiment) -> Any:
-    return (
-        select(experiment_exposures.c.tenant_id, experiment_exposures.c.variant,
-               func.min(experiment_exposures.c.exposed_at).label("first_at"))
-        .where(experiment_exposures.c.experiment_key == experiment.key)
-        .group_by(experiment_exposures.c.tenant_id, experiment_exposures.c.variant)
-        .subquery()
-    )
-
-
-async def _guardrail(
-    connection: AsyncConnection, experiment: Experiment, guardrail: Guardrail, alpha: float
-) -> GuardrailResult:
-    from herinnering.domain.stats import VariantCounts, compare, rate_interval
-    first = _first_exposures(experiment)
-    if guardrail is Guardrail.OPT_OUT_RATE:
-        hit = and_(tenants.c.opted_out_at.is_not(None), tenants.c.opted_out_at >= first.c.first_at)
-        statement = (
-            select(first.c.variant, func.count().label("tenants"), func.count().filter(hit).label("events"))
-            .select_from(first.join(tenants, tenants.c.id == first.c.tenant_id))
-            .group_by(first.c.variant)
-        )
-        note = "tenants who opted out (STOP) after their first message in the experiment"
-    else:
-        any_reply_tasks = (await connection.execute(
-            select(func.count()).select_from(tasks).where(tasks.c.kind == REPLY_TASK_KIND)
-        )).scalar_one()
-        if not any_reply_tasks:
-            return GuardrailResult(guardrail, False, "not yet available: no reply_needed tasks recorded yet "
-                                                     "(the officer inbox creates them)")
-        replied = (
-            select(tasks.c.tenant_id, func.min(tasks.c.created_at).label("at"))
-            .where(tasks.c.kind == REPLY_TASK_KIND).group_by(tasks.c.tenant_id).subquery()
-        )
-        hit = and_(replied.c.at.is_not(None), replied.c.at >= first.c.first_at)
-        statement = (
-            select(first.c.variant, func.count().label("tenants"), func.count().filter(hit).label("events"))
-            .select_from(first.outerjoin(replied, replied.c.tenant_id == first.c.tenant_id))
-            .group_by(first.c.variant)
-        )
-        note = "tenants whose reply needed an officer (a reply_needed task) after their first message"
-    found = {row.variant: (int(row.tenants), int(row.events)) for row in (await connection.execute(statement))}
-    counts = [VariantCounts(v.name, *found.get(v.name, (0, 0)), v.weight) for v in experiment.variants]
-    control = next(c for c in counts if c.name == experiment.control)
-    rows = tuple(
-        (c.name, c.exposures, c.conversions, c.conversions / c.exposures if c.exposures else None,
-         rate_interval(c.conversions, c.exposures, alpha),
-         None if c.name == experiment.control else compare(c, control, alpha))
-        for c in counts
-    )
-    return GuardrailResult(guardrail, True, note, rows)
-
-
-async def _series(connection: AsyncConnection, experiment: Experiment, timezone: tzinfo) -> dict[str, list[DailyPoint]]:
-    statement = (
-        select(experiment_exposures.c.variant, experiment_exposures.c.exposed_at,
-               experiment_outcomes.c.id.is_not(None).label("converted"))
-        .outerjoin(experiment_outcomes, experiment_outcomes.c.exposure_id == experiment_exposures.c.id)
-        .where(experiment_exposures.c.experiment_key == experiment.key)
-    )
-    per_day: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for row in (await connection.execute(statement)):
-        cell = per_day[row.variant][row.exposed_at.astimezone(timezone).date()]
-        cell[0] += 1
-        cell[1] += int(bool(row.converted))
-    series: dict[str, list[DailyPoint]] = {}
-    for variant in experiment.variants:
-        exposures = conversions = 0
-        points: list[DailyPoint] = []
-        for day in sorted(per_day.get(variant.name, {})):
-            exposures += per_day[variant.name][day][0]
-            conversions += per_day[variant.name][day][1]
-            points.append(DailyPoint(day, exposures, conversions))
-        series[variant.name] = points
-    return series
-
-
-async def build_report(connection: AsyncConnection, experiment: Experiment, timezone: tzinfo) -> ExperimentReport:
-    from herinnering.domain.stats import analyse
-    counts = await _variant_counts(connection, experiment)
-    analysis = analyse(counts, experiment.control, alpha=experiment.alpha, power=experiment.power,
-                       planned_sample_size=experiment.planned_sample_size)
-    guardrails = tuple([await _guardrail(connection, experiment, g, experiment.alpha) for g in experiment.guardrails])
-    return ExperimentReport(experiment, analysis, guardrails, await _series(connection, experiment, timezone))
+# --- lookups --------------------------------------------------------------------------------
 
 
 def find(settings: Settings, key: str) -> Experiment | None:

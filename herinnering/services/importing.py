@@ -36,7 +36,7 @@ from herinnering.domain.tenant_csv import (
     parse_tenant_csv,
 )
 from herinnering.errors import ImportFileError
-from herinnering.logging_setup import remember_names
+from herinnering.logging_setup import mask_text, remember_names
 
 
 @dataclass
@@ -48,8 +48,17 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)  # about the file as a whole, each said once
 
     @property
+    def error_lines(self) -> int:
+        """Lines with at least one error (a line with three bad fields is one line)."""
+        return len({error.line for error in self.errors})
+
+    @property
+    def valid(self) -> int:
+        return self.rows - self.error_lines
+
+    @property
     def unchanged(self) -> int:
-        return self.rows - len(self.errors) - self.inserted - self.updated
+        return self.valid - self.inserted - self.updated
 
     @property
     def ok(self) -> bool:
@@ -78,9 +87,11 @@ async def import_tenants(
         parsed = parse_tenant_csv(data, import_rules(reminders))
     except CsvFileError as exc:
         raise ImportFileError(str(exc)) from None
-    report = ImportReport(rows=len(parsed.records) + len(parsed.errors), errors=list(parsed.errors),
-                          warnings=list(parsed.warnings))
+    report = ImportReport(rows=len(parsed.records) + len({error.line for error in parsed.errors}),
+                          errors=list(parsed.errors), warnings=list(parsed.warnings))
     records = [record for _, record in parsed.records]
+    async with db.begin() as connection:
+        report.warnings.extend(await shared_phones(connection, parsed.records))
     batches = [records[start:start + batch_size] for start in range(0, len(records), batch_size)]
 
     async def lane(mine: list[list[TenantRecord]]) -> None:
@@ -96,6 +107,26 @@ async def import_tenants(
     lanes = 2 if db.dialect == "postgresql" and not dry_run else 1
     await asyncio.gather(*(lane(batches[i::lanes]) for i in range(lanes)))
     return report
+
+
+async def shared_phones(connection: AsyncConnection, lines: Sequence[tuple[int, TenantRecord]]) -> list[str]:
+    """One warning per phone number that more than one contract has (in the file, or the file
+    and the stored tenants): a STOP from that phone opts every one of them out."""
+    holders: dict[str, dict[str, str]] = {}
+    for line, record in lines:
+        holders.setdefault(record.phone, {}).setdefault(record.external_id, f"line {line}")
+    phones = sorted(holders)
+    for start in range(0, len(phones), 500):
+        rows = await connection.execute(select(tenants.c.phone, tenants.c.external_id)
+                                        .where(tenants.c.phone.in_(phones[start:start + 500])))
+        for phone, external_id in rows:
+            holders[phone].setdefault(external_id, "already stored")
+    return [
+        f"phone {mask_text(phone)} is shared by contracts "
+        + ", ".join(f"{contract} ({where})" for contract, where in sorted(found.items()))
+        + ": a STOP from it opts all of them out"
+        for phone, found in holders.items() if len(found) > 1
+    ]
 
 
 async def _store(

@@ -110,12 +110,18 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
                                          needs_reply=decision.needs_officer, flagged=intent is Intent.HELP)
         log_rows = [event_log.event(tenant_id, "inbound_message", now, thread_id=thread.id, intent=intent.value,
                                     channel=message.channel, sid=message.sid)] if tenant_id else []
-        if decision.opt_out and tenant_id is not None:
-            if await tenant_store.set_opted_out(connection, tenant_id, now):
-                log_rows.append(event_log.event(tenant_id, "tenant_opted_out", now, source="keyword"))
-            log_rows.extend(await cancel_planned(connection, tenant_id, now, "tenant opted out"))
-        if decision.opt_in and tenant_id is not None and await thread_store.set_opted_in(connection, tenant_id, now):
-            log_rows.append(event_log.event(tenant_id, "tenant_opted_in", now, source="keyword"))
+        # STOP and START speak for the phone: every tenant with this number (a shared phone, two
+        # contracts) is opted out or back in, not only the one the thread belongs to.
+        sharing = await thread_store.tenant_ids_by_phone(connection, message.phone) if tenant_id is not None else []
+        for holder in sharing if decision.opt_out else ():
+            if await tenant_store.set_opted_out(connection, holder, now):
+                log_rows.append(event_log.event(holder, "tenant_opted_out", now, source="keyword",
+                                                **({"via_shared_phone": True} if holder != tenant_id else {})))
+            log_rows.extend(await cancel_planned(connection, holder, now, "tenant opted out"))
+        for holder in sharing if decision.opt_in else ():
+            if await thread_store.set_opted_in(connection, holder, now):
+                log_rows.append(event_log.event(holder, "tenant_opted_in", now, source="keyword",
+                                                **({"via_shared_phone": True} if holder != tenant_id else {})))
         if decision.verify_payment and tenant_id is not None:
             period = now.astimezone(runtime.settings.reminders.timezone).strftime("%Y-%m")
             if await thread_store.add_task(connection, {

@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.collection_tables import pauses
 from herinnering.adapters.db.tables import tenants
 from herinnering.config import Settings
 from herinnering.domain.ladder import OPEN_ENDED
 from herinnering.errors import HerinneringError
-from herinnering.services import cases as store
 from herinnering.services.collection import local_day, message_kinds
 
 

@@ -13,7 +13,7 @@ cancelled when a new one is made, so a tenant never holds two payable links for 
 A provider notifies us with an id only; `handle_notification` finds our link, asks the provider
 about that link (never trusting the call itself) and, when it is paid, records the payment in
 one transaction: the link becomes `paid` (single-use: it cannot be paid twice), the month's
-state moves, and `collection.on_payment_change` runs — the ladder stops at once.
+state moves, and the change is published (`bootstrap.publish_payment`) — the ladder stops at once.
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ class PurgeReport:
     aggregates: int = 0
     dry_run: bool = False
     kept_for_proof: int = 0   # tenants whose messages went but whose proof or consent is still in its term
+    kept: dict[str, int] = field(default_factory=dict)  # per kind of data (retention.KINDS): tenants still kept
     exports: int = 0          # export files removed from [privacy] exports_dir
 
 
@@ -159,7 +160,8 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
     privacy = runtime.settings.privacy
     messages_months = months or privacy.retention_months
     terms = Terms(messages_months, max(messages_months, privacy.proof_retention_months),
-                  max(messages_months, privacy.consent_retention_months))
+                  max(messages_months, privacy.consent_retention_months),
+                  max(messages_months, privacy.administration_retention_months))
     zone = runtime.settings.reminders.timezone
     now = runtime.clock.now()
     today = now.astimezone(zone).date()
@@ -168,13 +170,17 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
         ids = await _ended_before(connection, before)
         due = {kind: set(await _ended_before(connection, cutoff(today, terms.months(kind)))) for kind in KINDS}
         kept: set[int] = set()
+        kept_by_kind: dict[str, int] = {}
         for kind, names in KINDS.items():
-            kept |= await tenant_data.holding(connection, [i for i in ids if i not in due[kind]], names)
+            holding = await tenant_data.holding(connection, [i for i in ids if i not in due[kind]], names)
+            kept |= holding
+            if holding:
+                kept_by_kind[kind] = len(holding)
         whole = [i for i in ids if i not in kept]
         counts = await _aggregate(connection, ids, whole) if ids else Counter()
         if dry_run:
             return PurgeReport(cutoff=before, tenants=len(whole), aggregates=len(counts), dry_run=True,
-                               kept_for_proof=len(kept))
+                               kept_for_proof=len(kept), kept=kept_by_kind)
         await _add_counts(connection, counts)
         removed: dict[str, int] = {}
 
@@ -192,7 +198,7 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
     exports = _purge_exports(privacy, now)
     log.info("purged %d tenants whose contract ended before %s; %d kept for proof", len(whole), before, len(kept))
     return PurgeReport(cutoff=before, tenants=len(whole), rows=removed, aggregates=len(counts),
-                       kept_for_proof=len(kept), exports=exports)
+                       kept_for_proof=len(kept), kept=kept_by_kind, exports=exports)
 
 
 async def aggregates(runtime: Runtime) -> list[Any]:

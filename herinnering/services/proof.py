@@ -20,6 +20,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters import pdf
+from herinnering.adapters.db import case_store
 from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
 from herinnering.adapters.db.consent_tables import whatsapp_consents
 from herinnering.adapters.db.conversation_tables import thread_messages, threads
@@ -103,7 +104,11 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
 
     letter_lines = []
     for letter in await letters_of(connection, case.id):
-        head = (f"{letter.kind}, verstuurd {_when(letter.sent_on, settings)} per {letter.channel} "
+        if letter.state != "posted":
+            letter_lines.append(f"{letter.kind}, opgesteld {_when(letter.generated_on, settings)}, nog niet "
+                                f"verstuurd: telt niet mee")
+            continue
+        head = (f"{letter.kind}, verstuurd {_when(letter.posted_on, settings)} per {letter.channel} "
                 f"(pdf sha256 {letter.pdf_sha256[:16]}…)")
         if letter.received_on:
             head += (f"; vermoedelijke ontvangst {_when(letter.received_on, settings)}, termijn tot en met "
@@ -176,10 +181,12 @@ async def build(runtime: Runtime, tenant: Row[Any], period: str | None) -> Bundl
     settings = runtime.settings
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
-        statement = select(arrears_cases).where(arrears_cases.c.tenant_id == tenant.id)
         if period:
-            statement = statement.where(arrears_cases.c.period == period)
-        case = (await connection.execute(statement.order_by(arrears_cases.c.missed_on.desc()).limit(1))).first()
+            case = await case_store.get_case(connection, tenant.id, period)
+        else:
+            statement = select(arrears_cases).where(arrears_cases.c.tenant_id == tenant.id)
+            case = (await connection.execute(statement.order_by(arrears_cases.c.missed_on.desc(),
+                                                                arrears_cases.c.id.desc()).limit(1))).first()
         if case is None:
             raise HerinneringError(f"{tenant.external_id} has no {'such ' if period else ''}arrears case")
         sections = await gather(connection, settings, tenant, case, local_day(now, settings))

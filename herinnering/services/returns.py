@@ -1,7 +1,7 @@
 """Use case: act on the reason of a returned debit, and write the re-collection batch.
 
-`on_return` runs inside the transaction that stored a returned-debit transaction (payments
-calls it right after the ladder opened or reopened the case): it asks `domain.return_reasons.next_after_return` what this
+`on_return` runs inside the transaction that stored a returned-debit transaction (it
+subscribes to published payment changes, after the case opened or joined the month): it asks `domain.return_reasons.next_after_return` what this
 reason needs and carries it out — a message that takes the place of the ladder's first rung
 (claimed in `ladder_steps`, so the ladder does not send its own link as well), an officer
 task, a scheduled re-collection with its SEPA pre-notification, or for MD07 the end of every
@@ -25,6 +25,7 @@ from sepaxml import SepaDD
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import ladder_steps
@@ -40,7 +41,6 @@ from herinnering.domain.planning import next_window_opening
 from herinnering.domain.return_reasons import StepAfterReturn, next_after_return
 from herinnering.domain.states import MessageState
 from herinnering.errors import HerinneringError
-from herinnering.services import cases as store
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,12 @@ EVENT = "return_next_step"
 
 def _local_day(moment: datetime, settings: Settings) -> date:
     return moment.astimezone(settings.reminders.timezone).date()
+
+
+async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Subscriber (bootstrap): only a returned debit has a reason that steers the next step."""
+    if change.returned_debit:
+        await on_return(connection, settings, change)
 
 
 async def on_return(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> StepAfterReturn | None:
@@ -101,7 +107,9 @@ async def _first_rung(connection: AsyncConnection, settings: Settings, tenant: R
                       step: StepAfterReturn, change: PaymentChange, now: datetime, today: date,
                       recollections_before: int) -> int | None:
     """The reason's own message, in place of the ladder's first message rung."""
-    from herinnering.services.collection import payment_link_url
+    from herinnering.services.collection import (
+        payment_link_url,  # collection → cases; no cycle, but heavy
+    )
 
     link = ""
     if step.link:

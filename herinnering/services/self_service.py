@@ -24,6 +24,7 @@ from babel.dates import format_date
 from sqlalchemy import ColumnElement, Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox, thread_store
 from herinnering.adapters.db.engine import dialect_insert
@@ -38,7 +39,6 @@ from herinnering.domain.planning import Period, next_window_opening
 from herinnering.domain.sms import gsm7_safe
 from herinnering.domain.states import MessageState
 from herinnering.errors import HerinneringError
-from herinnering.services import cases as store
 
 log = logging.getLogger(__name__)
 

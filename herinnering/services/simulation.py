@@ -8,9 +8,8 @@ same `record_exposure(s)` the dispatcher calls when the provider accepts a messa
 rate per variant go through the REAL `record_payment_outcome`, and the report is built from
 the tables. Only the provider is skipped: no text is rendered or sent.
 
-`simulate_in_memory` and `repeat` do the same draw with the pure parts only (hash assignment,
-Bernoulli outcomes, `domain.stats`), fast enough for hundreds of runs: the false-positive
-rate of A/A tests and the power against a true uplift.
+Thousands of experiments that try to break the engine (A/A with daily peeking, segment
+duplicates, faster-not-more, returned debits) run in `domain.experiment_simulation`, vectorised.
 
 Never point `simulate` at a production database: it creates tenants and messages.
 """
@@ -35,9 +34,9 @@ from herinnering.domain.experiments import Experiment, Guardrail, Metric, Status
 from herinnering.domain.payments import PaymentChange, PaymentStatus
 from herinnering.domain.planning import Period
 from herinnering.domain.states import MessageState
-from herinnering.domain.stats import Analysis, VariantCounts, analyse
 from herinnering.domain.tenant_csv import TenantRecord
 from herinnering.services import experiments as experiment_service
+from herinnering.services.experiment_report import ExperimentReport, build_report
 from herinnering.services.planning import plan_month
 
 KEY = "simulation"
@@ -52,17 +51,6 @@ class Spec:
     seed: int = 1
     actual_weights: tuple[float, float] | None = None  # force another split than declared (SRM)
     late_payers: float = 0.6  # share of non-converters who still pay, after the deadline
-
-
-@dataclass(frozen=True)
-class Repeated:
-    runs: int
-    rejections: int
-    uplift: float
-
-    @property
-    def rate(self) -> float:
-        return self.rejections / self.runs if self.runs else 0.0
 
 
 def experiment(spec: Spec, start: date, stop: date | None = None) -> Experiment:
@@ -87,34 +75,6 @@ def _true_rate(spec: Spec, variant: str, control: str) -> float:
     return spec.base_rate if variant == control else min(1.0, max(0.0, spec.base_rate + spec.uplift))
 
 
-def simulate_in_memory(spec: Spec) -> Analysis:
-    """One simulated experiment with the pure parts only."""
-    declared = experiment(spec, date(2000, 1, 1))
-    actual = _actual(declared, spec)
-    rng = random.Random(spec.seed)
-    counts = {v.name: [0, 0] for v in declared.variants}
-    for i in range(spec.tenants):
-        variant = actual.assign(f"SIM{spec.seed}-{i:07d}")
-        if variant is None:
-            continue
-        counts[variant.name][0] += 1
-        counts[variant.name][1] += rng.random() < _true_rate(spec, variant.name, declared.control)
-    return analyse(
-        [VariantCounts(v.name, counts[v.name][0], counts[v.name][1], v.weight) for v in declared.variants],
-        declared.control, alpha=declared.alpha, power=declared.power, planned_sample_size=spec.tenants,
-    )
-
-
-def repeat(spec: Spec, runs: int) -> Repeated:
-    """`runs` independent simulated experiments (new assignment seed and outcomes each time);
-    how often did the engine call a difference significant?"""
-    rejections = 0
-    for run in range(runs):
-        analysis = simulate_in_memory(replace(spec, seed=spec.seed * 100_003 + run))
-        rejections += any(v.significant for v in analysis.variants)
-    return Repeated(runs, rejections, spec.uplift)
-
-
 def _tenants(spec: Spec) -> list[TenantRecord]:
     rng = random.Random(f"tenants-{spec.seed}")
     return [
@@ -129,7 +89,7 @@ def _tenants(spec: Spec) -> list[TenantRecord]:
 
 async def simulate(
     db: Database, settings: Settings, templates: MessageTemplates, spec: Spec, month: Period,
-) -> experiment_service.ExperimentReport:
+) -> ExperimentReport:
     """One experiment through the real planner, exposure and outcome path on `db` (throwaway!).
     `month` is the rent month whose reminders are simulated."""
     first = date(month.year, month.month, 1)
@@ -151,7 +111,9 @@ async def simulate(
             .values(state=MessageState.SENT, sent_at=messages.c.send_at, updated_at=messages.c.send_at,
                     provider_status="sent")
         )
-        await experiment_service.record_exposures(connection, running, [(m, m.send_at) for m in claimed])
+        # recorded as declared: a forced split is a broken assignment, not a new phase
+        declared_settings = replace(settings, experiments=(declared,))
+        await experiment_service.record_exposures(connection, declared_settings, [(m, m.send_at) for m in claimed])
 
     rng = random.Random(f"outcomes-{spec.seed}")
     async with db.begin() as connection:
@@ -169,7 +131,8 @@ async def simulate(
                 occurred_at=paid_at,
             )
             await experiment_service.record_payment_outcome(connection, change)
-        return await experiment_service.build_report(connection, declared, settings.reminders.timezone)
+        after = datetime.combine(first + timedelta(days=62), datetime.min.time(), UTC)  # every window closed
+        return await build_report(connection, declared, settings.reminders.timezone, after)
 
 
 def _payment_moment(rng: random.Random, spec: Spec, exposure: Any, control: str) -> datetime | None:

@@ -1,9 +1,11 @@
 """Use cases: officers' accounts, logging in and out.
 
-Passwords are hashed with argon2id (argon2-cffi) and never stored, logged or shown. After
-`lockout_failures` failed attempts for one e-mail address within `lockout_minutes`, that
-address is locked for `lockout_minutes` — whether or not the account exists, so the lock does
-not reveal which addresses are real. A session is a random token in an HttpOnly cookie; the
+Passwords are hashed with argon2id (argon2-cffi) and never stored, logged or shown. Each
+attempt for an e-mail address is counted in the database (one atomic upsert, committed before
+the password is checked), so of any number of parallel guesses at most `lockout_failures`
+are checked; then the address is locked until `lockout_minutes` after its first attempt —
+whether or not the account exists, so the lock does not reveal which addresses are real. A
+successful login starts the count again. A session is a random token in an HttpOnly cookie; the
 database keeps only its SHA-256 digest, next to the session's CSRF token.
 """
 
@@ -77,22 +79,27 @@ async def log_in(runtime: Runtime, email: str, password: str) -> Session:
     now = runtime.clock.now()
     settings = runtime.settings.conversations
     window = timedelta(minutes=settings.lockout_minutes)
-    async with runtime.db.begin() as connection:
-        failures = await user_store.recent_failures(connection, email, now - window)
+    async with runtime.db.begin() as connection:  # counted and committed before any password is checked
+        attempts = await user_store.count_attempt(connection, email[:200], now, now - window)
         user = await user_store.by_email(connection, email)
-        locked = len(failures) >= settings.lockout_failures
+    locked = attempts > settings.lockout_failures
+    ok = False
+    if not locked:
+        try:
+            _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+            ok = user is not None and bool(user.active)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    async with runtime.db.begin() as connection:
         if not locked:
-            try:
-                _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
-                ok = user is not None and bool(user.active)
-            except (VerificationError, InvalidHashError):
-                ok = False
-            await user_store.record_attempt(connection, email, ok, now)
-        if locked or not ok:  # refused logins are officer actions too (ASVS 7.1)
+            await user_store.record_attempt(connection, email[:200], ok, now)
+        if ok:
+            await user_store.clear_attempts(connection, email[:200])
+        else:  # refused logins are officer actions too (ASVS 7.1)
             await user_store.audit(connection, user_id=user.id if user is not None else None, user_email=email[:200],
                                    action="login_locked" if locked else "login_failed", now=now)
     if locked:
-        log.warning("login refused: address locked after %d failures", len(failures))
+        log.warning("login refused: address locked after %d attempts", attempts - 1)
         raise LockedOut()
     if not ok or user is None:
         log.info("failed login")

@@ -1,8 +1,9 @@
-"""Web pages of the experiments area: the list of experiments and a report page per experiment,
-with its charts as inline PNG images.
+"""Web pages of the experiments area: the list of experiments and a report page per experiment
+in Dutch for a team lead: the conclusion first, the uplift interval as the main chart, the
+cumulative uplift with its interval, then the figures.
 
     GET /experiments          configured experiments and their exposures
-    GET /experiments/{key}    the report: figures, warnings, guardrails, two charts
+    GET /experiments/{key}    the report: conclusion, charts, figures, notes, guardrails, phases
 
 Staff only: every logged-in officer may read them (the same login as the inbox). The charts are drawn in a worker thread (matplotlib is CPU-bound).
 """
@@ -11,73 +12,62 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from herinnering.services import experiment_view as view
 from herinnering.services import experiments as service
+from herinnering.services.experiment_report import ExperimentReport, build_report
 from herinnering.web.auth import login_required
 from herinnering.web.keys import PAGES, RUNTIME
 
-
-def _pct(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
+GUARDRAIL_TITLES = {"opt_out_rate": "Afmeldingen (STOP)", "officer_reply_share": "Antwoorden die een medewerker nodig hadden"}
 
 
-def _pt(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:+.1f} pt"
-
-
-def _ci(ci: Any, signed: bool = False) -> str:
-    if ci is None:
-        return "–"
-    if signed:
-        return f"{ci.low * 100:+.1f} … {ci.high * 100:+.1f} pt"
-    return f"{ci.low * 100:.1f}% … {ci.high * 100:.1f}%"
-
-
-def _p(value: float | None) -> str:
-    return "–" if value is None else (f"{value:.4f}" if value >= 0.0001 else "< 0.0001")
-
-
-def _rows(report: service.ExperimentReport) -> list[dict[str, str]]:
-    weights = {v.name: v.weight for v in report.experiment.variants}
-    templates = {v.name: v.template for v in report.experiment.variants}
-    rows = []
-    for v in report.analysis.variants:
-        c = v.comparison
-        rows.append({
-            "name": v.name, "control": "control" if v.is_control else "", "template": templates[v.name],
-            "weight": f"{weights[v.name]:.0%}", "exposures": str(v.exposures), "conversions": str(v.conversions),
-            "rate": _pct(v.rate), "rate_ci": _ci(v.rate_ci),
-            "uplift": _pt(c.uplift) if c else "", "uplift_ci": _ci(c.uplift_ci, signed=True) if c else "",
-            "relative": _pct(c.relative) if c else "", "relative_ci": _ci(c.relative_ci) if c else "",
-            "p": _p(c.p_value) if c else "", "p_adjusted": _p(c.p_adjusted) if c else "",
-            "test": c.test if c else "", "mde": _pt(v.mde) if not v.is_control else "",
-            "verdict": ("significant" if v.significant else "not significant") if c else "",
-        })
-    return rows
-
-
-def _guardrails(report: service.ExperimentReport) -> list[dict[str, Any]]:
+def _guardrails(report: ExperimentReport) -> list[dict[str, Any]]:
     found = []
     for g in report.guardrails:
         found.append({
-            "name": g.guardrail.value, "available": g.available, "note": g.note,
-            "rows": [{"name": name, "tenants": n, "events": events, "rate": _pct(rate, 2), "ci": _ci(ci),
-                      "p": _p(cmp.p_value) if cmp else ""} for name, n, events, rate, ci, cmp in g.rows],
+            "title": GUARDRAIL_TITLES.get(g.guardrail.value, g.guardrail.value), "available": g.available,
+            "note": g.note,
+            "rows": [{"name": name, "tenants": n, "events": events, "rate": view.percent(rate, 2),
+                      "p": view.p_value(cmp.p_value) if cmp else ""} for name, n, events, rate, _ci, cmp in g.rows],
         })
     return found
 
 
-def _charts(report: service.ExperimentReport) -> dict[str, str]:
+@dataclass(frozen=True)
+class _Bar:
+    name: str
+    uplift: float | None
+    sequential: tuple[float, float] | None
+    fixed: tuple[float, float] | None
+
+
+def charts_png(report: ExperimentReport) -> list[tuple[str, bytes]]:
+    """The report's charts as (name, PNG): "uplift", then "cumulative-<variant>" per treatment."""
     from herinnering.adapters import plots  # matplotlib: on the first report page, not at start
 
-    e = report.experiment
-    conversion = plots.conversion_chart(report.analysis.variants, f"{e.key}: {e.metric.value}")
-    cumulative = plots.cumulative_chart(report.series, e.control, f"{e.key}: cumulative conversion")
-    return {name: base64.b64encode(png).decode("ascii")
-            for name, png in (("conversion", conversion), ("cumulative", cumulative))}
+    a = report.analysis
+    bars = [_Bar(e.name, e.estimate.uplift if e.estimate else None,
+                 (e.sequential_ci.low, e.sequential_ci.high) if e.sequential_ci else None,
+                 (e.fixed_ci.low, e.fixed_ci.high) if e.fixed_ci else None) for e in a.effects]
+    found = [("uplift", plots.uplift_chart(bars, a.control, view.metric_words(report.experiment)))]
+    found += [(f"cumulative-{e.name}", plots.cumulative_chart(e.looks, report.current.look_days, e.name, a.control))
+              for e in a.effects]
+    return found
+
+
+def _charts(report: ExperimentReport) -> dict[str, Any]:
+    pngs = charts_png(report)
+
+    def encode(png: bytes) -> str:
+        return base64.b64encode(png).decode("ascii")
+
+    return {"uplift": encode(pngs[0][1]),
+            "cumulative": [(name.removeprefix("cumulative-"), encode(png)) for name, png in pngs[1:]]}
 
 
 @login_required()
@@ -97,16 +87,14 @@ async def experiment_report(request: web.Request) -> web.Response:
     experiment = service.find(runtime.settings, request.match_info["key"])
     if experiment is None:
         raise web.HTTPNotFound(text="no such experiment")
+    now = runtime.clock.now()
     async with runtime.db.begin() as connection:
-        report = await service.build_report(connection, experiment, runtime.settings.reminders.timezone)
+        report = await build_report(connection, experiment, runtime.settings.reminders.timezone, now)
     charts = await asyncio.to_thread(_charts, report)
-    a = report.analysis
     page = request.app[PAGES].get_template("web/experiment.html.j2").render(
-        experiment=experiment, rows=_rows(report), warnings=report.warnings(), guardrails=_guardrails(report),
-        srm={"observed": list(a.srm.observed), "expected": [round(x, 1) for x in a.srm.expected],
-             "p": _p(a.srm.p_value), "mismatch": a.srm.mismatch},
-        analysis=a, charts=charts, organisation=runtime.settings.organisation,
-        now=runtime.clock.now().astimezone(runtime.settings.reminders.timezone),
+        experiment=experiment, report=report, guardrails=_guardrails(report), charts=charts,
+        h=view.helpers(experiment), organisation=runtime.settings.organisation,
+        now=now.astimezone(runtime.settings.reminders.timezone),
     )
     return web.Response(text=page, content_type="text/html")
 

@@ -21,6 +21,7 @@ import hashlib
 import logging
 import math
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -98,10 +99,34 @@ class Limits:
 LIMITS = web.AppKey("rate_limits", Limits)
 
 
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_address(request: web.Request) -> str:
-    """The peer's address. Behind a reverse proxy, run aiohttp with a trusted forwarded-header
-    setup; we do not trust X-Forwarded-For from anyone."""
-    return request.remote or "unknown"
+    """The client's address for the rate limits. Only when the peer is one of
+    `[security] trusted_proxies` is X-Forwarded-For read: from its right end, the first address
+    that is not a trusted proxy (what a client writes into the header itself sits further left
+    and is never believed). Otherwise the peer itself."""
+    peer = request.remote or "unknown"
+    trusted = request.app[RUNTIME].settings.security.trusted_proxies
+    if not trusted or not _is_trusted(_address(peer), trusted):
+        return peer
+    hops = [hop for part in request.headers.getall("X-Forwarded-For", []) for hop in part.split(",")]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break  # garbage in the chain: trust nothing further left
+        if not _is_trusted(address, trusted):
+            return str(address)
+    return peer
+
+
+def _is_trusted(address: IPv4Address | IPv6Address | None, trusted: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    return address is not None and any(address in network for network in trusted)
 
 
 def too_many(wait: float, what: str) -> web.Response:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from herinnering.adapters.db.collection_tables import arrears_cases
 from herinnering.adapters.db.tables import messages, tasks
+from herinnering.bootstrap import publish_payment
 from herinnering.domain.payments import PaymentChange, PaymentStatus
-from herinnering.services.collection import ladder_tick, on_payment_change
+from herinnering.services.collection import ladder_tick
 from herinnering.services.dispatch import Dispatcher
 
 PERIOD = "2026-12"
@@ -25,9 +26,9 @@ def change(tenant: Any, status: PaymentStatus, paid: int = 0, at: datetime = RET
 
 
 async def report(runtime: Any, payment: PaymentChange) -> None:
-    """What the payments area does: store the change, and in the same transaction tell us."""
+    """What the payments area does: store the change, and in the same transaction publish it."""
     async with runtime.db.begin() as connection:
-        await on_payment_change(connection, runtime.settings, payment)
+        await publish_payment(connection, runtime.settings, payment)
 
 
 def morning(day: date, hour_utc: int = 9) -> datetime:
@@ -62,3 +63,14 @@ async def cases(runtime: Any) -> list[Any]:
 
 async def open_tasks(runtime: Any) -> list[Any]:
     return await rows(runtime, tasks, tasks.c.state == "open")
+
+
+async def posted_letter(runtime: Any, tenant: Any, kind: str, by: str = "officer@delinde") -> Any:
+    """Generate a letter from the tenant's case, put it in a post batch and mark that posted today."""
+    from herinnering.services.cases import local_day
+    from herinnering.services.letters import generate, make_post_batch, mark_batch_posted
+
+    made = await generate(runtime, tenant, kind, by=by)
+    batch = await make_post_batch(runtime, by=by)
+    await mark_batch_posted(runtime, batch.batch_id, local_day(runtime.clock.now(), runtime.settings), by=by)
+    return made

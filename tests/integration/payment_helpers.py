@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from herinnering import bootstrap
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.link_tables import payment_links
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.domain.payments import PaymentChange
 from herinnering.resources import config_dir
-from herinnering.services import collection
 
 SAMPLES = config_dir() / "samples"
 
@@ -33,17 +33,16 @@ async def sample_tenants(make_tenant: Any) -> dict[str, Any]:
 
 
 class ChangeRecorder:
-    """Records every change handed to `collection.on_payment_change`, then lets the real one run."""
+    """Subscribes to published payment changes beside the real subscribers and keeps each one."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.changes: list[PaymentChange] = []
-        real = collection.on_payment_change
+        real = bootstrap.payment_subscribers()
 
         async def recording(connection: Any, settings: Any, change: PaymentChange) -> None:
             self.changes.append(change)
-            await real(connection, settings, change)
 
-        monkeypatch.setattr(collection, "on_payment_change", recording)
+        monkeypatch.setattr(bootstrap, "payment_subscribers", lambda: (*real, recording))
 
     def of(self, tenant_id: int) -> list[PaymentChange]:
         return [c for c in self.changes if c.tenant_id == tenant_id]
@@ -63,7 +62,7 @@ __all__ = ["SAMPLES", "ChangeRecorder", "Path", "counts", "sample", "sample_tena
 
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
-    """Every PaymentChange handed to the ladder, in order (the real ladder still runs)."""
+    """Every PaymentChange published, in order (the real subscribers still run)."""
     return ChangeRecorder(monkeypatch)
 
 

@@ -67,7 +67,7 @@ async def test_paying_closes_the_case_and_cancels_every_planned_ladder_message_a
     await report(runtime, change(tenant, PaymentStatus.PAID, paid=tenant.monthly_rent_cents,
                                  at=morning(DAY_1, hour_utc=7), reason=None))
     [message] = await ladder_messages(runtime)
-    assert message.state == "cancelled" and message.error_message == "period paid"
+    assert message.state == "cancelled" and message.error_message == "arrears paid"
     [case] = await cases(runtime)
     assert case.state == "closed"
     types = await event_types(runtime.db, tenant.id)

@@ -44,10 +44,10 @@ def test_list_and_report_show_the_experiment_and_write_the_charts(
     plots = tmp_path / "plots"
     assert main(["--config", str(config), "experiment", "report", "pre_debit_wording", "--plots", str(plots)]) == 0
     report = capsys.readouterr().out
-    assert "Primary metric: paid_by_debit_date" in report and "No exposures" not in report
-    assert "Early look: 0 of the planned 9000" in report
-    assert "officer_reply_share: not yet available" in report
-    for name in ("pre_debit_wording-conversion.png", "pre_debit_wording-cumulative.png"):
+    assert "Nog geen conclusie" in report and "betaald op de incassodag" in report
+    assert "Tussenstand: 0 van de geplande 9.000 huurders" in report
+    assert "officer_reply_share: nog niet beschikbaar" in report
+    for name in ("pre_debit_wording-uplift.png", "pre_debit_wording-cumulative-kind.png"):
         assert (plots / name).read_bytes().startswith(b"\x89PNG")
 
 
@@ -60,8 +60,9 @@ def test_simulate_prints_the_report_and_the_false_positive_rate(
     config: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["--config", str(config), "experiment", "simulate", "--tenants", "300", "--uplift", "0",
-                 "--runs", "20", "--seed", "3"]) == 0
+                 "--runs", "40", "--break-tenants", "100", "--seed", "3"]) == 0
     out = capsys.readouterr().out
-    assert "Simulated 300 tenants" in out and "Sample ratio check" in out
-    assert "false-positive rate (A/A, nominal 5%)" in out
+    assert "Gesimuleerd: 300 huurders" in out and "Verdeling:" in out
+    assert "A/A read daily for 30 days" in out and "sequential interval (default)" in out
+    assert "before: message as unit" in out
     assert not (config.parent / "herinnering.db").exists()  # the configured database is never touched

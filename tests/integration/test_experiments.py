@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -19,20 +20,25 @@ from herinnering.adapters.db.experiment_tables import (
     experiment_assignments,
     experiment_exposures,
     experiment_outcomes,
+    experiment_payment_changes,
+    experiment_phases,
 )
+from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.tables import tasks, tenants
 from herinnering.domain.experiments import Experiment, Guardrail, Metric, Status, Variant
 from herinnering.domain.payments import PaymentChange, PaymentStatus
 from herinnering.domain.planning import Period
 from herinnering.services import simulation
 from herinnering.services.dispatch import Dispatcher
-from herinnering.services.experiments import build_report, record_payment_outcome
+from herinnering.services.experiment_report import build_report
+from herinnering.services.experiments import record_payment_outcome
 from herinnering.services.planning import plan_month
 from tests.integration.helpers import all_messages, event_types, wait_for_states
 from tests.integration.officer_browser import officer
 
 DECEMBER, JANUARY = Period(2026, 12), Period(2027, 1)
 SEND_MOMENT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # reminders of collection day 1 December
+CLOSED = datetime(2026, 12, 12, tzinfo=UTC)  # the debit day plus the return window has passed
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 
 
@@ -144,13 +150,85 @@ async def test_a_payment_by_the_deadline_converts_once_and_a_late_one_does_not(
     outcomes = await rows(runtime.db, experiment_outcomes)
     assert [(o.tenant_id, o.metric, o.source) for o in outcomes] == [(a.id, "paid_by_debit_date", "camt")]
 
+    changes = await rows(runtime.db, experiment_payment_changes)  # the timeline of exposed months only
+    assert [(c.tenant_id, c.status) for c in changes] == [(a.id, "paid"), (a.id, "paid"), (b.id, "paid"),
+                                                          (c.id, "returned")]
     async with runtime.db.begin() as connection:
-        report = await build_report(connection, wording(), runtime.settings.reminders.timezone)
-    assert sum(v.exposures for v in report.analysis.variants) == 3
-    assert sum(v.conversions for v in report.analysis.variants) == 1
+        report = await build_report(connection, wording(), runtime.settings.reminders.timezone, CLOSED)
+        early = await build_report(connection, wording(), runtime.settings.reminders.timezone,
+                                   datetime(2026, 12, 3, tzinfo=UTC))
+    a_ = report.analysis
+    assert sum(a_.tenants) == 3 and sum(a_.judged) == 3
+    assert sum(r * n for r, n in zip(a_.rates, a_.judged, strict=True) if r is not None) == 1  # only a paid in time
+    assert sum(early.analysis.judged) == 0 and early.analysis.open_months == 3  # windows open: left out, counted
     opt_out, replies = report.guardrails
     assert opt_out.available and sum(n for _, n, *_ in opt_out.rows) == 3
-    assert not replies.available and "not yet available" in replies.note
+    assert not replies.available and "nog niet beschikbaar" in replies.note
+
+
+async def test_a_returned_debit_undoes_its_conversion_and_a_month_paid_before_the_message_is_left_out(
+    runtime: Any, make_tenant: Any, fake_twilio: Any,
+) -> None:
+    with_experiment(runtime, wording())
+    returned, kept, early_payer = [await make_tenant() for _ in range(3)]
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, DECEMBER)
+    async with runtime.db.begin() as connection:  # paid before the reminder goes
+        await connection.execute(payment_periods.insert().values(
+            tenant_id=early_payer.id, period="2026-12", amount_due_cents=74550, amount_paid_cents=74550,
+            status="paid", source="camt", created_at=SEND_MOMENT - timedelta(days=1),
+            updated_at=SEND_MOMENT - timedelta(days=1)))
+    runtime.clock.set(SEND_MOMENT)
+    await Dispatcher(runtime, "w1").run_until_idle()
+
+    def change(tenant: Any, status: PaymentStatus, at: datetime) -> PaymentChange:
+        return PaymentChange(tenant_id=tenant.id, period="2026-12", status=status, amount_due_cents=74550,
+                             amount_paid_cents=74550 if status is PaymentStatus.PAID else 0,
+                             reason_code="AM04" if status is PaymentStatus.RETURNED else None, source="camt",
+                             occurred_at=at)
+
+    async with runtime.db.begin() as connection:
+        debit = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+        await record_payment_outcome(connection, change(returned, PaymentStatus.PAID, debit))
+        await record_payment_outcome(connection, change(returned, PaymentStatus.RETURNED, debit + timedelta(days=2)))
+        await record_payment_outcome(connection, change(kept, PaymentStatus.PAID, debit))
+        await record_payment_outcome(connection, change(early_payer, PaymentStatus.PAID, debit))
+        report = await build_report(connection, wording(), runtime.settings.reminders.timezone, CLOSED)
+    a = report.analysis
+    assert sum(a.tenants) == 3 and sum(a.judged) == 2 and a.already_paid_months == 1
+    paid = {name: round(rate * n) for name, rate, n in zip(a.names, a.rates, a.judged, strict=True) if rate is not None}
+    assert sum(paid.values()) == 1  # only `kept`: the AM04 two days later undid `returned`
+    assert "already_paid" in {n.code for n in report.notes()}
+    exposures = {e.tenant_id: e for e in await rows(runtime.db, experiment_exposures)}
+    assert exposures[early_payer.id].paid_at_exposure and not exposures[kept.id].paid_at_exposure
+
+
+async def test_changed_weights_start_a_new_phase_with_its_own_report(
+    runtime: Any, make_tenant: Any, fake_twilio: Any,
+) -> None:
+    with_experiment(runtime, wording())
+    for _ in range(6):
+        await make_tenant()
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, DECEMBER)
+    runtime.clock.set(SEND_MOMENT)
+    await Dispatcher(runtime, "w1").run_until_idle()
+    changed = replace(wording(), variants=(Variant("control", "pre_debit", 0.2), Variant("kind", "pre_debit_kind", 0.8)))
+    with_experiment(runtime, changed)
+    for _ in range(6):
+        await make_tenant()
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, JANUARY)
+    runtime.clock.set(max(m.send_at for m in await all_messages(runtime.db)))
+    await Dispatcher(runtime, "w2").run_until_idle()
+    phases = await rows(runtime.db, experiment_phases)
+    assert [(p.phase, [v["weight"] for v in p.definition["variants"]]) for p in phases] == [(1, [0.5, 0.5]),
+                                                                                          (2, [0.2, 0.8])]
+    async with runtime.db.begin() as connection:
+        report = await build_report(connection, changed, runtime.settings.reminders.timezone,
+                                    datetime(2027, 1, 15, tzinfo=UTC))
+    first, second = report.phases
+    assert sum(first.analysis.tenants) == 6  # the first six, in their first phase
+    assert sum(second.analysis.tenants) == 6  # only tenants first exposed in phase 2
+    assert second.analysis.srm.expected == (pytest.approx(1.2), pytest.approx(4.8))  # against phase 2's weights
+    assert "phases" in {n.code for n in report.notes()}
 
 
 async def test_guardrails_count_opt_outs_and_officer_replies_after_the_message(
@@ -167,7 +245,7 @@ async def test_guardrails_count_opt_outs_and_officer_replies_after_the_message(
         await connection.execute(tasks.insert().values(
             tenant_id=tenants[1].id, kind="reply_needed", title="Antwoord", state="open", source="bot",
             dedupe_key="reply:1", data={}, created_at=later, updated_at=later))
-        report = await build_report(connection, wording(), runtime.settings.reminders.timezone)
+        report = await build_report(connection, wording(), runtime.settings.reminders.timezone, CLOSED)
     opt_out, replies = report.guardrails
     assert sum(events for _, _, events, *_ in opt_out.rows) == 1
     assert replies.available and sum(events for _, _, events, *_ in replies.rows) == 1
@@ -191,7 +269,8 @@ async def test_the_report_page_shows_the_figures_and_both_charts_as_png(
     status, page = await lead.get("/experiments/pre_debit_wording")
     assert status == 200
     assert (await lead.get("/experiments/nope"))[0] == 404
-    assert "Vriendelijke toon" in page and "Early look: 8 of the planned 1000" in page
+    assert "Vriendelijke toon" in page and 'data-verdict="undecided"' in page and "Nog geen conclusie" in page
+    assert "betaald op de incassodag" in page and "paid_by_debit_date" not in page  # words, not keys
     images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', page)
     assert len(images) == 2
     for _alt, data in images:
@@ -204,7 +283,7 @@ async def test_the_report_page_shows_the_figures_and_both_charts_as_png(
 async def test_a_simulation_runs_through_planning_exposure_and_payments_on_the_database(
     runtime: Any,
 ) -> None:
-    spec = simulation.Spec(tenants=400, base_rate=0.25, uplift=0.10, seed=4)
+    spec = simulation.Spec(tenants=400, base_rate=0.25, uplift=0.10, seed=5)
     report = await simulation.simulate(runtime.db, runtime.settings, runtime.templates, spec, JANUARY)
     exposures = await rows(runtime.db, experiment_exposures)
     outcomes = await rows(runtime.db, experiment_outcomes)
@@ -216,18 +295,22 @@ async def test_a_simulation_runs_through_planning_exposure_and_payments_on_the_d
             .join(tenants, tenants.c.id == experiment_exposures.c.tenant_id)
         )).all()
     assert all(declared.assign(external_id).name == variant for external_id, variant in pairs)
-    [control, kind] = report.analysis.variants
-    assert control.exposures + kind.exposures == 400
-    assert control.conversions + kind.conversions == len(outcomes) > 0
+    a = report.analysis
+    assert sum(a.tenants) == sum(a.judged) == 400 and a.open_months == 0
+    assert round(sum(r * n for r, n in zip(a.rates, a.judged, strict=True))) == len(outcomes) > 0
     assert {o.source for o in outcomes} == {"simulation"}
     deadline_of = {e.id: e.deadline for e in exposures}
     assert all(o.converted_at <= deadline_of[o.exposure_id] for o in outcomes)  # late payers were not counted
-    assert 0.15 < control.rate < 0.35 and 0.25 < kind.rate < 0.45  # the true rates are 25 % and 35 %
-    assert not report.analysis.srm.mismatch
+    control, kind = a.rates
+    assert 0.15 < control < 0.35 and 0.25 < kind < 0.45  # the true rates are 25 % and 35 %
+    assert not a.srm.mismatch
+    [effect] = a.effects
+    assert effect.sequential_ci.low < 0.10 < effect.sequential_ci.high  # the interval covers the truth
 
 
 async def test_a_forced_split_in_the_real_path_raises_the_srm_warning(runtime: Any) -> None:
     spec = simulation.Spec(tenants=400, uplift=0.0, seed=9, actual_weights=(0.3, 0.7))
     report = await simulation.simulate(runtime.db, runtime.settings, runtime.templates, spec, JANUARY)
     assert report.analysis.srm.mismatch
-    assert report.warnings()[0].startswith("Sample ratio mismatch")
+    assert report.notes()[0].code == "srm"
+    assert all(e.verdict == "srm" for e in report.analysis.effects)  # never a verdict while SRM fails

@@ -23,7 +23,6 @@ from herinnering.domain.payments import PaymentStatus
 from herinnering.errors import HerinneringError
 from herinnering.services.collection import ladder_tick, plan_message
 from herinnering.services.early_warning import import_feedback
-from herinnering.services.letters import send_letter
 from herinnering.services.proof import build
 from herinnering.services.tenant_page import issue_token, page_url
 from herinnering.services.wgs_export import FIELDS, collect, mark_signalled
@@ -32,6 +31,7 @@ from tests.integration.collection_helpers import (
     days,
     morning,
     open_tasks,
+    posted_letter,
     report,
     rows,
     run_day,
@@ -77,7 +77,7 @@ async def test_three_of_four_steps_is_refused_and_the_fourth_makes_the_case_read
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
     assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant", "written_reminder"}
-    await send_letter(runtime, tenant, "veertiendagenbrief", period=None, by="officer@delinde")
+    await posted_letter(runtime, tenant, "veertiendagenbrief")
     assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant"}  # the letter did the ladder's task
     await ladder_tick(runtime)
     recorded = await rows(runtime, mvi_steps)
@@ -104,7 +104,7 @@ async def test_an_objection_by_keyword_blocks_the_signal_and_is_shown(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     assert len((await export(runtime)).rows) == 1
 
@@ -122,7 +122,7 @@ async def test_an_objection_recorded_in_the_inbox_blocks_the_signal_and_is_audit
     runtime: Any, make_tenant: Any, fake_twilio: Any, browser: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     await tenant_writes(runtime, fake_twilio, tenant.phone, "Ik bel u morgen")
     async with runtime.db.begin() as connection:
@@ -150,7 +150,7 @@ async def test_an_objection_on_the_tenant_page_blocks_the_signal(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant, language="tr")
-    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     assert len((await export(runtime)).rows) == 1
     async with runtime.db.begin() as connection:
@@ -172,7 +172,7 @@ async def test_the_municipality_answers_deceased_and_every_message_stops(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     async with runtime.db.begin() as connection:
         signals = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
@@ -198,7 +198,7 @@ async def test_a_repeat_signal_only_when_the_debt_grew_and_a_bad_feedback_file_s
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     async with runtime.db.begin() as connection:
         await mark_signalled(connection, await collect(connection, runtime.settings, SINCE, EXPORT_DAY),
@@ -218,18 +218,18 @@ async def test_the_14_day_letter_names_the_exact_costs_and_dates_in_dutch_and_th
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant, language="tr")
-    sent = await send_letter(runtime, tenant, "veertiendagenbrief", period=None, by="officer@delinde")
+    sent = await posted_letter(runtime, tenant, "veertiendagenbrief")
     text = " ".join(pdf_text(sent.pdf).split())
     assert "binnen 14 dagen na de dag van ontvangst van deze brief" in text
     assert "Die kosten zijn € 111,83" in text  # 15 % of € 745,50, rounded to the cent
     assert "Hollandaca" in text and "14 gün" in text  # the translation follows the legal Dutch text
     [stored] = await rows(runtime, letters)
     dates = letter_dates(EXPORT_DAY)
-    assert (stored.sent_on, stored.received_on, stored.costs_due_from, stored.costs_cents) == (
+    assert (stored.posted_on, stored.received_on, stored.costs_due_from, stored.costs_cents) == (
         EXPORT_DAY, date(2027, 1, 6), dates.costs_due_from, 11_183)
     assert stored.costs_due_from > date(2027, 1, 20)
-    with pytest.raises(HerinneringError, match="already sent"):
-        await send_letter(runtime, tenant, "veertiendagenbrief", period=None, by="officer@delinde")
+    with pytest.raises(HerinneringError, match="already posted"):
+        await posted_letter(runtime, tenant, "veertiendagenbrief")
 
 
 async def test_the_letter_and_proof_commands_write_a_proof_pdf_that_lists_every_step_and_renders(
@@ -243,7 +243,12 @@ async def test_the_letter_and_proof_commands_write_a_proof_pdf_that_lists_every_
     letter = tmp_path / "brief.pdf"
     assert await asyncio.to_thread(main, ["letter", "--tenant", tenant.external_id, "--kind", "veertiendagenbrief",
                                           "--out", str(letter), "--now", "2027-01-04T11:00"]) == 0
-    assert "costs due from 21-01-2027" in capsys.readouterr().out
+    assert "term ends 20-01-2027" in capsys.readouterr().out
+    batch = tmp_path / "batch.pdf"
+    assert await asyncio.to_thread(main, ["post-batch", "--out", str(batch), "--now", "2027-01-04T15:00"]) == 0
+    assert "1. brief" in batch.with_suffix(".txt").read_text()
+    assert await asyncio.to_thread(main, ["posted", "1", "--on", "2027-01-04", "--now", "2027-01-04T17:00"]) == 0
+    assert "posted on 2027-01-04" in capsys.readouterr().out
     out = tmp_path / "dossier.pdf"
     assert await asyncio.to_thread(main, ["proof", "--tenant", tenant.external_id, "--case", "2026-12",
                                           "--out", str(out), "--now", "2027-01-05T10:00"]) == 0
@@ -276,7 +281,7 @@ async def test_an_officer_records_an_objection_the_ladder_shows_it_and_feedback_
     from herinnering.cli import main
 
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await send_letter(runtime, tenant, "written_reminder", period=None, by="officer@delinde")
+    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     monkeypatch.setenv("HERINNERING_DATABASE_URL", runtime.settings.database.url)
     now = ["--now", "2027-01-04T12:00"]

@@ -14,14 +14,14 @@ from typing import Any
 from herinnering.adapters.db.collection_tables import mvi_steps
 from herinnering.adapters.db.tables import tenants
 from herinnering.services import privacy
-from herinnering.services.letters import send_letter
 from herinnering.services.proof import build
-from tests.integration.collection_helpers import rows
+from tests.integration.collection_helpers import posted_letter, rows
 from tests.integration.test_lawful import ladder_done_but_no_call
 from tests.integration.test_privacy import count_rows_of
 
 ENDED = date(2027, 1, 31)
-PROOF = {"arrears_cases", "letters", "whatsapp_consents"}  # the kept tables with a tenant_id column
+PROOF = {"arrears_cases", "case_months", "letters", "whatsapp_consents"}  # the kept tables with a tenant_id column
+ADMINISTRATION = {"payment_links"}  # what this tenant was asked to pay: kept for the fiscal duty
 
 
 async def test_messages_go_after_their_term_and_the_proof_after_its_own(
@@ -31,7 +31,7 @@ async def test_messages_go_after_their_term_and_the_proof_after_its_own(
     exports.mkdir()
     runtime.settings = replace(runtime.settings, privacy=replace(runtime.settings.privacy, exports_dir=str(exports)))
     with_case = await ladder_done_but_no_call(runtime, make_tenant, channel="whatsapp")
-    await send_letter(runtime, with_case, "veertiendagenbrief", period=None, by="officer@delinde")
+    await posted_letter(runtime, with_case, "veertiendagenbrief")
     bundle = await build(runtime, with_case, None)  # the proof bundle shows the consent the WhatsApp messages went under
     assert "Toestemming voor WhatsApp" in bundle.html and "via import" in bundle.html
     assert "Geen reclame" in bundle.html
@@ -52,7 +52,7 @@ async def test_messages_go_after_their_term_and_the_proof_after_its_own(
     report = await privacy.purge(runtime)
     assert (report.tenants, report.kept_for_proof, report.exports) == (1, 1, 1)
     assert report.rows["messages"] >= 2 and "letters" not in report.rows and "mvi_steps" not in report.rows
-    assert set(await count_rows_of(runtime, with_case.id)) == PROOF  # messages, events, tasks … gone
+    assert set(await count_rows_of(runtime, with_case.id)) == PROOF | ADMINISTRATION  # messages, events … gone
     assert len(await rows(runtime, mvi_steps)) == steps
     assert await count_rows_of(runtime, plain.id) == {}
     assert [t.id for t in await rows(runtime, tenants)] == [with_case.id]

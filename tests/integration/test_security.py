@@ -4,10 +4,12 @@ logins and officers' reads in the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from dataclasses import replace
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from herinnering.adapters.db.conversation_tables import audit_log
+from herinnering.adapters.db.conversation_tables import audit_log, login_attempts
 from herinnering.adapters.db.security_tables import api_tokens
 from herinnering.config import load_settings
 from herinnering.errors import ConfigError
@@ -157,3 +159,49 @@ async def test_reading_a_tenants_conversation_is_in_the_audit_log(runtime: Any, 
     async with runtime.db.begin() as connection:
         viewed = (await connection.execute(select(audit_log).where(audit_log.c.action == "view_thread"))).all()
     assert [(v.tenant_id, v.thread_id, v.user_email) for v in viewed] == [(someone.id, thread.id, "anna@delinde.nl")]
+
+
+async def test_parallel_wrong_guesses_are_checked_no_more_than_the_lockout_allows(runtime: Any, browser: Any) -> None:
+    await user_service.add_user(runtime, "anna@delinde.nl", PASSWORD, "officer")
+    guessers = [browser() for _ in range(10)]
+    for b in guessers:
+        await b.get("/login")
+    answers = await asyncio.gather(*(b.post("/login", email="anna@delinde.nl", password=f"guess {n}")
+                                     for n, b in enumerate(guessers)))
+    assert sorted(status for status, _ in answers) == [401] * 5 + [429] * 5
+    actions = [e.action for e in await rows(runtime.db, audit_log)]
+    assert actions.count("login_failed") == runtime.settings.conversations.lockout_failures == 5
+    assert actions.count("login_locked") == 5
+    assert len(await rows(runtime.db, login_attempts)) == 5  # the passwords checked
+    assert await browser().log_in("anna@delinde.nl") == 429  # the right one waits too
+    runtime.clock.advance(timedelta(minutes=15))
+    assert await browser().log_in("anna@delinde.nl") == 303
+
+
+_callers = iter(range(1_000_000))
+
+
+async def _login_from(base: str, forwarded_for: str | None) -> int:
+    """A wrong login (each for another address, so the lockout stays out of it) with this header."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(base + "/login") as response:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', await response.text()).group(1)  # type: ignore[union-attr]
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+        async with session.post(base + "/login", data={"csrf": csrf, "email": f"x{next(_callers)}@delinde.nl", "password": "wrong"},
+                                headers=headers, allow_redirects=False) as response:
+            return response.status
+
+
+async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(runtime: Any) -> None:
+    security = replace(runtime.settings.security, login_per_minute_ip=2, login_per_minute_account=1000)
+    behind_proxy = replace(runtime.settings, security=replace(security, trusted_proxies=(ip_network("127.0.0.1/32"),)))
+    async with serving(replace(runtime, settings=behind_proxy), "127.0.0.1", 0) as base:
+        assert [await _login_from(base, "203.0.113.5") for _ in range(3)] == [401, 401, 429]
+        assert await _login_from(base, "203.0.113.6") == 401  # another client behind the proxy: its own bucket
+        # a client cannot pick a new address by writing one itself: the proxy appends the real one
+        assert await _login_from(base, "198.51.100.1, 203.0.113.5") == 429
+        garbage = [await _login_from(base, f"not-an-address-{n}") for n in range(3)]
+        assert garbage == [401, 401, 429]  # garbage counts as the proxy's own address: one shared bucket
+    direct = replace(runtime.settings, security=security)  # no trusted proxies: the header is ignored
+    async with serving(replace(runtime, settings=direct), "127.0.0.1", 0) as base:
+        assert [await _login_from(base, f"203.0.113.{n}") for n in range(3)] == [401, 401, 429]

@@ -40,7 +40,7 @@ async def test_segments_on_a_year_of_history_match_the_hand_computed_ones(runtim
     await sent_reminders(runtime, newcomer, [1, 2])                   # new wins over reminders
     async with runtime.db.begin() as connection:
         await connection.execute(arrears_cases.insert().values(
-            tenant_id=late.id, period="2026-12", state="open", missed_on=TODAY, amount_due_cents=1,
+            tenant_id=late.id, period="2026-12", state="open", missed_on=TODAY, arrears_since=TODAY, amount_due_cents=1,
             amount_paid_cents=0, opened_at=NOW, updated_at=NOW))
     found = await compute(runtime.db, runtime.settings, TODAY, NOW)
     assert {t: a.segment for t, a in found.items()} == {

@@ -13,6 +13,7 @@ from herinnering.domain.collection_costs import (
     MAXIMUM_CENTS,
     MINIMUM_CENTS,
     collection_costs,
+    is_general_holiday,
     letter_dates,
     presumed_receipt,
     scale_cents,
@@ -85,4 +86,28 @@ def test_costs_are_never_due_before_receipt_plus_fourteen_days(sent: date) -> No
     assert dates.received_on > sent
     assert dates.term_ends_on >= dates.received_on + timedelta(days=14)
     assert dates.costs_due_from > dates.received_on + timedelta(days=14)
-    assert dates.term_ends_on.weekday() < 5 and dates.term_ends_on not in NL  # a term never ends on a rest day
+    assert dates.term_ends_on.weekday() < 5 and not is_general_holiday(dates.term_ends_on)  # never on a rest day
+
+
+# Algemene termijnenwet art. 3: the days a term may not end on besides weekends.
+@pytest.mark.parametrize(("day", "general"), [
+    (date(2026, 5, 5), True),    # Bevrijdingsdag, every year for terms (the NL calendar has it only in 2025, 2030 …)
+    (date(2027, 5, 5), True),
+    (date(2026, 4, 27), True),   # King's Day
+    (date(2026, 4, 3), False),   # Good Friday: a holiday for banks, not in the Atw
+    (date(2026, 12, 26), True),  # second Christmas day
+])
+def test_the_general_holidays_of_the_algemene_termijnenwet(day: date, general: bool) -> None:
+    assert is_general_holiday(day) is general
+
+
+def test_a_term_that_would_end_on_5_may_runs_on_to_the_next_working_day() -> None:
+    dates = letter_dates(date(2026, 4, 17))  # Friday: received Tuesday 21 April
+    assert (dates.received_on, dates.term_ends_on, dates.costs_due_from) == (
+        date(2026, 4, 21), date(2026, 5, 6), date(2026, 5, 7))
+
+
+def test_posted_on_the_friday_before_kings_day() -> None:
+    dates = letter_dates(date(2026, 4, 24))  # Saturday counts; Sunday, Monday 27 April (King's Day) do not
+    assert (dates.received_on, dates.term_ends_on, dates.costs_due_from) == (
+        date(2026, 4, 28), date(2026, 5, 12), date(2026, 5, 13))

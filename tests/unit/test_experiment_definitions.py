@@ -113,3 +113,34 @@ def test_the_kind_variant_exists_in_every_language_and_costs_no_more_than_the_co
         assert "020 123 4567" in variant.body and not FORBIDDEN.search(variant.body)
     if language == "nl":
         assert measure(control.body).encoding == measure(variant.body).encoding == "GSM-7"
+
+
+def test_the_version_1_hash_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"experiments\.a\.hash_version: 1 is refused"):
+        parse_experiments({"a": valid(hash_version=1)})
+
+
+def test_two_experiments_with_one_seed_are_refused() -> None:
+    with pytest.raises(ConfigError, match=r"experiments\.b\.seed: 'same' is also the seed of experiments\.a"):
+        parse_experiments({"a": valid(seed="same"), "b": valid(seed="same", kind="link", status="draft")})
+    with pytest.raises(ConfigError, match=r"experiments\.b\.seed: 'a' is also the seed"):
+        parse_experiments({"a": valid(), "b": valid(seed="a", kind="link")})  # the key is a's seed
+
+
+def test_overlapping_experiments_on_one_kind_need_one_namespace_with_disjoint_ranges() -> None:
+    with pytest.raises(ConfigError, match=r"experiments\.b: overlaps experiments\.a on kind 'pre_debit'"):
+        parse_experiments({"a": valid(), "b": valid()})
+    other = {"short": {"template": "pre_debit", "weight": 0.5}, "long": {"template": "pre_debit_kind", "weight": 0.5}}
+    with pytest.raises(ConfigError, match=r"experiments\.b\.namespace_range: overlaps"):
+        parse_experiments({"a": valid(namespace="n", namespace_range=[0, 0.6]),
+                           "b": valid(namespace="n", namespace_range=[0.5, 1], variants=other)})
+    with pytest.raises(ConfigError, match=r"experiments\.b\.variants: 'control' is also a variant"):
+        parse_experiments({"a": valid(namespace="n", namespace_range=[0, 0.5]),
+                           "b": valid(namespace="n", namespace_range=[0.5, 1])})
+    a, b = parse_experiments({"a": valid(namespace="n", namespace_range=[0, 0.5]),
+                              "b": valid(namespace="n", namespace_range=[0.5, 1], variants=other)})
+    ids = [f"K{i:05d}" for i in range(4000)]
+    in_a = {i for i in ids if a.assign(i) is not None}
+    in_b = {i for i in ids if b.assign(i) is not None}
+    assert not in_a & in_b and len(in_a | in_b) == 4000  # every tenant in exactly one
+    assert abs(len(in_a) - 2000) < 150

@@ -75,8 +75,17 @@ async def delete_except(connection: AsyncConnection, tenant_ids: Sequence[int], 
     """Delete the tenants' rows in every table but `keep` and `tenants` (a kind of data whose term
     ended while another kind is still kept, domain/retention.py). The audit log keeps its link to
     the tenant, which still exists."""
-    conditions = {table: condition for table, condition in _conditions(tenant_ids).items()
+    everything = _conditions(tenant_ids)
+    conditions = {table: condition for table, condition in everything.items()
                   if table is not tenants and table.name not in keep}
+    for table in everything:  # a kept row loses its link to a row that goes (an instalment's reminder)
+        if table.name not in keep:
+            continue
+        for fk in table.foreign_keys:
+            parent = fk.column.table
+            if parent in conditions and fk.parent.nullable:
+                await connection.execute(update(table).where(
+                    fk.parent.in_(select(fk.column).where(conditions[parent]))).values({fk.parent.name: None}))
     return await _delete(connection, conditions)
 
 

@@ -46,6 +46,12 @@ async def tenant_by_phone(connection: AsyncConnection, phone: str) -> Row[Any] |
     return (await connection.execute(statement)).first()
 
 
+async def tenant_ids_by_phone(connection: AsyncConnection, phone: str) -> list[int]:
+    """Every tenant with this number: a phone shared by two contracts belongs to both."""
+    statement = select(tenants.c.id).where(tenants.c.phone == phone).order_by(tenants.c.id)
+    return list((await connection.execute(statement)).scalars())
+
+
 async def thread_for(
     connection: AsyncConnection, tenant_id: int | None, phone: str, channel: str, now: datetime
 ) -> Row[Any]:

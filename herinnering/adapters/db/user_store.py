@@ -9,10 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.conversation_tables import audit_log, login_attempts, sessions, users
+from herinnering.adapters.db.conversation_tables import (
+    audit_log,
+    login_attempts,
+    login_guards,
+    sessions,
+    users,
+)
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
 
 
@@ -48,17 +55,22 @@ async def record_attempt(connection: AsyncConnection, email: str, succeeded: boo
     await connection.execute(insert(login_attempts).values(email=email, succeeded=succeeded, at=now))
 
 
-async def recent_failures(connection: AsyncConnection, email: str, since: datetime) -> list[datetime]:
-    """Failed attempts for `email` since `since` and after its last successful login, oldest first."""
-    last_success = (await connection.execute(
-        select(func.max(login_attempts.c.at)).where(login_attempts.c.email == email, login_attempts.c.succeeded.is_(True))
-    )).scalar()
-    start = max(since, last_success) if last_success is not None else since
-    rows = await connection.execute(
-        select(login_attempts.c.at).where(login_attempts.c.email == email, login_attempts.c.succeeded.is_(False),
-                                          login_attempts.c.at >= start).order_by(login_attempts.c.at)
-    )
-    return [row.at for row in rows]
+async def count_attempt(connection: AsyncConnection, email: str, now: datetime, window_start_before: datetime) -> int:
+    """Count one login attempt for `email` in one atomic upsert and return the attempts in the
+    current window (a window that began before `window_start_before` starts again at 1).
+    Parallel attempts each get their own number, so no more than the limit are let through."""
+    old = login_guards.c.window_start <= window_start_before
+    statement = dialect_insert(connection, login_guards).values(email=email, window_start=now, attempts=1)
+    statement = statement.on_conflict_do_update(index_elements=["email"], set_={
+        "attempts": case((old, 1), else_=login_guards.c.attempts + 1),
+        "window_start": case((old, now), else_=login_guards.c.window_start),
+    }).returning(login_guards.c.attempts)
+    return int((await connection.execute(statement)).scalar_one())
+
+
+async def clear_attempts(connection: AsyncConnection, email: str) -> None:
+    """A successful login: the count starts again."""
+    await connection.execute(delete(login_guards).where(login_guards.c.email == email))
 
 
 async def add_session(connection: AsyncConnection, *, token_hash: str, user_id: int, csrf_token: str,
