@@ -97,6 +97,7 @@ class DispatchSettings:
     circuit_cool_down_seconds: float = 30.0  # open this long before one probe call
     status_sweep_after_seconds: float = 1800.0  # a message still `sent` this long is asked at the provider
     status_sweep_interval_seconds: float = 300.0  # how often a sending process sweeps
+    price_per_segment_eur: float = 0.075  # what one SMS segment costs (templates check shows costs per language)
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             circuit_cool_down_seconds=dis.number("circuit_cool_down_seconds", 0, 3600),
             status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 1, 7 * 86_400),
             status_sweep_interval_seconds=dis.number("status_sweep_interval_seconds", 1, 86_400),
+            price_per_segment_eur=dis.number("price_per_segment_eur", 0, 10),
         ),
         twilio=TwilioSettings(
             account_sid=twi.pattern("account_sid", r"(AC[0-9a-fA-F]{32})?", "AC followed by 32 hex digits"),
