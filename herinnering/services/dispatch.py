@@ -28,6 +28,7 @@ from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.bootstrap import Runtime
+from herinnering.domain.circuit import CircuitState
 from herinnering.domain.kinds import kinds_outside_window, policy
 from herinnering.domain.payment_methods import stale_reminder
 from herinnering.domain.planning import in_send_window
@@ -105,7 +106,7 @@ class Dispatcher:
     async def _tick(self, launched: asyncio.Event | None) -> TickReport:
         report = TickReport()
         await self.expire(report)
-        if self.circuit.blocks(self.rt.clock.now()):
+        if self.circuit.blocks(self.rt.clock.now()) or await self.fleet_paused():
             report.paused = True  # most recent calls failed: wait out the cool-down, call nobody
             return report
         await self.settle_unknown(report)
@@ -140,6 +141,8 @@ class Dispatcher:
                     outcome = await self.send_text(message, text, report)
                 finally:
                     self.circuit.record(outcome, self.rt.clock.now())
+                    if self.circuit.unpublished:  # the fleet (and /healthz) learn every change
+                        await self.circuit.publish(self.rt.db, self.worker, self.rt.clock.now())
                 if isinstance(outcome, Halt):
                     report.halted = outcome.message
                     halted.set()
@@ -150,6 +153,13 @@ class Dispatcher:
         if report.halted:
             raise ProviderError(f"sending stopped: {report.halted}")
         return report
+
+    async def fleet_paused(self) -> bool:
+        """Another worker found the provider unwell and is still cooling down: pause too."""
+        state, by = await self.circuit.fleet(self.rt.db, self.rt.clock.now())
+        if state is CircuitState.HALF_OPEN and self.circuit.state is CircuitState.CLOSED:
+            self.circuit.unpublished = True  # cooled down: our next answer tells the fleet how the provider is
+        return state is CircuitState.OPEN and by != self.worker
 
     async def prepare_batch(
         self, connection: AsyncConnection, claimed: list[Row[Any]], tenants: dict[int, Row[Any]], report: TickReport,
@@ -363,8 +373,9 @@ class Dispatcher:
             await outbox.move(connection, message.id, S.FAILED, now, owner=self.worker,
                               error_code=code, error_message=text)
             log_rows = [event_log.event(message.tenant_id, "message_failed", now, message.id, code=code)]
-            if opted_out and await tenant_store.set_opted_out(connection, message.tenant_id, now):
-                log_rows.append(event_log.event(message.tenant_id, "tenant_opted_out", now, source="provider", code=code))
+            for holder in await _holders_of_number(connection, message) if opted_out else ():  # a shared phone too
+                if await tenant_store.set_opted_out(connection, holder, now):
+                    log_rows.append(event_log.event(holder, "tenant_opted_out", now, source="provider", code=code))
             await event_log.append(connection, log_rows)
             if code in FALLBACK_CODES:  # WhatsApp refused at once (usually it says so in a status callback)
                 await whatsapp.after_failure(connection, self.settings, await outbox.get(connection, message.id),
@@ -374,3 +385,16 @@ class Dispatcher:
     async def settle_unknown(self, report: TickReport) -> None:
         """Look up, at the provider, messages whose send outcome is unknown (`reconciliation`)."""
         await reconciliation.settle_unknown(self, report)
+
+
+async def _holders_of_number(connection: Any, message: Row[Any]) -> list[int]:
+    """Every tenant with the number this message went to: the provider's unsubscribe (21610) is the
+    phone's, so it holds for each contract that shares it."""
+    from herinnering.adapters.db.thread_store import tenant_ids_by_phone
+
+    holders = {message.tenant_id} if message.tenant_id is not None else set()
+    stored = await outbox.get(connection, message.id)  # the address is stored just before sending
+    if stored is not None and stored.recipient:
+        holders.update(await tenant_ids_by_phone(connection, stored.recipient.removeprefix("whatsapp:")))
+    return sorted(holders)
+

@@ -31,6 +31,7 @@ from herinnering.web import (
     payments,
     risk,
     security,
+    statement,
     templates_preview,
     tenant_page,
     tenants,
@@ -57,8 +58,15 @@ async def live(request: web.Request) -> web.Response:
     """/healthz: the process answers, and whether sending is paused by the provider circuit.
 
     Always 200 (a liveness probe: restarting us does not mend the provider); while the circuit
-    is open or probing, the status says "degraded"."""
-    circuit = request.app[RUNTIME].circuit.state
+    of any worker (stored in the database) or of this process is open or probing, the status
+    says "degraded"."""
+    runtime = request.app[RUNTIME]
+    circuit = runtime.circuit.state
+    try:  # the workers' breakers, shared in the database: the fleet's truth, not just this process's
+        fleet, _ = await runtime.circuit.fleet(runtime.db, runtime.clock.now())
+        circuit = fleet if circuit == "closed" else circuit
+    except (OSError, SQLAlchemyError) as exc:
+        log.warning("provider circuit unreadable (%s): this process's own state shown", type(exc).__name__)
     return web.json_response({"status": "ok" if circuit == "closed" else "degraded", "provider_circuit": circuit})
 
 
@@ -124,7 +132,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants, audit):
+                 openapi, risk, i18n, worklist, tenants, audit, statement):
         area.setup(app)
     return app
 
