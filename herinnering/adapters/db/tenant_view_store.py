@@ -36,10 +36,9 @@ async def sent_messages(connection: AsyncConnection, tenant_id: int, limit: int 
 
 
 async def sent_letters(connection: AsyncConnection, tenant_id: int, limit: int = 3) -> list[Row[Any]]:
-    statement = (select(letters.c.id, letters.c.kind, letters.c.channel, letters.c.sent_on, letters.c.body,
-                        letters.c.costs_cents)
-                 .where(letters.c.tenant_id == tenant_id).order_by(letters.c.sent_on.desc(), letters.c.id.desc())
-                 .limit(limit))
+    statement = (select(letters.c.id, letters.c.kind, letters.c.channel, letters.c.state, letters.c.generated_on,
+                        letters.c.posted_on, letters.c.body, letters.c.costs_cents)
+                 .where(letters.c.tenant_id == tenant_id).order_by(letters.c.id.desc()).limit(limit))
     return list((await connection.execute(statement)).fetchall())
 
 
