@@ -139,8 +139,10 @@ def dispatching(results: Results, url: str, n: int, rate: float, latency: float,
                   f"dispatch {rate}/s × {workers}: {done}")
     achieved = done["segments"] * (n - 1) / n / max(done["sending_seconds"], 1e-9)  # first to last: n - 1 gaps
     results.add(workload=f"dispatch, {latency * 1000:.0f} ms per call, {workers} process(es) (postgresql)",
-                size=n, ours=f"{achieved:,.0f} segments/s of {rate:,.0f} configured",
-                peer="-", ratio=None, share=achieved / rate, rss_mb=done["peak_rss_mb"])
+                size=n, ours=f"{achieved:,.0f} segments/s, {done['dispatcher_cpu_ms_per_message']:.2f} CPU ms per message "
+                             f"(load {done['load_average']})",
+                peer=f"the configured rate: {rate:,.0f} segments/s", ratio=None,
+                ratio_text=f"{achieved / rate:.0%} of the rate", share=achieved / rate, rss_mb=done["peak_rss_mb"])
 
 
 def webhooks(results: Results, url: str, n: int, concurrency: int, seconds: float, loader: str) -> None:
