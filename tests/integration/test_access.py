@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from herinnering.adapters.db.conversation_tables import audit_log
 from herinnering.services import users as user_service
 from herinnering.web.app import create_app
-from herinnering.web.auth import PUBLIC, READ_ONLY, safe_next
+from herinnering.web.auth import OWN_SETTINGS, PUBLIC, READ_ONLY, safe_next
 from tests.integration.conversations import outbox, rows, tenant_writes, thread_of
 from tests.integration.officer_browser import PASSWORD, officer
 
@@ -64,10 +64,18 @@ async def test_the_overview_needs_a_login_and_shows_itself_after_one(runtime: An
     assert status == 200 and "<html" in html
 
 
+async def test_the_language_switch_works_before_logging_in(runtime: Any, browser: Any) -> None:
+    b = browser()
+    await b.get("/login")
+    status, location = await b.post("/taal", lang="en")
+    assert status == 303
+    assert "Log in" in (await b.get("/login"))[1]
+
+
 async def test_the_read_only_role_may_look_but_every_post_refuses_it(runtime: Any, browser: Any) -> None:
     viewer = await officer(runtime, browser, "vera@delinde.nl", role=READ_ONLY)
     assert (await viewer.get("/inbox"))[0] == 200 and (await viewer.get("/"))[0] == 200
-    posts = [p for m, p in _routes(runtime) if m == "POST" and p not in PUBLIC and p != "/logout"]
+    posts = [p for m, p in _routes(runtime) if m == "POST" and p not in PUBLIC and p not in OWN_SETTINGS]
     assert len(posts) >= 8
     for path in posts:
         status, text = await viewer.post(_concrete(path), text="hallo", note="x", until="2027-01-01")
