@@ -140,3 +140,16 @@ async def test_only_the_officer_who_took_a_thread_over_replies_in_it(runtime: An
     status, location = await anna.post(f"/inbox/threads/{thread.id}/reply", text="Ik bel u morgen.", nonce="a1")
     assert status == 303 and "notice=reply" in location
     assert len(await outbox(runtime.db, "officer_reply")) == 1
+
+
+async def test_ids_in_forms_that_no_column_can_hold_are_refused_not_a_crash(runtime: Any, browser: Any,
+                                                                           make_tenant: Any, fake_twilio: Any) -> None:
+    someone = await make_tenant()
+    await tenant_writes(runtime, fake_twilio, someone.phone, "Ik kan deze maand niet betalen")
+    thread = await thread_of(runtime.db, someone.id)
+    lead = await officer(runtime, browser, "lea@delinde.nl", role="teamlead")
+    huge = "99999999999999999999"
+    for action, form in (("assign", {"user_id": huge}), ("assign", {"user_id": "-" + huge}),
+                         ("take-over", {"seen_holder": huge, "confirmed": "1"})):
+        status, location = await lead.post(f"/inbox/threads/{thread.id}/{action}", **form)
+        assert status == 303 and location.startswith(f"/inbox/threads/{thread.id}?"), (action, form, location)
