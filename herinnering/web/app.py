@@ -30,6 +30,7 @@ from herinnering.web import (
     payments,
     risk,
     security,
+    statement,
     templates_preview,
     tenant_page,
     tenants,
@@ -130,7 +131,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants):
+                 openapi, risk, i18n, worklist, tenants, statement):
         area.setup(app)
     return app
 
