@@ -31,6 +31,7 @@ from herinnering.web import (
     risk,
     security,
     templates_preview,
+    tenant_api,
     tenant_page,
     tenants,
     webhooks,
@@ -123,7 +124,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants):
+                 openapi, risk, i18n, worklist, tenants, tenant_api):
         area.setup(app)
     return app
 
