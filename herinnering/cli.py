@@ -139,11 +139,17 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch only: run as many as the provider's rate needs, beside one `serve --no-worker`."""
+    from contextlib import AsyncExitStack
+
+    from herinnering import metrics
     from herinnering.scheduler import build_scheduler
     from herinnering.services.dispatch import Dispatcher
 
     settings.twilio.require()
-    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
+    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime, AsyncExitStack() as stack:
+        if settings.server.metrics_port:  # every worker's sends and errors reach Prometheus
+            url = await stack.enter_async_context(metrics.serving(settings.server.host, settings.server.metrics_port))
+            console.print(f"Metrics on {url}")
         scheduler = build_scheduler(runtime, Dispatcher(runtime, worker_id()), planning=False)
         scheduler.start()
         console.print("Worker sending due messages; Ctrl-C to stop")

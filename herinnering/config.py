@@ -123,6 +123,7 @@ class ServerSettings:
     port: int
     public_url: str
     environment: str = "development"  # "production" refuses what is for trying only (the payment sandbox)
+    metrics_port: int = 0  # `herinnering worker` serves /metrics on this port (0: none)
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         server=ServerSettings(
             host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url"),
             environment=srv.choice("environment", ("development", "production")),
+            metrics_port=srv.integer("metrics_port", 0, 65_535),
         ),
         database=DatabaseSettings(url=db.database_url("url"), pool_size=db.integer("pool_size", 0, 1000),
                                   transaction_pooler=db.flag("transaction_pooler")),

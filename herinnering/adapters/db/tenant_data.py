@@ -39,6 +39,7 @@ NOT_TENANT_DATA: dict[str, str] = {
     "experiments": "experiment definitions; a tenant's variant is in experiment_assignments",
     "experiment_phases": "experiment phases; a tenant's variant is in experiment_assignments",
     "retention_aggregates": "anonymous counts without a tenant id, kept on purpose after a purge",
+    "provider_circuits": "the provider circuit breaker's state, shared by the workers",
     # KNOWN GAP, for the letters' owners to close: a batch holds several tenants' letters (listing
     # and PDFs), so purge cannot drop it for one tenant; it should blot that tenant's part.
     "post_batches": "printing batches of several tenants' letters (proof of posting); a purged tenant's "
