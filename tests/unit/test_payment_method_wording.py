@@ -37,11 +37,6 @@ COLLECTING = {
 SETTINGS = load_settings(environ={})
 
 
-def folded(text: str) -> str:
-    """Without diacritics: a Polish SMS may be sent so (config/wording/pl.toml), values included."""
-    return fold_outside(text, [])
-
-
 def render(kind: str, language: str, channel: str, **extra: str) -> str:
     context = sample_context(language, SETTINGS) | {"org_iban": SETTINGS.organisation.iban} | extra
     return MessageTemplates(templates_dir()).render(kind, channel, language, context).body
@@ -51,10 +46,11 @@ def render(kind: str, language: str, channel: str, **extra: str) -> str:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_transfer_payer_reads_how_to_pay_and_never_that_we_collect(language: str, channel: str) -> None:
     body = render(PRE_DUE_KIND, language, channel)
-    assert not [word for word in COLLECTING[language] if folded(word) in folded(body).casefold()], body
+    assert not [word for word in COLLECTING[language] if word in body.casefold()], body
     assert SETTINGS.organisation.iban in body  # where to
     assert "HC-1000001" in body  # the payment reference: the contract id
-    assert folded(long_date(date(2026, 12, 28), language)) in folded(body)  # by when
+    day = long_date(date(2026, 12, 28), language)
+    assert day in body or fold_outside(day, []) in body  # by when (a Polish SMS is written without ą ł …)
     assert SETTINGS.organisation.name in body and SETTINGS.organisation.phone in body
 
 
@@ -69,7 +65,8 @@ def test_the_sms_names_the_payment_page_when_there_is_one_and_not_otherwise(lang
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_direct_debit_tenant_still_reads_when_the_debit_happens(language: str, channel: str) -> None:
     body = render(PRE_DEBIT_KIND, language, channel)
-    assert folded(long_date(date(2026, 12, 28), language)) in folded(body)
+    day = long_date(date(2026, 12, 28), language)
+    assert day in body or fold_outside(day, []) in body
     assert SETTINGS.organisation.iban not in body
     if language == "nl":
         assert "schrijven wij de huur af" in body
