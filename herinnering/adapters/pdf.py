@@ -103,3 +103,26 @@ def render_letter(pages: Sequence[Section], *, footer: str) -> bytes:
             pdf.multi_cell(0, 5.5, pdf.text_of(paragraph) or " ", new_x="LMARGIN", new_y="NEXT",
                            align="R" if page.rtl else "L")
     return bytes(pdf.output())
+
+
+def render_table(title: str, intro: Sequence[str], header: Sequence[str], rows: Sequence[Sequence[str]], *,
+                 footer: str, rtl: bool = False, widths: Sequence[int] | None = None) -> bytes:
+    """A title, a few lines of text and one table (an account statement), on as many pages as it takes."""
+    pdf = _Document(footer)
+    pdf.add_page()
+    align = "R" if rtl else "L"
+    pdf.set_font(pdf.family, "B", 14)
+    pdf.multi_cell(0, 8, pdf.text_of(title), new_x="LMARGIN", new_y="NEXT", align=align)
+    pdf.set_font(pdf.family, "", 10)
+    for line in intro:
+        pdf.multi_cell(0, 5, pdf.text_of(line) or " ", new_x="LMARGIN", new_y="NEXT", align=align)
+    pdf.ln(3)
+    ordered = [list(reversed(r)) for r in [header, *rows]] if rtl else [list(header), *map(list, rows)]
+    widths = tuple(reversed(widths)) if rtl and widths else widths
+    with pdf.table(col_widths=widths, text_align=align, first_row_as_headings=True,
+                   line_height=5.5) as table:
+        for values in ordered:
+            row = table.row()
+            for value in values:
+                row.cell(pdf.text_of(value))
+    return bytes(pdf.output())

@@ -30,6 +30,7 @@ from herinnering.web import (
     payments,
     risk,
     security,
+    statement,
     templates_preview,
     tenant_api,
     tenant_page,
@@ -131,7 +132,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants, tenant_api):
+                 openapi, risk, i18n, worklist, tenants, statement, tenant_api):
         area.setup(app)
     return app
 
