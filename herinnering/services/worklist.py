@@ -117,6 +117,9 @@ async def record_call(runtime: Runtime, task_id: int, officer: Officer, outcome:
             await task_store.hold(connection, task.id, task.assigned_to or officer.email, now)
         await _audit(connection, officer, "call_outcome", task, now, outcome=found.key)
         if task.tenant_id is not None:
+            await event_log.append(connection, [event_log.event(  # the ERP hears of the call (changes feed)
+                task.tenant_id, "call_recorded", now, task_id=task.id, outcome=found.key,
+                mvi_step=MviStep.PERSONAL_CONTACT.value if found.personal_contact else None, note=note)])
             await event_log.append(connection, [event_log.event(task.tenant_id, "officer_note", now,
                                                                 officer=officer.email, note=text)])
     return found
