@@ -20,6 +20,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import (
+    audit,
     auth,
     changes,
     experiments,
@@ -132,8 +133,9 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants, statement, tenant_api):
+                 openapi, risk, i18n, worklist, tenants, audit, statement):
         area.setup(app)
+    tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app
 
 

@@ -36,13 +36,9 @@ async def sent_messages(connection: AsyncConnection, tenant_id: int, limit: int 
 
 
 async def sent_letters(connection: AsyncConnection, tenant_id: int, limit: int = 3) -> list[Row[Any]]:
-    """The tenant's latest letters; `sent_on` is the posting date, or the day it was made while it
-    waits to be posted (`state` says which)."""
-    sent_on = func.coalesce(letters.c.posted_on, letters.c.generated_on)
-    statement = (select(letters.c.id, letters.c.kind, letters.c.channel, letters.c.state, sent_on.label("sent_on"),
-                        letters.c.body, letters.c.costs_cents)
-                 .where(letters.c.tenant_id == tenant_id).order_by(sent_on.desc(), letters.c.id.desc())
-                 .limit(limit))
+    statement = (select(letters.c.id, letters.c.kind, letters.c.channel, letters.c.state, letters.c.generated_on,
+                        letters.c.posted_on, letters.c.body, letters.c.costs_cents)
+                 .where(letters.c.tenant_id == tenant_id).order_by(letters.c.id.desc()).limit(limit))
     return list((await connection.execute(statement)).fetchall())
 
 
