@@ -161,3 +161,30 @@ async def test_the_ladder_command_shows_open_tasks_as_open_with_their_ids_and_do
     assert f"Task {call.id} done; 1 MVI steps recorded." in capsys.readouterr().out
     assert await asyncio.to_thread(main, ["mvi", "done-task", "--tenant", jan.external_id, *now]) != 0
     assert "has no open call_tenant task" in capsys.readouterr().err
+
+
+async def test_arrangement_pause_and_letter_from_the_tenant_page(runtime: Any, browser: Any) -> None:
+    from herinnering.adapters.db.collection_tables import arrangements, instalments, pauses
+
+    scene = await build(runtime, days=8)
+    ahmed = scene.tenants["HC-204519"]
+    anna = await logged_in(browser, "anna@delinde.nl")
+    status, html = await anna.get(f"/huurders/{ahmed.id}")
+    assert status == 200 and "€ 712,00" in html and "020 123 4567" in html
+    _, where = await anna.post(f"/huurders/{ahmed.id}/pauze", reason="schuldhulpverlening loopt", open_ended="1")
+    assert where.endswith("notice=paused")
+    [paused] = await rows(runtime.db, pauses, pauses.c.tenant_id == ahmed.id)
+    assert paused.until is None and paused.reason == "schuldhulpverlening loopt"
+    _, html = await anna.get(f"/huurders/{ahmed.id}")
+    assert "nader bericht: schuldhulpverlening loopt" in html
+    _, where = await anna.post(f"/huurders/{ahmed.id}/hervatten")
+    assert where.endswith("notice=resumed")
+    _, where = await anna.post(f"/huurders/{ahmed.id}/regeling", count="3", first="2026-12-20", every="month",
+                               amount="")
+    assert where.endswith("notice=arrangement"), where
+    [made] = await rows(runtime.db, arrangements, arrangements.c.tenant_id == ahmed.id)
+    assert made.total_cents == 71200 and len(await rows(runtime.db, instalments)) == 3
+    _, html = await anna.get(f"/huurders/{ahmed.id}")
+    assert "#3" in html and "Regeling vastleggen" in html
+    _, where = await anna.post(f"/huurders/{ahmed.id}/regeling", count="3", first="2020-01-01", every="month")
+    assert "notice=refused" in where and "no+open+arrears" in where  # the case is in the arrangement now
