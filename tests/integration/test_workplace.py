@@ -188,3 +188,47 @@ async def test_arrangement_pause_and_letter_from_the_tenant_page(runtime: Any, b
     assert "#3" in html and "Regeling vastleggen" in html
     _, where = await anna.post(f"/huurders/{ahmed.id}/regeling", count="3", first="2020-01-01", every="month")
     assert "notice=refused" in where and "no+open+arrears" in where  # the case is in the arrangement now
+
+
+async def test_the_dashboard_shows_arrears_collection_steps_overdue_and_response_times(
+    runtime: Any, browser: Any,
+) -> None:
+    scene = await build(runtime)
+    thread = await thread_of(runtime.db, scene.tenants["HC-204518"].id)
+    anna, lisa = await logged_in(browser, "anna@delinde.nl"), await logged_in(browser, "lisa@delinde.nl")
+    _, html = await anna.get(f"/inbox/threads/{thread.id}")
+    await anna.post(f"/inbox/threads/{thread.id}/take-over", seen_holder="")
+    _, html = await anna.get(f"/inbox/threads/{thread.id}")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+    _, where = await anna.post(f"/inbox/threads/{thread.id}/reply", nonce=nonce, text="Dat is goed, dank u.")
+    assert "notice=reply" in where
+    status, _ = await anna.get("/dashboard")
+    assert status == 403  # team leads only
+    status, html = await lisa.get("/dashboard")
+    assert status == 200 and html.count("<svg") == 3
+    assert "2026-12" in html and "€ 2.113,86" in html  # the three tenants' December, all open
+    assert "Schriftelijke herinnering: 3" in html
+    assert re.search(r"Taken te laat.*?<p class=\"big\">(\d+)</p>", html, re.S).group(1) == "9"
+    assert "Beantwoord</dt><dd>1</dd>" in html
+
+
+async def test_a_team_lead_invites_disables_and_resets_accounts(runtime: Any, browser: Any) -> None:
+    await build(runtime, days=1)
+    lisa, anna = await logged_in(browser, "lisa@delinde.nl"), await logged_in(browser, "anna@delinde.nl")
+    status, _ = await anna.get("/gebruikers")
+    assert status == 403
+    status, html = await lisa.post("/gebruikers", name="Sanne Bakker", email="sanne@delinde.nl", role="officer")
+    password = re.search(r"<code>([^<]+)</code>", html).group(1)
+    sanne = browser()
+    assert await sanne.log_in("sanne@delinde.nl", password) == 303
+    _, html = await lisa.get("/gebruikers")
+    sanne_id = re.search(r'data-user="(\d+)"><td>Sanne Bakker', html).group(1)
+    status, html = await lisa.post(f"/gebruikers/{sanne_id}/disable")
+    assert "Account uitgeschakeld" in html
+    status, _ = await sanne.get("/werk")
+    assert status == 200 and "Inloggen" in _  # the session ended: back at the login form
+    assert await browser().log_in("sanne@delinde.nl", password) != 303
+    await lisa.post(f"/gebruikers/{sanne_id}/enable")
+    _, html = await lisa.post(f"/gebruikers/{sanne_id}/reset")
+    fresh = re.search(r"<code>([^<]+)</code>", html).group(1)
+    assert fresh != password and await browser().log_in("sanne@delinde.nl", fresh) == 303
