@@ -9,6 +9,7 @@ written. Only this module imports fpdf.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/local/share/fonts"), Path("/Library/Fonts"))
 FONT = "DejaVuSans"
+# A value set apart with a Unicode isolate (LRI/FSI … PDI: phone numbers, amounts, links in Arabic
+# text) is kept on one line, so "020 123 4567" is never split and turned around by the line break.
+_ISOLATES = re.compile("[\u2066\u2068]([^\u2066-\u2069]*)\u2069")
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ class _Document(FPDF):
             self.family = "Helvetica"
 
     def text_of(self, text: str) -> str:
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+        if not self.unicode:
+            return _ISOLATES.sub(lambda m: m.group(1), text).encode("latin-1", "replace").decode("latin-1")
+        return _ISOLATES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
 
     def footer(self) -> None:
         self.set_y(-14)

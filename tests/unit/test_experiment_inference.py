@@ -209,3 +209,19 @@ def test_tenants_who_saw_two_variants_are_counted_once_under_their_first() -> No
     assert list(table.variant) == [1, 0] and table.mixed == 1
     assert list(table.months) == [2, 1] and list(table.paid) == [1, 1]  # tenant 1: one judged month
     assert table.repeat_exposures == 1 and table.open_months == 1
+
+
+def test_with_three_variants_todays_interval_is_the_last_daily_look() -> None:
+    rng = np.random.default_rng(11)
+    rows = _rows(rng, [0.70, 0.74, 0.70])
+    rows = ExposureRows(rows.tenant, rows.variant, rows.month, rng.integers(0, 20, rows.tenant.size).astype(float),
+                        rows.closes, rows.outcome, rows.covariate)
+    rows = ExposureRows(rows.tenant, rows.variant, rows.month, rows.exposed, rows.exposed + 8, rows.outcome,
+                        rows.covariate)
+    a = analyse(rows, ["control", "a", "b"], [1 / 3] * 3, "control", look_times=[float(d) for d in range(1, 31)],
+                planned=6000)
+    for e in a.effects:
+        assert len(e.looks) > 10 and e.looks[-1].tenants == sum(a.judged)
+        assert (e.sequential_ci.low, e.sequential_ci.high) == (e.looks[-1].low, e.looks[-1].high)
+        bounds = spending_bounds([look.tenants / 6000 for look in e.looks], 0.05 / 2)  # Bonferroni over two
+        assert e.looks[-1].high - e.looks[-1].uplift == pytest.approx(bounds[-1] * e.looks[-1].se)
