@@ -35,6 +35,7 @@ from herinnering.web import (
     statement,
     team_accounts,
     templates_preview,
+    tenant_api,
     tenant_page,
     tenants,
     webhooks,
@@ -137,6 +138,7 @@ def create_app(runtime: Runtime) -> web.Application:
                  openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
                  team_accounts):
         area.setup(app)
+    tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app
 
 
