@@ -35,6 +35,8 @@ _CSRF = web.RequestKey("csrf", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TEAM_LEADS = ("teamlead", "admin")
 READ_ONLY = "viewer"
+# POSTs the read-only role may make: they change only the officer's own session or preferences.
+OWN_SETTINGS = {"/logout": "ends one's own session", "/taal": "one's own page language"}
 
 # Routes (their canonical path in the route table) that answer without an officer's login.
 PUBLIC: dict[str, str] = {
@@ -124,7 +126,7 @@ async def access(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     who, csrf = await _authenticate(request)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        if who.role == READ_ONLY and name != "/logout":
+        if who.role == READ_ONLY and name not in OWN_SETTINGS:
             return await _refuse(request, who, "read_only")
         await require_csrf(request, csrf)
     return await handler(request)
