@@ -54,6 +54,8 @@ PUBLIC: dict[str, str] = {
     "/webhooks/mollie": "Mollie's notification; only an id, the status is asked of Mollie itself",
     "/api/payments": "for ERP and bank connectors; the handler requires a named API token (Bearer)",
     "/api/changes": "the change feed for the ERP and the bank; the handler requires a named API token (Bearer)",
+    "/api/tenants/{contract_id}": "one tenant's record for the ERP's connector; the handler requires a named API "
+                                  "token (Bearer)",
     "/mijn-huur/{token}": "the tenant's own page; the unguessable, expiring token in the link is the key",
     "/mijn-huur/{token}/betalen": "the tenant's own page (payment); the token is the key",
     "/mijn-huur/{token}/dag": "the tenant's own page (collection day); the token is the key",
