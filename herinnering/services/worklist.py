@@ -170,14 +170,17 @@ async def complete(runtime: Runtime, task_id: int, officer: Officer, note: str =
 
 @dataclass(frozen=True)
 class LetterBatch:
-    posted: list[tuple[int, str]]   # task id, contract
+    posted: list[tuple[int, str]]   # task id, contract: its letter is in the batch to print
     refused: list[tuple[int, str]]  # task id, why
+    batch_id: int | None = None     # the post batch; its letters count once it is marked posted
 
 
 async def post_letters(runtime: Runtime, task_ids: list[int], officer: Officer) -> LetterBatch:
-    """A batch of written reminders: each letter made, recorded as sent by post (its MVI steps
-    with its text) and its task finished; a task whose letter cannot go is named with why."""
-    from herinnering.services.letters import send_letter
+    """A batch of written reminders: each letter generated from the tenant's case and put in one
+    post batch to print (services/letters.py). The tasks are finished — and the MVI steps
+    recorded — when the batch is marked posted with its posting date, not before; a task whose
+    letter cannot be made is named with why."""
+    from herinnering.services.letters import generate, make_post_batch
 
     posted, refused = [], []
     for task_id in task_ids:
@@ -188,18 +191,15 @@ async def post_letters(runtime: Runtime, task_ids: list[int], officer: Officer) 
             refused.append((task_id, "not an open letter task"))
             continue
         try:
-            await send_letter(runtime, tenant, "written_reminder", period=None, by=officer.email, channel="letter")
+            await generate(runtime, tenant, "written_reminder", by=officer.email, channel="letter")
         except HerinneringError as exc:
             refused.append((task_id, str(exc)))
             continue
-        async with runtime.db.begin() as connection:  # send_letter finished ladder tasks; others here
-            task = await task_store.get(connection, task_id)
-            if task is not None and task.state == "open":
-                await task_store.finish(connection, task_id, {**(task.data or {}), "channel": "letter"},
-                                        officer.email, runtime.clock.now())
-            await _audit(connection, officer, "letter_posted", task, runtime.clock.now())
+        async with runtime.db.begin() as connection:
+            await _audit(connection, officer, "letter_generated", task, runtime.clock.now())
         posted.append((task_id, tenant.external_id))
-    return LetterBatch(posted, refused)
+    batch_id = (await make_post_batch(runtime, by=officer.email)).batch_id if posted else None
+    return LetterBatch(posted, refused, batch_id)
 
 
 async def done_by_contract(runtime: Runtime, contract: str, kind: str, by: str, channel: str | None,
