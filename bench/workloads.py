@@ -174,12 +174,20 @@ async def dispatch(url: str, n: int, rate: float, latency: float, workers: int =
                "TWILIO_AUTH_TOKEN": token, "TWILIO_FROM": "DeLinde", "TWILIO_API_BASE_URL": fake_url,
                "HERINNERING_PUBLIC_URL": "http://127.0.0.1:9", "HERINNERING_REMINDERS__SEND_WINDOW": "00:00-23:59",
                "HERINNERING_DISPATCH__RATE_PER_SECOND": str(rate / workers)}
+        import resource
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        fake_cpu = _cpu_seconds(fake.pid)
         started = time.perf_counter()
         wrap = os.environ.get("BENCH_WRAP", "").split()  # e.g. "py-spy record -o dispatch.svg --" to profile
         procs = [subprocess.Popen([*wrap, sys.executable, "-m", "herinnering", "dispatch"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(workers)]
         errors = [p.communicate()[1].decode()[-500:] for p in procs]
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the dispatchers, now ended and waited for
+        dispatcher_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+        fake_cpu = _cpu_seconds(fake.pid) - fake_cpu
+        load_average = round(os.getloadavg()[0], 1)
         with urllib.request.urlopen(f"{fake_url}/_fake/messages", timeout=60) as response:
             received = json_module.loads(response.read())["messages"]
     finally:
@@ -196,7 +204,8 @@ async def dispatch(url: str, n: int, rate: float, latency: float, workers: int =
     recipients = [m["to"] for m in received]
     return {"messages": n, "sent": sent, "received": len(received), "distinct": len(set(recipients)),
             "segments": int(segments), "seconds": seconds, "sending_seconds": (last - first).total_seconds(),
-            "errors": [e for e in errors if e.strip()]}
+            "errors": [e for e in errors if e.strip()], "load_average": load_average,
+            "dispatcher_cpu_ms_per_message": 1000 * dispatcher_cpu / n, "fake_cpu_ms_per_message": 1000 * fake_cpu / n}
 
 
 WORKLOADS["dispatch"] = dispatch

@@ -142,6 +142,8 @@ class PaymentSettings:
     api_token: str            # Bearer token of POST /api/payments; empty: the API refuses every call
     mollie_api_key: str       # test_... or live_...; required when provider = "mollie"
     mollie_api_endpoint: str  # https://api.mollie.com, or the shipped fake (herinnering fake-mollie)
+    match_threshold: int = 80  # a bank line without a contract id is booked by itself from this confidence on
+    match_margin: int = 20     # ... and only this far ahead of the next suggestion (domain/bank_matching.py)
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,8 @@ def _payment_settings(pay: _Section) -> PaymentSettings:
         api_token=pay.text("api_token", allow_empty=True),
         mollie_api_key=key,
         mollie_api_endpoint=pay.url("mollie_api_endpoint"),
+        match_threshold=pay.integer("match_threshold", 1, 101),
+        match_margin=pay.integer("match_margin", 0, 100),
     )
 
 

@@ -72,7 +72,7 @@ def parse_tenant_centred(returns: Mapping[str, Any] | None, service: Mapping[str
             actions=parse_actions(actions),
             max_recollections=_integer(returns, "max_recollections", "returns", 0, MAX_RECOLLECTIONS, 1),
             recollect_after_days=_integer(returns, "recollect_after_days", "returns", 1, 60, 10),
-            pre_notification_days=_integer(returns, "pre_notification_days", "returns", 1, 14, 5),
+            pre_notification_days=_integer(returns, "pre_notification_days", "returns", 1, 14, 14),
         )
     except ValueError as exc:
         raise ConfigError(f"returns: {exc}") from None

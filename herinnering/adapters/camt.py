@@ -151,9 +151,13 @@ def _rows(entry: Any, ns: str) -> list[dict[str, Any]]:
                 remittance = ref.text if ref is not None else None
             elif unstructured:
                 remittance = unstructured[0].text
+        payer_iban = find(tx, ".//{}RltdPties/{}DbtrAcct/{}Id/{}IBAN")
+        payer_name = find(tx, ".//{}RltdPties/{}Dbtr//{}Nm")
         rows.append({**common, "_tx": tx, "EndToEndId": end_to_end.text if end_to_end is not None else None,
                      "MandateId": mandate.text if mandate is not None else None,
-                     "RemittanceInformation": remittance})
+                     "RemittanceInformation": remittance,
+                     "PayerIBAN": payer_iban.text.strip() if payer_iban is not None and payer_iban.text else None,
+                     "PayerName": payer_name.text.strip() if payer_name is not None and payer_name.text else None})
     return rows or [{**common, "_tx": None}]
 
 
@@ -231,6 +235,8 @@ def _read_entry(entry: Any, rows: list[dict[str, Any]], name: str, out: CamtFile
             reason_code=reason,
             booked_on=booked or value,
             value_on=value,
+            counterparty_iban=row.get("PayerIBAN") if direction == "CRDT" else None,
+            counterparty_name=row.get("PayerName") if direction == "CRDT" else None,
             data={"entry": entry_ref, "end_to_end_id": end_to_end, "mandate_id": mandate, "bank_code": code,
                   "line": tx.sourceline if tx is not None else entry.sourceline},
         ))

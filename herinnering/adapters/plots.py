@@ -19,8 +19,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402  (after the backend)
+from matplotlib.dates import AutoDateLocator, DateFormatter  # noqa: E402  (after the backend)
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+DUTCH = FuncFormatter(lambda value, _position: f"{value:g}".replace(".", ",").replace("-", "−"))
 
 COLOURS = ("#4b5563", "#2563eb", "#d97706", "#059669", "#9333ea")
 
@@ -64,6 +67,7 @@ def uplift_chart(effects: Sequence[Effect], control: str, metric: str) -> bytes:
     axes.set_yticks(range(len(effects)), [f"{e.name}\nt.o.v. {control}" for e in reversed(effects)])
     axes.set_ylim(-0.7, len(effects) - 0.3)
     axes.set_xlabel(f"verschil in %-punt: {metric}")
+    axes.xaxis.set_major_formatter(DUTCH)
     axes.grid(axis="x", alpha=0.3)
     if any(e.sequential is not None for e in effects):
         axes.legend(fontsize=8, loc="lower right")
@@ -91,11 +95,12 @@ def cumulative_chart(looks: Sequence[Look], days: Mapping[float, object], name: 
         axes.legend(fontsize=8)
         locator = AutoDateLocator()
         axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        axes.xaxis.set_major_formatter(DateFormatter("%d-%m"))
     else:
         axes.annotate("nog geen afgesloten maanden", (0.5, 0.5), xycoords="axes fraction", ha="center",
                       color="#6b7280")
     axes.set_ylabel(f"{name} − {control} (%-punt)")
+    axes.yaxis.set_major_formatter(DUTCH)
     axes.set_xlabel("stand aan het eind van de dag")
     axes.grid(alpha=0.3)
     return _png(figure)

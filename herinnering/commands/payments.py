@@ -3,6 +3,8 @@
     herinnering payments import FILE [--dry-run]          a CAMT.053/.054 bank file or the ERP's CSV
     herinnering payments show --tenant HC-100101           months, statuses, balance, links
     herinnering payments link --tenant HC-100101 --period 2026-12 [--amount 656,36]
+    herinnering payments matches [--tenant HC-100101] | undo-match ID    matches made here, and undoing one
+    herinnering payments payer --tenant HC-100101 --iban NL.. --label "budgetbeheer gemeente"
     herinnering fake-mollie [--port 8082]                  the Mollie-compatible development server
 """
 
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
@@ -33,10 +36,15 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     report = intake.report
     for note in report.skipped:
         console.print(f"skipped {note}", highlight=False)
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
+        names = await tenant_store.contract_ids(connection, (c.tenant_id for c in report.changes))
     for change in report.changes:
         reason = f" ({change.reason_code})" if change.reason_code else ""
-        console.print(f"tenant {change.tenant_id} {change.period}: {change.status}{reason}, "
+        console.print(f"{names.get(change.tenant_id, change.tenant_id)} {change.period}: {change.status}{reason}, "
                       f"outstanding {money(change.outstanding_cents, 'nl')}", highlight=False)
+    for contract, period, confidence, why in report.matched_by_signs:
+        console.print(f"recognised without a contract id: {contract} {period} ({confidence}%: {why})",
+                      highlight=False)
     verb = "Checked (dry run: nothing stored)" if intake.dry_run else "Imported"
     console.print(f"{verb} {path.name} ({intake.format}): {report.summary()}", highlight=False)
     return 0
@@ -91,6 +99,49 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services import payments
+
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
+        tenant = await find_tenant(connection, args.tenant) if args.tenant else None
+        rows = await payments.matched_here(connection, tenant.id if tenant else None)
+    table = Table(title="Payments matched by hand or by their signs (undo with: payments undo-match ID)")
+    for column in ("id", "contract", "month", "amount", "booked", "how"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r.id), r.external_id, r.period or "", money(r.amount_cents, "nl"),
+                      f"{r.booked_on:%d-%m-%Y}" if r.booked_on else "-", r.reference or "")
+    console.print(table)
+    return 0
+
+
+async def cmd_undo_match(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services import payments
+    from herinnering.services.audit import operator_action
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        async with runtime.db.begin() as connection:
+            change = await payments.undo_match(connection, settings, args.id, runtime.clock.now(), by="cli")
+            names = await tenant_store.contract_ids(connection, [change.tenant_id])
+        await operator_action(runtime, "payment_match_undone", transaction=args.id)
+    console.print(f"Payment {args.id} is unmatched again and back on the work list; "
+                  f"{names[change.tenant_id]} {change.period} is now {change.status}, outstanding "
+                  f"{money(change.outstanding_cents, 'nl')}.", highlight=False)
+    return 0
+
+
+async def cmd_payer_add(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services import bank_matching
+    from herinnering.services.audit import operator_action
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        new = await bank_matching.add_payer(runtime, args.tenant, args.iban, args.label, by="cli")
+        await operator_action(runtime, "payer_added", tenant=args.tenant, label=args.label)
+    console.print(f"{'Registered' if new else 'Already known'}: {args.label} pays for {args.tenant}; transfers "
+                  "from that account are matched to this tenant.", highlight=False)
+    return 0
+
+
 async def cmd_fake_mollie(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.fakes.mollie_server import DEFAULT_API_KEY, serve
 
@@ -121,6 +172,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--amount", help="default: what is outstanding for that month")
     add_now(p)
     p.set_defaults(run=cmd_link)
+
+    p = sub.add_parser("matches", help="payments matched by hand or by their signs (the ones that can be undone)")
+    p.add_argument("--tenant", help="only this contract id")
+    p.set_defaults(run=cmd_matches)
+
+    p = sub.add_parser("undo-match", help="take back a match made by hand or by its signs")
+    p.add_argument("id", type=int, help="the payment's id from `payments matches`")
+    add_now(p)
+    p.set_defaults(run=cmd_undo_match)
+
+    p = sub.add_parser("payer", help="an account that pays a tenant's rent (partner, budgetbeheer, schuldhulp)")
+    p.add_argument("--tenant", required=True, help="the contract id, e.g. HC-100101")
+    p.add_argument("--iban", required=True)
+    p.add_argument("--label", required=True, help="who pays, e.g. 'budgetbeheer gemeente'")
+    add_now(p)
+    p.set_defaults(run=cmd_payer_add)
 
     p = commands.add_parser("fake-mollie", help="run the Mollie-compatible development server")
     p.add_argument("--host", default="127.0.0.1")

@@ -46,7 +46,8 @@ SHAPES: dict[str, Shape] = {
     "tenant_opted_in": Shape("opted_in", ("source",)),
     "call_recorded": Shape("call_recorded", ("outcome", "mvi_step", "task_id"), notes=("note",)),
     "officer_note": Shape("note_added", (), notes=("note",)),
-    "payment_matched_by_hand": Shape("payment_matched", ("transaction_id", "period", "amount_cents")),
+    "payment_matched_by_signs": Shape("payment_matched", ("source_key", "period", "amount_cents", "confidence",
+                                                          "reasons")),
     "payment_match_undone": Shape("payment_match_undone", ("transaction_id", "period", "amount_cents")),
 }
 

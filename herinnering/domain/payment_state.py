@@ -140,6 +140,8 @@ class Transaction:
     reason_code: str | None = None
     booked_on: date | None = None             # the bank's booking date (or the ERP's payment date)
     value_on: date | None = None              # the value date, when the source gives it
+    counterparty_iban: str | None = None      # who paid (a transfer): used to match, never stored whole
+    counterparty_name: str | None = None      # the account holder's name as the bank gave it: idem
     amount_due_cents: int | None = None       # statement only
     status: PaymentStatus | None = None       # statement only
     data: dict[str, Any] = field(default_factory=dict)

@@ -25,7 +25,7 @@ KINDS: dict[str, frozenset[str]] = {
     "proof": frozenset({"arrears_cases", "case_months", "mvi_steps", "letters", "municipal_feedback"}),
     "consents": frozenset({"whatsapp_consents"}),
     "administration": frozenset({"payment_periods", "payment_transactions", "arrangements", "instalments",
-                                 "recollections", "payment_links"}),
+                                 "recollections", "payment_links", "sandbox_payments"}),
 }
 
 

@@ -51,6 +51,9 @@ WHY: dict[ReturnAction, str] = {
     ReturnAction.LADDER: "Geen aparte regel voor deze reden: de gewone opvolging.",
 }
 
+NOT_DIRECT_DEBIT_WHY = ("De huurder betaalt niet (meer) per automatische incasso: niet opnieuw incasseren, "
+                        "de gewone opvolging met betaallink.")
+
 LAST_TRY_WHY = ("Ook de nieuwe incasso kwam terug. Niet nog eens incasseren: de gewone opvolging met "
                 "betaallink, en een medewerker neemt contact op.")
 
@@ -62,14 +65,14 @@ class ReturnPolicy:
     actions: Mapping[str, ReturnAction] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
     max_recollections: int = 1          # per tenant and month; never more than MAX_RECOLLECTIONS
     recollect_after_days: int = 10      # the re-collection date: at least this long after the return
-    pre_notification_days: int = 5      # the announcement goes out at least this long before it
+    # SEPA pre-notification: the announcement (amount and date) reaches the tenant at least this
+    # many days before the re-collection — the rulebook's 14 unless the mandate agreed fewer
+    # (per tenant: tenants.pre_notification_days wins).
+    pre_notification_days: int = 14
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_recollections <= MAX_RECOLLECTIONS:
             raise ValueError(f"max_recollections must be 0..{MAX_RECOLLECTIONS} (got {self.max_recollections})")
-        if self.recollect_after_days < self.pre_notification_days:
-            raise ValueError("recollect_after_days must be at least pre_notification_days: "
-                             "the tenant hears of a re-collection before it happens")
 
     def action(self, code: str | None) -> ReturnAction:
         return self.actions.get((code or "").upper(), ReturnAction.LADDER)
@@ -95,27 +98,39 @@ class StepAfterReturn:
         return f"{self.code} {self.reason_nl}: {self.why}"
 
 
-def recollection_date(returned_on: date, policy: ReturnPolicy) -> date:
-    """The first TARGET2 settlement day at least `recollect_after_days` after the return."""
-    day = returned_on + timedelta(days=policy.recollect_after_days)
+def recollection_date(returned_on: date, policy: ReturnPolicy, notice_on: date | None = None,
+                      pre_notification_days: int | None = None) -> date:
+    """The first TARGET2 settlement day at least `recollect_after_days` after the return and at
+    least the pre-notification (the tenant's own agreed days, else the policy's) after the day
+    the announcement goes out (`notice_on`, by default the day of the return)."""
+    notice = pre_notification_days if pre_notification_days is not None else policy.pre_notification_days
+    day = max(returned_on + timedelta(days=policy.recollect_after_days),
+              (notice_on or returned_on) + timedelta(days=notice))
     while is_target2_closed(day):
         day += timedelta(days=1)
     return day
 
 
 def next_after_return(code: str | None, policy: ReturnPolicy, returned_on: date,
-                      recollections_before: int) -> StepAfterReturn:
+                      recollections_before: int, *, direct_debit: bool = True, notice_on: date | None = None,
+                      pre_notification_days: int | None = None) -> StepAfterReturn:
     """The step after one return of a tenant's month. `recollections_before` counts the
     re-collections already asked for that month: a return of the last allowed one closes the
-    loop (no further try) and goes to a person."""
+    loop (no further try) and goes to a person. A tenant who no longer pays by direct debit
+    (`direct_debit` false) is never debited again: the ordinary ladder with its link instead.
+    `notice_on` and `pre_notification_days` set the re-collection date (`recollection_date`)."""
     code = (code or "????").upper()
     action = policy.action(code)
     text = reason(code).nl
+    if action is ReturnAction.RECOLLECT and not direct_debit:
+        return StepAfterReturn(code, text, ReturnAction.LADDER, NOT_DIRECT_DEBIT_WHY, link=True, message_kind=None,
+                               recollect_on=None, task_kind=None, task_title=None)
     if action is ReturnAction.RECOLLECT:
         if recollections_before < policy.max_recollections:
             return StepAfterReturn(code, text, action, WHY[action], link=True, message_kind="return_recollect",
-                                   recollect_on=recollection_date(returned_on, policy), task_kind=None,
-                                   task_title=None)
+                                   recollect_on=recollection_date(returned_on, policy, notice_on,
+                                                                  pre_notification_days),
+                                   task_kind=None, task_title=None)
         return StepAfterReturn(code, text, action, LAST_TRY_WHY if recollections_before else WHY[ReturnAction.LADDER],
                                link=True, message_kind=None, recollect_on=None,
                                task_kind="call_tenant" if recollections_before else None,

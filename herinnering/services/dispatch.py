@@ -2,9 +2,12 @@
 
 One tick: cancel reminders whose moment has passed, settle messages whose outcome is unknown
 (look them up at the provider before anything is re-sent), and — inside the send window —
-claim due messages, check the tenant again, render, store the text, send, record. Every
-decision about a provider answer comes from `domain.sending`; every state change goes
-through the guarded `outbox.move`.
+claim a batch of due messages, check each tenant again, render and store the texts (all in
+the claim's transaction), send, and record the acceptances of many sends together (one
+statement, `outbox.mark_sent`). The next batch is claimed while the last sends of this one
+are in flight; one semaphore keeps `concurrency` calls in flight per worker. Every decision
+about a provider answer comes from `domain.sending`; every state change is guarded by the
+state machine's table (`outbox.move`, `outbox.mark_sent`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering import metrics
 from herinnering.adapters.db import events as event_log
@@ -34,11 +38,23 @@ from herinnering.domain.states import MessageState
 from herinnering.domain.whatsapp import FALLBACK_CODES
 from herinnering.errors import ProviderError, TemplateError
 from herinnering.services import experiments, reconciliation, whatsapp
+from herinnering.services.batching import Batcher
 from herinnering.services.reconciliation import NO_ANSWER
 from herinnering.services.throttle import Throttle
 
 log = logging.getLogger(__name__)
 S = MessageState
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text rendered and stored with its batch, ready to go."""
+
+    to: str
+    sender: str
+    body: str
+    segments: int
+    content: Any = None  # a WhatsApp template: (content SID, variables)
 
 
 @dataclass
@@ -69,11 +85,24 @@ class Dispatcher:
         self.circuit = runtime.circuit  # pauses sending while the provider is unwell
         self.jitter = random.Random()
         self.rules = self.settings.reminders.planning_rules()
+        self.gate = asyncio.Semaphore(dispatch.concurrency)
+        self.accepted: Batcher[tuple[Row[Any], Accepted], None] = Batcher(
+            self._record_accepted, max_batch=dispatch.batch_size, keys=lambda answer: (answer[0].id,))
 
     def callback_url(self, message_id: int) -> str:
         return f"{self.settings.server.public_url}/webhooks/twilio/status?m={message_id}"
 
-    async def tick(self) -> TickReport:
+    async def tick(self, launched: asyncio.Event | None = None) -> TickReport:
+        """One batch: claim, prepare, send, record. `launched` is set once every message of the
+        batch is on its way (or there is nothing to send): the next batch may be claimed then,
+        while this one's last sends are still in flight."""
+        try:
+            return await self._tick(launched)
+        finally:
+            if launched is not None:
+                launched.set()
+
+    async def _tick(self, launched: asyncio.Event | None) -> TickReport:
         report = TickReport()
         await self.expire(report)
         if self.circuit.blocks(self.rt.clock.now()):
@@ -85,21 +114,30 @@ class Dispatcher:
         if not in_send_window(now, self.rules):
             report.quiet = True
             kinds = kinds_outside_window()  # replies may go out; reminders wait for the window
-        async with self.rt.db.begin() as connection:
+        async with self.rt.db.begin() as connection:  # claim, check, render and store the texts: one transaction
             claimed = await outbox.claim_due(connection, self.worker, now, self.settings.dispatch.batch_size, kinds)
             tenants = await outbox.with_tenants(connection, [m.id for m in claimed])
+            ready, broken = await self.prepare_batch(connection, claimed, tenants, report)
         report.claimed = len(claimed)
-        gate = asyncio.Semaphore(self.settings.dispatch.concurrency)
+        for message, problem in broken:
+            await self.fail(message, None, problem, report)
         halted = asyncio.Event()
+        waiting = len(ready)
+        if launched is not None and not waiting:
+            launched.set()
 
-        async def one(message: Row[Any]) -> None:
-            async with gate:
+        async def one(message: Row[Any], text: Text) -> None:
+            nonlocal waiting
+            async with self.gate:  # shared by overlapping batches: `concurrency` sends in flight at most
+                waiting -= 1
+                if launched is not None and not waiting:
+                    launched.set()
                 if halted.is_set() or not self.circuit.admit(self.rt.clock.now()):
                     await self.release(message, count_attempt=False)
                     return
                 outcome: SendOutcome | None = None
                 try:
-                    outcome = await self.process(message, tenants.get(message.id), report)
+                    outcome = await self.send_text(message, text, report)
                 finally:
                     self.circuit.record(outcome, self.rt.clock.now())
                 if isinstance(outcome, Halt):
@@ -107,22 +145,94 @@ class Dispatcher:
                     halted.set()
 
         async with asyncio.TaskGroup() as group:
-            for message in claimed:
-                group.create_task(one(message))
+            for message, text in ready:
+                group.create_task(one(message, text))
         if report.halted:
             raise ProviderError(f"sending stopped: {report.halted}")
         return report
 
+    async def prepare_batch(
+        self, connection: AsyncConnection, claimed: list[Row[Any]], tenants: dict[int, Row[Any]], report: TickReport,
+    ) -> tuple[list[tuple[Row[Any], Text]], list[tuple[Row[Any], str]]]:
+        """Inside the claim's transaction: cancel what may not go (inactive, STOP, pause), choose
+        the channel and form (WhatsApp's rules), render the texts and store them in one statement —
+        stored before sending, because reconciliation matches on them. Returns what to send,
+        with its text, and what failed to render."""
+        now = self.rt.clock.now()
+        ready: list[tuple[Row[Any], Text]] = []
+        broken: list[tuple[Row[Any], str]] = []
+        texts: list[dict[str, Any]] = []
+        cancelled: list[dict[str, Any]] = []
+        for message in claimed:
+            tenant = tenants.get(message.id)
+            reason = self.why_not(message, tenant)
+            if reason:
+                if await outbox.move(connection, message.id, S.CANCELLED, now, owner=self.worker, error_message=reason):
+                    cancelled.append(event_log.event(message.tenant_id, "message_cancelled", now, message.id,
+                                                     reason=reason))
+                report.cancelled += 1
+                continue
+            phone = tenant.phone if tenant is not None else message.recipient.removeprefix("whatsapp:")
+            try:
+                form = await whatsapp.prepare(self, message, tenant, connection)  # the channel and form WhatsApp allows now
+                body = form.body or message.body or self.render(message, tenant, form.channel)
+            except TemplateError as exc:
+                broken.append((message, str(exc)))
+                continue
+            to, sender = self.sender.address(form.channel, phone)
+            segments = measure(body).segments
+            if message.body is None and form.body is None:
+                texts.append({"message_id": message.id, "body": body, "recipient": to, "segments": segments})
+            ready.append((message, Text(to, sender, body, segments, form.content)))
+        await outbox.store_texts(connection, texts)
+        await event_log.append(connection, cancelled)
+        return ready, broken
+
+    async def send_text(self, message: Row[Any], text: Text, report: TickReport) -> SendOutcome | None:
+        """Send a text prepared (and stored) with its batch; an acceptance is recorded together
+        with the others that arrive meanwhile, anything else on its own."""
+        if policy(message.kind).respect_window and not in_send_window(self.rt.clock.now(), self.rules):
+            await self.release(message, count_attempt=False)  # the window closed while the batch was sent
+            return None
+        await self.throttle.acquire(text.segments)
+        outcome = await self.sender.send(text.to, text.sender, text.body, self.callback_url(message.id), text.content)
+        await self.answer(message, outcome, report)
+        return outcome
+
+    async def _record_accepted(self, answers: list[tuple[Row[Any], Accepted]]) -> list[None]:
+        """Many provider acceptances in one transaction: one statement moves them all to sent,
+        one appends their events, exposures in a few more."""
+        now = self.rt.clock.now()
+        async with self.rt.db.begin() as connection:
+            moved = await outbox.mark_sent(connection, self.worker, [(m.id, a.sid, a.status) for m, a in answers], now)
+            for message, answer in answers:
+                if message.id not in moved:  # a delivery callback overtook us: keep its state, add the SID
+                    await outbox.fill_missing(connection, message.id, now, provider_sid=answer.sid, sent_at=now)
+            await event_log.append(connection, [
+                event_log.event(message.tenant_id, "message_sent", now, message.id, sid=answer.sid)
+                for message, answer in answers
+            ])
+            await experiments.record_exposures(connection, self.settings, [(m, now) for m, _ in answers])
+        return [None] * len(answers)
+
     async def run_until_idle(self, max_ticks: int = 1000) -> TickReport:
         """Tick until nothing more is due now (the demo and the `dispatch` command)."""
         total = TickReport()
-        for _ in range(max_ticks):
-            report = await self.tick()
+
+        async def counted(launched: asyncio.Event) -> TickReport:
+            report = await self.tick(launched)
             for name in ("claimed", "sent", "failed", "retried", "unknown", "cancelled", "reconciled"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             total.quiet = report.quiet
-            if report.claimed == 0 and report.reconciled == 0:
-                return total
+            return report
+
+        async with asyncio.TaskGroup() as group:  # the next batch is claimed while the last one's tail is in flight
+            for _ in range(max_ticks):
+                launched = asyncio.Event()
+                batch = group.create_task(counted(launched))
+                await launched.wait()
+                if batch.done() and batch.result().claimed == 0 and batch.result().reconciled == 0:
+                    break
         return total
 
     async def expire(self, report: TickReport) -> None:
@@ -195,31 +305,15 @@ class Dispatcher:
                 context[key] = value
         return language, context
 
-    async def process(self, message: Row[Any], tenant: Row[Any] | None, report: TickReport) -> SendOutcome | None:
-        if policy(message.kind).respect_window and not in_send_window(self.rt.clock.now(), self.rules):
-            await self.release(message, count_attempt=False)
-            return None
-        reason = self.why_not(message, tenant)
-        if reason:
-            await self.cancel(message, reason)
-            report.cancelled += 1
-            return None
-        phone = tenant.phone if tenant is not None else message.recipient.removeprefix("whatsapp:")
-        try:
-            form = await whatsapp.prepare(self, message, tenant)  # the channel and form WhatsApp allows now
-            body = form.body or message.body or self.render(message, tenant, form.channel)
-        except TemplateError as exc:
-            await self.fail(message, None, str(exc), report)
-            return None
-        to, sender = self.sender.address(form.channel, phone)
-        if message.body is None and form.body is None:
-            async with self.rt.db.begin() as connection:  # stored before sending: reconciliation matches on it
-                await outbox.update_fields(connection, message.id, body=body, recipient=to,
-                                           segments=measure(body).segments)
-        await self.throttle.acquire(measure(body).segments)
-        outcome = await self.sender.send(to, sender, body, self.callback_url(message.id), form.content)
-        await self.record(message, outcome, report)
-        return outcome
+    async def answer(self, message: Row[Any], outcome: SendOutcome, report: TickReport) -> None:
+        """The provider's answer to a send: an acceptance is recorded together with the others
+        that arrive meanwhile (`_record_accepted`), anything else on its own (`record`)."""
+        if isinstance(outcome, Accepted):
+            metrics.SENDS.labels(outcome="accepted").inc()
+            await self.accepted.submit((message, outcome))
+            report.sent += 1
+        else:
+            await self.record(message, outcome, report)
 
     async def record(self, message: Row[Any], outcome: SendOutcome, report: TickReport) -> None:
         now = self.rt.clock.now()

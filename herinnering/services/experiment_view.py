@@ -53,13 +53,24 @@ def p_value(value: float | None) -> str:
     return "< 0,001" if value < 0.001 else number(value, 3)
 
 
+def chance(value: float | None) -> str:
+    """A probability as a whole percentage that never claims certainty: "> 99", "< 1", "87"."""
+    if value is None:
+        return "–"
+    if value >= 0.995:
+        return "> 99"
+    if value <= 0.005:
+        return "< 1"
+    return f"{value * 100:.0f}"
+
+
 def whole(value: int | None) -> str:
     return "–" if value is None else f"{value:,}".replace(",", ".")
 
 
 def helpers(experiment: Experiment) -> dict[str, Any]:
     return {
-        "points": points, "percent": percent, "interval": interval, "p_value": p_value, "whole": whole,
+        "points": points, "percent": percent, "chance": chance, "interval": interval, "p_value": p_value, "whole": whole,
         "number": number, "metric_words": metric_words(experiment), "status_words": STATUS[experiment.status],
         "kind_words": KINDS.get(experiment.kind, experiment.kind),
     }

@@ -17,7 +17,7 @@ Read side for other areas: `period_status(connection, tenant_id, period)` and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from herinnering.adapters.db.payment_tables import payment_periods, payment_tran
 from herinnering.adapters.db.tables import tasks, tenants
 from herinnering.bootstrap import publish_payment
 from herinnering.config import Settings
+from herinnering.domain.bank_matching import Suggestion, masked_iban
 from herinnering.domain.payment_state import (
     PeriodState,
     Transaction,
@@ -40,10 +41,12 @@ from herinnering.domain.payment_state import (
     money_moved_at,
     period_in,
     reason,
+    stated,
 )
 from herinnering.domain.payments import PaymentChange, PaymentStatus
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
+from herinnering.services import bank_matching
 
 
 @dataclass
@@ -54,10 +57,12 @@ class IntakeReport:
     unmatched: int = 0
     changes: list[PaymentChange] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    matched_by_signs: list[tuple[str, str, int, str]] = field(default_factory=list)  # contract, month, %, why
 
     def summary(self) -> str:
         return (f"{self.transactions} transactions: {self.stored} new, {self.duplicates} seen before, "
-                f"{self.unmatched} of the new not matched to a tenant")
+                f"{self.unmatched} of the new not matched to a tenant"
+                + (f", {len(self.matched_by_signs)} matched by their signs" if self.matched_by_signs else ""))
 
 
 @dataclass(frozen=True)
@@ -111,10 +116,13 @@ async def record(
     report = IntakeReport(transactions=len(transactions))
     for item in await match(connection, transactions):
         if item.tenant_id is None:
-            if await _store(connection, item.transaction, None, item.transaction.period, None, now):
+            decision = await bank_matching.decide_line(connection, settings, item.transaction)
+            if decision.apply is not None:
+                await _record_by_signs(connection, settings, item.transaction, decision.apply, now, report)
+            elif await _store(connection, item.transaction, None, item.transaction.period, None, now):
                 report.stored += 1
                 report.unmatched += 1
-                await _unmatched_task(connection, item.transaction, now)
+                await _unmatched_task(connection, item.transaction, now, decision.suggestions)
             else:
                 report.duplicates += 1
             continue
@@ -126,6 +134,24 @@ async def record(
             report.stored += 1
             report.changes.append(change)
     return report
+
+
+async def _record_by_signs(connection: AsyncConnection, settings: Settings, t: Transaction, chosen: Suggestion,
+                           now: datetime, report: IntakeReport) -> None:
+    """Book a line the matcher is sure of, say why on the tenant's timeline and in the report."""
+    period = t.period or chosen.period
+    change = await record_for_tenant(connection, settings, chosen.tenant_id, replace(t, period=period), now,
+                                     contract_id=chosen.contract_id,
+                                     reference=f"herkend ({chosen.confidence}%): {chosen.explanation}")
+    if change is None:
+        report.duplicates += 1
+        return
+    report.stored += 1
+    report.changes.append(change)
+    report.matched_by_signs.append((chosen.contract_id, change.period, chosen.confidence, chosen.explanation))
+    await event_log.append(connection, [event_log.event(
+        chosen.tenant_id, "payment_matched_by_signs", now, source_key=t.source_key, period=change.period,
+        amount_cents=t.amount_cents, confidence=chosen.confidence, reasons=list(chosen.reasons))])
 
 
 async def preview(connection: AsyncConnection, transactions: Sequence[Transaction]) -> IntakeReport:
@@ -239,14 +265,19 @@ async def _locked_state(
     return state, row.id
 
 
-async def _unmatched_task(connection: AsyncConnection, t: Transaction, now: datetime) -> None:
+async def _unmatched_task(connection: AsyncConnection, t: Transaction, now: datetime,
+                          suggestions: Sequence[Suggestion] = ()) -> None:
     what = "terugboeking" if t.kind is TransactionKind.RETURN else "betaling"
+    best = f"; {suggestions[0].contract_id}?" if suggestions else ""
     statement = dialect_insert(connection, tasks).on_conflict_do_nothing(index_elements=["dedupe_key"])
     await connection.execute(statement, [{
         "tenant_id": None, "kind": "verify_payment", "state": "open", "source": "payments",
-        "title": f"Koppel {what} van € {t.amount_cents / 100:.2f} aan een huurder",
+        "title": f"Koppel {what} van € {t.amount_cents / 100:.2f} aan een huurder{best}"[:200],
         "dedupe_key": f"unmatched:{t.source_key}"[:128],
-        "data": {"source_key": t.source_key, "references": list(t.references), "amount_cents": t.amount_cents},
+        "data": {"source_key": t.source_key, "references": list(t.references), "amount_cents": t.amount_cents,
+                 "paid_from": masked_iban(t.counterparty_iban), "account_holder": t.counterparty_name,
+                 "suggestions": [{"contract_id": s.contract_id, "period": s.period, "confidence": s.confidence,
+                                  "reasons": list(s.reasons)} for s in suggestions]},
         "created_at": now, "updated_at": now,
     }])
 
@@ -328,3 +359,53 @@ async def assign_unmatched(
         source_key=transaction.source_key, matched_by=by)])
     await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
     return change
+
+
+async def undo_match(connection: AsyncConnection, settings: Settings, transaction_id: int, now: datetime, *,
+                     by: str) -> PaymentChange:
+    """Take back a match made by hand or by its signs: the month loses the amount again, the line
+    is unmatched, and its task is open again. A line the bank itself named cannot be undone here."""
+    row = (await connection.execute(select(payment_transactions).where(
+        payment_transactions.c.id == transaction_id).with_for_update())).first()
+    if row is None:
+        raise HerinneringError(f"payment {transaction_id} does not exist")
+    if row.tenant_id is None:
+        raise HerinneringError(f"payment {transaction_id} is not matched to a tenant")
+    made_here = (row.reference or "").startswith(("by hand:", "herkend ("))
+    if not made_here or row.kind != TransactionKind.PAYMENT:
+        raise HerinneringError(f"payment {transaction_id} was matched by the bank's own reference "
+                               f"({row.reference or row.source}); correct it at the source")
+    tenant_id, period = int(row.tenant_id), str(row.period)
+    state, row_id = await _locked_state(connection, tenant_id, period, now)
+    new = stated(state.amount_due_cents, max(0, state.amount_paid_cents - row.amount_cents), None, None)
+    await connection.execute(update(payment_periods).where(payment_periods.c.id == row_id).values(
+        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
+        reason_code=new.reason_code, source="undo", updated_at=now))
+    await connection.execute(update(payment_transactions).where(payment_transactions.c.id == row.id).values(
+        tenant_id=None, reference=None))
+    reopened = await connection.execute(update(tasks).where(tasks.c.dedupe_key == f"unmatched:{row.source_key}"[:128])
+                                        .values(state="open", done_at=None, tenant_id=None, updated_at=now))
+    if not reopened.rowcount:
+        await _unmatched_task(connection, Transaction(source=row.source, source_key=row.source_key,
+                                                      kind=TransactionKind.PAYMENT, amount_cents=row.amount_cents,
+                                                      references=tuple((row.data or {}).get("references", ()))), now)
+    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status,
+                           amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
+                           reason_code=new.reason_code, source="undo", occurred_at=now)
+    await event_log.append(connection, [event_log.event(
+        tenant_id, "payment_match_undone", now, transaction_id=row.id, period=period, amount_cents=row.amount_cents,
+        status=new.status, previous_status=state.status, by=by)])
+    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
+    return change
+
+
+async def matched_here(connection: AsyncConnection, tenant_id: int | None = None) -> list[Row[Any]]:
+    """Lines matched by hand or by their signs (the ones `undo_match` can take back), newest first."""
+    statement = (select(payment_transactions, tenants.c.external_id)
+                 .join(tenants, tenants.c.id == payment_transactions.c.tenant_id)
+                 .where(payment_transactions.c.reference.like("by hand:%")
+                        | payment_transactions.c.reference.like("herkend (%"))
+                 .order_by(payment_transactions.c.id.desc()).limit(200))
+    if tenant_id is not None:
+        statement = statement.where(payment_transactions.c.tenant_id == tenant_id)
+    return list((await connection.execute(statement)).fetchall())

@@ -8,14 +8,16 @@ task, a scheduled re-collection with its SEPA pre-notification, or for MD07 the 
 message to that tenant. The step and why it was chosen are an event on the timeline.
 
 `export_recollections` writes the re-collections of one day as a SEPA pain.008 file with
-`sepaxml` (validated against the XSD by sepaxml itself) and marks them exported; a month paid
-in the meantime, or a tenant without an IBAN, is left out with the reason. A return of a
+`sepaxml` (validated against the XSD by sepaxml itself) and marks them exported, each with its
+tenant's own mandate id and signature date; a month paid in the meantime, a tenant who no
+longer pays by direct debit, or one without an IBAN or a mandate on record, is left out with
+the reason. Re-collections happen only for direct-debit tenants, announced at least the SEPA
+pre-notification before (`[returns] pre_notification_days`, 14, or the mandate's own days). A return of a
 re-collection comes back through `on_return` and counts against the cap, so the loop closes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,6 +38,7 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import Clock
 from herinnering.config import Settings
 from herinnering.domain.ladder import Action
+from herinnering.domain.payment_methods import PaymentMethod
 from herinnering.domain.payments import PaymentChange, PaymentStatus
 from herinnering.domain.planning import next_window_opening
 from herinnering.domain.return_reasons import StepAfterReturn, next_after_return
@@ -71,7 +74,12 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     if earlier and earlier[-1].state in ("scheduled", "exported"):  # this return is the re-collection's own
         await connection.execute(update(recollections).where(recollections.c.id == earlier[-1].id)
                                  .values(state="returned", updated_at=now))
-    step = next_after_return(change.reason_code, settings.tenant.returns, today, len(earlier))
+    tenant = await store.tenant(connection, change.tenant_id)
+    notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
+    step = next_after_return(
+        change.reason_code, settings.tenant.returns, today, len(earlier),
+        direct_debit=tenant is None or PaymentMethod(tenant.payment_method).is_direct_debit,
+        notice_on=notice_on, pre_notification_days=tenant.pre_notification_days if tenant is not None else None)
     data: dict[str, Any] = {"period": change.period, "reason_code": step.code, "action": step.action.value,
                             "reason": step.describe(), "why": step.why, "recollections_before": len(earlier)}
     if step.stop_all:
@@ -86,7 +94,6 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
         )
     message_id = None
     case = await store.get_case(connection, change.tenant_id, change.period)
-    tenant = await store.tenant(connection, change.tenant_id)
     if step.message_kind and case is not None and case.state == "open" and tenant is not None and tenant.active:
         message_id = await _first_rung(connection, settings, tenant, case, step, change, now, today, len(earlier))
     if step.recollect_on is not None and message_id is not None:  # never a re-collection without its notice
@@ -202,7 +209,7 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
     async with db.begin() as connection:
         due = (await connection.execute(
             select(recollections, tenants.c.external_id, tenants.c.name, tenants.c.iban, tenants.c.active,
-                   tenants.c.created_at.label("tenant_since"))
+                   tenants.c.payment_method, tenants.c.mandate_id, tenants.c.mandate_signed_on)
             .join(tenants, tenants.c.id == recollections.c.tenant_id)
             .where(recollections.c.state == "scheduled", recollections.c.collect_on == collect_on)
             .order_by(recollections.c.id)
@@ -217,8 +224,12 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
                 why = "month is in a payment arrangement"
             elif outstanding <= 0:
                 why = "month paid in the meantime"
+            elif not PaymentMethod(row.payment_method).is_direct_debit:
+                why = f"the tenant pays by {row.payment_method}, not by direct debit"
             elif not row.iban:
                 why = "no IBAN known"
+            elif not row.mandate_id or row.mandate_signed_on is None:
+                why = "no SEPA mandate on record (import machtigingskenmerk and datum machtiging)"
             if why is not None:
                 report.left_out.append(f"{row.end_to_end_id}: {why}")
                 await connection.execute(update(recollections).where(recollections.c.id == row.id).values(
@@ -229,8 +240,8 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
             amount = min(outstanding, row.amount_cents)
             sepa.add_payment({
                 "name": row.name, "IBAN": row.iban.replace(" ", ""), "amount": amount, "type": "RCUR",
-                "collection_date": collect_on, "mandate_id": row.external_id,
-                "mandate_date": dt.date.fromisoformat(row.tenant_since.date().isoformat()),
+                "collection_date": collect_on, "mandate_id": row.mandate_id,  # the mandate as signed
+                "mandate_date": row.mandate_signed_on,
                 "description": f"Huur {row.period} {row.external_id}", "endtoend_id": row.end_to_end_id,
             })
             report.included.append(row.end_to_end_id)

@@ -10,7 +10,6 @@ transaction below, because it may start a fallback.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from herinnering.clock import Clock
 from herinnering.config import Settings
 from herinnering.domain.states import PROVIDER_STATUS, MessageState
 from herinnering.services import whatsapp
+from herinnering.services.batching import Batcher
 
 log = logging.getLogger(__name__)
 
@@ -62,74 +62,43 @@ async def record_status(
         return moved
 
 
+Report = tuple[int | None, str, MessageState, str]  # (our message id, SID, target state, provider status)
+
+
 class StatusWriter:
-    """Sent and delivered reports on PostgreSQL, written together: reports that arrive while a
-    write is in flight wait for it and then go as one statement (`outbox.apply_statuses`), so
-    under load one round trip and one commit serve many callbacks, and when quiet each goes at
-    once. Every caller is answered only after the commit of its own report. Reports naming a
-    message already in the batch wait for the next one. A batch that fails is retried report
-    by report, so one bad report fails alone."""
+    """Sent and delivered reports on PostgreSQL, written together (`services.batching`): every
+    report waiting goes in one statement (`outbox.apply_statuses`), each caller answered after
+    its commit. A report naming a message already in the batch waits for the next one."""
 
     def __init__(self, db: Database, clock: Clock, max_batch: int = 500) -> None:
         self.db = db
         self.clock = clock
-        self.max_batch = max_batch
-        self.pending: list[tuple[tuple[int | None, str, MessageState, str], asyncio.Future[bool]]] = []
-        self.writing = False
+        self.batcher: Batcher[Report, bool] = Batcher(self._write, max_batch=max_batch, keys=_names)
 
     async def write(self, message_id: int | None, sid: str, status: str, target: MessageState) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.pending.append(((message_id, sid, target, status), future))
-        if not self.writing:
-            self.writing = True
-            asyncio.get_running_loop().create_task(self._drain())
-        return await future
+        return await self.batcher.submit((message_id, sid, target, status))
 
-    async def _drain(self) -> None:
-        try:
-            while self.pending:
-                batch, later, names = [], [], set()
-                for item in self.pending:
-                    keys = {("m", item[0][0]), ("sid", item[0][1])} - {("m", None)}
-                    if len(batch) < self.max_batch and not keys & names:
-                        batch.append(item)
-                        names |= keys
-                    else:
-                        later.append(item)
-                self.pending = later
-                await self._write(batch, self.clock.now())
-        finally:
-            self.writing = False
-
-    async def _write(self, batch: list[tuple[tuple[int | None, str, MessageState, str], asyncio.Future[bool]]],
-                     now: datetime) -> None:
-        reports = [report for report, _ in batch]
+    async def _write(self, reports: list[Report]) -> list[bool]:
+        now = self.clock.now()
 
         async def apply(connection: AsyncConnection) -> list[tuple[int | None, bool, bool]]:
             return await outbox.apply_statuses(connection, reports, now)
 
-        try:
-            results = await self.db.run(apply, single_statement=True)  # safe to repeat: forward only
-        except Exception as exc:  # noqa: BLE001 - retried one by one below, each failing on its own
-            if len(batch) == 1:
-                batch[0][1].set_exception(exc)
-                return
-            for item in batch:
-                await self._write([item], now)
-            return
-        for (report, future), (found, moved, sid_was_empty) in zip(batch, results, strict=True):
-            try:
-                if found is None:
-                    log.warning("status %s for unknown message %s acknowledged and ignored", report[3], report[1])
-                elif sid_was_empty and not moved:  # rare: a report for a message that cannot move, whose SID we lacked
-                    await self._learn_sid(found, report[1], now)
-            except Exception as exc:  # noqa: BLE001 - that caller gets the error, the others their answer
-                future.set_exception(exc)
-            else:
-                future.set_result(moved)
+        results = await self.db.run(apply, single_statement=True)  # safe to repeat: forward only
+        for (_, sid, _, status), (found, moved, sid_was_empty) in zip(reports, results, strict=True):
+            if found is None:
+                log.warning("status %s for unknown message %s acknowledged and ignored", status, sid)
+            elif sid_was_empty and not moved:  # rare: a report for a message that cannot move, whose SID we lacked
+                await self._learn_sid(found, sid, now)
+        return [moved for _, moved, _ in results]
 
     async def _learn_sid(self, message_id: int, sid: str, now: datetime) -> None:
         async def learn(connection: AsyncConnection) -> None:
             await outbox.fill_missing(connection, message_id, now, provider_sid=sid)
 
         await self.db.run(learn)
+
+
+def _names(report: Report) -> set[tuple[str, object]]:
+    message_id, sid = report[0], report[1]
+    return {("sid", sid)} | ({("m", message_id)} if message_id is not None else set())

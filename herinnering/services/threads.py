@@ -33,6 +33,20 @@ class ThreadError(HerinneringError):
     """That cannot be done with this conversation."""
 
 
+class NotOwner(ThreadError):
+    """Another officer took this conversation over: only they reply in it (or a team lead assigns it)."""
+
+    def __init__(self, holder: str, thread: Any) -> None:
+        super().__init__(f"{holder} took this conversation over; only they can reply in it")
+        self.holder, self.thread = holder, thread
+
+
+async def _refuse_if_not_holder(connection: Any, thread: Any, officer: Officer) -> None:
+    if thread.owner == "officer" and thread.assigned_to is not None and thread.assigned_to != officer.id:
+        holder = await user_store.by_id(connection, thread.assigned_to)
+        raise NotOwner(holder.name if holder is not None else f"#{thread.assigned_to}", thread)
+
+
 @dataclass(frozen=True)
 class Officer:
     id: int
@@ -104,35 +118,42 @@ async def reply(runtime: Runtime, thread_id: int, officer: Officer, text: str, n
     if len(text) > MAX_REPLY:
         raise ThreadError(f"a reply may have at most {MAX_REPLY} characters")
     now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        thread = await _thread(connection, thread_id)
-        if thread.owner != "officer":
-            if not await thread_store.move_owner(connection, thread_id, Action.TAKE_OVER, now, user_id=officer.id):
-                raise ThreadError("take the conversation over before replying")
-            await _audit(connection, officer, "take_over", thread, now)
-        form = await whatsapp.reply_form(connection, runtime.settings, thread, now)  # template outside the window
-        channel = form.channel
-        language = thread.language or runtime.settings.reminders.default_language
-        rows = await outbox.insert_planned(connection, [{
-            "tenant_id": thread.tenant_id,
-            "recipient": ("whatsapp:" if channel == "whatsapp" else "") + thread.phone,
-            "kind": "officer_reply", "period": now.strftime("%Y-%m"),
-            "idempotency_key": f"officer_reply:{thread_id}:{nonce[:64]}", "channel": channel,
-            "template": MessageTemplates.name("officer_reply", channel, language), "variant": "default",
-            "state": MessageState.PLANNED.value, "send_at": now, "not_after": None, "attempts": 0,
-            "body": text, "context": {"text": text, "whatsapp_form": form.form.value}, "created_at": now,
-            "updated_at": now,
-        }])
-        if not rows:
-            return False
-        await thread_store.store_outbound(connection, thread_id, author="officer", channel=channel, body=text,
-                                          now=now, message_id=rows[0].id, user_id=officer.id)
-        await thread_store.mark_answered(connection, thread_id, now)
-        await _audit(connection, officer, "reply", thread, now, message_id=rows[0].id, channel=channel,
-                     form=form.form.value)
-        if thread.tenant_id:
-            await event_log.append(connection, [event_log.event(
-                thread.tenant_id, "officer_reply", now, rows[0].id, officer=officer.email)])
+    try:
+        async with runtime.db.begin() as connection:
+            thread = await _thread(connection, thread_id)
+            await _refuse_if_not_holder(connection, thread, officer)
+            if thread.owner != "officer":
+                if not await thread_store.move_owner(connection, thread_id, Action.TAKE_OVER, now, user_id=officer.id):
+                    raise ThreadError("take the conversation over before replying")
+                await _audit(connection, officer, "take_over", thread, now)
+            form = await whatsapp.reply_form(connection, runtime.settings, thread, now)  # template outside the window
+            channel = form.channel
+            language = thread.language or runtime.settings.reminders.default_language
+            rows = await outbox.insert_planned(connection, [{
+                "tenant_id": thread.tenant_id,
+                "recipient": ("whatsapp:" if channel == "whatsapp" else "") + thread.phone,
+                "kind": "officer_reply", "period": now.strftime("%Y-%m"),
+                "idempotency_key": f"officer_reply:{thread_id}:{nonce[:64]}", "channel": channel,
+                "template": MessageTemplates.name("officer_reply", channel, language), "variant": "default",
+                "state": MessageState.PLANNED.value, "send_at": now, "not_after": None, "attempts": 0,
+                "body": text, "context": {"text": text, "whatsapp_form": form.form.value}, "created_at": now,
+                "updated_at": now,
+            }])
+            if not rows:
+                return False
+            await thread_store.store_outbound(connection, thread_id, author="officer", channel=channel, body=text,
+                                              now=now, message_id=rows[0].id, user_id=officer.id)
+            await thread_store.mark_answered(connection, thread_id, now)
+            await _audit(connection, officer, "reply", thread, now, message_id=rows[0].id, channel=channel,
+                         form=form.form.value)
+            if thread.tenant_id:
+                await event_log.append(connection, [event_log.event(
+                    thread.tenant_id, "officer_reply", now, rows[0].id, officer=officer.email)])
+    except NotOwner as refused:  # on record, in a transaction of its own
+        async with runtime.db.begin() as connection:
+            await _audit(connection, officer, "reply_refused", refused.thread, now, holder=refused.thread.assigned_to)
+        log.info("reply on thread %s refused: officer %s is not its holder", thread_id, officer.id)
+        raise
     return True
 
 

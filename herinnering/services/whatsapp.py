@@ -64,8 +64,10 @@ def facts_for(message: Any, tenant: Any, settings: Settings, has_template: bool,
     )
 
 
-async def prepare(dispatcher: Dispatcher, message: Row[Any], tenant: Row[Any] | None) -> Prepared:
-    """The channel and form for `message` now; stores a changed channel or a template's text."""
+async def prepare(dispatcher: Dispatcher, message: Row[Any], tenant: Row[Any] | None,
+                  connection: AsyncConnection | None = None) -> Prepared:
+    """The channel and form for `message` now; stores a changed channel or a template's text
+    (in `connection`'s transaction when given: the dispatcher prepares a whole batch in one)."""
     if tenant is None:  # a reply to an unknown number: it just wrote to us on this channel
         return Prepared(message.channel)
     if message.channel == "sms" and tenant.channel_preference in (None, "sms"):
@@ -91,18 +93,25 @@ async def prepare(dispatcher: Dispatcher, message: Row[Any], tenant: Row[Any] | 
         fields.update(channel=choice.channel, template=MessageTemplates.name(kind, choice.channel, language))
     _, source = opted_in(tenant, settings)
     source = source if choice.channel == "whatsapp" else None
-    if fields or source:
-        async with runtime.db.begin() as connection:
-            if fields:
-                recipient = ("whatsapp:" if choice.channel == "whatsapp" else "") + tenant.phone
-                await outbox.update_fields(connection, message.id, recipient=recipient, updated_at=now, **fields)
-            if source:
-                await whatsapp_store.record_opt_in(connection, tenant.id, now, source,
-                                                   whatsapp_consent.consent_for(runtime, tenant, source))
-            if choice.channel != message.channel:
-                await event_log.append(connection, [event_log.event(
-                    tenant.id, "channel_changed", now, message.id, to=choice.channel, reason=choice.reason)])
+    if (fields or source) and connection is None:
+        async with runtime.db.begin() as own:
+            await _store_choice(runtime, settings, message, tenant, choice, fields, source, now, own)
+    elif fields or source:
+        await _store_choice(runtime, settings, message, tenant, choice, fields, source, now, connection)
     return prepared
+
+
+async def _store_choice(runtime: Any, settings: Settings, message: Row[Any], tenant: Row[Any], choice: rules.Choice,
+                        fields: dict[str, Any], source: Any, now: datetime, connection: AsyncConnection) -> None:
+    if fields:
+        recipient = ("whatsapp:" if choice.channel == "whatsapp" else "") + tenant.phone
+        await outbox.update_fields(connection, message.id, recipient=recipient, updated_at=now, **fields)
+    if source:
+        await whatsapp_store.record_opt_in(connection, tenant.id, now, source,
+                                           whatsapp_consent.consent_for(runtime, tenant, source))
+    if choice.channel != message.channel:
+        await event_log.append(connection, [event_log.event(
+            tenant.id, "channel_changed", now, message.id, to=choice.channel, reason=choice.reason)])
 
 
 async def after_failure(connection: AsyncConnection, settings: Settings, message: Any, code: int | None,

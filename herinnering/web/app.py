@@ -108,7 +108,8 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(middlewares=[timing, i18n.language, security.rate_limits, errors, auth.access])
+    app = web.Application(middlewares=[timing, i18n.language, security.rate_limits, errors, auth.access,
+                                            security.ids_in_range])
     app[RUNTIME] = runtime
     app[PAGES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),

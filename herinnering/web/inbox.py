@@ -223,6 +223,8 @@ def _action(name: str) -> auth.Handler:
         except team_threads.OwnerChanged as exc:
             request.app[SIGNAL].bump()
             return redirect(f"/inbox/threads/{thread_id}?" + urlencode({"notice": "changed", "detail": str(exc)}))
+        except thread_service.NotOwner as exc:
+            return redirect(f"/inbox/threads/{thread_id}?" + urlencode({"notice": "not_owner", "detail": exc.holder}))
         except replies.ThreatRefused as exc:
             return redirect(f"/inbox/threads/{thread_id}?" + urlencode({"notice": "threat",
                                                                         "detail": ", ".join(exc.words)}))

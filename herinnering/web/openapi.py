@@ -139,7 +139,8 @@ CHANGE = {
             "every, periods; arrangement_completed / arrangement_cancelled: arrangement_id; pause_started: until "
             "(empty: open end); pause_ended; objection_recorded: channel; contract_ended: on; "
             "payment_method_changed: old, new, source; opted_out / opted_in: source; call_recorded: outcome, "
-            "mvi_step, task_id; payment_matched / payment_match_undone: transaction_id, period, amount_cents. "
+            "mvi_step, task_id; payment_matched: source_key, period, amount_cents, confidence, reasons; "
+            "payment_match_undone: transaction_id, period, amount_cents. "
             "Free text (note, reason) only where [changes] include_notes is agreed.")},
     },
     "examples": [{"id": "chg-41", "cursor": 17, "kind": "collection_day_changed", "contract_id": "HC-100101",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
@@ -32,6 +33,7 @@ from herinnering.web.keys import RUNTIME
 from herinnering.web.webhooks import Handler
 
 log = logging.getLogger(__name__)
+_NUMBER = re.compile(r"[+-]?[0-9]+")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 HEADERS = {
@@ -134,6 +136,19 @@ def too_many(wait: float, what: str) -> web.Response:
     log.warning("rate limit reached: %s (retry after %d s)", what, seconds)
     return web.json_response({"error": "too many requests; try again later"}, status=429,
                              headers={"Retry-After": str(seconds)})
+
+
+BIGGEST_ID = 2**63 - 1  # a BIGINT; any number beyond it names nothing stored
+
+
+@web.middleware
+async def ids_in_range(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A number in the path that no column can hold (/inbox/threads/99999999999999999999) is a
+    404 here, before any handler hands it to the database (where PostgreSQL would fail)."""
+    for value in request.match_info.values():
+        if _NUMBER.fullmatch(value) and abs(int(value)) > BIGGEST_ID:
+            raise web.HTTPNotFound()
+    return await handler(request)
 
 
 def refuse_guessing(request: web.Request) -> None:

@@ -1,6 +1,7 @@
 """Who may call what, over real HTTP: every route of the app either is in the public
 allow-list (with its reason) or refuses an anonymous caller; the read-only role may look
-but every POST refuses it; after login, `next` leads only to a path on this site."""
+but every POST refuses it; after login, `next` leads only to a path on this site; an id no
+column can hold is a 404 everywhere; only the officer who took a thread over replies in it."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import aiohttp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from herinnering.adapters.db.conversation_tables import audit_log
 from herinnering.services import users as user_service
 from herinnering.web.app import create_app
 from herinnering.web.auth import PUBLIC, READ_ONLY, safe_next
+from tests.integration.conversations import outbox, rows, tenant_writes, thread_of
 from tests.integration.officer_browser import PASSWORD, officer
 
 
@@ -97,3 +100,35 @@ async def test_after_login_next_is_followed_only_as_a_same_origin_path(runtime: 
 def test_no_next_value_leads_a_browser_to_another_host(target: str) -> None:
     assert _as_a_browser_reads_it(safe_next(target)) == "huur.delinde.nl"
     assert all(_as_a_browser_reads_it(safe_next(evil)) == "huur.delinde.nl" for evil in EVIL_NEXT)
+
+
+async def test_every_route_answers_an_id_no_column_can_hold_with_404(runtime: Any, browser: Any) -> None:
+    lead = await officer(runtime, browser, "lea@delinde.nl", role="admin")
+    with_ids = [(m, p) for m, p in _routes(runtime) if "{" in p]
+    assert ("GET", "/inbox/threads/{thread_id}") in with_ids
+    for huge in ("99999999999999999999", "-99999999999999999999"):
+        for method, path in with_ids:
+            concrete = re.sub(r"\{[^}]+\}", huge, path)
+            status, _ = await (lead.get(concrete) if method == "GET" else lead.post(concrete))
+            assert status == 404, (method, path, status)
+
+
+async def test_only_the_officer_who_took_a_thread_over_replies_in_it(runtime: Any, browser: Any, make_tenant: Any,
+                                                                     fake_twilio: Any) -> None:
+    someone = await make_tenant()
+    await tenant_writes(runtime, fake_twilio, someone.phone, "Ik kan deze maand niet betalen")
+    thread = await thread_of(runtime.db, someone.id)
+    anna = await officer(runtime, browser, "anna@delinde.nl")
+    bram = await officer(runtime, browser, "bram@delinde.nl")
+    await anna.post(f"/inbox/threads/{thread.id}/take-over", confirmed="1")
+    assert (await thread_of(runtime.db, someone.id)).owner == "officer"
+    status, location = await bram.post(f"/inbox/threads/{thread.id}/reply", text="Ik bel u morgen.", nonce="b1")
+    assert status == 303 and "notice=not_owner" in location and "detail=Anna" in location
+    assert await outbox(runtime.db, "officer_reply") == []
+    _, page = await bram.get(location)
+    assert "Niet verstuurd: alleen Anna heeft dit gesprek overgenomen" in page
+    entries = [(e.action, e.user_email) for e in await rows(runtime.db, audit_log)]
+    assert ("reply_refused", "bram@delinde.nl") in entries
+    status, location = await anna.post(f"/inbox/threads/{thread.id}/reply", text="Ik bel u morgen.", nonce="a1")
+    assert status == 303 and "notice=reply" in location
+    assert len(await outbox(runtime.db, "officer_reply")) == 1

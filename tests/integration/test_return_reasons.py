@@ -29,12 +29,15 @@ from tests.integration.conversations import tenant_writes
 from tests.integration.tenant_centred_helpers import camt_returns, rows
 
 RETURNED_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # Wednesday 2 December
-RECOLLECT_ON = date(2026, 12, 14)  # 10 days later is Saturday 12th: the next TARGET2 day
+# The notice goes out that day at 10:00; the SEPA pre-notification of 14 days puts the
+# re-collection on Wednesday 16 December (later than the 10 days after the return).
+RECOLLECT_ON = date(2026, 12, 16)
+MANDATE = {"mandate_id": "DL-MND-2019-0042", "mandate_date": date(2019, 2, 14)}
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
 
 
 async def four_tenants(make_tenant: Any) -> dict[str, Any]:
-    return {code: await make_tenant(iban="NL73SNSB0485919859", monthly_rent_cents=65636 + n)
+    return {code: await make_tenant(iban="NL73SNSB0485919859", monthly_rent_cents=65636 + n, **MANDATE)
             for n, code in enumerate(("AM04", "MD06", "AC04", "MD07"))}
 
 
@@ -54,7 +57,7 @@ async def test_a_batch_of_four_reasons_leads_to_four_different_next_steps(runtim
     # AM04: a payment link now, announcing one re-collection on a later TARGET2 day
     am04 = who["AM04"].id
     assert own[am04].kind == "return_recollect" and own[am04].context["link_url"]
-    assert own[am04].context["recollect_on"] == "14-12-2026"
+    assert own[am04].context["recollect_on"] == "16-12-2026"
     assert [(r.tenant_id, r.collect_on, r.attempt, r.state) for r in planned_again] == [
         (am04, RECOLLECT_ON, 1, "scheduled")]
     assert am04 not in open_tasks
@@ -105,7 +108,8 @@ async def test_a_deceased_tenant_gets_nothing_ever_again(runtime: Any, make_tena
 async def test_the_recollection_is_a_valid_pain008_and_its_own_return_closes_the_loop(
     runtime: Any, make_tenant: Any, tmp_path: Path,
 ) -> None:
-    tenant = await make_tenant(iban="NL73 SNSB 0485 9198 59", monthly_rent_cents=65636, name="Jan de Vriës")
+    tenant = await make_tenant(iban="NL73 SNSB 0485 9198 59", monthly_rent_cents=65636, name="Jan de Vriës",
+                               **MANDATE)
     runtime.clock.set(RETURNED_AT)
     await import_returns(runtime, [(tenant, "AM04")])
     runtime.clock.set(datetime(2026, 12, 10, 9, 0, tzinfo=UTC))
@@ -114,17 +118,18 @@ async def test_the_recollection_is_a_valid_pain008_and_its_own_return_closes_the
     schema = xmlschema.XMLSchema(str(Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"))
     schema.validate(export.xml)  # raises on any schema error
     root = etree.fromstring(export.xml)
-    assert root.findtext(".//p:ReqdColltnDt", namespaces=NS) == "2026-12-14"
+    assert root.findtext(".//p:ReqdColltnDt", namespaces=NS) == "2026-12-16"
     assert root.findtext(".//p:SeqTp", namespaces=NS) == "RCUR"
     assert root.findtext(".//p:DrctDbtTxInf/p:InstdAmt", namespaces=NS) == "656.36"
-    assert root.findtext(".//p:MndtId", namespaces=NS) == tenant.external_id
+    assert root.findtext(".//p:MndtId", namespaces=NS) == "DL-MND-2019-0042"  # the mandate as signed
+    assert root.findtext(".//p:DtOfSgntr", namespaces=NS) == "2019-02-14"
     assert root.findtext(".//p:DbtrAcct//p:IBAN", namespaces=NS) == "NL73SNSB0485919859"
     # exporting the same day again writes nothing: each re-collection goes to the bank once
     assert (await export_recollections(runtime.db, runtime.settings, runtime.clock, RECOLLECT_ON)).included == []
 
     # the bank returns the re-collection too (through the payments API): no third try
     runtime.settings = replace(runtime.settings, payments=replace(runtime.settings.payments, api_token="t0ken"))
-    runtime.clock.set(datetime(2026, 12, 16, 8, 0, tzinfo=UTC))
+    runtime.clock.set(datetime(2026, 12, 18, 8, 0, tzinfo=UTC))
     body = {"id": "bank-R1", "contract_id": tenant.external_id, "period": "2026-12", "type": "return",
             "amount_cents": 65636, "reason_code": "AM04"}
     async with aiohttp.ClientSession() as session, session.post(
@@ -137,7 +142,7 @@ async def test_the_recollection_is_a_valid_pain008_and_its_own_return_closes_the
 
 
 async def test_never_more_recollections_than_the_cap(runtime: Any, make_tenant: Any) -> None:
-    tenant = await make_tenant(iban="NL73SNSB0485919859")
+    tenant = await make_tenant(iban="NL73SNSB0485919859", **MANDATE)
     runtime.settings = replace(runtime.settings, tenant=replace(runtime.settings.tenant,
                                                                 returns=ReturnPolicy(max_recollections=2)))
     day = RETURNED_AT
@@ -157,7 +162,7 @@ async def test_never_more_recollections_than_the_cap(runtime: Any, make_tenant: 
 async def test_a_month_paid_before_the_recollection_date_is_left_out_of_the_file(
     runtime: Any, make_tenant: Any,
 ) -> None:
-    paid, unpaid = await make_tenant(iban="NL73SNSB0485919859"), await make_tenant(iban=None)
+    paid, unpaid = await make_tenant(iban="NL73SNSB0485919859", **MANDATE), await make_tenant(iban=None, **MANDATE)
     runtime.clock.set(RETURNED_AT)
     await import_returns(runtime, [(paid, "AM04"), (unpaid, "AM04")])
     runtime.settings = replace(runtime.settings, payments=replace(runtime.settings.payments, api_token="t0ken"))

@@ -69,3 +69,24 @@ def test_the_recollection_date_is_a_settlement_day_after_the_notice(returned: da
 def test_an_unknown_action_in_the_configuration_is_named() -> None:
     with pytest.raises(ValueError, match="AM04 = 'again'"):
         parse_actions({"AM04": "again"})
+
+
+@given(st.dates(date(2026, 1, 1), date(2035, 12, 31)), st.integers(0, 3), st.one_of(st.none(), st.integers(1, 14)))
+def test_a_recollection_is_announced_at_least_the_pre_notification_ahead(
+    returned: date, notice_delay: int, agreed: int | None,
+) -> None:
+    policy = ReturnPolicy()  # 14 days, the SEPA rulebook's default
+    notice_on = returned + timedelta(days=notice_delay)
+    day = recollection_date(returned, policy, notice_on, agreed)
+    ahead = agreed if agreed is not None else 14
+    earliest = max(notice_on + timedelta(days=ahead), returned + timedelta(days=policy.recollect_after_days))
+    assert day >= earliest and not is_target2_closed(day)
+    # the first settlement day from then on: every day between was a TARGET2 closing day
+    assert all(is_target2_closed(earliest + timedelta(days=n)) for n in range((day - earliest).days))
+
+
+def test_a_tenant_who_no_longer_pays_by_direct_debit_is_never_debited_again() -> None:
+    step = next_after_return("AM04", ReturnPolicy(), DAY, 0, direct_debit=False)
+    assert (step.recollect_on, step.message_kind, step.link) == (None, None, True)
+    assert "niet opnieuw incasseren" in step.why
+    assert next_after_return("MD07", ReturnPolicy(), DAY, 0, direct_debit=False).stop_all  # that still stops all

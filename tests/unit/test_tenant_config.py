@@ -23,7 +23,7 @@ def test_the_shipped_defaults_follow_the_issue() -> None:
     ({"max_recollections": 3}, {}, "returns.max_recollections: 3"),
     ({"actions": {"AM04": "twice"}}, {}, "AM04 = 'twice'"),
     ({"recolect_after_days": 5}, {}, "unknown setting returns.recolect_after_days"),
-    ({"recollect_after_days": 2, "pre_notification_days": 5}, {}, "at least pre_notification_days"),
+    ({"pre_notification_days": 15}, {}, "returns.pre_notification_days: 15"),  # SEPA's default is the most
     ({}, {"keywords_day": []}, "self_service.keywords_day"),
 ])
 def test_a_wrong_value_names_the_key(returns: dict, service: dict, message: str) -> None:

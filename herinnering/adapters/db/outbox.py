@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import dialect_insert
@@ -60,9 +60,9 @@ async def claim_due(
     statement = (
         update(messages)
         .where(messages.c.id.in_(select(due.c.id)), messages.c.state == S.PLANNED)
-        .values(
+        .values(  # next_attempt_at cleared: in `sending` a set one means "outcome unknown, look it up"
             state=S.SENDING, claimed_by=worker, claimed_at=now, attempted_at=now, updated_at=now,
-            attempts=messages.c.attempts + 1,
+            next_attempt_at=None, attempts=messages.c.attempts + 1,
         )
         .returning(*messages.c)
     )
@@ -219,6 +219,42 @@ async def apply_statuses(
     else:
         rows = await driver.fetch(_STATUSES_SQL, *args)
     return [(row[1], bool(row[2]), bool(row[3])) for row in rows]
+
+
+async def store_texts(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store rendered texts (`message_id`, `body`, `recipient`, `segments`) in one statement."""
+    if rows:
+        statement = update(messages).where(messages.c.id == bindparam("message_id")).values(
+            body=bindparam("text_body"), recipient=bindparam("text_recipient"), segments=bindparam("text_segments"))
+        await connection.execute(statement, [
+            {"message_id": r["message_id"], "text_body": r["body"], "text_recipient": r["recipient"],
+             "text_segments": r["segments"]} for r in rows])
+
+
+async def mark_sent(
+    connection: AsyncConnection, owner: str, answers: Sequence[tuple[int, str, str]], now: datetime,
+) -> set[int]:
+    """The provider accepted these sends ((id, SID, status)): move each from `sending` (claimed
+    by `owner`) to `sent` — one statement on PostgreSQL. Returns the ids that moved (one that
+    did not was overtaken by a callback, or is no longer ours)."""
+    if not answers:
+        return set()
+    if connection.dialect.name != "postgresql":
+        moved = set()
+        for message_id, sid, status in answers:
+            if await move(connection, message_id, S.SENT, now, owner=owner, provider_sid=sid, provider_status=status,
+                          error_code=None, error_message=None):
+                moved.add(message_id)
+        return moved
+    result = await connection.execute(text(
+        "UPDATE messages SET state = :sent, provider_sid = answer.sid, provider_status = answer.status,"
+        " error_code = NULL, error_message = NULL, sent_at = :now, updated_at = :now"
+        " FROM unnest(CAST(:ids AS BIGINT[]), CAST(:sids AS TEXT[]), CAST(:statuses AS TEXT[])) AS answer(id, sid, status)"
+        " WHERE messages.id = answer.id AND messages.state = ANY(CAST(:sources AS TEXT[])) AND messages.claimed_by = :owner"
+        " RETURNING messages.id"
+    ), {"sent": S.SENT.value, "now": now, "owner": owner, "sources": sorted(sources_of(S.SENT)),
+        "ids": [a[0] for a in answers], "sids": [a[1] for a in answers], "statuses": [a[2] for a in answers]})
+    return {row[0] for row in result}
 
 
 async def fill_missing(connection: AsyncConnection, message_id: int, now: datetime, **fields: Any) -> None:

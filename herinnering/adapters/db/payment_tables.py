@@ -57,3 +57,16 @@ payment_transactions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_payment_transactions_tenant_id_period", "tenant_id", "period"),
 )
+
+payer_accounts = Table(
+    "payer_accounts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("iban", String(34), nullable=False),  # without spaces, upper case
+    Column("label", String(80), nullable=False),  # who pays: "partner", "budgetbeheer gemeente", "schuldhulp"
+    Column("created_by", String(254), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("iban", "tenant_id"),
+    Index("ix_payer_accounts_iban", "iban"),
+)

@@ -128,6 +128,15 @@ async def set_pause(connection: AsyncConnection, tenant_id: int, until: Any, now
     await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(paused_until=until, updated_at=now))
 
 
+async def contract_ids(connection: AsyncConnection, tenant_ids: Iterable[int]) -> dict[int, str]:
+    """Database id → contract id, for output that names tenants as people do."""
+    wanted = sorted(set(tenant_ids))
+    if not wanted:
+        return {}
+    rows = await connection.execute(select(tenants.c.id, tenants.c.external_id).where(tenants.c.id.in_(wanted)))
+    return {int(row.id): str(row.external_id) for row in rows}
+
+
 async def by_external_id(connection: AsyncConnection, external_id: str) -> Row[Any] | None:
     return (await connection.execute(select(tenants).where(tenants.c.external_id == external_id))).first()
 

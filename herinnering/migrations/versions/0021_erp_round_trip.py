@@ -20,6 +20,19 @@ AT = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    op.create_table(
+        "payer_accounts",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("tenant_id", ID, nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=False),
+        sa.Column("label", sa.String(length=80), nullable=False),
+        sa.Column("created_by", sa.String(length=254), nullable=False),
+        sa.Column("created_at", AT, nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_payer_accounts_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payer_accounts")),
+        sa.UniqueConstraint("iban", "tenant_id", name=op.f("uq_payer_accounts_iban_tenant_id")),
+    )
+    op.create_index("ix_payer_accounts_iban", "payer_accounts", ["iban"])
     with op.batch_alter_table("payment_transactions") as batch:
         batch.add_column(sa.Column("value_on", sa.Date(), nullable=True))
     op.create_table(
@@ -63,3 +76,5 @@ def downgrade() -> None:
     op.drop_table("erp_changes")
     with op.batch_alter_table("payment_transactions") as batch:
         batch.drop_column("value_on")
+    op.drop_index("ix_payer_accounts_iban", table_name="payer_accounts")
+    op.drop_table("payer_accounts")
