@@ -108,6 +108,8 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
         if nxt.step is not None and nxt.due_on is not None:
             when = "after the pause" if nxt.due_on == OPEN_ENDED else f"{nxt.due_on:%d-%m-%Y}"
             console.print(f"Next: {nxt.step.name} ({nxt.status.value}, {when})")
+        elif nxt.status.value == "finished":
+            console.print("Next: a person takes the case over (a handover task with a due date); no more automatic steps")
         else:
             console.print(f"Next: nothing ({nxt.status.value})")
     return 0

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from herinnering.domain.dutch_words import word
 from herinnering.domain.mvi import DESCRIPTIONS, REQUIRED, WRITTEN_CHANNELS, MviStep
 
 NOT_A_PERSON = frozenset({"ladder", "bot", "system", "tenant"})  # who records a step without being a person
@@ -113,6 +114,7 @@ class Verdict:
     missing: tuple[MviStep, ...]
     objected: bool
     reasons: tuple[str, ...]
+    dutch: tuple[str, ...] = ()  # the same reasons in Dutch, for the proof bundle
 
     @property
     def ready(self) -> bool:
@@ -122,41 +124,64 @@ class Verdict:
         return "; ".join(self.reasons)
 
 
+def _euro(cents: int) -> str:
+    return f"€ {cents / 100:.2f}"
+
+
 def gate(
     records: Iterable[StepRecord], *, window: Window, missed_on: date, today: date, outstanding_cents: int,
     signalled_cents: int | None = None, feedback: Iterable[Feedback] = (), offer_received_on: date | None = None,
-    objection_days: int = 0, minimum_cents: int = 0, contact_missing: Iterable[str] = (),
+    objection_days: int = 0, minimum_cents: int = 0, contact_missing: Iterable[str | tuple[str, str]] = (),
 ) -> Verdict:
     """Whether the case may be signalled today, and if not every reason why. `missed_on` is the
     day the window counts from (the oldest unpaid due date); `offer_received_on` the day the
-    tenant received the written offer (its presumed receipt), from which `objection_days` run."""
+    tenant received the written offer (its presumed receipt), from which `objection_days` run.
+    `contact_missing` names what the tenant record lacks (English, or English and Dutch)."""
     records = list(records)
     written_days = frozenset(r.occurred_at.date() for r in records
                              if r.step is MviStep.WRITTEN_REMINDER and counts(r, frozenset()))
     counted = [r for r in records if counts(r, written_days)]
     done = {r.step for r in counted}
     missing = tuple(step for step in REQUIRED if step not in done)
-    reasons = [f"missing MVI step {step.value}: {DESCRIPTIONS[step]}" for step in missing]
+    reasons: list[str] = []
+    dutch: list[str] = []
+
+    def refuse(english: str, nl: str) -> None:
+        reasons.append(english)
+        dutch.append(nl)
+
+    for step in missing:
+        refuse(f"missing MVI step {step.value}: {DESCRIPTIONS[step]}", f"ontbrekende stap: {word('mvi_step', step)}")
     objected = MviStep.OBJECTION in done
     if objected:
-        reasons.append("the tenant objected to passing the data to the municipality")
+        refuse("the tenant objected to passing the data to the municipality",
+               "de huurder heeft bezwaar gemaakt tegen het doorgeven van de gegevens aan de gemeente")
     offers = [r.occurred_at.date() for r in counted if r.step is MviStep.DATA_OFFER]
     if offers and not objected:
         received = offer_received_on or min(offers)
         last = received + timedelta(days=objection_days)
         if today <= last:
-            reasons.append(f"the tenant may still object until {last:%d-%m-%Y} ({objection_days} days after "
-                           f"receiving the written offer on {received:%d-%m-%Y})")
+            refuse(f"the tenant may still object until {last:%d-%m-%Y} ({objection_days} days after "
+                   f"receiving the written offer on {received:%d-%m-%Y})",
+                   f"de huurder mag nog bezwaar maken tot en met {last:%d-%m-%Y} ({objection_days} dagen na "
+                   f"ontvangst van het schriftelijke aanbod op {received:%d-%m-%Y})")
     if 0 < outstanding_cents < minimum_cents:
-        reasons.append(f"under the minimum: € {outstanding_cents / 100:.2f} open, a signal needs "
-                       f"€ {minimum_cents / 100:.2f} (lawful.signal_minimum_months of the monthly rent)")
-    reasons.extend(f"{what} is missing: the signal needs it" for what in contact_missing)
+        refuse(f"under the minimum: {_euro(outstanding_cents)} open, a signal needs {_euro(minimum_cents)} "
+               "(lawful.signal_minimum_months of the monthly rent)",
+               f"onder het minimum: {_euro(outstanding_cents)} open, een melding vraagt {_euro(minimum_cents)}")
+    for what in contact_missing:
+        english, nl = what if isinstance(what, tuple) else (what, what)
+        refuse(f"{english} is missing: the signal needs it", f"{nl} ontbreekt; de melding heeft het nodig")
     answers = set(feedback)
-    reasons.extend(text for answer, text in BLOCKING.items() if answer in answers)
+    for answer, text in BLOCKING.items():
+        if answer in answers:
+            refuse(text, f"de gemeente antwoordde: {word('feedback', answer)}")
     if outstanding_cents <= 0:
-        reasons.append("nothing is open")
+        refuse("nothing is open", "er staat niets open")
     if signalled_cents is not None and outstanding_cents <= signalled_cents:
-        reasons.append("already signalled; no repeat signal unless the amount grows")
+        refuse("already signalled; no repeat signal unless the amount grows",
+               "al gemeld; een nieuwe melding alleen als het bedrag groeit")
     if not window.is_open(missed_on, today, outstanding_cents):
-        reasons.append(f"the municipality's window is not open yet ({window.describe()})")
-    return Verdict(missing=missing, objected=objected, reasons=tuple(reasons))
+        refuse(f"the municipality's window is not open yet ({window.describe()})",
+               "de termijn van de gemeente is nog niet verstreken")
+    return Verdict(missing=missing, objected=objected, reasons=tuple(reasons), dutch=tuple(dutch))

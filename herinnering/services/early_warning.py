@@ -56,15 +56,17 @@ async def feedback_of(connection: AsyncConnection, case: Row[Any]) -> list[Feedb
     return [Feedback(row.status) for row in rows if row.case_id == case.id or Feedback(row.status) in TENANT_WIDE]
 
 
-def contact_missing(tenant: Row[Any]) -> list[str]:
-    """What the signal needs of the tenant record and does not have, in words an officer acts on."""
+def contact_missing(tenant: Row[Any]) -> list[tuple[str, str]]:
+    """What the signal needs of the tenant record and does not have (English, Dutch), in words an officer acts on."""
     missing = []
     if not (tenant.address and tenant.postal_code and tenant.city):
-        parts = [name for name, value in (("street and number", tenant.address), ("postcode", tenant.postal_code),
-                                          ("city", tenant.city)) if not value]
-        missing.append(f"the address ({', '.join(parts)})")
+        parts = [(en, nl) for en, nl, value in (("street and number", "straat en huisnummer", tenant.address),
+                                                ("postcode", "postcode", tenant.postal_code),
+                                                ("city", "plaats", tenant.city)) if not value]
+        missing.append((f"the address ({', '.join(en for en, _ in parts)})",
+                        f"het adres ({', '.join(nl for _, nl in parts)})"))
     if not tenant.municipality:
-        missing.append("the municipality")
+        missing.append(("the municipality", "de gemeente"))
     return missing
 
 

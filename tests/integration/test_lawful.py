@@ -255,12 +255,12 @@ async def test_the_letter_and_proof_commands_write_a_proof_pdf_that_lists_every_
     text = " ".join(pdf_text(out.read_bytes()).split())
     for expected in (
         "Klaar voor vroegsignalering: ja",               # the gate's verdict
-        "an attempt at personal contact by a person",
+        "poging tot persoonlijk contact",
         "Gebeld; wijst op de budgetcoach",               # the call, as the officer noted it
-        "binnen 14 dagen na de dag van ontvangst",       # the letter as sent
+        "binnen 14 dagen na de dag van ontvangst",       # the letter as posted
         "Aanbod gedaan op 04-01-2027",                   # the offer ...
         "Er is geen bezwaar van de huurder vastgelegd",  # ... and the absence of an objection
-        "debt_help_offer per sms; status delivered",     # the messages with their delivery status
+        "status afgeleverd",                             # the messages with their delivery status
         "Betalingen en betalingsregelingen",             # payments
     ):
         assert expected in text, (expected, text)
