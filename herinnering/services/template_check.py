@@ -2,7 +2,10 @@
 realistic worst-case data (a long name, a large amount), measured the way Twilio counts it.
 
 A kind missing in one of the configured languages, a template that needs a variable nobody
-provides, or an SMS longer than two segments is a failure: better here than on a phone.
+provides, or an SMS longer than its limit is a failure: better here than on a phone. The limit
+is two GSM-7 segments (306 characters) and four UCS-2 segments (268 characters): Turkish,
+Arabic and Polish are written correctly, and a name such as "Hüseyin Aydın" makes any text
+UCS-2, so the room in characters is kept about the same rather than the wording mangled.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from herinnering.errors import TemplateError
 from herinnering.services.self_service import long_month
 
 CHANNELS = ("sms", "whatsapp")
-MAX_SMS_SEGMENTS = 2
+MAX_SMS_SEGMENTS = 2          # GSM-7
+MAX_UCS2_SEGMENTS = 4         # UCS-2: about the same number of characters
 # Kinds that may take more: the reminder for tenants who pay by transfer must carry the IBAN and
-# the payment reference (and a web address where there is one), which no UCS-2 text (Turkish,
-# Arabic, Polish) fits into 2 parts; Dutch and English stay within 3.
+# the payment reference (and a web address where there is one).
 SEGMENT_ALLOWANCE = {"pre_due": 4}
 MAX_WHATSAPP_CHARACTERS = 1024  # a WhatsApp template body's limit
 LONG_NAME = "Anna-Maria van der Heijden-Bouchikhi"
@@ -53,6 +56,11 @@ def sample_context(language: str, settings: Settings) -> dict[str, object]:
         # issue 16: how a tenant who pays by transfer pays
         "org_iban": "NL91 ABNA 0417 1643 00", "payment_url": "https://www.delinde.nl/betalen",
     }
+
+
+def sms_limit(encoding: str, kind: str = "") -> int:
+    """The most SMS segments a text of this kind may take in this encoding."""
+    return max(SEGMENT_ALLOWANCE.get(kind, 0), MAX_SMS_SEGMENTS if encoding == "GSM-7" else MAX_UCS2_SEGMENTS)
 
 
 @dataclass(frozen=True)
@@ -106,9 +114,9 @@ def _check_one(templates: MessageTemplates, directory: Path, kind: str, language
         return CheckRow(kind, language, channel, 0, "-", 0, str(exc))
     size = measure(body)
     problem = None
-    limit = SEGMENT_ALLOWANCE.get(kind, MAX_SMS_SEGMENTS)
+    limit = sms_limit(size.encoding, kind)
     if channel == "sms" and size.segments > limit:
-        problem = f"{size.segments} SMS segments (at most {limit})"
+        problem = f"{size.segments} {size.encoding} SMS segments (at most {limit})"
     elif channel == "whatsapp" and len(body) > MAX_WHATSAPP_CHARACTERS:
         problem = f"{len(body)} characters (WhatsApp allows {MAX_WHATSAPP_CHARACTERS})"
     elif not body.strip():

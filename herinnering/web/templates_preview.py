@@ -18,13 +18,7 @@ from herinnering.config import Settings
 from herinnering.domain.sms import measure
 from herinnering.errors import TemplateError
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import (
-    CHANNELS,
-    MAX_SMS_SEGMENTS,
-    SEGMENT_ALLOWANCE,
-    kinds_in,
-    sample_context,
-)
+from herinnering.services.template_check import CHANNELS, kinds_in, sample_context, sms_limit
 from herinnering.web.auth import login_required, page
 from herinnering.web.keys import RUNTIME
 
@@ -63,7 +57,7 @@ def previews(settings: Settings) -> list[Preview]:
                     rows.append(Preview(kind, language, channel, "", 0, "-", 0, str(exc)))
                     continue
                 size = measure(body)
-                limit = SEGMENT_ALLOWANCE.get(kind, MAX_SMS_SEGMENTS)
+                limit = sms_limit(size.encoding, kind)
                 problem = (f"{size.segments} segments (max {limit})"
                            if channel == "sms" and size.segments > limit else None)
                 rows.append(Preview(kind, language, channel, body, len(body), size.encoding, size.segments, problem))

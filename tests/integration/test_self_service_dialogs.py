@@ -62,7 +62,7 @@ async def test_regeling_with_an_amount_makes_an_officer_task_with_the_proposal(
     [task] = await open_tasks(runtime.db, tenant.id)
     assert (task.kind, task.data["proposal_cents"]) == ("arrangement_request", 5000)
     assert "€ 50,00 per maand" in task.title
-    assert "Your proposal is €50.00 per month" in (await replies(runtime, tenant))[-1]
+    assert "You proposed €50.00 a month" in (await replies(runtime, tenant))[-1]
 
 
 async def test_belmij_asks_the_part_of_the_day_and_makes_a_call_back_task(
