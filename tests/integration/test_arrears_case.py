@@ -78,7 +78,7 @@ async def test_two_missed_months_make_one_case_one_ladder_and_one_14_day_letter_
     assert made.costs is not None and made.costs.total_cents == 22_365  # 15 % of the total, once
     assert f"Die kosten zijn {money(22_365, 'nl')}" in text
     assert "Lindelaan 12 1234 AB Utrecht" in text  # the address block
-    assert "NL91ABNA0417164300" in text and f"kenmerk: {tenant.external_id}" in text  # how to pay
+    assert "NL91 ABNA 0417 1643 00" in text and f"kenmerk: {tenant.external_id}" in text  # how to pay
     assert "Mevrouw S. de Vries" in text  # a named contact person
     with pytest.raises(HerinneringError, match="once per case"):
         await generate(runtime, tenant, "veertiendagenbrief", by="officer@delinde")
