@@ -68,6 +68,22 @@ async def _held_tenants(runtime: Runtime) -> set[int]:
         return await store.tenants_with_open_tasks(connection, HOLDING_TASKS)
 
 
+async def _skip_message_step(connection: AsyncConnection, case: Row[Any], step: StepRule, now: datetime,
+                             today: date) -> bool:
+    """An MD06 objection or a BETAALD claim is open: the step's "we have not received your rent"
+    message is left out (its step claimed without a message, with the reason as an event), so
+    the ladder's tasks for people go on."""
+    claim = dialect_insert(connection, ladder_steps).values(
+        case_id=case.id, step=step.name, done_on=today, attempt=1, created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["case_id", "step"]).returning(ladder_steps.c.id)
+    if (await connection.execute(claim)).scalar() is None:
+        return False
+    await event_log.append(connection, [event_log.event(
+        case.tenant_id, "ladder_step_skipped", now, case_id=case.id, step=step.name, kind=step.kind,
+        reason="an MD06 objection or a BETAALD claim is being checked by a person")])
+    return True
+
+
 async def hand_over(connection: AsyncConnection, runtime: Runtime, case: Row[Any], now: datetime) -> int | None:
     """After the ladder's last automatic step the case goes to a person, with a due date; it is
     never simply "finished". Once per case (cancelled when the case closes)."""
@@ -118,7 +134,8 @@ async def ladder_tick(runtime: Runtime) -> LadderReport:
         if decision.status is not Status.DUE or decision.step is None:
             continue
         if decision.step.action is Action.MESSAGE and case.tenant_id in holding:
-            report.held += 1  # an MD06 objection or a BETAALD claim is being looked at: no "not received"
+            async with runtime.db.begin() as connection:  # a person is on it: no "not received" message
+                report.held += await _skip_message_step(connection, case, decision.step, now, today)
             continue
         redo = next((r for r in rows if r.step == decision.step.name), None)
         async with runtime.db.begin() as connection:

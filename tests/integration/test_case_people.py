@@ -9,7 +9,7 @@ from typing import Any
 
 from herinnering.adapters.db import case_store
 from herinnering.adapters.db.collection_tables import mvi_steps
-from herinnering.adapters.db.tables import messages, tasks
+from herinnering.adapters.db.tables import events, messages, tasks
 from herinnering.domain.payments import PaymentStatus
 from herinnering.services.collection import ladder_tick
 from tests.integration.collection_helpers import cases, change, days, report, rows, run_day
@@ -61,12 +61,15 @@ async def test_no_not_received_message_while_a_betaald_claim_is_checked(
     await report(runtime, change(tenant, PaymentStatus.RETURNED))
     await tenant_writes(runtime, fake_twilio, tenant.phone, "BETAALD")
     await run_day(runtime, date(2026, 12, 3))
-    assert await ladder_messages(runtime) == []  # held while a person checks the claim
+    assert await ladder_messages(runtime) == []  # left out while a person checks the claim
+    [skipped] = await rows(runtime, events, events.c.type == "ladder_step_skipped")
+    assert skipped.data["kind"] == "payment_link"
     [check] = [t for t in await rows(runtime, tasks) if t.kind == "verify_payment"]
     async with runtime.db.begin() as connection:
         await connection.execute(tasks.update().where(tasks.c.id == check.id).values(state="done"))
-    runtime.clock.set(datetime(2026, 12, 4, 9, tzinfo=UTC))
-    assert (await ladder_tick(runtime)).messages == 1  # not paid after all: the ladder goes on
+    for day in days(date(2026, 12, 4), 4):
+        await run_day(runtime, day)
+    assert [m.kind for m in await ladder_messages(runtime)] == ["ladder_reminder"]  # not paid after all: on it goes
 
 
 async def test_stop_then_start_brings_the_still_due_reminders_back(
