@@ -139,11 +139,17 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch only: run as many as the provider's rate needs, beside one `serve --no-worker`."""
+    from contextlib import AsyncExitStack
+
+    from herinnering import metrics
     from herinnering.scheduler import build_scheduler
     from herinnering.services.dispatch import Dispatcher
 
     settings.twilio.require()
-    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
+    async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime, AsyncExitStack() as stack:
+        if settings.server.metrics_port:  # every worker's sends and errors reach Prometheus
+            url = await stack.enter_async_context(metrics.serving(settings.server.host, settings.server.metrics_port))
+            console.print(f"Metrics on {url}")
         scheduler = build_scheduler(runtime, Dispatcher(runtime, worker_id()), planning=False)
         scheduler.start()
         console.print("Worker sending due messages; Ctrl-C to stop")
@@ -163,6 +169,29 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                           keep=args.keep, console=console)
 
 
+def _print_segments_and_costs(directory: Path, settings: Settings, args: argparse.Namespace) -> None:
+    """SMS segments with realistic names, and the monthly reminder's cost per language."""
+    from herinnering.services.template_check import SAMPLE_NAMES, cost_report, segment_report
+
+    rows = segment_report(directory, settings)
+    table = Table(title="SMS segments with realistic names (a name is never transliterated)")
+    for column in ("kind", "language", *SAMPLE_NAMES):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.kind, row.language, *(f"{row.segments[n][1]} {row.segments[n][0]}" if n in row.segments
+                                                else "-" for n in SAMPLE_NAMES))
+    console.print(table)
+    price = args.price_per_segment if getattr(args, "price_per_segment", None) is not None \
+        else settings.dispatch.price_per_segment_eur
+    costs = Table(title=f"Monthly pre-debit reminder per 1,000 tenants at EUR {price:.4f} per segment")
+    for column in ("language", "name", "segments", "EUR / month", "vs Dutch"):
+        costs.add_column(column)
+    for cost in cost_report(rows, price):
+        costs.add_row(cost.language, cost.name, str(cost.segments), f"{cost.per_thousand:.2f}",
+                      f"{cost.versus_dutch:+.2f}")
+    console.print(costs)
+
+
 async def cmd_templates_check(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.resources import templates_dir
     from herinnering.services.template_check import check_templates
@@ -179,6 +208,7 @@ async def cmd_templates_check(args: argparse.Namespace, settings: Settings) -> i
     from herinnering.services.wording_check import readability_table
 
     console.print(readability_table(Path(args.directory) if args.directory else templates_dir(), settings))
+    _print_segments_and_costs(Path(args.directory) if args.directory else templates_dir(), settings, args)
     failed = [row for row in rows if row.problem]
     console.print(f"{len(rows)} checked, {len(failed)} with problems")
     return 1 if failed else 0
@@ -247,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     actions = p.add_subparsers(dest="action", required=True)
     check = actions.add_parser("check", help="render every kind × language × channel; fail on problems")
     check.add_argument("--directory", help="a templates folder (default: the shipped one)")
+    check.add_argument("--price-per-segment", type=float, help="EUR per SMS segment for the cost table "
+                       "(default: dispatch.price_per_segment_eur)")
+    check.add_argument("--compare", action="store_true",
+                       help="print each non-Dutch text's back-translation beside the Dutch original")
     check.set_defaults(run=cmd_templates_check)
 
     p = commands.add_parser("fake-twilio", help="run the Twilio-compatible development server")

@@ -97,6 +97,7 @@ class DispatchSettings:
     circuit_cool_down_seconds: float = 30.0  # open this long before one probe call
     status_sweep_after_seconds: float = 1800.0  # a message still `sent` this long is asked at the provider
     status_sweep_interval_seconds: float = 300.0  # how often a sending process sweeps
+    price_per_segment_eur: float = 0.075  # what one SMS segment costs (templates check shows costs per language)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class ServerSettings:
     port: int
     public_url: str
     environment: str = "development"  # "production" refuses what is for trying only (the payment sandbox)
+    metrics_port: int = 0  # `herinnering worker` serves /metrics on this port (0: none)
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             circuit_cool_down_seconds=dis.number("circuit_cool_down_seconds", 0, 3600),
             status_sweep_after_seconds=dis.number("status_sweep_after_seconds", 1, 7 * 86_400),
             status_sweep_interval_seconds=dis.number("status_sweep_interval_seconds", 1, 86_400),
+            price_per_segment_eur=dis.number("price_per_segment_eur", 0, 10),
         ),
         twilio=TwilioSettings(
             account_sid=twi.pattern("account_sid", r"(AC[0-9a-fA-F]{32})?", "AC followed by 32 hex digits"),
@@ -237,6 +240,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         server=ServerSettings(
             host=srv.text("host"), port=srv.integer("port", 0, 65_535), public_url=srv.url("public_url"),
             environment=srv.choice("environment", ("development", "production")),
+            metrics_port=srv.integer("metrics_port", 0, 65_535),
         ),
         database=DatabaseSettings(url=db.database_url("url"), pool_size=db.integer("pool_size", 0, 1000),
                                   transaction_pooler=db.flag("transaction_pooler")),

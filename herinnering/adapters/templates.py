@@ -3,12 +3,15 @@
 Message texts live in `templates/messages/<language>/<kind>.<channel>.j2`. Undefined variables
 fail loudly (StrictUndefined), so a typo breaks a test, not a tenant's SMS. A language without
 a template falls back to Dutch with a logged warning. Rendered text is made GSM-7 safe
-(babel writes non-breaking spaces, which would double an SMS's cost).
+(babel writes non-breaking spaces, which would double an SMS's cost). For a language whose
+`config/wording/<lang>.toml` says `[sms] fold_diacritics = true` (Polish), an SMS is sent
+without diacritics when that makes it GSM-7 — never the tenant's name or another value.
 """
 
 from __future__ import annotations
 
 import logging
+import tomllib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,7 +23,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from sqlalchemy import ColumnElement, literal
 
-from herinnering.domain.sms import gsm7_safe
+from herinnering.domain.sms import fold_outside, gsm7_safe
 from herinnering.errors import TemplateError
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,9 @@ log = logging.getLogger(__name__)
 LOCALES = {"nl": "nl_NL", "en": "en_GB", "tr": "tr_TR", "ar": "ar", "pl": "pl_PL"}
 DATE_PATTERNS = {"tr": "d MMMM EEEE", "ar": "EEEE d MMMM"}
 FALLBACK_LANGUAGE = "nl"
+# Values an SMS never changes, even where its own text drops diacritics: names, addresses, links.
+KEPT_AS_WRITTEN = ("name", "org_name", "text", "link_url", "page_url", "payment_url", "contract_id", "org_iban",
+                   "officer_name", "address")
 
 
 @dataclass(frozen=True)
@@ -58,10 +64,24 @@ def template_path_sql(kind: str | ColumnElement[str], language: ColumnElement[st
     return literal("messages/") + language + literal("/") + kind + literal(".") + channel + literal(".j2")
 
 
+def sms_fold_languages(config_directory: Path | None = None) -> frozenset[str]:
+    """Languages whose SMS may drop diacritics (`[sms] fold_diacritics` in config/wording/<lang>.toml)."""
+    from herinnering.resources import config_dir
+
+    folder = (config_directory or config_dir()) / "wording"
+    found = set()
+    for path in sorted(folder.glob("*.toml")):
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("sms", {})
+        if table.get("fold_diacritics") is True:
+            found.add(path.stem)
+    return frozenset(found)
+
+
 class MessageTemplates:
     """The message templates on disk, rendered strictly."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, sms_fold: frozenset[str] | None = None) -> None:
+        self.sms_fold = sms_fold_languages() if sms_fold is None else sms_fold
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(directory)),
             undefined=jinja2.StrictUndefined,
@@ -91,4 +111,6 @@ class MessageTemplates:
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"{template.name}: {exc.message}") from None
         body = gsm7_safe(" ".join(text.split()))
+        if channel == "sms" and used in self.sms_fold:
+            body = fold_outside(body, [gsm7_safe(str(context[key])) for key in KEPT_AS_WRITTEN if context.get(key)])
         return RenderedMessage(body=body, template=template.name or "", language=used)

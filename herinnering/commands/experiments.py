@@ -136,10 +136,13 @@ async def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
             month = Period(today.year + (today.month == 12), today.month % 12 + 1)
             async with open_runtime(settings.with_database(url), clock, with_sender=False) as runtime:
                 report = await simulation.simulate(runtime.db, runtime.settings, runtime.templates, spec, month)
-        console.print(f"Gesimuleerd: {spec.tenants} huurders door planning, verzending en betalingen "
-                      f"(werkelijk: controle {spec.base_rate:.1%}, variant {spec.base_rate + spec.uplift:.1%}"
-                      + (f"; verdeling geforceerd op {spec.actual_weights[0]:.0%}/{spec.actual_weights[1]:.0%}"
-                         if spec.actual_weights else "") + ")", markup=False)
+        truth = (f"werkelijk: controle {view.percent(spec.base_rate)} %, variant "
+                 f"{view.percent(spec.base_rate + spec.uplift)} %")
+        if spec.actual_weights:
+            truth += f"; verdeling geforceerd op {view.percent(spec.actual_weights[0], 0)}/" \
+                     f"{view.percent(spec.actual_weights[1], 0)}"
+        console.print(f"Gesimuleerd: {spec.tenants} huurders door planning, verzending en betalingen ({truth})",
+                      markup=False)
         print_report(report)
         if args.plots:
             for path in write_plots(report, Path(args.plots)):

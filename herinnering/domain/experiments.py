@@ -28,7 +28,7 @@ from typing import Any
 from herinnering.domain.assignment import bucket_ranges, choose, gbhash
 from herinnering.errors import ConfigError
 
-__all__ = ["Experiment", "Guardrail", "Metric", "Status", "Variant", "parse_experiments"]
+__all__ = ["Experiment", "Guardrail", "Metric", "Status", "Variant", "check_together", "parse_experiments", "parse_one"]
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _TEMPLATE = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -313,3 +313,14 @@ def _reject_overlaps(experiments: tuple[Experiment, ...]) -> None:
                 "give them separate start/stop dates, one namespace with disjoint namespace_range, "
                 "or set one to status = \"draft\""
             )
+
+
+def parse_one(key: str, table: Mapping[str, Any]) -> Experiment:
+    """One experiment from a table shaped like `[experiments.<key>]` (the team lead's form)."""
+    return _parse_one(key, table)
+
+
+def check_together(experiments: tuple[Experiment, ...]) -> None:
+    """The rules between experiments: no shared seed, no overlap outside one namespace."""
+    _reject_shared_seeds(experiments)
+    _reject_overlaps(experiments)

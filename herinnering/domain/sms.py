@@ -9,10 +9,12 @@ one stray character does not silently switch a message to UCS-2 and double its p
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["SmsSize", "gsm7_safe", "is_gsm7", "measure"]
+__all__ = ["SmsSize", "fold_outside", "gsm7_safe", "is_gsm7", "measure"]
 
 # GSM 03.38 basic character set, in table order, without 0x1B (the escape to the extension table).
 _GSM7_BASIC = frozenset(
@@ -108,3 +110,33 @@ def gsm7_safe(text: str) -> str:
     """Replace typographic spaces, quotes, dashes and the ellipsis with plain GSM-7 ones.
     Letters are never changed, so a text with ë stays UCS-2: that is correct, not a bug."""
     return text.translate(_PLAIN_EQUIVALENTS)
+
+
+# Letters NFKD does not take apart; the rest lose their accents by decomposition.
+_FOLD_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "İ": "I", "ø": "o", "đ": "d"})
+
+
+def _fold_char(char: str) -> str:
+    if char in _GSM7_BASIC or char in _GSM7_EXTENSION:
+        return char
+    plain = "".join(c for c in unicodedata.normalize("NFKD", char.translate(_FOLD_EXTRA))
+                    if not unicodedata.combining(c))
+    return plain if plain and all(c in _GSM7_BASIC for c in plain) else char
+
+
+def fold_outside(text: str, keep: Iterable[str]) -> str:
+    """The text with its letters written without diacritics (ą → a, ł → l) everywhere except
+    inside the `keep` strings (a tenant's name, a link, an amount), when that makes the whole
+    text GSM-7; otherwise the text unchanged. A name is never transliterated: a text with
+    "Łukasz Wójcik" in it stays UCS-2, and then its own letters may as well stay too."""
+    protected = [False] * len(text)
+    for value in keep:
+        if not value:
+            continue
+        start = text.find(value)
+        while start != -1:
+            for i in range(start, start + len(value)):
+                protected[i] = True
+            start = text.find(value, start + 1)
+    folded = "".join(c if protected[i] else _fold_char(c) for i, c in enumerate(text))
+    return folded if is_gsm7(folded) else text

@@ -28,6 +28,7 @@ from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.bootstrap import Runtime
+from herinnering.domain.circuit import CircuitState
 from herinnering.domain.kinds import kinds_outside_window, policy
 from herinnering.domain.payment_methods import stale_reminder
 from herinnering.domain.planning import in_send_window
@@ -105,7 +106,7 @@ class Dispatcher:
     async def _tick(self, launched: asyncio.Event | None) -> TickReport:
         report = TickReport()
         await self.expire(report)
-        if self.circuit.blocks(self.rt.clock.now()):
+        if self.circuit.blocks(self.rt.clock.now()) or await self.fleet_paused():
             report.paused = True  # most recent calls failed: wait out the cool-down, call nobody
             return report
         await self.settle_unknown(report)
@@ -140,6 +141,8 @@ class Dispatcher:
                     outcome = await self.send_text(message, text, report)
                 finally:
                     self.circuit.record(outcome, self.rt.clock.now())
+                    if self.circuit.unpublished:  # the fleet (and /healthz) learn every change
+                        await self.circuit.publish(self.rt.db, self.worker, self.rt.clock.now())
                 if isinstance(outcome, Halt):
                     report.halted = outcome.message
                     halted.set()
@@ -150,6 +153,13 @@ class Dispatcher:
         if report.halted:
             raise ProviderError(f"sending stopped: {report.halted}")
         return report
+
+    async def fleet_paused(self) -> bool:
+        """Another worker found the provider unwell and is still cooling down: pause too."""
+        state, by = await self.circuit.fleet(self.rt.db, self.rt.clock.now())
+        if state is CircuitState.HALF_OPEN and self.circuit.state is CircuitState.CLOSED:
+            self.circuit.unpublished = True  # cooled down: our next answer tells the fleet how the provider is
+        return state is CircuitState.OPEN and by != self.worker
 
     async def prepare_batch(
         self, connection: AsyncConnection, claimed: list[Row[Any]], tenants: dict[int, Row[Any]], report: TickReport,

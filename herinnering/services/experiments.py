@@ -43,6 +43,7 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
 from herinnering.domain.experiments import Experiment, Metric, Status
 from herinnering.domain.payments import PaymentChange, PaymentStatus
+from herinnering.services import experiment_admin
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,14 @@ async def assign_planned(
     their experiment variant and template.
 
     Called by the planner after its set-based insert, in the same transaction, so no message
-    can be claimed before it has its variant. Nothing happens (not even a query) unless a
-    running experiment covers `kind`. Otherwise: one query for the still-default planned
+    can be claimed before it has its variant. Nothing more happens (one small query for the
+    experiments made on screen) unless a running experiment covers `kind`. Otherwise: one query for the still-default planned
     messages with their tenant's contract id and language, one for
     the stored assignments (a tenant keeps the variant of its first exposure), the pure hash
     per tenant in memory, and one UPDATE per variant, template and chunk of ids. Returns how
     many messages got a variant."""
-    running = [e for e in settings.experiments if e.kind == kind and e.status is Status.RUNNING]
+    candidates = tuple(settings.experiments) + await experiment_admin.managed(connection)  # file and screen
+    running = [e for e in candidates if e.kind == kind and e.status is Status.RUNNING]
     if not running:
         return 0
     statement = (
@@ -138,12 +140,13 @@ def template_kind(message: Any) -> str:
 # --- exposure and outcome ---------------------------------------------------------------------
 
 
-def experiment_of(settings: Settings, message: Any) -> Experiment | None:
-    """The experiment a sent message belongs to (kind, planned day and variant name decide)."""
+def experiment_of(settings: Settings, message: Any, candidates: Sequence[Experiment] = ()) -> Experiment | None:
+    """The experiment a sent message belongs to (kind, planned day and variant name decide),
+    among the configured ones and `candidates` (those made on screen)."""
     if message.tenant_id is None or message.variant in (None, DEFAULT_VARIANT):
         return None
     day = message.send_at.astimezone(settings.reminders.timezone).date()
-    for experiment in settings.experiments:
+    for experiment in (*settings.experiments, *candidates):
         if experiment.records(message.kind, day) and experiment.variant(message.variant) is not None:
             return experiment
     return None
@@ -205,7 +208,10 @@ async def record_exposures(
     connection: AsyncConnection, settings: Settings, sent: Sequence[tuple[Any, datetime]]
 ) -> int:
     """`record_exposure` for many accepted messages at once (a few statements in all)."""
-    found = [(m, at, e) for m, at in sent if (e := experiment_of(settings, m)) is not None]
+    if all(m.variant in (None, DEFAULT_VARIANT) for m, _ in sent):
+        return 0
+    screen = await experiment_admin.managed(connection)
+    found = [(m, at, e) for m, at in sent if (e := experiment_of(settings, m, screen)) is not None]
     if not found:
         return 0
     known = {

@@ -190,6 +190,9 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
 
         everything_kept = frozenset().union(*KINDS.values())
         add(await tenant_data.delete_except(connection, ids, everything_kept))  # message bodies and logs
+        # the payment data of a tenant kept for proof goes with the payments: IBAN and SEPA mandate
+        # (name, address, municipality and e-mail stay with the proof: the letters and the Wgs signal hold them)
+        await _clear_payment_data(connection, sorted(set(ids) - set(whole)), now)
         for kind, names in KINDS.items():
             add(await tenant_data.delete_except(connection, sorted(due[kind] & set(ids)), everything_kept - names))
         add(await tenant_data.delete_rows(connection, whole) if whole else {})
@@ -199,6 +202,13 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
     log.info("purged %d tenants whose contract ended before %s; %d kept for proof", len(whole), before, len(kept))
     return PurgeReport(cutoff=before, tenants=len(whole), rows=removed, aggregates=len(counts),
                        kept_for_proof=len(kept), kept=kept_by_kind, exports=exports)
+
+
+async def _clear_payment_data(connection: AsyncConnection, tenant_ids: list[int], now: datetime) -> None:
+    if tenant_ids:
+        await connection.execute(update(tenants).where(tenants.c.id.in_(tenant_ids), tenants.c.iban.is_not(None)
+                                                       | tenants.c.mandate_id.is_not(None)).values(
+            iban=None, mandate_id=None, mandate_signed_on=None, pre_notification_days=None, updated_at=now))
 
 
 async def aggregates(runtime: Runtime) -> list[Any]:

@@ -56,7 +56,8 @@ class Spec:
 def experiment(spec: Spec, start: date, stop: date | None = None) -> Experiment:
     """The declared experiment: control against a kinder wording, 50/50, paid by the debit date."""
     return Experiment(
-        key=KEY, title=f"Simulation: true uplift {spec.uplift:+.1%} on {spec.base_rate:.1%}", kind="pre_debit",
+        key=KEY, title=f"Simulatie: werkelijk verschil {spec.uplift * 100:+.1f} %-punt op {spec.base_rate * 100:.1f} %"
+        .replace(".", ","), kind="pre_debit",
         status=Status.RUNNING, start=start, stop=stop,
         variants=(Variant("control", "pre_debit", 0.5), Variant("kind", "pre_debit_kind", 0.5)),
         control="control", metric=Metric.PAID_BY_DEBIT_DATE, metric_days=5,

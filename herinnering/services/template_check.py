@@ -122,3 +122,60 @@ def _check_one(templates: MessageTemplates, directory: Path, kind: str, language
     elif not body.strip():
         problem = "renders empty"
     return CheckRow(kind, language, channel, len(body), size.encoding, size.segments, problem)
+
+
+# --- what names do to segments, and what that costs -------------------------------------------
+
+# Realistic names: a long Dutch double name (GSM-7), and names GSM-7 cannot carry. A name is never
+# transliterated, so these decide a message's encoding whatever the template's own letters are.
+SAMPLE_NAMES = (LONG_NAME, "Zoë van Dijk", "Hüseyin Aydın", "Łukasz Wójcik")
+MONTHLY_KIND = "pre_debit"   # the message every tenant gets every month
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    kind: str
+    language: str
+    segments: dict[str, tuple[str, int]]   # name → (encoding, segments)
+
+
+def segment_report(directory: Path, settings: Settings) -> list[SegmentRow]:
+    """Per SMS kind and language: the encoding and segments with each sample name."""
+    templates = MessageTemplates(directory)
+    rows = []
+    for kind in kinds_in(directory):
+        for language in settings.reminders.languages:
+            if not (directory / templates.name(kind, "sms", language)).exists():
+                continue
+            sizes = {}
+            for name in SAMPLE_NAMES:
+                context = {**sample_context(language, settings), "name": name}
+                try:
+                    body = templates.render(kind, "sms", language, context).body
+                except (TemplateError, jinja2.TemplateError):
+                    continue
+                size = measure(body)
+                sizes[name] = (size.encoding, size.segments)
+            rows.append(SegmentRow(kind, language, sizes))
+    return rows
+
+
+@dataclass(frozen=True)
+class CostRow:
+    language: str
+    name: str
+    segments: int
+    per_thousand: float      # euro per 1,000 tenants per month for the monthly reminder
+    versus_dutch: float      # the difference with Dutch and a GSM-7 name
+
+
+def cost_report(rows: list[SegmentRow], price_per_segment: float) -> list[CostRow]:
+    """The monthly reminder's cost per language and name, at the given price per segment."""
+    monthly = {row.language: row.segments for row in rows if row.kind == MONTHLY_KIND}
+    baseline = monthly.get("nl", {}).get(LONG_NAME, (None, 0))[1] * price_per_segment * 1000
+    costs = []
+    for language, sizes in monthly.items():
+        for name, (_, segments) in sizes.items():
+            euro = segments * price_per_segment * 1000
+            costs.append(CostRow(language, name, segments, euro, euro - baseline))
+    return costs

@@ -64,9 +64,11 @@ def _load(path: Path, language: str, dutch_min: float) -> WordingRules:
         raise ConfigError(f"{path}: no wording lexicon for language {language!r}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    unknown = sorted(set(data) - {"readability", "threats", "allow"})
+    unknown = sorted(set(data) - {"readability", "threats", "allow", "sms"})
     if unknown:
-        raise ConfigError(f"{path}: unknown table [{unknown[0]}]; known: readability, threats, allow")
+        raise ConfigError(f"{path}: unknown table [{unknown[0]}]; known: readability, threats, allow, sms")
+    if not isinstance(data.get("sms", {}).get("fold_diacritics", False), bool):
+        raise ConfigError(f"{path}: sms.fold_diacritics must be true or false")
     found = data.get("threats", {})
     allowed = data.get("allow", {}).get("phrases", [])
     for key, value in [*found.items(), ("allow.phrases", allowed)]:

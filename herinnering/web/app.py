@@ -56,8 +56,15 @@ async def live(request: web.Request) -> web.Response:
     """/healthz: the process answers, and whether sending is paused by the provider circuit.
 
     Always 200 (a liveness probe: restarting us does not mend the provider); while the circuit
-    is open or probing, the status says "degraded"."""
-    circuit = request.app[RUNTIME].circuit.state
+    of any worker (stored in the database) or of this process is open or probing, the status
+    says "degraded"."""
+    runtime = request.app[RUNTIME]
+    circuit = runtime.circuit.state
+    try:  # the workers' breakers, shared in the database: the fleet's truth, not just this process's
+        fleet, _ = await runtime.circuit.fleet(runtime.db, runtime.clock.now())
+        circuit = fleet if circuit == "closed" else circuit
+    except (OSError, SQLAlchemyError) as exc:
+        log.warning("provider circuit unreadable (%s): this process's own state shown", type(exc).__name__)
     return web.json_response({"status": "ok" if circuit == "closed" else "degraded", "provider_circuit": circuit})
 
 

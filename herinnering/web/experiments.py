@@ -4,6 +4,8 @@ cumulative uplift with its interval, then the figures.
 
     GET /experiments          configured experiments and their exposures
     GET /experiments/{key}    the report: conclusion, charts, figures, notes, guardrails, phases
+    POST /experiments         a team lead creates an experiment (a draft)
+    POST /experiments/{key}/start, /stop   a team lead starts or stops one made on screen
 
 Staff only: every logged-in officer may read them (the same login as the inbox). The charts are drawn in a worker thread (matplotlib is CPU-bound).
 """
@@ -14,12 +16,15 @@ import asyncio
 import base64
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
+from herinnering.services import experiment_admin
 from herinnering.services import experiment_view as view
 from herinnering.services import experiments as service
 from herinnering.services.experiment_report import ExperimentReport, build_report
+from herinnering.web import auth
 from herinnering.web.auth import login_required
 from herinnering.web.keys import PAGES, RUNTIME
 
@@ -75,16 +80,46 @@ async def experiment_list(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     async with runtime.db.begin() as connection:
         exposed = await service.exposure_counts(connection)
-    page = request.app[PAGES].get_template("web/experiments.html.j2").render(
-        experiments=runtime.settings.experiments, exposed=exposed, organisation=runtime.settings.organisation,
+        screen = await experiment_admin.managed(connection)
+    who = auth.officer(request)
+    return auth.page(
+        request, "web/experiments.html.j2", experiments=(*runtime.settings.experiments, *screen),
+        screen={e.key for e in screen}, exposed=exposed, may_manage=who.role in auth.TEAM_LEADS,
+        error=request.query.get("fout", ""), notice=request.query.get("ok", ""), form=dict(request.query),
     )
-    return web.Response(text=page, content_type="text/html")
+
+
+@login_required(*auth.TEAM_LEADS)
+async def experiment_create(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    form = {k: str(v) for k, v in (await request.post()).items() if k != "csrf"}
+    try:
+        async with runtime.db.begin() as connection:
+            made = await experiment_admin.create(connection, runtime.settings, form, runtime.clock.now())
+    except experiment_admin.ScreenError as error:
+        return auth.redirect("/experiments?" + urlencode({**form, "fout": str(error)}))
+    return auth.redirect("/experiments?" + urlencode({"ok": f"Experiment {made.key} aangemaakt als concept"}))
+
+
+@login_required(*auth.TEAM_LEADS)
+async def experiment_status(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    key, action = request.match_info["key"], request.match_info["action"]
+    try:
+        async with runtime.db.begin() as connection:
+            changed = await experiment_admin.set_status(connection, runtime.settings, key, action)
+    except experiment_admin.ScreenError as error:
+        return auth.redirect("/experiments?" + urlencode({"fout": str(error)}))
+    words = {"running": "gestart", "stopped": "gestopt"}[changed.status.value]
+    return auth.redirect("/experiments?" + urlencode({"ok": f"Experiment {key} {words}"}))
 
 
 @login_required()
 async def experiment_report(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    experiment = service.find(runtime.settings, request.match_info["key"])
+    async with runtime.db.begin() as connection:
+        known = await experiment_admin.all_experiments(connection, runtime.settings)
+    experiment = next((e for e in known if e.key == request.match_info["key"]), None)
     if experiment is None:
         raise web.HTTPNotFound(text="no such experiment")
     now = runtime.clock.now()
@@ -102,4 +137,6 @@ async def experiment_report(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Add this area's routes to the app (the runtime is `app[RUNTIME]`, pages `app[PAGES]`, from web.keys)."""
     app.router.add_get("/experiments", experiment_list)
+    app.router.add_post("/experiments", experiment_create)
     app.router.add_get("/experiments/{key}", experiment_report)
+    app.router.add_post("/experiments/{key}/{action:start|stop}", experiment_status)

@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 from PIL import Image
@@ -314,3 +315,44 @@ async def test_a_forced_split_in_the_real_path_raises_the_srm_warning(runtime: A
     assert report.analysis.srm.mismatch
     assert report.notes()[0].code == "srm"
     assert all(e.verdict == "srm" for e in report.analysis.effects)  # never a verdict while SRM fails
+
+
+async def test_a_team_lead_creates_starts_and_stops_an_experiment_on_screen(
+    runtime: Any, make_tenant: Any, fake_twilio: Any, browser: Any,
+) -> None:
+    runtime.settings = replace(runtime.settings, dispatch=replace(runtime.settings.dispatch, rate_per_second=1000))
+    lead = await officer(runtime, browser, "lead@delinde.nl", role="teamlead")
+    anna = await officer(runtime, browser, "anna@delinde.nl", role="officer")
+    status, listing = await lead.get("/experiments")
+    assert status == 200 and "Nieuw experiment" in listing
+    form = {"key": "vriendelijk", "title": "Vriendelijke toon", "kind": "pre_debit", "control_template": "pre_debit",
+            "variant": "kind", "variant_template": "pre_debit_kind", "weight": "50", "start": "2026-11-01",
+            "planned_sample_size": "400"}
+    assert (await anna.get("/experiments"))[0] == 200
+    assert (await anna.post("/experiments", **form))[0] == 403  # officers read, team leads decide
+    status, location = await lead.post("/experiments", **{**form, "key": "Bad Key"})
+    assert status == 303 and "fout=" in location and "experiments.Bad+Key" in location
+    status, location = await lead.post("/experiments", **form)
+    assert status == 303 and "aangemaakt" in unquote_plus(location)
+    assert "concept" in (await lead.get("/experiments"))[1]
+    status, location = await lead.post("/experiments", **{**form, "key": "tweede", "variant": "kort"})
+    assert "aangemaakt" in unquote_plus(location)  # a draft overlaps nothing
+
+    for _ in range(4):
+        await make_tenant()
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, DECEMBER)
+    assert {m.variant for m in await all_messages(runtime.db)} == {"default"}  # a draft assigns nothing
+    assert "gestart" in unquote_plus((await lead.post("/experiments/vriendelijk/start"))[1])
+    refused = unquote_plus((await lead.post("/experiments/tweede/start"))[1])  # same kind, same time
+    assert "overlaps experiments.vriendelijk on kind 'pre_debit'" in refused
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, JANUARY)
+    january = [m for m in await all_messages(runtime.db) if m.period == str(JANUARY)]
+    assert {m.variant for m in january} <= {"control", "kind"} and len(january) == 4
+    runtime.clock.set(max(m.send_at for m in january))
+    await Dispatcher(runtime, "w1").run_until_idle()
+    assert len(await rows(runtime.db, experiment_exposures)) == 4  # exposures of a screen experiment
+    assert await lead.log_in("lead@delinde.nl") == 303  # a month later: the session has expired
+    status, page = await lead.get("/experiments/vriendelijk")
+    assert status == 200 and "Nog geen conclusie" in page
+    assert "gestopt" in unquote_plus((await lead.post("/experiments/vriendelijk/stop"))[1])
+    assert "kan niet" in unquote_plus((await lead.post("/experiments/vriendelijk/stop"))[1])

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from herinnering.adapters.templates import MessageTemplates, long_date
+from herinnering.domain.sms import fold_outside
 from herinnering.config import load_settings
 from herinnering.domain.payment_methods import (
     PRE_DEBIT_KIND,
@@ -48,7 +49,8 @@ def test_a_transfer_payer_reads_how_to_pay_and_never_that_we_collect(language: s
     assert not [word for word in COLLECTING[language] if word in body.casefold()], body
     assert SETTINGS.organisation.iban in body  # where to
     assert "HC-1000001" in body  # the payment reference: the contract id
-    assert long_date(date(2026, 12, 28), language) in body  # by when
+    day = long_date(date(2026, 12, 28), language)
+    assert day in body or fold_outside(day, []) in body  # by when (a Polish SMS is written without ą ł …)
     assert SETTINGS.organisation.name in body and SETTINGS.organisation.phone in body
 
 
@@ -63,7 +65,8 @@ def test_the_sms_names_the_payment_page_when_there_is_one_and_not_otherwise(lang
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_direct_debit_tenant_still_reads_when_the_debit_happens(language: str, channel: str) -> None:
     body = render(PRE_DEBIT_KIND, language, channel)
-    assert long_date(date(2026, 12, 28), language) in body
+    day = long_date(date(2026, 12, 28), language)
+    assert day in body or fold_outside(day, []) in body
     assert SETTINGS.organisation.iban not in body
     if language == "nl":
         assert "schrijven wij de huur af" in body

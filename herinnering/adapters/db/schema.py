@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from herinnering.adapters.db import (  # noqa: F401  (imported to register their tables)
     change_tables,
+    circuit_store,
     collection_tables,
     consent_tables,
     conversation_tables,
