@@ -30,7 +30,7 @@ from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.ladder import Action, CaseState, NextStep, Status, StepRule, next_step
-from herinnering.domain.planning import next_working_send_moment
+from herinnering.domain.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.states import MessageState
 from herinnering.services.cases import (  # noqa: F401
     close_case,
@@ -183,7 +183,7 @@ async def _carry_out(
             context["link_url"] = url or ""
         message_id = await plan_message(
             connection, runtime, tenant, step.kind, case.period, f"ladder:{case.id}:{step.name}:{claimed.attempt}",
-            context, now,
+            context, now, rest_days=True,
         )
         await connection.execute(update(ladder_steps).where(ladder_steps.c.id == claimed.id).values(message_id=message_id))
         await event_log.append(connection, [event_log.event(
@@ -204,11 +204,13 @@ async def _carry_out(
 
 async def plan_message(
     connection: AsyncConnection, runtime: Runtime, tenant: Row[Any], kind: str, period: str, key: str,
-    context: dict[str, Any], now: datetime, send_at: datetime | None = None,
+    context: dict[str, Any], now: datetime, send_at: datetime | None = None, *, rest_days: bool = False,
 ) -> int | None:
-    """Put one message in the outbox (once per key) for the dispatcher; returns its id."""
+    """Put one message in the outbox (once per key) for the dispatcher; returns its id. With
+    `rest_days`, never on a Sunday or public holiday (the ladder's messages about arrears)."""
     rules = runtime.settings.reminders.planning_rules()
-    moment = next_working_send_moment(max(now, send_at or now), rules)
+    start = max(now, send_at or now)
+    moment = next_working_send_moment(start, rules) if rest_days else next_window_opening(start, rules)
     row = {
         "tenant_id": tenant.id, "kind": kind, "period": period, "idempotency_key": key, "channel": tenant.channel,
         "template": MessageTemplates.name(kind, tenant.channel, tenant.language), "variant": "default",

@@ -81,7 +81,8 @@ async def test_three_of_four_steps_is_refused_and_the_fourth_makes_the_case_read
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant, letter="veertiendagenbrief")
-    assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant"}  # the posted letter did the ladder's task
+    # the posted letter did the ladder's task; after its last step the case is a person's
+    assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant", "case_handover"}
     await ladder_tick(runtime)
     recorded = await rows(runtime, mvi_steps)
     assert sorted(r.step for r in recorded) == ["data_offer", "debt_help", "written_reminder"]  # once each
