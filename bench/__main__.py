@@ -87,8 +87,16 @@ def planning(results: Results, backend: str, url: str, sizes: list[int], peer_ca
         results.check(first["created"] == first["stored"] == first["distinct_keys"] == n,
                       f"plan {backend} {n}: {first}")
         results.check(again["created"] == 0 and again["stored"] == n, f"re-plan {backend} {n}: {again}")
+        floor = one(workload="plan_floor", url=url) if backend == "postgresql" else None
         peer = one(workload="peer_plan", url=url, limit=min(n, peer_cap))
         ours, theirs = n / first["seconds"], peer["jobs"] / peer["seconds"]
+        if floor is not None:  # the bare SQL floor, same tenants, same run, right after
+            results.check(floor["created"] == n, f"plan floor {n}: {floor}")
+            results.add(workload="plan a month (postgresql) beside the SQL floor (one plain INSERT … SELECT)", size=n,
+                        ours=f"{first['seconds']:.1f} s (load {first['load_average']})",
+                        peer=f"SQL floor: {floor['seconds']:.1f} s (load {floor['load_average']})",
+                        ratio=None, ratio_text=f"{first['seconds'] / floor['seconds']:.1f}× the floor",
+                        floor_ratio=first["seconds"] / floor["seconds"], rss_mb=first["peak_rss_mb"])
         results.add(workload=f"plan a month ({backend})", size=n, ours=f"{ours:,.0f} tenants/s ({first['seconds']:.1f} s)",
                     peer=f"{theirs:,.0f} tenants/s (on {peer['jobs']:,})", ratio=ours / theirs,
                     rss_mb=first["peak_rss_mb"], per_tenant_us=1e6 * first["seconds"] / n)

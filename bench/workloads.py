@@ -50,8 +50,39 @@ async def plan(url: str) -> dict[str, Any]:
         stored = (await connection.execute(select(func.count()).select_from(messages))).scalar_one()
         keys = (await connection.execute(select(func.count(func.distinct(messages.c.idempotency_key))))).scalar_one()
     await db.close()
+    import os
+
     return {"created": report.created, "planned": report.planned, "stored": stored,
-            "distinct_keys": keys, "seconds": seconds}
+            "distinct_keys": keys, "seconds": seconds, "load_average": round(os.getloadavg()[0], 1)}
+
+
+async def plan_floor(url: str) -> dict[str, Any]:
+    """The SQL floor on PostgreSQL: the same month for the same tenants by one plain
+    `INSERT … SELECT` (the send moment computed in SQL, the same unique key and ON CONFLICT,
+    nothing else: no holidays, no segments, no payment method, no lease end, no experiments).
+    The outbox is emptied first, so it starts where the planner started."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute("TRUNCATE messages CASCADE")
+        await connection.execute("CHECKPOINT")
+        started = time.perf_counter()
+        status = await connection.execute(
+            "INSERT INTO messages (tenant_id, kind, period, idempotency_key, channel, template, variant, state,"
+            " send_at, debit_date, attempts, created_at, updated_at)"
+            " SELECT id, 'pre_debit', $1::text, 'pre_debit:' || id || ':' || $1::text, channel,"
+            " 'messages/' || language || '/pre_debit.' || channel || '.j2', 'default', 'planned',"
+            " make_timestamptz($2::int, $3::int, collection_day, 10, 0, 0, 'Europe/Amsterdam') - interval '3 days',"
+            " make_date($2::int, $3::int, collection_day), 0, now(), now()"
+            " FROM tenants WHERE active AND NOT opted_out"
+            " ON CONFLICT (idempotency_key) DO NOTHING", str(PERIOD), PERIOD.year, PERIOD.month)
+        seconds = time.perf_counter() - started
+    finally:
+        await connection.close()
+    import os
+
+    return {"created": int(status.rsplit(" ", 1)[1]), "seconds": seconds, "load_average": round(os.getloadavg()[0], 1)}
 
 
 async def peer_plan(url: str, limit: int) -> dict[str, Any]:
@@ -134,7 +165,7 @@ async def claim(url: str, n: int, workers: int, batch: int) -> dict[str, Any]:
             "claimed_once_in_db": in_db, "claimed_twice_in_db": twice, "per_worker": [len(part) for part in claimed]}
 
 
-WORKLOADS = {"generate": generate, "plan": plan, "peer_plan": peer_plan, "import_csv": import_csv,
+WORKLOADS = {"generate": generate, "plan": plan, "plan_floor": plan_floor, "peer_plan": peer_plan, "import_csv": import_csv,
              "prepare_due": prepare_due, "claim": claim}
 
 

@@ -26,6 +26,7 @@ from herinnering.commands import lawful as commands_lawful
 from herinnering.commands import payments as commands_payments
 from herinnering.commands import privacy as commands_privacy
 from herinnering.commands import tenant_centred as commands_tenant_centred
+from herinnering.commands import workplace as commands_workplace
 from herinnering.commands.audit_hook import run_audited
 from herinnering.commands.common import console, err, make_clock, parse_moment, read_input
 from herinnering.config import Settings, load_settings
@@ -270,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_demo)
 
     for area in (commands_payments, commands_collection, commands_conversations, commands_experiments,
-                 commands_lawful, commands_tenant_centred, commands_privacy, commands_changes):
+                 commands_lawful, commands_tenant_centred, commands_privacy, commands_changes, commands_workplace):
         area.register(commands)
 
     p = commands.add_parser("templates", help="message templates")

@@ -6,6 +6,7 @@ show what production would. Used by the browser tests and `herinnering screensho
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -75,3 +76,77 @@ async def build(runtime: Runtime, *, days: int = 14) -> Scene:
     await inbound.receive(runtime, inbound.Inbound("SMscene3", unknown, to, "Goedemiddag, dit is het nieuwe "
                                                                              "nummer van Ahmed El Amrani."))
     return Scene(found, officers, unknown)
+
+
+async def log_in(page: Any, base: str, email: str) -> None:
+    await page.context.clear_cookies()
+    await page.goto(base + "/login")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("form[action='/login'] button[type=submit]")
+    await page.wait_for_load_state()
+
+
+async def screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> AsyncIterator[str]:
+    """Walk a browser page through the main screens and states; yields each screen's name while
+    the page shows it (for a screenshot, or an accessibility check)."""
+    from playwright.async_api import expect
+
+    from herinnering.adapters.db import tenant_view_store
+    from herinnering.services.tenant_page import issue_token, page_url
+
+    async with runtime.db.begin() as connection:
+        threads = {contract: await tenant_view_store.thread_of(connection, tenant.id)
+                   for contract, tenant in scene.tenants.items()}
+        tokens = {contract: page_url(runtime.settings, await issue_token(connection, runtime.settings, tenant.id,
+                                                                          runtime.clock.now()))
+                  for contract, tenant in scene.tenants.items()}
+    await page.context.clear_cookies()
+    await page.goto(base + "/login")
+    yield "login"
+    await log_in(page, base, "anna@delinde.nl")
+    await page.goto(base + "/werk")
+    yield "work-list"
+    await page.goto(base + "/inbox")
+    yield "inbox"
+    fatma = threads["HC-204518"]
+    await page.goto(f"{base}/inbox/threads/{fatma.id}")
+    yield "thread-with-tenant-panel"
+    if await page.locator("#take-over").is_visible():  # not when this officer holds it already
+        await page.click("#take-over")
+    await page.wait_for_selector("#reply-text")
+    await page.select_option("#canned", "betaallink")
+    await expect(page.locator("#reply-text")).not_to_have_value("")
+    yield "thread-taken-over-canned-reply"
+    unknown = await _unknown_thread(runtime, scene)
+    await page.goto(f"{base}/inbox/threads/{unknown}")
+    yield "thread-unknown-number"
+    await page.goto(f"{base}/huurders?q=amrani")
+    yield "tenant-search"
+    await page.goto(f"{base}/huurders/{scene.tenants['HC-204519'].id}")
+    yield "tenant-page"
+    await page.goto(f"{base}/templates")
+    yield "templates"
+    await log_in(page, base, "bram@delinde.nl")
+    await page.goto(f"{base}/inbox/threads/{fatma.id}")
+    await page.click("#take-over")
+    await page.wait_for_selector("#confirm-take-over")
+    yield "thread-colleague-asks-first"
+    await log_in(page, base, "lisa@delinde.nl")
+    for path, name in (("/audit", "audit"), ("/risico", "risk")):
+        await page.goto(base + path)
+        yield name
+    for contract in ("HC-204519", "HC-204518", "HC-204520"):
+        await page.context.clear_cookies()
+        await page.goto(tokens[contract])
+        yield f"mijn-huur-{scene.tenants[contract].language}"
+
+
+async def _unknown_thread(runtime: Runtime, scene: Scene) -> int:
+    from sqlalchemy import select
+
+    from herinnering.adapters.db.conversation_tables import threads
+
+    async with runtime.db.begin() as connection:
+        return int((await connection.execute(select(threads.c.id).where(threads.c.phone == scene.unknown_phone)))
+                   .scalar_one())

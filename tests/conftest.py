@@ -22,6 +22,20 @@ from herinnering.config import Settings, load_settings
 PG_ADMIN_URL = os.environ.get("HERINNERING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PG_TEST_DB = f"herinnering_test_{os.getpid()}"
 REQUIRE_PG = os.environ.get("HERINNERING_REQUIRE_POSTGRES") == "1"
+# Where the application connects, when not straight to the server: .ci/run sets PgBouncer's
+# address in transaction mode, "postgresql://postgres@127.0.0.1:6432?pooler=transaction".
+PG_VIA = os.environ.get("HERINNERING_TEST_POSTGRES_VIA", "")
+
+
+def _app_url(database: str) -> str:
+    """The application's URL of a test database (admin statements always go straight to the server)."""
+    from urllib.parse import urlsplit
+
+    if PG_VIA:
+        via = urlsplit(PG_VIA)
+        return f"postgresql+asyncpg://{via.netloc}/{database}" + (f"?{via.query}" if via.query else "")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{database}"
 
 
 def _pg_admin(statement: str) -> str | None:
@@ -52,8 +66,7 @@ def postgres_url() -> Iterator[str]:
         if REQUIRE_PG:
             pytest.fail(problem)
         pytest.skip(problem)
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    yield f"{base}/{PG_TEST_DB}"
+    yield _app_url(PG_TEST_DB)
     _pg_admin(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)')
 
 

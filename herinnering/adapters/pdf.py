@@ -9,6 +9,7 @@ written. Only this module imports fpdf.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/local/share/fonts"), Path("/Library/Fonts"))
 FONT = "DejaVuSans"
+# A value set apart with a Unicode isolate (LRI/FSI … PDI: phone numbers, amounts, links in Arabic
+# text) is kept on one line, so "020 123 4567" is never split and turned around by the line break.
+_ISOLATES = re.compile("[\u2066\u2068]([^\u2066-\u2069]*)\u2069")
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ class _Document(FPDF):
             self.family = "Helvetica"
 
     def text_of(self, text: str) -> str:
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+        if not self.unicode:
+            return _ISOLATES.sub(lambda m: m.group(1), text).encode("latin-1", "replace").decode("latin-1")
+        return _ISOLATES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
 
     def footer(self) -> None:
         self.set_y(-14)
@@ -102,4 +108,27 @@ def render_letter(pages: Sequence[Section], *, footer: str) -> bytes:
         for paragraph in page.paragraphs:
             pdf.multi_cell(0, 5.5, pdf.text_of(paragraph) or " ", new_x="LMARGIN", new_y="NEXT",
                            align="R" if page.rtl else "L")
+    return bytes(pdf.output())
+
+
+def render_table(title: str, intro: Sequence[str], header: Sequence[str], rows: Sequence[Sequence[str]], *,
+                 footer: str, rtl: bool = False, widths: Sequence[int] | None = None) -> bytes:
+    """A title, a few lines of text and one table (an account statement), on as many pages as it takes."""
+    pdf = _Document(footer)
+    pdf.add_page()
+    align = "R" if rtl else "L"
+    pdf.set_font(pdf.family, "B", 14)
+    pdf.multi_cell(0, 8, pdf.text_of(title), new_x="LMARGIN", new_y="NEXT", align=align)
+    pdf.set_font(pdf.family, "", 10)
+    for line in intro:
+        pdf.multi_cell(0, 5, pdf.text_of(line) or " ", new_x="LMARGIN", new_y="NEXT", align=align)
+    pdf.ln(3)
+    ordered = [list(reversed(r)) for r in [header, *rows]] if rtl else [list(header), *map(list, rows)]
+    widths = tuple(reversed(widths)) if rtl and widths else widths
+    with pdf.table(col_widths=widths, text_align=align, first_row_as_headings=True,
+                   line_height=5.5) as table:
+        for values in ordered:
+            row = table.row()
+            for value in values:
+                row.cell(pdf.text_of(value))
     return bytes(pdf.output())

@@ -64,6 +64,28 @@ def template_path_sql(kind: str | ColumnElement[str], language: ColumnElement[st
     return literal("messages/") + language + literal("/") + kind + literal(".") + channel + literal(".j2")
 
 
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+
+
+def left_to_right(value: object) -> str:
+    """A phone number, link, IBAN or contract id kept left to right inside Arabic text (Unicode
+    isolate LRI … PDI): without it "020 123 4567" shows as "4567 123 020"."""
+    return f"{LRI}{value}{PDI}"
+
+
+def isolated(value: object) -> str:
+    """An amount or a date set apart in its own direction (FSI … PDI), so it cannot pull the
+    words around it out of order."""
+    return f"{FSI}{value}{PDI}"
+
+
+def add_filters(env: jinja2.Environment) -> jinja2.Environment:
+    """The filters every message template may use: `ltr` and `isolate` (for Arabic)."""
+    env.filters["ltr"] = left_to_right
+    env.filters["isolate"] = isolated
+    return env
+
+
 def sms_fold_languages(config_directory: Path | None = None) -> frozenset[str]:
     """Languages whose SMS may drop diacritics (`[sms] fold_diacritics` in config/wording/<lang>.toml)."""
     from herinnering.resources import config_dir
@@ -90,6 +112,7 @@ class MessageTemplates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        add_filters(self.env)
 
     @staticmethod
     def name(kind: str, channel: str, language: str) -> str:

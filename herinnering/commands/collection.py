@@ -6,7 +6,7 @@
     herinnering resume --tenant HC-…
     herinnering arrangement add --tenant HC-… [--amount 745,50] --instalments 3 --first 2027-01-05 --every month
     herinnering mvi record --tenant HC-… --step personal_contact --channel phone --text "…" [--period 2026-12]
-    herinnering mvi done-task TASK_ID [--channel letter] [--note "…"]
+    herinnering mvi done-task (TASK_ID | --tenant HC-… --kind call_tenant) [--channel phone] [--note "…"]
     herinnering wgs-export --since DATE --out FILE [--format csv|json]
 """
 
@@ -69,6 +69,7 @@ def _money(cents: int) -> str:
 
 
 async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.adapters.db import task_store
     from herinnering.services.arrangements import arrangement_lines
     from herinnering.services.collection import ladder_view, local_day
     from herinnering.services.early_warning import signal_lines
@@ -84,7 +85,11 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
             plans = await arrangement_lines(connection, tenant.id)
             signals = await signal_lines(connection, settings, tenant, [view.case_id for view in views], today)
             returns = await return_lines(connection, tenant.id)
+            open_tasks = await task_store.open_of(connection, tenant.id)
     console.print(f"{tenant.external_id} {tenant.name} — {tenant.channel}, {tenant.language}")
+    for task in open_tasks:  # the id `herinnering mvi done-task` takes
+        due = task.due_at or task.created_at
+        console.print(f"Open task {task.id}: {task.kind} — {task.title} (due {due:%d-%m-%Y})", highlight=False)
     if pause is not None:
         until = "until resumed" if pause.until is None else f"through {pause.until:%d-%m-%Y}"
         console.print(f"[yellow]Paused {until}[/]: {pause.reason}")
@@ -200,12 +205,21 @@ async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services.mvi import complete_task
+    from herinnering.services.worklist import done_by_contract
 
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        recorded = await complete_task(connection, settings, args.task_id, runtime.clock.now(), by=_who(args),
-                                       channel=args.channel, note=args.note)
-    console.print(f"Task {args.task_id} done; {recorded} MVI steps recorded.")
+    if (args.task_id is None) == (args.tenant is None):
+        raise HerinneringError("give a task id (see `herinnering ladder --tenant …` or /werk), "
+                               "or --tenant HC-… with --kind")
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        if args.task_id is None:
+            task_id, recorded = await done_by_contract(runtime, args.tenant, args.kind, _who(args), args.channel,
+                                                       args.note)
+        else:
+            task_id = args.task_id
+            async with runtime.db.begin() as connection:
+                recorded = await complete_task(connection, settings, task_id, runtime.clock.now(), by=_who(args),
+                                               channel=args.channel, note=args.note)
+    console.print(f"Task {task_id} done; {recorded} MVI steps recorded.")
     return 0
 
 
@@ -290,7 +304,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_now(p)
     p.set_defaults(run=cmd_mvi_record)
     p = actions.add_parser("done-task", help="mark a ladder task done and record its MVI steps")
-    p.add_argument("task_id", type=int)
+    p.add_argument("task_id", type=int, nargs="?", help="the task's id (shown by `herinnering ladder` and /werk)")
+    p.add_argument("--tenant", help="instead of an id: the tenant's contract id, with --kind")
+    p.add_argument("--kind", default="call_tenant", help="with --tenant: the task's kind (default call_tenant)")
     p.add_argument("--channel", choices=sorted(CHANNELS), help="how: phone, visit, letter, email …")
     p.add_argument("--note", help="what was said or sent")
     p.add_argument("--by")

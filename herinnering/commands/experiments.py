@@ -27,6 +27,7 @@ from herinnering.config import Settings
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
+from herinnering.services import experiment_admin
 from herinnering.services import experiment_view as view
 from herinnering.services import experiments as service
 from herinnering.services.experiment_report import ExperimentReport, build_report
@@ -82,10 +83,11 @@ async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
         async with runtime.db.begin() as connection:
             exposed = await service.exposure_counts(connection)
+            known = await experiment_admin.all_experiments(connection, settings)
         table = Table(title="Experiments")
         for column in ("key", "title", "kind", "status", "from", "until", "variants", "exposures", "templates"):
             table.add_column(column)
-        for e in settings.experiments:
+        for e in known:
             missing = service.missing_templates(e, runtime.templates, settings.reminders.languages)
             table.add_row(
                 e.key, e.title, e.kind, e.status.value, str(e.start), str(e.stop or "-"),
@@ -94,20 +96,22 @@ async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
                 str(exposed.get(e.key, 0)), "ok" if not missing else "missing: " + ", ".join(missing),
             )
     console.print(table)
-    if not settings.experiments:
+    if not known:
         console.print("No experiments configured: add [experiments.<key>] tables to your config file "
                       "(see config/default.toml).")
     return 0
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    experiment = service.find(settings, args.key)
-    if experiment is None:
-        known = ", ".join(e.key for e in settings.experiments) or "none configured"
-        raise HerinneringError(f"no experiment {args.key!r} in the configuration (known: {known})")
     clock = SystemClock()
     async with open_runtime(settings, clock, with_sender=False) as runtime, \
             runtime.db.begin() as connection:
+        known = await experiment_admin.all_experiments(connection, settings)
+        experiment = next((e for e in known if e.key == args.key), None)
+        if experiment is None:
+            names = ", ".join(e.key for e in known) or "none configured"
+            raise HerinneringError(f"no experiment {args.key!r} in the configuration or made on screen "
+                                   f"(known: {names})")
         report = await build_report(connection, experiment, settings.reminders.timezone, clock.now())
         per_segment = (await by_segment(connection, experiment, settings.reminders.timezone)
                        if args.by_segment else None)

@@ -4,6 +4,7 @@
     herinnering payments show --tenant HC-100101           months, statuses, balance, links
     herinnering payments link --tenant HC-100101 --period 2026-12 [--amount 656,36]
     herinnering payments matches [--tenant HC-100101] | undo-match ID    matches made here, and undoing one
+    herinnering payments statement --tenant HC-100101 [--pdf FILE]     the account statement, running balance
     herinnering payments payer --tenant HC-100101 --iban NL.. --label "budgetbeheer gemeente"
     herinnering fake-mollie [--port 8082]                  the Mollie-compatible development server
 """
@@ -99,6 +100,31 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services import statement
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        async with runtime.db.begin() as connection:
+            tenant = await find_tenant(connection, args.tenant)
+            today = runtime.clock.now().astimezone(settings.reminders.timezone).date()
+            account = await statement.statement_of(connection, tenant, today)
+        language = args.language or tenant.language
+        words = statement.labels(runtime.templates.env, language)
+        if args.pdf:
+            Path(args.pdf).write_bytes(statement.render_pdf(account, words, settings, tenant._replace(
+                language=language) if args.language else tenant))
+    table = Table(title=f"{words.title} — {tenant.external_id}")
+    for column in (words.date, words.what, words.amount, words.balance):
+        table.add_column(column)
+    for row in statement.rows(account, words, language):
+        table.add_row(row["date"], row["what"], row["amount"], row["balance"])
+    console.print(table)
+    console.print(f"{words.total}: {money(account.balance_cents, language)}", highlight=False)
+    if args.pdf:
+        err.print(f"PDF written to {args.pdf}", highlight=False)
+    return 0
+
+
 async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services import payments
 
@@ -172,6 +198,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--amount", help="default: what is outstanding for that month")
     add_now(p)
     p.set_defaults(run=cmd_link)
+
+    p = sub.add_parser("statement", help="a tenant's account statement: dues, payments, returns, costs, running "
+                       "balance")
+    p.add_argument("--tenant", required=True, help="the contract id, e.g. HC-100101")
+    p.add_argument("--pdf", help="also write it as a PDF to this file")
+    p.add_argument("--language", choices=("nl", "en", "tr", "ar", "pl"), help="default: the tenant's own")
+    add_now(p)
+    p.set_defaults(run=cmd_statement)
 
     p = sub.add_parser("matches", help="payments matched by hand or by their signs (the ones that can be undone)")
     p.add_argument("--tenant", help="only this contract id")

@@ -201,7 +201,7 @@ def analyse(
         seq_ci = seq_p = fixed_ci = None
         verdict = fixed_verdict = Verdict.UNDECIDED
         if e is not None and e.se > 0:
-            seq_ci, seq_p = _sequential_now(e, looks, planned, seq_alpha, method)
+            seq_ci, seq_p = _sequential_now(e, looks, planned, seq_alpha, method, sum(judged))
             p, p_adj = fixed_p[k], adjusted[k]
             assert p is not None and p_adj is not None
             level = alpha * p / p_adj if p_adj > 0 else alpha
@@ -265,7 +265,8 @@ def _history(
             bounds = [None] * len(series)
         looks = []
         for (at, n, e), bound in zip(series, bounds, strict=True):
-            half = bound * e.se if bound is not None else float(sequential.mixture_half_width(e.se, n, alpha))
+            pair = sum(e.tenants)  # the mixture counts the units of this comparison
+            half = bound * e.se if bound is not None else float(sequential.mixture_half_width(e.se, pair, alpha))
             looks.append(Look(at, n, e.uplift, e.se, e.uplift - half, e.uplift + half))
         history.append(looks)
     return history
@@ -282,13 +283,15 @@ def _spending_for(counts: Sequence[int], planned: int, alpha: float) -> list[flo
 
 
 def _sequential_now(
-    e: Estimate, looks: Sequence[Look], planned: int, alpha: float, method: str,
+    e: Estimate, looks: Sequence[Look], planned: int, alpha: float, method: str, total: int,
 ) -> tuple[Interval, float]:
-    """Today's sequential interval and p-value (the repeated p-value over the looks so far)."""
-    n = sum(e.tenants)
+    """Today's sequential interval and p-value (the repeated p-value over the looks so far);
+    `total`: judged tenants in all variants (the information fraction counts them all)."""
+    pair = sum(e.tenants)
     if method == "mixture":
-        half = float(sequential.mixture_half_width(e.se, n, alpha))
-        return Interval(e.uplift - half, e.uplift + half), sequential.mixture_p_value(e.uplift / e.se, n, alpha)
+        half = float(sequential.mixture_half_width(e.se, pair, alpha))
+        return Interval(e.uplift - half, e.uplift + half), sequential.mixture_p_value(e.uplift / e.se, pair, alpha)
+    n = total
     if looks and looks[-1].tenants == n:
         ci = Interval(looks[-1].low, looks[-1].high)
     else:  # no daily history given: today is the only look

@@ -60,11 +60,13 @@ async def set_pre_debit_opt_out(
     """The tenant's own choice (a keyword, or an officer on their request); recorded as an event.
     Turning it off is refused unless the tenant's current segment allows it."""
     if on:
-        segment = (await connection.execute(
-            select(latest_segment_sql()).select_from(tenants).where(tenants.c.id == tenant_id))).scalar()
+        found = (await connection.execute(select(latest_segment_sql().label("segment"), tenants.c.external_id)
+                                          .where(tenants.c.id == tenant_id))).first()
+        segment = found.segment if found else None
         if segment is None or int(segment) not in settings.cadence.opt_out_segments:
             allowed = ", ".join(str(s) for s in sorted(settings.cadence.opt_out_segments)) or "none"
-            raise OptOutRefused(f"tenant {tenant_id} is in segment {segment}; an opt-out of pre-debit reminders "
+            who = found.external_id if found else tenant_id
+            raise OptOutRefused(f"tenant {who} is in segment {segment}; an opt-out of pre-debit reminders "
                                 f"is allowed only in segment(s) {allowed} ([segments.cadence])")
         await connection.execute(dialect_insert(connection, pre_debit_opt_outs).values(
             tenant_id=tenant_id, source=source, created_at=now).on_conflict_do_nothing(index_elements=["tenant_id"]))

@@ -11,7 +11,6 @@ who sent it and that it is fresh.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -25,6 +24,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import Row
 
+from herinnering.adapters.csv_files import SafeWriter
 from herinnering.adapters.db import change_store
 from herinnering.adapters.db.engine import Database
 from herinnering.bootstrap import Runtime
@@ -98,17 +98,12 @@ async def export_all(db: Database, settings: ChangeFeedSettings, after: int) -> 
 def csv_text(changes: Sequence[dict[str, Any]]) -> str:
     """The feed as CSV for an ERP that reads files: one row per change, `data` as JSON."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")  # no cell runs as a formula in a spreadsheet
     writer.writerow(CSV_COLUMNS)
     for c in changes:
-        writer.writerow([_cell(c["id"]), c["cursor"], c["kind"], _cell(c["contract_id"]), c["occurred_at"],
+        writer.writerow([c["id"], c["cursor"], c["kind"], c["contract_id"], c["occurred_at"],
                          json.dumps(c["data"], ensure_ascii=False, sort_keys=True)])
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula (OWASP CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:

@@ -306,7 +306,9 @@ async def ladder_view(connection: AsyncConnection, settings: Settings, tenant: R
         for rule in settings.ladder.ladder.steps:
             row = by_name.get(rule.name)
             if row is not None and not store.cancelled_by_pause(row):
-                status = row.message_state or "done"
+                # a task step is done only when its task is (an open call is "task open", not "done")
+                status = row.message_state or {"open": "task open", "cancelled": "task cancelled"}.get(
+                    row.task_state or "", "done")
             elif decision.step is not None and decision.step.name == rule.name:
                 status = decision.status.value
             else:

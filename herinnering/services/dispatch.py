@@ -373,8 +373,9 @@ class Dispatcher:
             await outbox.move(connection, message.id, S.FAILED, now, owner=self.worker,
                               error_code=code, error_message=text)
             log_rows = [event_log.event(message.tenant_id, "message_failed", now, message.id, code=code)]
-            if opted_out and await tenant_store.set_opted_out(connection, message.tenant_id, now):
-                log_rows.append(event_log.event(message.tenant_id, "tenant_opted_out", now, source="provider", code=code))
+            for holder in await _holders_of_number(connection, message) if opted_out else ():  # a shared phone too
+                if await tenant_store.set_opted_out(connection, holder, now):
+                    log_rows.append(event_log.event(holder, "tenant_opted_out", now, source="provider", code=code))
             await event_log.append(connection, log_rows)
             if code in FALLBACK_CODES:  # WhatsApp refused at once (usually it says so in a status callback)
                 await whatsapp.after_failure(connection, self.settings, await outbox.get(connection, message.id),
@@ -384,3 +385,16 @@ class Dispatcher:
     async def settle_unknown(self, report: TickReport) -> None:
         """Look up, at the provider, messages whose send outcome is unknown (`reconciliation`)."""
         await reconciliation.settle_unknown(self, report)
+
+
+async def _holders_of_number(connection: Any, message: Row[Any]) -> list[int]:
+    """Every tenant with the number this message went to: the provider's unsubscribe (21610) is the
+    phone's, so it holds for each contract that shares it."""
+    from herinnering.adapters.db.thread_store import tenant_ids_by_phone
+
+    holders = {message.tenant_id} if message.tenant_id is not None else set()
+    stored = await outbox.get(connection, message.id)  # the address is stored just before sending
+    if stored is not None and stored.recipient:
+        holders.update(await tenant_ids_by_phone(connection, stored.recipient.removeprefix("whatsapp:")))
+    return sorted(holders)
+

@@ -74,6 +74,7 @@ class ExperimentReport:
     phases: tuple[PhaseReport, ...]  # oldest first; the last one is the current phase
     guardrails: tuple[GuardrailResult, ...]
     now: datetime
+    mixed: int = 0  # tenants exposed to more than one variant over all phases
 
     @property
     def current(self) -> PhaseReport:
@@ -88,8 +89,8 @@ class ExperimentReport:
         notes: list[Note] = []
         if a.srm.mismatch:
             notes.append(Note("srm", {"p": a.srm.p_value, "observed": a.srm.observed, "expected": a.srm.expected}))
-        if a.mixed:
-            notes.append(Note("mixed", {"tenants": a.mixed}))
+        if a.mixed or (phase is None and self.mixed):
+            notes.append(Note("mixed", {"tenants": a.mixed if phase is not None else max(a.mixed, self.mixed)}))
         if a.planned == 0:
             notes.append(Note("no_plan"))
         elif not a.planned_reached:
@@ -179,7 +180,11 @@ async def build_report(
         rows = [r for r in exposures if r.phase == number and first[r.tenant_id].phase == number]
         reports.append(_phase_report(experiment, number, started_at, variants, rows, timelines, shares, timezone, now))
     guardrails = tuple([await _guardrail(connection, experiment, g, experiment.alpha) for g in experiment.guardrails])
-    return ExperimentReport(experiment, tuple(reports), guardrails, now)
+    seen: dict[int, set[str]] = defaultdict(set)
+    for row in exposures:
+        seen[row.tenant_id].add(row.variant)
+    mixed = sum(len(variants) > 1 for variants in seen.values())
+    return ExperimentReport(experiment, tuple(reports), guardrails, now, mixed)
 
 
 def _phase_report(

@@ -32,6 +32,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.domain.retention import KINDS, Terms, cutoff
 from herinnering.errors import HerinneringError
 from herinnering.security_config import PrivacySettings
+from herinnering.services import statement
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -68,11 +69,14 @@ async def export_tenant(runtime: Runtime, key: str) -> dict[str, Any]:
     async with runtime.db.begin() as connection:
         tenant = await _tenant(connection, key)
         tables = await tenant_data.export_rows(connection, tenant.id)
-    log.info("exported the data of tenant %s", tenant.id)
+        today = runtime.clock.now().astimezone(runtime.settings.reminders.timezone).date()
+        account = await statement.statement_of(connection, tenant, today)
+    log.info("exported the data of tenant %s", tenant.external_id)
     return {
         "format": FORMAT_VERSION,
         "exported_at": runtime.clock.now().isoformat(),
         "tenant": tables.pop("tenants")[0],
+        "statement": statement.as_data(account),  # the account statement, as the tenant's page shows it
         "tables": tables,
     }
 

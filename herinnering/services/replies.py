@@ -99,7 +99,8 @@ async def threat_check(runtime: Runtime, thread_id: int, text: str) -> list[str]
         if thread.tenant_id is not None:
             allowed = runtime.settings.lawful.costs_allowed_in
             sent = (await connection.execute(select(letters.c.id).where(
-                letters.c.tenant_id == thread.tenant_id, letters.c.kind.in_(allowed)).limit(1))).first()
+                letters.c.tenant_id == thread.tenant_id, letters.c.kind.in_(allowed),
+                letters.c.state == "posted").limit(1))).first()
             if sent is not None:
                 return []
     found: dict[str, None] = {}

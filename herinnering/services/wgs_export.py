@@ -27,7 +27,6 @@ The municipality answers per address and arrears date (`herinnering wgs-feedback
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import asdict, dataclass, field
@@ -38,6 +37,7 @@ from typing import Any
 from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.csv_files import SafeDictWriter
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.collection_tables import arrears_cases
 from herinnering.adapters.db.tables import tenants
@@ -80,7 +80,7 @@ class WgsExport:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+        writer = SafeDictWriter(out, fieldnames=FIELDS, lineterminator="\n")  # no cell runs as a formula
         writer.writeheader()
         for row in self.rows:
             writer.writerow(asdict(row))

@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 from rich.table import Table
 
+from herinnering.adapters.templates import add_filters
 from herinnering.config import Settings
 from herinnering.domain.wording import (
     Lexicon,
@@ -157,8 +158,8 @@ def template_files(directory: Path) -> list[tuple[Path, str, str, str]]:
 
 def check_wording(directory: Path, settings: Settings) -> list[WordingResult]:
     """Every message and letter template, rendered with sample data and checked."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(directory)), undefined=jinja2.Undefined,
-                             autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    env = add_filters(jinja2.Environment(loader=jinja2.FileSystemLoader(str(directory)), undefined=jinja2.Undefined,
+                                         autoescape=False, trim_blocks=True, lstrip_blocks=True))
     context = _context(settings)
     results = []
     for path, language, kind, channel in template_files(directory):

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from herinnering.adapters.db import case_store, task_store, user_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import task_store, user_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.calls import OUTCOMES, CallOutcome, retry_at
 from herinnering.domain.mvi import MviStep
 from herinnering.errors import HerinneringError
-from herinnering.services import cases, mvi, payments
+from herinnering.services import mvi, payments
 from herinnering.services.threads import Officer
 
 
@@ -99,7 +99,7 @@ async def record_call(runtime: Runtime, task_id: int, officer: Officer, outcome:
     async with runtime.db.begin() as connection:
         task = await _open_task(connection, task_id, "call")
         if found.personal_contact and task.tenant_id is not None:
-            open_cases = await cases.cases_of(connection, task.tenant_id, ("open", "in_arrangement"))
+            open_cases = await case_store.cases_of(connection, task.tenant_id, ("open", "in_arrangement"))
             if open_cases:
                 attempt = len((task.data or {}).get("calls", []))
                 await mvi.record(connection, case_id=open_cases[-1].id, tenant_id=task.tenant_id,
@@ -117,6 +117,9 @@ async def record_call(runtime: Runtime, task_id: int, officer: Officer, outcome:
             await task_store.hold(connection, task.id, task.assigned_to or officer.email, now)
         await _audit(connection, officer, "call_outcome", task, now, outcome=found.key)
         if task.tenant_id is not None:
+            await event_log.append(connection, [event_log.event(  # the ERP hears of the call (changes feed)
+                task.tenant_id, "call_recorded", now, task_id=task.id, outcome=found.key,
+                mvi_step=MviStep.PERSONAL_CONTACT.value if found.personal_contact else None, note=note)])
             await event_log.append(connection, [event_log.event(task.tenant_id, "officer_note", now,
                                                                 officer=officer.email, note=text)])
     return found
@@ -170,36 +173,60 @@ async def complete(runtime: Runtime, task_id: int, officer: Officer, note: str =
 
 @dataclass(frozen=True)
 class LetterBatch:
-    posted: list[tuple[int, str]]   # task id, contract: its letter is in the batch to print
+    batch_id: int | None
+    made: list[tuple[int, str]]     # task id, contract: a letter generated and put in the batch
     refused: list[tuple[int, str]]  # task id, why
-    batch_id: int | None = None     # the post batch; its letters count once it is marked posted
 
 
-async def post_letters(runtime: Runtime, task_ids: list[int], officer: Officer) -> LetterBatch:
-    """A batch of written reminders: each letter generated from the tenant's case and put in one
-    post batch to print (services/letters.py). The tasks are finished — and the MVI steps
-    recorded — when the batch is marked posted with its posting date, not before; a task whose
-    letter cannot be made is named with why."""
-    from herinnering.services.letters import generate, make_post_batch
+async def batch_letters(runtime: Runtime, task_ids: list[int], officer: Officer) -> LetterBatch:
+    """The chosen "post a letter" tasks: each tenant's written reminder generated from their case
+    (services/letters.py), then every generated letter in one post batch to print. Nothing counts
+    until the batch is marked posted; a task whose letter cannot be made is named with why."""
+    from herinnering.services import letters
 
-    posted, refused = [], []
+    made, refused = [], []
     for task_id in task_ids:
         async with runtime.db.begin() as connection:
             task = await task_store.get(connection, task_id)
-            tenant = await cases.tenant(connection, task.tenant_id) if task is not None and task.tenant_id else None
+            tenant = await case_store.tenant(connection, task.tenant_id) if task is not None and task.tenant_id else None
         if task is None or tenant is None or task.state != "open" or task.kind != "written_reminder":
             refused.append((task_id, "not an open letter task"))
             continue
         try:
-            await generate(runtime, tenant, "written_reminder", by=officer.email, channel="letter")
+            await letters.generate(runtime, tenant, "written_reminder", by=officer.email)
         except HerinneringError as exc:
-            refused.append((task_id, str(exc)))
+            refused.append((task_id, f"{tenant.external_id}: {exc}"))
             continue
+        made.append((task_id, tenant.external_id))
+    batch_id = None
+    if made:
+        batch = await letters.make_post_batch(runtime, by=officer.email)
+        batch_id = batch.batch_id
         async with runtime.db.begin() as connection:
-            await _audit(connection, officer, "letter_generated", task, runtime.clock.now())
-        posted.append((task_id, tenant.external_id))
-    batch_id = (await make_post_batch(runtime, by=officer.email)).batch_id if posted else None
-    return LetterBatch(posted, refused, batch_id)
+            await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="letter_batch",
+                                   now=runtime.clock.now(), batch_id=batch_id, letters=len(batch.letter_ids))
+    return LetterBatch(batch_id, made, refused)
+
+
+async def mark_posted(runtime: Runtime, batch_id: int, officer: Officer, posted_on: Any | None = None) -> int:
+    """The printed batch went into the post: its letters count from that day, their tasks are done."""
+    from herinnering.services import letters
+    from herinnering.services.collection import local_day
+
+    day = posted_on or local_day(runtime.clock.now(), runtime.settings)
+    posted = await letters.mark_batch_posted(runtime, batch_id, day, by=officer.email)
+    async with runtime.db.begin() as connection:
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="letters_posted",
+                               now=runtime.clock.now(), batch_id=batch_id, letters=len(posted))
+    return len(posted)
+
+
+async def open_batches(runtime: Runtime) -> list[Any]:
+    """Post batches printed but not posted yet."""
+    from herinnering.services import letters
+
+    async with runtime.db.begin() as connection:
+        return [b for b in await letters.batches(connection) if b.state != "posted"]
 
 
 async def done_by_contract(runtime: Runtime, contract: str, kind: str, by: str, channel: str | None,

@@ -20,6 +20,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import (
+    audit,
     auth,
     changes,
     experiments,
@@ -30,6 +31,7 @@ from herinnering.web import (
     payments,
     risk,
     security,
+    statement,
     templates_preview,
     tenant_page,
     tenants,
@@ -130,7 +132,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants):
+                 openapi, risk, i18n, worklist, tenants, audit, statement):
         area.setup(app)
     return app
 

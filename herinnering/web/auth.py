@@ -58,6 +58,7 @@ PUBLIC: dict[str, str] = {
     "/mijn-huur/{token}/regeling": "the tenant's own page (arrangement request); the token is the key",
     "/mijn-huur/{token}/bellen": "the tenant's own page (call-back request); the token is the key",
     "/mijn-huur/{token}/bezwaar": "the tenant's own page (objection to the Wgs signal); the token is the key",
+    "/mijn-huur/{token}/overzicht.pdf": "the tenant's own account statement as PDF; the token is the key",
     "/pay/{public_id}": "the tenant's payment page; the unguessable link id is the key",
     "/pay/{public_id}/klaar": "where the tenant lands after paying; the link id is the key",
 }

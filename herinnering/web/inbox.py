@@ -23,7 +23,7 @@ from herinnering.adapters.db import thread_store, user_store
 from herinnering.services import inbound, replies, team_threads, tenant_view, whatsapp
 from herinnering.services import threads as thread_service
 from herinnering.web import auth
-from herinnering.web.auth import TEAM_LEADS, login_required, officer, page, redirect
+from herinnering.web.auth import login_required, officer, page, redirect
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.webhooks import signed_form
 
@@ -283,13 +283,6 @@ async def sms_size(request: web.Request) -> web.Response:
     return web.json_response(_size(str(form.get("text", ""))[:2000]))
 
 
-@login_required(*TEAM_LEADS)
-async def audit_page(request: web.Request) -> web.Response:
-    async with request.app[RUNTIME].db.begin() as connection:
-        entries = await user_store.audit_entries(connection)
-    return page(request, "web/audit.html.j2", entries=entries, tz=_zone(request))
-
-
 async def _wake_waiters(app: web.Application) -> None:
     """Shutting down: answer the live views now instead of at the end of their wait."""
     app[SIGNAL].bump()
@@ -310,4 +303,3 @@ def setup(app: web.Application) -> None:
         app.router.add_post(f"/inbox/threads/{{thread_id}}/{name}", _action(name))
     app.router.add_post("/inbox/threads/{thread_id}/canned", canned)
     app.router.add_post("/inbox/sms-size.json", sms_size)
-    app.router.add_get("/audit", audit_page)

@@ -22,7 +22,7 @@ from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import long_date, money
 from herinnering.domain.dialogs import PARTS, parse_cents
 from herinnering.domain.planning import Period
-from herinnering.services import cases, self_service
+from herinnering.services import cases, self_service, statement
 from herinnering.services.tenant_page import page_data, tenant_for_token
 from herinnering.web import security
 from herinnering.web.keys import PAGES, RUNTIME
@@ -66,6 +66,8 @@ async def show(request: web.Request) -> web.Response:
     async with runtime.db.begin() as connection:
         data = await page_data(connection, settings, tenant, today)
         open_case = any(case.state != "closed" for case in await cases.cases_of(connection, tenant.id))
+        account = await statement.statement_of(connection, tenant, today)
+    words = statement.labels(request.app[PAGES], lang)
     pending = None
     if data.pending_day is not None:
         pending = (data.pending_day[0], self_service.long_month(lang, Period.parse(data.pending_day[1])))
@@ -86,8 +88,21 @@ async def show(request: web.Request) -> web.Response:
         next_debit=long_date(data.next_debit, lang) if data.next_debit else "-", pending=pending,
         plan=[(n, long_date(d, lang), money(c, lang), s) for n, d, c, s in data.arrangement],
         days=sorted(settings.reminders.collection_days), notice=notice, notice_text=notice_text,
-        can_object=open_case,
+        can_object=open_case, s=words, statement_rows=statement.rows(account, words, lang),
     )
+
+
+async def statement_pdf(request: web.Request) -> web.Response:
+    """The tenant's own account statement as a PDF, in their language."""
+    runtime = request.app[RUNTIME]
+    tenant = await _tenant(request)
+    today = runtime.clock.now().astimezone(runtime.settings.reminders.timezone).date()
+    async with runtime.db.begin() as connection:
+        account = await statement.statement_of(connection, tenant, today)
+    body = statement.render_pdf(account, statement.labels(request.app[PAGES], tenant.language), runtime.settings,
+                                tenant)
+    return web.Response(body=body, content_type="application/pdf",
+                        headers={**PRIVATE, "Content-Disposition": 'inline; filename="huuroverzicht.pdf"'})
 
 
 async def pay(request: web.Request) -> web.Response:
@@ -166,6 +181,7 @@ async def object_to_signal(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/mijn-huur/{token}", show)
     app.router.add_get("/mijn-huur/{token}/betalen", pay)
+    app.router.add_get("/mijn-huur/{token}/overzicht.pdf", statement_pdf)
     app.router.add_post("/mijn-huur/{token}/dag", choose_day)
     app.router.add_post("/mijn-huur/{token}/regeling", ask_arrangement)
     app.router.add_post("/mijn-huur/{token}/bellen", ask_call)

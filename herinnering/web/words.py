@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import phonenumbers
+
 from herinnering.web.i18n import t
 
 EVENTS: dict[str, tuple[str, str]] = {
@@ -114,14 +116,31 @@ def event_text(event: Any) -> str:
     """One timeline entry in words: what happened, and its detail when it has one."""
     words = say(EVENTS, event.type, ("Gebeurtenis", "Event"))
     data = event.data or {}
+    if event.type == "ladder_step" and data.get("step"):
+        return f"{words}: {say(LADDER_STEPS, data['step'], (data['step'], data['step']))}"
     for key in ("note", "reason", "until"):
         if data.get(key):
             return f"{words}: {data[key]}"
-    if data.get("intent"):
+    if data.get("intent") and data["intent"] != "other":
         return f"{words}: {say(INTENTS, data['intent'], ('tekst', 'text'))}"
     if data.get("kind") and event.type.startswith("task_"):
         return f"{words}: {say(TASK_KINDS, data['kind'], ('taak', 'task'))}"
     return words
+
+
+def phone(number: str | None) -> str:
+    """A phone number as people in the Netherlands write it: 020 123 4567, 06 12345678."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, "NL")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 31 \
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
 
 
 def euro(cents: int | None) -> str:
@@ -132,7 +151,7 @@ def euro(cents: int | None) -> str:
     return f"{sign}€ {whole:,}".replace(",", ".") + f",{part:02d}"
 
 
-GLOBALS = {"say": say, "euro": euro, "event_text": event_text, "EVENTS": EVENTS, "STATES": STATES, "TASK_KINDS": TASK_KINDS,
+GLOBALS = {"say": say, "euro": euro, "phone_text": phone, "event_text": event_text, "EVENTS": EVENTS, "STATES": STATES, "TASK_KINDS": TASK_KINDS,
            "ROLES": ROLES, "CHANNELS": CHANNELS, "INTENTS": INTENTS, "AUTHORS": AUTHORS, "LANGUAGE_NAMES": LANGUAGES}
 
 LADDER_STEPS = {

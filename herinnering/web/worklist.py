@@ -5,6 +5,7 @@ and call services/worklist.py."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -30,9 +31,11 @@ async def work_page(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     found = await worklist.work_list(runtime, officer(request), request.query.get("view", "all"),
                                      request.query.get("kind", "all"))
-    return page(request, "web/werk.html.j2", work=found, outcomes=OUTCOMES, tz=runtime.settings.reminders.timezone,
+    batches = await worklist.open_batches(runtime)
+    return page(request, "web/werk.html.j2", work=found, outcomes=OUTCOMES, batches=batches,
+                today=runtime.clock.now().astimezone(runtime.settings.reminders.timezone).date(), tz=runtime.settings.reminders.timezone,
                 notice=request.query.get("notice", ""), detail=request.query.get("detail", ""),
-                posted=request.query.get("posted", "0"),
+                posted=request.query.get("posted", "0"), made=request.query.get("made", "0"),
                 now=runtime.clock.now())
 
 
@@ -72,7 +75,7 @@ def _action(name: str) -> Handler:
 
 
 @login_required()
-async def post_letters(request: web.Request) -> web.StreamResponse:
+async def batch_letters(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     try:
         ids = [int(str(v)) for v in form.getall("task_id", [])]
@@ -80,11 +83,44 @@ async def post_letters(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text="task_id must be numbers") from None
     if not ids:
         return _back(request, "refused", detail="no letters chosen")
-    batch = await worklist.post_letters(request.app[RUNTIME], ids, officer(request))
-    if batch.refused:
-        return _back(request, "letters", detail="; ".join(f"#{i}: {why}" for i, why in batch.refused)[:300],
-                     posted=str(len(batch.posted)))
-    return _back(request, "letters", posted=str(len(batch.posted)))
+    try:
+        batch = await worklist.batch_letters(request.app[RUNTIME], ids, officer(request))
+    except HerinneringError as exc:
+        return _back(request, "refused", detail=str(exc)[:300])
+    refused = "; ".join(f"#{i}: {why}" for i, why in batch.refused)[:300]
+    if batch.batch_id is None:
+        return _back(request, "refused", detail=refused)
+    return _back(request, "batch", detail=refused, made=str(len(batch.made)), batch=str(batch.batch_id))
+
+
+def _batch_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["batch_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+@login_required()
+async def batch_posted(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    try:
+        day = date.fromisoformat(str(form.get("posted_on", ""))) if form.get("posted_on") else None
+        posted = await worklist.mark_posted(request.app[RUNTIME], _batch_id(request), officer(request), day)
+    except (HerinneringError, ValueError) as exc:
+        return _back(request, "refused", detail=str(exc)[:300])
+    return _back(request, "posted", posted=str(posted))
+
+
+@login_required()
+async def batch_pdf(request: web.Request) -> web.Response:
+    from herinnering.services import letters
+
+    async with request.app[RUNTIME].db.begin() as connection:
+        document = await letters.batch_pdf(connection, _batch_id(request))
+    if document is None:
+        raise web.HTTPNotFound(text="post batch not found")
+    return web.Response(body=document, content_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="printstapel-{_batch_id(request)}.pdf"'})
 
 
 @login_required()
@@ -101,5 +137,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/werk", work_page)
     for name in ("call", "match", "check", "done", "take"):
         app.router.add_post(f"/werk/tasks/{{task_id}}/{name}", _action(name))
-    app.router.add_post("/werk/letters", post_letters)
+    app.router.add_post("/werk/letters", batch_letters)
+    app.router.add_post("/werk/batches/{batch_id}/posted", batch_posted)
+    app.router.add_get("/werk/batches/{batch_id}.pdf", batch_pdf)
     app.router.add_get("/nav.json", nav_counts)

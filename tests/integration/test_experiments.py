@@ -356,3 +356,30 @@ async def test_a_team_lead_creates_starts_and_stops_an_experiment_on_screen(
     assert status == 200 and "Nog geen conclusie" in page
     assert "gestopt" in unquote_plus((await lead.post("/experiments/vriendelijk/stop"))[1])
     assert "kan niet" in unquote_plus((await lead.post("/experiments/vriendelijk/stop"))[1])
+
+
+async def test_a_removed_variant_stays_visible_in_its_phase_and_its_tenants_are_named_when_moved(
+    runtime: Any, make_tenant: Any, fake_twilio: Any,
+) -> None:
+    three = replace(wording(), variants=(Variant("control", "pre_debit", 0.34), Variant("kind", "pre_debit_kind", 0.33),
+                                         Variant("short", "pre_debit", 0.33)))
+    with_experiment(runtime, three)
+    tenants = [await make_tenant() for _ in range(12)]
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, DECEMBER)
+    runtime.clock.set(SEND_MOMENT)
+    await Dispatcher(runtime, "w1").run_until_idle()
+    short = {m.tenant_id for m in await all_messages(runtime.db) if m.variant == "short"}
+    assert short  # some tenants saw the variant that is removed next
+    with_experiment(runtime, wording())  # "short" removed: a new phase
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, JANUARY)
+    runtime.clock.set(max(m.send_at for m in await all_messages(runtime.db)))
+    await Dispatcher(runtime, "w2").run_until_idle()
+    async with runtime.db.begin() as connection:
+        report = await build_report(connection, wording(), runtime.settings.reminders.timezone,
+                                    datetime(2027, 1, 20, tzinfo=UTC))
+    first, second = report.phases
+    assert [v.name for v in first.variants] == ["control", "kind", "short"] and first.removed == ("short",)
+    assert first.analysis.tenants[2] == len(short) and sum(first.analysis.tenants) == len(tenants)
+    assert sum(second.analysis.tenants) == 0  # nobody was first exposed in phase 2
+    mixed = next(n for n in report.notes() if n.code == "mixed")
+    assert mixed.values["tenants"] == len(short)  # moved from "short" to another variant

@@ -8,6 +8,7 @@ from typing import Any
 
 from herinnering.adapters.db import outbox
 from herinnering.domain.states import MessageState
+from herinnering.services import status_sweep
 from herinnering.services.dispatch import Dispatcher
 from tests.integration.helpers import all_messages, wait_for_states
 
@@ -43,6 +44,10 @@ async def test_two_identical_texts_to_one_number_each_keep_their_own_provider_me
     assert [row.state for row in rows] == ["sent", "sent"]
     assert sorted(row.provider_sid for row in rows) == sorted(m["sid"] for m in fake_twilio.messages)
     assert len(fake_twilio.messages) == 2  # nothing sent a third time
+
+    runtime.clock.advance(timedelta(seconds=runtime.settings.dispatch.status_sweep_after_seconds + 1))
+    await status_sweep.sweep(runtime, Dispatcher(runtime, "w3").sender)  # the lost callbacks, asked for
+    assert [row.state for row in await all_messages(runtime.db)] == ["delivered", "delivered"]
 
 
 async def test_an_unknown_outcome_never_takes_the_sid_of_an_identical_text_already_sent(

@@ -57,3 +57,18 @@ async def test_a_line_with_several_bad_fields_counts_as_one_row(database: Any, s
     report = await import_tenants(database, data, settings.reminders, clock)
     assert (report.rows, report.valid, report.error_lines, len(report.errors)) == (2, 1, 1, 4)
     assert (report.inserted, report.unchanged) == (1, 0)
+
+
+async def test_a_21610_unsubscribe_from_the_provider_opts_out_every_tenant_with_that_number(
+    runtime: Any, make_tenant: Any, fake_twilio: Any,
+) -> None:
+    from herinnering.services.dispatch import Dispatcher
+    from tests.integration.test_dispatch import SEND_MOMENT
+
+    first = await make_tenant(phone="+31611113333")
+    second = await make_tenant(phone="+31611113333", collection_day=5)
+    fake_twilio.set_number("+31611113333", create_error=21610)
+    await plan_month(runtime.db, runtime.settings, runtime.templates, runtime.clock, Period(2026, 12))
+    runtime.clock.set(SEND_MOMENT)
+    await Dispatcher(runtime, "w").run_until_idle()
+    assert (await tenant(runtime.db, first.id)).opted_out and (await tenant(runtime.db, second.id)).opted_out

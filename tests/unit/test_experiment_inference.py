@@ -13,10 +13,22 @@ from scipy import stats as scipy_stats
 from scipy.special import betaln
 
 from herinnering.domain.bayesian import chance_to_win, expected_loss
-from herinnering.domain.experiment_analysis import batched_estimate, estimate
-from herinnering.domain.experiment_outcomes import MonthOutcome, judge_arrays, judge_month
+from herinnering.domain.experiment_analysis import (
+    ExposureRows,
+    Verdict,
+    analyse,
+    batched_estimate,
+    estimate,
+)
+from herinnering.domain.experiment_outcomes import (
+    MonthOutcome,
+    judge_arrays,
+    judge_month,
+    tenant_table,
+)
 from herinnering.domain.experiment_simulation import World, draw, read_daily, srm_alarms, tenant_z
 from herinnering.domain.sequential import mixture_half_width, mixture_p_value, spending_bounds
+from herinnering.domain.stats import adjust_p_values
 
 RUNS = 2000
 
@@ -136,3 +148,80 @@ def test_chance_to_win_and_expected_loss_match_an_independent_reference(b: int, 
     pa, pb = rng.beta(alpha_a, beta_a, 400_000), rng.beta(alpha_b, beta_b, 400_000)
     assert chance_to_win(b, nb, a, na) == pytest.approx(np.mean(pb > pa), abs=0.005)
     assert expected_loss(b, nb, a, na) == pytest.approx(np.mean(np.maximum(pa - pb, 0)), abs=3e-4)
+
+
+def _rows(rng: np.random.Generator, rates: list[float], tenants: int = 6000) -> ExposureRows:
+    variant = rng.integers(0, len(rates), tenants)
+    paid = rng.random(tenants) < np.array(rates)[variant]
+    return ExposureRows(
+        tenant=np.arange(tenants), variant=variant, month=np.zeros(tenants, dtype=np.int64),
+        exposed=np.zeros(tenants), closes=np.full(tenants, 8.0),
+        outcome=np.where(paid, MonthOutcome.PAID, MonthOutcome.NOT_PAID).astype(np.int8),
+        covariate=np.full(tenants, np.nan))
+
+
+@pytest.mark.parametrize("correction", ["holm", "bh"])
+def test_corrected_intervals_exclude_zero_exactly_when_the_adjusted_p_value_is_below_alpha(correction: str) -> None:
+    rng = np.random.default_rng(8)
+    rows = _rows(rng, [0.70, 0.735, 0.72, 0.70])
+    names, weights = ["control", "a", "b", "c"], [0.25] * 4
+    a = analyse(rows, names, weights, "control", look_times=[9.0], planned=6000, correction=correction)
+    assert a.correction == correction and len(a.effects) == 3
+    for e in a.effects:
+        excludes = e.fixed_ci.low > 0 or e.fixed_ci.high < 0
+        assert excludes == (e.fixed_p_adjusted < 0.05), (e.name, e.fixed_ci, e.fixed_p_adjusted)
+        assert e.fixed_p_adjusted >= e.fixed_p
+        half = (e.fixed_ci.high - e.fixed_ci.low) / 2
+        assert half >= scipy_stats.norm.isf(0.025) * e.estimate.se * (1 - 1e-12)  # never narrower than uncorrected
+    assert [e.fixed_p_adjusted for e in a.effects] == pytest.approx(
+        adjust_p_values([e.fixed_p for e in a.effects], correction))
+
+
+def test_power_says_the_mde_at_the_planned_size_and_how_many_more_tenants_and_days() -> None:
+    rows = _rows(np.random.default_rng(9), [0.70, 0.72], tenants=2000)
+    a = analyse(rows, ["control", "b"], [0.5, 0.5], "control", look_times=[9.0], planned=8000,
+                target_uplift=0.03, days_running=20.0)
+    [e] = a.effects
+    z = scipy_stats.norm.isf(0.025) + scipy_stats.norm.isf(0.2)
+    unit = e.estimate.variances[0] / 0.5 + e.estimate.variances[1] / 0.5
+    assert e.mde_at_plan == pytest.approx(z * math.sqrt(unit / 8000))
+    assert e.tenants_needed == math.ceil(z * z * unit / 0.03 ** 2)
+    assert e.more_tenants == e.tenants_needed - 2000
+    assert e.more_days == math.ceil(e.more_tenants / (2000 / 20.0))  # at the pace so far
+    assert e.verdict is not Verdict.NO_DIFFERENCE  # the planned size is not reached: no "no difference"
+
+
+def test_a_sample_ratio_mismatch_leaves_no_verdict() -> None:
+    rng = np.random.default_rng(10)
+    rows = _rows(rng, [0.60, 0.75], tenants=4000)
+    skewed = ExposureRows(rows.tenant, np.where(rng.random(4000) < 0.1, 1, rows.variant), rows.month, rows.exposed,
+                          rows.closes, rows.outcome, rows.covariate)
+    a = analyse(skewed, ["control", "b"], [0.5, 0.5], "control", look_times=[9.0], planned=4000)
+    assert a.srm.mismatch
+    assert [e.verdict for e in a.effects] == [Verdict.SRM] and [e.fixed_verdict for e in a.effects] == [Verdict.SRM]
+
+
+def test_tenants_who_saw_two_variants_are_counted_once_under_their_first() -> None:
+    table = tenant_table(np.array([0, 0, 1, 1, 1]), np.array([1, 0, 0, 0, 0]), np.array([0, 1, 0, 0, 1]),
+                         np.array([1.0, 31.0, 2.0, 0.5, 33.0]),
+                         np.array([MonthOutcome.PAID, MonthOutcome.NOT_PAID, MonthOutcome.PAID, MonthOutcome.PAID,
+                                   MonthOutcome.OPEN]))
+    assert list(table.variant) == [1, 0] and table.mixed == 1
+    assert list(table.months) == [2, 1] and list(table.paid) == [1, 1]  # tenant 1: one judged month
+    assert table.repeat_exposures == 1 and table.open_months == 1
+
+
+def test_with_three_variants_todays_interval_is_the_last_daily_look() -> None:
+    rng = np.random.default_rng(11)
+    rows = _rows(rng, [0.70, 0.74, 0.70])
+    rows = ExposureRows(rows.tenant, rows.variant, rows.month, rng.integers(0, 20, rows.tenant.size).astype(float),
+                        rows.closes, rows.outcome, rows.covariate)
+    rows = ExposureRows(rows.tenant, rows.variant, rows.month, rows.exposed, rows.exposed + 8, rows.outcome,
+                        rows.covariate)
+    a = analyse(rows, ["control", "a", "b"], [1 / 3] * 3, "control", look_times=[float(d) for d in range(1, 31)],
+                planned=6000)
+    for e in a.effects:
+        assert len(e.looks) > 10 and e.looks[-1].tenants == sum(a.judged)
+        assert (e.sequential_ci.low, e.sequential_ci.high) == (e.looks[-1].low, e.looks[-1].high)
+        bounds = spending_bounds([look.tenants / 6000 for look in e.looks], 0.05 / 2)  # Bonferroni over two
+        assert e.looks[-1].high - e.looks[-1].uplift == pytest.approx(bounds[-1] * e.looks[-1].se)

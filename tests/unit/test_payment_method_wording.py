@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from herinnering.adapters.templates import MessageTemplates, long_date
-from herinnering.domain.sms import fold_outside
 from herinnering.config import load_settings
 from herinnering.domain.payment_methods import (
     PRE_DEBIT_KIND,
@@ -21,6 +20,7 @@ from herinnering.domain.payment_methods import (
     reminder_kind,
     stale_reminder,
 )
+from herinnering.domain.sms import fold_outside
 from herinnering.resources import templates_dir
 from herinnering.services.template_check import sample_context
 

@@ -120,3 +120,12 @@ def test_each_translation_asks_for_the_same_one_action_as_the_dutch(kind: str, l
     link = str(context(language)["link_url"])
     assert (link in dutch) == (link in translated)
     assert asked_replies(dutch, "nl") == asked_replies(translated, language)
+
+
+@pytest.mark.parametrize(("kind", "channel"), [(k, c) for k in KINDS for c in ("sms", "whatsapp")]
+                         + [(k, "letter") for k in LETTERS])
+def test_arabic_texts_keep_phone_numbers_and_links_left_to_right(kind: str, channel: str) -> None:
+    body = text(kind, channel, "ar")
+    assert f"\u2066{SETTINGS.organisation.phone}\u2069" in body  # LRI … PDI: never "4567 123 020"
+    link = str(context("ar")["link_url"])
+    assert link not in body or f"\u2066{link}\u2069" in body

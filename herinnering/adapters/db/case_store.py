@@ -147,8 +147,9 @@ async def steps_of(connection: AsyncConnection, case_ids: Sequence[int]) -> list
         return []
     statement = (
         select(ladder_steps, messages.c.state.label("message_state"),
-               messages.c.error_message.label("message_error"))
+               messages.c.error_message.label("message_error"), tasks.c.state.label("task_state"))
         .outerjoin(messages, messages.c.id == ladder_steps.c.message_id)
+        .outerjoin(tasks, tasks.c.id == ladder_steps.c.task_id)
         .where(ladder_steps.c.case_id.in_(list(case_ids)))
         .order_by(ladder_steps.c.case_id, ladder_steps.c.done_on, ladder_steps.c.id)
     )

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event, text
+from sqlalchemy import Table, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -31,9 +31,10 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, transaction_pooler: bool = False,
                  **engine_options: Any) -> None:
         self.url = url
-        self.transaction_pooler = transaction_pooler
-        self.engine: AsyncEngine = create_engine(url, pool_size=pool_size, transaction_pooler=transaction_pooler,
-                                                 **engine_options)
+        engine_url, pooler_in_url = without_pooler(url)
+        self.transaction_pooler = transaction_pooler or pooler_in_url
+        self.engine: AsyncEngine = create_engine(engine_url, pool_size=pool_size,
+                                                 transaction_pooler=self.transaction_pooler, **engine_options)
 
     @property
     def dialect(self) -> str:
@@ -84,6 +85,19 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def without_pooler(url: str) -> tuple[str, bool]:
+    """`?pooler=transaction` on a PostgreSQL URL says "behind PgBouncer in transaction mode"
+    (the same as `[database] transaction_pooler = true`); the driver never sees it."""
+    if "pooler=" not in url:
+        return url, False
+    parsed = make_url(url)
+    query = dict(parsed.query)
+    mode = query.pop("pooler", None)
+    if mode not in ("transaction", "session"):
+        raise ValueError(f"database URL: pooler must be 'transaction' or 'session', not {mode!r}")
+    return parsed.set(query=query).render_as_string(hide_password=False), mode == "transaction"
 
 
 def dialect_insert(connection: AsyncConnection, table: Table) -> Any:

@@ -36,12 +36,9 @@ async def sent_messages(connection: AsyncConnection, tenant_id: int, limit: int 
 
 
 async def sent_letters(connection: AsyncConnection, tenant_id: int, limit: int = 3) -> list[Row[Any]]:
-    """The tenant's letters that were posted (a generated letter was not sent), newest first."""
-    statement = (select(letters.c.id, letters.c.kind, letters.c.channel, letters.c.posted_on.label("sent_on"),
-                        letters.c.body, letters.c.costs_cents)
-                 .where(letters.c.tenant_id == tenant_id, letters.c.state == "posted")
-                 .order_by(letters.c.posted_on.desc(), letters.c.id.desc())
-                 .limit(limit))
+    statement = (select(letters.c.id, letters.c.kind, letters.c.channel, letters.c.state, letters.c.generated_on,
+                        letters.c.posted_on, letters.c.body, letters.c.costs_cents)
+                 .where(letters.c.tenant_id == tenant_id).order_by(letters.c.id.desc()).limit(limit))
     return list((await connection.execute(statement)).fetchall())
 
 

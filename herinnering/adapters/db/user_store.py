@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, case, delete, insert, select, update
+from sqlalchemy import Row, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.conversation_tables import (
@@ -111,3 +111,31 @@ async def audit_entries(connection: AsyncConnection, limit: int = 500) -> list[R
         .order_by(audit_log.c.id.desc()).limit(limit)
     )
     return list((await connection.execute(statement)).fetchall())
+
+
+async def audit_search(connection: AsyncConnection, *, officer: str = "", tenant: str = "", action: str = "",
+                       since: datetime | None = None, until: datetime | None = None,
+                       limit: int = 500) -> list[Row[Any]]:
+    """The audit log filtered by officer (e-mail), tenant (contract or name), action and time."""
+    statement = (
+        select(audit_log, tenants.c.name.label("tenant_name"), tenants.c.external_id)
+        .outerjoin(tenants, tenants.c.id == audit_log.c.tenant_id)
+        .order_by(audit_log.c.id.desc()).limit(limit)
+    )
+    if officer:
+        statement = statement.where(func.lower(audit_log.c.user_email).like(f"%{officer.lower()}%"))
+    if tenant:
+        pattern = f"%{tenant.lower()}%"
+        statement = statement.where(func.lower(tenants.c.external_id).like(pattern)
+                                    | func.lower(tenants.c.name).like(pattern))
+    if action:
+        statement = statement.where(audit_log.c.action == action)
+    if since is not None:
+        statement = statement.where(audit_log.c.at >= since)
+    if until is not None:
+        statement = statement.where(audit_log.c.at < until)
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def audit_actions(connection: AsyncConnection) -> list[str]:
+    return list((await connection.execute(select(audit_log.c.action).distinct().order_by(audit_log.c.action))).scalars())
