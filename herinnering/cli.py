@@ -193,8 +193,29 @@ def _print_segments_and_costs(directory: Path, settings: Settings, args: argpars
     console.print(costs)
 
 
+def _print_comparison(directory: Path, settings: Settings) -> int:
+    """Each non-Dutch text, its back-translation and the Dutch original, one block per text."""
+    from herinnering.services.template_check import compare
+
+    missing = 0
+    for item in compare(directory, settings):
+        console.rule(f"{item.kind} · {item.channel} · {item.language}", style="dim")
+        console.print(f"{item.language}:    {item.translation}", markup=False, highlight=False)
+        if item.back_translation is None:
+            missing += 1
+            console.print("terug: [red]no back-translation in templates/backtranslations[/]")
+        else:
+            console.print(f"terug: {item.back_translation}", markup=False, highlight=False)
+        console.print(f"nl:    {item.dutch}", markup=False, highlight=False)
+    console.print(f"{missing} texts without a back-translation")
+    return 1 if missing else 0
+
+
 async def cmd_templates_check(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.resources import templates_dir
+
+    if getattr(args, "compare", False):
+        return _print_comparison(Path(args.directory) if args.directory else templates_dir(), settings)
     from herinnering.services.template_check import check_templates
 
     rows = check_templates(Path(args.directory) if args.directory else templates_dir(), settings)

@@ -10,6 +10,8 @@ UCS-2, so the room in characters is kept about the same rather than the wording 
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -179,3 +181,46 @@ def cost_report(rows: list[SegmentRow], price_per_segment: float) -> list[CostRo
             euro = segments * price_per_segment * 1000
             costs.append(CostRow(language, name, segments, euro, euro - baseline))
     return costs
+
+
+# --- back-translations: `herinnering templates check --compare` --------------------------------
+
+@dataclass(frozen=True)
+class Comparison:
+    kind: str
+    channel: str
+    language: str
+    dutch: str            # the Dutch template's text (variables as {{ name }})
+    translation: str      # the template's text in `language`
+    back_translation: str | None   # templates/backtranslations/<language>.toml, None when missing
+
+
+def _source(directory: Path, kind: str, channel: str, language: str) -> str | None:
+    path = directory / MessageTemplates.name(kind, channel, language)
+    if not path.exists():
+        return None
+    text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S).strip()
+    return re.sub(r"\|(ltr|isolate)", "", text)
+
+
+def back_translations(directory: Path, language: str) -> dict[str, dict[str, str]]:
+    path = directory / "backtranslations" / f"{language}.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def compare(directory: Path, settings: Settings) -> list[Comparison]:
+    """Every non-Dutch SMS text and letter (and the officer's WhatsApp frame) beside its Dutch
+    original and its back-translation to Dutch, for a Dutch reviewer."""
+    pairs = [(kind, "sms") for kind in kinds_in(directory)] + [("officer_reply", "whatsapp")]
+    pairs += [(kind, "letter") for kind in settings.lawful.letter_kinds]
+    found = []
+    for language in settings.reminders.languages:
+        if language == "nl":
+            continue
+        back = back_translations(directory, language)
+        for kind, channel in pairs:
+            dutch, translation = _source(directory, kind, channel, "nl"), _source(directory, kind, channel, language)
+            if dutch is None or translation is None:
+                continue
+            found.append(Comparison(kind, channel, language, dutch, translation, back.get(kind, {}).get(channel)))
+    return found

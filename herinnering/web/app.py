@@ -33,6 +33,7 @@ from herinnering.web import (
     security,
     statement,
     templates_preview,
+    tenant_api,
     tenant_page,
     tenants,
     webhooks,
@@ -134,6 +135,7 @@ def create_app(runtime: Runtime) -> web.Application:
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
                  openapi, risk, i18n, worklist, tenants, audit, statement):
         area.setup(app)
+    tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app
 
 

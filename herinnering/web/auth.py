@@ -35,6 +35,8 @@ _CSRF = web.RequestKey("csrf", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TEAM_LEADS = ("teamlead", "admin")
 READ_ONLY = "viewer"
+# POSTs the read-only role may make: they change only the officer's own session or preferences.
+OWN_SETTINGS = {"/logout": "ends one's own session", "/taal": "one's own page language"}
 
 # Routes (their canonical path in the route table) that answer without an officer's login.
 PUBLIC: dict[str, str] = {
@@ -52,6 +54,8 @@ PUBLIC: dict[str, str] = {
     "/webhooks/mollie": "Mollie's notification; only an id, the status is asked of Mollie itself",
     "/api/payments": "for ERP and bank connectors; the handler requires a named API token (Bearer)",
     "/api/changes": "the change feed for the ERP and the bank; the handler requires a named API token (Bearer)",
+    "/api/tenants/{contract_id}": "one tenant's record for the ERP's connector; the handler requires a named API "
+                                  "token (Bearer)",
     "/mijn-huur/{token}": "the tenant's own page; the unguessable, expiring token in the link is the key",
     "/mijn-huur/{token}/betalen": "the tenant's own page (payment); the token is the key",
     "/mijn-huur/{token}/dag": "the tenant's own page (collection day); the token is the key",
@@ -124,7 +128,7 @@ async def access(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     who, csrf = await _authenticate(request)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        if who.role == READ_ONLY and name != "/logout":
+        if who.role == READ_ONLY and name not in OWN_SETTINGS:
             return await _refuse(request, who, "read_only")
         await require_csrf(request, csrf)
     return await handler(request)

@@ -22,7 +22,7 @@ from aiohttp import web
 from herinnering.adapters.db import thread_store, user_store
 from herinnering.services import inbound, replies, team_threads, tenant_view, whatsapp
 from herinnering.services import threads as thread_service
-from herinnering.web import auth
+from herinnering.web import auth, security
 from herinnering.web.auth import login_required, officer, page, redirect
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.webhooks import signed_form
@@ -193,7 +193,7 @@ def _action(name: str) -> auth.Handler:
         try:
             if name == "take-over":
                 seen = str(form.get("seen_holder", ""))
-                await team_threads.take_over(runtime, thread_id, me, int(seen) if seen.isdigit() else None,
+                await team_threads.take_over(runtime, thread_id, me, security.form_id(seen),
                                              form.get("confirmed") == "1")
             elif name == "hand-back":
                 await thread_service.hand_back(runtime, thread_id, me)
@@ -202,7 +202,7 @@ def _action(name: str) -> auth.Handler:
                                           str(form.get("nonce", "")) or secrets.token_urlsafe(16))
                 notice = "reply" if sent else "duplicate"
             elif name == "assign":
-                await thread_service.assign(runtime, thread_id, me, int(str(form.get("user_id", "0")) or 0))
+                await thread_service.assign(runtime, thread_id, me, security.form_id(form.get("user_id")) or 0)
             elif name == "note":
                 await thread_service.add_note(runtime, thread_id, me, str(form.get("note", "")))
             elif name == "pause":

@@ -174,6 +174,47 @@ def _changes_api() -> dict[str, Any]:
     }}
 
 
+_OPTIONAL_TEXT = {"type": ["string", "null"]}
+_OPTIONAL_DATE = {"type": ["string", "null"], "format": "date"}
+TENANT = {
+    "type": "object",
+    "description": "One tenant's record: the import's columns as stored (README \"Tenant columns\"), and what "
+                   "herinnering decided (active, opted out, paused until).",
+    "required": ["contract_id", "name", "phone", "channel", "language", "monthly_rent_cents", "collection_day",
+                 "payment_method", "active", "opted_out"],
+    "properties": {
+        "contract_id": {"type": "string"}, "name": {"type": "string"}, "phone": {"type": "string"},
+        "channel": {"type": "string"}, "language": {"type": "string"},
+        "monthly_rent_cents": {"type": "integer"}, "collection_day": {"type": "integer"},
+        "iban": _OPTIONAL_TEXT, "street": _OPTIONAL_TEXT, "house_number": _OPTIONAL_TEXT,
+        "house_number_addition": _OPTIONAL_TEXT, "address": _OPTIONAL_TEXT,
+        "postal_code": {"type": ["string", "null"], "pattern": "^[1-9][0-9]{3} [A-Z]{2}$"},
+        "city": _OPTIONAL_TEXT, "municipality": _OPTIONAL_TEXT, "email": _OPTIONAL_TEXT,
+        "lease_start": _OPTIONAL_DATE, "lease_end": _OPTIONAL_DATE,
+        "payment_method": {"type": "string", "enum": ["incasso", "overboeking", "other"]},
+        "mandate_id": _OPTIONAL_TEXT, "mandate_date": _OPTIONAL_DATE,
+        "pre_notification_days": {"type": ["integer", "null"]},
+        "active": {"type": "boolean"}, "opted_out": {"type": "boolean"}, "paused_until": _OPTIONAL_DATE,
+    },
+}
+
+
+def _tenant_api() -> dict[str, Any]:
+    return {"get": {
+        "operationId": "getTenant",
+        "summary": "One tenant's record by contract id (each read is audited)",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "contract_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "200": _json("the tenant's record", {"$ref": "#/components/schemas/Tenant"}),
+            "401": _json("missing or wrong API token", _ERROR,
+                         {"WWW-Authenticate": {"schema": {"type": "string"}}}),
+            "404": _json("no tenant with that contract id", _ERROR),
+            "429": _json("too many calls", _ERROR, _RETRY_AFTER),
+        },
+    }}
+
+
 def _twilio_status() -> dict[str, Any]:
     return {"post": {
         "operationId": "twilioStatusCallback",
@@ -256,6 +297,7 @@ def document() -> dict[str, Any]:
         "paths": {
             "/api/payments": _payments_api(),
             "/api/changes": _changes_api(),
+            "/api/tenants/{contract_id}": _tenant_api(),
             "/webhooks/twilio/status": _twilio_status(),
             "/webhooks/twilio/inbound": _twilio_inbound(),
             "/webhooks/sandbox": _payment_webhook("sandbox"),
@@ -277,6 +319,7 @@ def document() -> dict[str, Any]:
                 "PeriodStatus": PERIOD_STATUS,
                 "Intake": INTAKE,
                 "Change": CHANGE,
+                "Tenant": TENANT,
             },
         },
     }

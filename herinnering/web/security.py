@@ -151,6 +151,12 @@ async def ids_in_range(request: web.Request, handler: Handler) -> web.StreamResp
     return await handler(request)
 
 
+def form_id(value: object) -> int | None:
+    """An id from a form field, or None when it is no number a column can hold."""
+    text = str(value or "").strip()
+    return int(text) if _NUMBER.fullmatch(text) and abs(int(text)) <= BIGGEST_ID else None
+
+
 def refuse_guessing(request: web.Request) -> None:
     """Before a link's token is looked up: 429 for an address that sent too many wrong ones."""
     now = request.app[RUNTIME].clock.now().timestamp()

@@ -94,7 +94,7 @@ TASK_KINDS = {
 }
 
 ROLES = {"officer": ("medewerker", "officer"), "teamlead": ("teamleider", "team lead"), "admin": ("beheerder", "admin"),
-         "readonly": ("alleen lezen", "read-only")}
+         "readonly": ("alleen lezen", "read-only"), "viewer": ("alleen lezen", "read-only")}
 CHANNELS = {"sms": ("SMS", "SMS"), "whatsapp": ("WhatsApp", "WhatsApp"), "letter": ("brief", "letter"),
             "phone": ("telefoon", "phone"), "email": ("e-mail", "e-mail"), "visit": ("bezoek", "visit"),
             "other": ("anders", "other")}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from herinnering.adapters.db.conversation_tables import audit_log
 from herinnering.services import users as user_service
 from herinnering.web.app import create_app
-from herinnering.web.auth import PUBLIC, READ_ONLY, safe_next
+from herinnering.web.auth import OWN_SETTINGS, PUBLIC, READ_ONLY, safe_next
 from tests.integration.conversations import outbox, rows, tenant_writes, thread_of
 from tests.integration.officer_browser import PASSWORD, officer
 
@@ -28,12 +28,21 @@ def _routes(runtime: Any) -> list[tuple[str, str]]:
     for route in app.router.routes():
         if route.method != "HEAD" and route.resource is not None:
             found.add((route.method, route.resource.canonical))
+            pattern = route.resource.get_info().get("pattern")
+            if pattern is not None:
+                _PATTERNS[route.resource.canonical] = pattern.pattern
     return sorted(found)
 
 
-def _concrete(path: str) -> str:
-    """A path that matches the route: each {variable} filled in with a plausible value."""
-    return re.sub(r"\{[^}]+\}", "1", path)
+_PATTERNS: dict[str, str] = {}  # canonical path -> the route's regex (routes with variables)
+
+
+def _concrete(path: str, value: str = "1") -> str:
+    """A path that matches the route: each {variable} filled in with `value`, or where the
+    route's own regex refuses it (`{action:start|stop}`), with its first alternative."""
+    groups = dict(re.findall(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)", _PATTERNS.get(path, "")))
+    return re.sub(r"\{(\w+)[^}]*\}", lambda m: value if re.fullmatch(groups.get(m.group(1), ".*"), value)
+                  else groups[m.group(1)].split("|")[0], path)
 
 
 async def test_every_route_is_public_by_reason_or_refuses_an_anonymous_caller(runtime: Any) -> None:
@@ -64,10 +73,18 @@ async def test_the_overview_needs_a_login_and_shows_itself_after_one(runtime: An
     assert status == 200 and "<html" in html
 
 
+async def test_the_language_switch_works_before_logging_in(runtime: Any, browser: Any) -> None:
+    b = browser()
+    await b.get("/login")
+    status, location = await b.post("/taal", lang="en")
+    assert status == 303
+    assert "Log in" in (await b.get("/login"))[1]
+
+
 async def test_the_read_only_role_may_look_but_every_post_refuses_it(runtime: Any, browser: Any) -> None:
     viewer = await officer(runtime, browser, "vera@delinde.nl", role=READ_ONLY)
     assert (await viewer.get("/inbox"))[0] == 200 and (await viewer.get("/"))[0] == 200
-    posts = [p for m, p in _routes(runtime) if m == "POST" and p not in PUBLIC and p != "/logout"]
+    posts = [p for m, p in _routes(runtime) if m == "POST" and p not in PUBLIC and p not in OWN_SETTINGS]
     assert len(posts) >= 8
     for path in posts:
         status, text = await viewer.post(_concrete(path), text="hallo", note="x", until="2027-01-01")
@@ -108,7 +125,7 @@ async def test_every_route_answers_an_id_no_column_can_hold_with_404(runtime: An
     assert ("GET", "/inbox/threads/{thread_id}") in with_ids
     for huge in ("99999999999999999999", "-99999999999999999999"):
         for method, path in with_ids:
-            concrete = re.sub(r"\{[^}]+\}", huge, path)
+            concrete = _concrete(path, huge)
             status, _ = await (lead.get(concrete) if method == "GET" else lead.post(concrete))
             assert status == 404, (method, path, status)
 
@@ -132,3 +149,16 @@ async def test_only_the_officer_who_took_a_thread_over_replies_in_it(runtime: An
     status, location = await anna.post(f"/inbox/threads/{thread.id}/reply", text="Ik bel u morgen.", nonce="a1")
     assert status == 303 and "notice=reply" in location
     assert len(await outbox(runtime.db, "officer_reply")) == 1
+
+
+async def test_ids_in_forms_that_no_column_can_hold_are_refused_not_a_crash(runtime: Any, browser: Any,
+                                                                           make_tenant: Any, fake_twilio: Any) -> None:
+    someone = await make_tenant()
+    await tenant_writes(runtime, fake_twilio, someone.phone, "Ik kan deze maand niet betalen")
+    thread = await thread_of(runtime.db, someone.id)
+    lead = await officer(runtime, browser, "lea@delinde.nl", role="teamlead")
+    huge = "99999999999999999999"
+    for action, form in (("assign", {"user_id": huge}), ("assign", {"user_id": "-" + huge}),
+                         ("take-over", {"seen_holder": huge, "confirmed": "1"})):
+        status, location = await lead.post(f"/inbox/threads/{thread.id}/{action}", **form)
+        assert status == 303 and location.startswith(f"/inbox/threads/{thread.id}?"), (action, form, location)
