@@ -133,7 +133,8 @@ async def screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> Async
     await page.wait_for_selector("#confirm-take-over")
     yield "thread-colleague-asks-first"
     await log_in(page, base, "lisa@delinde.nl")
-    for path, name in (("/audit", "audit"), ("/risico", "risk")):
+    for path, name in (("/dashboard", "dashboard"), ("/audit", "audit"), ("/risico", "risk"), ("/gebruikers", "users"),
+                       ("/experiments", "experiments")):
         await page.goto(base + path)
         yield name
     for contract in ("HC-204519", "HC-204518", "HC-204520"):

@@ -23,6 +23,7 @@ from herinnering.web import (
     audit,
     auth,
     changes,
+    dashboard,
     experiments,
     i18n,
     inbox,
@@ -32,6 +33,7 @@ from herinnering.web import (
     risk,
     security,
     statement,
+    team_accounts,
     templates_preview,
     tenant_api,
     tenant_page,
@@ -133,7 +135,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants, audit, statement):
+                 openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
+                 team_accounts):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app

@@ -4,12 +4,16 @@ outbound conversation. Handlers only call services."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
 from aiohttp import web
 
 from herinnering.adapters.db import user_store
 from herinnering.errors import HerinneringError
-from herinnering.services import team_threads, tenant_view
-from herinnering.web.auth import login_required, officer, page, redirect
+from herinnering.services import team_threads, tenant_actions, tenant_view
+from herinnering.web.auth import Handler, login_required, officer, page, redirect
 from herinnering.web.keys import RUNTIME
 
 
@@ -52,7 +56,62 @@ async def start_conversation(request: web.Request) -> web.StreamResponse:
     return redirect(f"/inbox/threads/{thread_id}?notice=take-over")
 
 
+def _cents(text: str) -> int | None:
+    text = text.replace("€", "").strip()
+    if not text:
+        return None
+    try:
+        amount = Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
+    except InvalidOperation:
+        raise HerinneringError(f"{text!r} is not an amount like 745,50") from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise HerinneringError(f"{text!r} must be positive with at most two decimals")
+    return int(amount * 100)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise HerinneringError(f"{text!r} is not a date") from None
+
+
+def _tenant_action(name: str) -> Handler:
+    @login_required()
+    async def handler(request: web.Request) -> web.StreamResponse:
+        runtime, me, tenant_id = request.app[RUNTIME], officer(request), _tenant_id(request)
+        form = await request.post()
+        try:
+            if name == "regeling":
+                first = _day(str(form.get("first", "")))
+                if first is None:
+                    raise HerinneringError("give the date of the first instalment")
+                await tenant_actions.arrange(runtime, tenant_id, me, count=int(str(form.get("count", "0")) or 0),
+                                             first=first, every=str(form.get("every", "month")),
+                                             amount_cents=_cents(str(form.get("amount", ""))))
+                notice = "arrangement"
+            elif name == "pauze":
+                until = None if form.get("open_ended") else _day(str(form.get("until", "")))
+                if until is None and not form.get("open_ended"):
+                    raise HerinneringError("give a last paused day, or choose open-ended")
+                await tenant_actions.set_pause(runtime, tenant_id, me, until, str(form.get("reason", "")))
+                notice = "paused"
+            elif name == "hervatten":
+                await tenant_actions.resume(runtime, tenant_id, me)
+                notice = "resumed"
+            else:
+                await tenant_actions.letter(runtime, tenant_id, me, str(form.get("kind", "written_reminder")))
+                notice = "letter"
+        except (HerinneringError, ValueError) as exc:
+            return redirect(f"/huurders/{tenant_id}?" + urlencode({"notice": "refused", "detail": str(exc)[:300]}))
+        return redirect(f"/huurders/{tenant_id}?notice={notice}")
+
+    return handler
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/huurders", search_page)
     app.router.add_get("/huurders/{tenant_id}", tenant_page)
     app.router.add_post("/huurders/{tenant_id}/gesprek", start_conversation)
+    for name in ("regeling", "pauze", "hervatten", "brief"):
+        app.router.add_post(f"/huurders/{{tenant_id}}/{name}", _tenant_action(name))

@@ -151,7 +151,21 @@ def euro(cents: int | None) -> str:
     return f"{sign}€ {whole:,}".replace(",", ".") + f",{part:02d}"
 
 
-GLOBALS = {"say": say, "euro": euro, "phone_text": phone, "event_text": event_text, "EVENTS": EVENTS, "STATES": STATES, "TASK_KINDS": TASK_KINDS,
+def count_text(value: int) -> str:
+    return str(value)
+
+
+def minutes_text(minutes: float | None) -> str:
+    """12 min, 3,5 uur / 3.5 hours, or a dash when nothing was answered."""
+    if minutes is None:
+        return "—"
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    hours = minutes / 60
+    return t(f"{hours:.1f} uur".replace(".", ","), f"{hours:.1f} hours")
+
+
+GLOBALS = {"say": say, "euro": euro, "phone_text": phone, "count_text": count_text, "minutes_text": minutes_text, "event_text": event_text, "EVENTS": EVENTS, "STATES": STATES, "TASK_KINDS": TASK_KINDS,
            "ROLES": ROLES, "CHANNELS": CHANNELS, "INTENTS": INTENTS, "AUTHORS": AUTHORS, "LANGUAGE_NAMES": LANGUAGES}
 
 LADDER_STEPS = {

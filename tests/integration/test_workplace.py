@@ -161,3 +161,74 @@ async def test_the_ladder_command_shows_open_tasks_as_open_with_their_ids_and_do
     assert f"Task {call.id} done; 1 MVI steps recorded." in capsys.readouterr().out
     assert await asyncio.to_thread(main, ["mvi", "done-task", "--tenant", jan.external_id, *now]) != 0
     assert "has no open call_tenant task" in capsys.readouterr().err
+
+
+async def test_arrangement_pause_and_letter_from_the_tenant_page(runtime: Any, browser: Any) -> None:
+    from herinnering.adapters.db.collection_tables import arrangements, instalments, pauses
+
+    scene = await build(runtime, days=8)
+    ahmed = scene.tenants["HC-204519"]
+    anna = await logged_in(browser, "anna@delinde.nl")
+    status, html = await anna.get(f"/huurders/{ahmed.id}")
+    assert status == 200 and "€ 712,00" in html and "020 123 4567" in html
+    _, where = await anna.post(f"/huurders/{ahmed.id}/pauze", reason="schuldhulpverlening loopt", open_ended="1")
+    assert where.endswith("notice=paused")
+    [paused] = await rows(runtime.db, pauses, pauses.c.tenant_id == ahmed.id)
+    assert paused.until is None and paused.reason == "schuldhulpverlening loopt"
+    _, html = await anna.get(f"/huurders/{ahmed.id}")
+    assert "nader bericht: schuldhulpverlening loopt" in html
+    _, where = await anna.post(f"/huurders/{ahmed.id}/hervatten")
+    assert where.endswith("notice=resumed")
+    _, where = await anna.post(f"/huurders/{ahmed.id}/regeling", count="3", first="2026-12-20", every="month",
+                               amount="")
+    assert where.endswith("notice=arrangement"), where
+    [made] = await rows(runtime.db, arrangements, arrangements.c.tenant_id == ahmed.id)
+    assert made.total_cents == 71200 and len(await rows(runtime.db, instalments)) == 3
+    _, html = await anna.get(f"/huurders/{ahmed.id}")
+    assert "#3" in html and "Regeling vastleggen" in html
+    _, where = await anna.post(f"/huurders/{ahmed.id}/regeling", count="3", first="2020-01-01", every="month")
+    assert "notice=refused" in where and "no+open+arrears" in where  # the case is in the arrangement now
+
+
+async def test_the_dashboard_shows_arrears_collection_steps_overdue_and_response_times(
+    runtime: Any, browser: Any,
+) -> None:
+    scene = await build(runtime)
+    thread = await thread_of(runtime.db, scene.tenants["HC-204518"].id)
+    anna, lisa = await logged_in(browser, "anna@delinde.nl"), await logged_in(browser, "lisa@delinde.nl")
+    _, html = await anna.get(f"/inbox/threads/{thread.id}")
+    await anna.post(f"/inbox/threads/{thread.id}/take-over", seen_holder="")
+    _, html = await anna.get(f"/inbox/threads/{thread.id}")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+    _, where = await anna.post(f"/inbox/threads/{thread.id}/reply", nonce=nonce, text="Dat is goed, dank u.")
+    assert "notice=reply" in where
+    status, _ = await anna.get("/dashboard")
+    assert status == 403  # team leads only
+    status, html = await lisa.get("/dashboard")
+    assert status == 200 and html.count("<svg") == 3
+    assert "2026-12" in html and "€ 2.113,86" in html  # the three tenants' December, all open
+    assert "Schriftelijke herinnering: 3" in html
+    assert re.search(r"Taken te laat.*?<p class=\"big\">(\d+)</p>", html, re.S).group(1) == "9"
+    assert "Beantwoord</dt><dd>1</dd>" in html
+
+
+async def test_a_team_lead_invites_disables_and_resets_accounts(runtime: Any, browser: Any) -> None:
+    await build(runtime, days=1)
+    lisa, anna = await logged_in(browser, "lisa@delinde.nl"), await logged_in(browser, "anna@delinde.nl")
+    status, _ = await anna.get("/gebruikers")
+    assert status == 403
+    status, html = await lisa.post("/gebruikers", name="Sanne Bakker", email="sanne@delinde.nl", role="officer")
+    password = re.search(r"<code>([^<]+)</code>", html).group(1)
+    sanne = browser()
+    assert await sanne.log_in("sanne@delinde.nl", password) == 303
+    _, html = await lisa.get("/gebruikers")
+    sanne_id = re.search(r'data-user="(\d+)"><td>Sanne Bakker', html).group(1)
+    status, html = await lisa.post(f"/gebruikers/{sanne_id}/disable")
+    assert "Account uitgeschakeld" in html
+    status, _ = await sanne.get("/werk")
+    assert status == 200 and "Inloggen" in _  # the session ended: back at the login form
+    assert await browser().log_in("sanne@delinde.nl", password) != 303
+    await lisa.post(f"/gebruikers/{sanne_id}/enable")
+    _, html = await lisa.post(f"/gebruikers/{sanne_id}/reset")
+    fresh = re.search(r"<code>([^<]+)</code>", html).group(1)
+    assert fresh != password and await browser().log_in("sanne@delinde.nl", fresh) == 303

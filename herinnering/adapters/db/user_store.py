@@ -139,3 +139,19 @@ async def audit_search(connection: AsyncConnection, *, officer: str = "", tenant
 
 async def audit_actions(connection: AsyncConnection) -> list[str]:
     return list((await connection.execute(select(audit_log.c.action).distinct().order_by(audit_log.c.action))).scalars())
+
+
+async def all_users(connection: AsyncConnection) -> list[Row[Any]]:
+    statement = select(users.c.id, users.c.email, users.c.name, users.c.role, users.c.active, users.c.created_at)
+    return list((await connection.execute(statement.order_by(users.c.active.desc(), users.c.name))).fetchall())
+
+
+async def set_active(connection: AsyncConnection, user_id: int, active: bool, now: datetime) -> bool:
+    result = await connection.execute(update(users).where(users.c.id == user_id).values(active=active, updated_at=now))
+    if not active:
+        await connection.execute(delete(sessions).where(sessions.c.user_id == user_id))
+    return result.rowcount == 1
+
+
+async def end_sessions_of(connection: AsyncConnection, user_id: int) -> None:
+    await connection.execute(delete(sessions).where(sessions.c.user_id == user_id))
