@@ -4,7 +4,7 @@ A screen experiment is a row of `experiments` whose definition holds `managed: t
 status and the same table a `[experiments.<key>]` section would hold; it is validated by the
 same rules (`domain.experiments.parse_one`) and checked against every other experiment (no
 shared seed, no overlap on a message kind outside one namespace). Configured experiments stay
-governed by the file: the screen cannot start or stop them. A change of status is audited.
+governed by the file: the screen cannot start or stop them.
 """
 
 from __future__ import annotations
