@@ -24,6 +24,7 @@ from herinnering.bootstrap import Runtime, open_runtime, refuse_unsafe_web
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
 from herinnering.domain.states import MessageState
+from herinnering.errors import HerinneringError
 from herinnering.fakes.twilio_server import FakeTwilio, running_fake_twilio
 from herinnering.resources import config_dir
 from herinnering.scheduler import periods_to_plan
@@ -73,6 +74,7 @@ async def run_demo(settings: Settings, start: datetime, *, once: bool, database:
                     clock.set(returns_at)
                     await missed_payment(runtime, console)
                 await time_lapse(runtime, console)
+                await two_month_case(runtime, console, database.parent)
                 await show_summary(runtime, console)
                 if once:
                     return 0
@@ -182,6 +184,58 @@ async def missed_payment(runtime: Runtime, console: Console) -> None:
             messages.c.tenant_id == link.tenant_id, messages.c.kind != "pre_debit",
             messages.c.state == MessageState.PLANNED))).scalar_one()
     console.print(f"  ladder for that tenant stopped: {left} ladder messages still planned")
+
+
+async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> None:
+    """A tenant still in arrears misses January too: the month joins the open case (one ladder,
+    one total), the 14-day letter names both months and the costs once, goes into a post batch,
+    and counts only once the batch is marked posted."""
+    from herinnering.adapters.db import case_store
+    from herinnering.domain.payment_state import Transaction, TransactionKind
+    from herinnering.services.cases import case_detail, list_open_cases, local_day
+    from herinnering.services.letters import generate, make_post_batch, mark_batch_posted
+    from herinnering.services.payments import record_for_tenant
+
+    console.print("\n[bold]One case, two months[/] (a tenant in arrears misses January as well)")
+    open_now = await list_open_cases(runtime.db)
+    if not open_now:
+        console.print("  (no open case left to follow)")
+        return
+    first = open_now[0]
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        tenant = await case_store.tenant(connection, first.tenant_id)
+        assert tenant is not None
+        await record_for_tenant(connection, runtime.settings, tenant.id, Transaction(
+            source="camt", source_key=f"demo-return-{tenant.external_id}-2027-01", kind=TransactionKind.RETURN,
+            amount_cents=tenant.monthly_rent_cents, period="2027-01", reason_code="AM04",
+            booked_on=local_day(now, runtime.settings)), now)
+    case = await case_detail(runtime.db, first.case_id)
+    assert case is not None
+    months = ", ".join(f"{m.period} € {m.open_cents / 100:.2f}" for m in case.open_months)
+    console.print(f"  case {case.case_id} of {case.contract_id}: {len(case.open_months)} months ({months}), "
+                  f"total € {case.total_cents / 100:.2f}, in arrears since {case.arrears_since:%d-%m-%Y} — one ladder")
+    try:
+        made = await generate(runtime, tenant, "veertiendagenbrief", by="demo")
+    except HerinneringError as exc:
+        console.print(f"  no 14-day letter: {exc}")
+        return
+    costs = made.costs.total_cents if made.costs else 0
+    console.print(f"  14-day letter {made.letter_id} generated: both months listed, costs € {costs / 100:.2f} once "
+                  f"on the total; not posted, so no term runs yet")
+    batch = await make_post_batch(runtime, by="demo")
+    out = folder / f"postbatch-{batch.batch_id}.pdf"
+    out.write_bytes(batch.pdf)
+    console.print(f"  post batch {batch.batch_id}: {len(batch.letter_ids)} letter(s) to print in {out} "
+                  f"(sha256 {batch.pdf_sha256[:16]}…)")
+    posted_on = local_day(runtime.clock.now(), runtime.settings)
+    await mark_batch_posted(runtime, batch.batch_id, posted_on, by="demo")
+    async with runtime.db.begin() as connection:
+        from herinnering.services.letters import letters_of
+
+        [letter] = [row for row in await letters_of(connection, case.case_id) if row.id == made.letter_id]
+    console.print(f"  marked posted on {posted_on:%a %d-%m-%Y}: presumed receipt {letter.received_on:%d-%m-%Y}, "
+                  f"term ends {letter.term_ends_on:%d-%m-%Y}, costs due from {letter.costs_due_from:%d-%m-%Y}")
 
 
 async def wait_for_callbacks(runtime: Runtime, timeout: float = 5.0) -> None:

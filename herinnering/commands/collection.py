@@ -113,6 +113,8 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
         if nxt.step is not None and nxt.due_on is not None:
             when = "after the pause" if nxt.due_on == OPEN_ENDED else f"{nxt.due_on:%d-%m-%Y}"
             console.print(f"Next: {nxt.step.name} ({nxt.status.value}, {when})")
+        elif nxt.status.value == "finished":
+            console.print("Next: a person takes the case over (a handover task with a due date); no more automatic steps")
         else:
             console.print(f"Next: nothing ({nxt.status.value})")
     return 0
@@ -232,16 +234,23 @@ async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
         now = runtime.clock.now()
         async with runtime.db.begin() as connection:
             export = await collect(connection, settings, since, local_day(now, settings))
-        try:
-            out.write_text(export.json() if kind == "json" else export.csv(), encoding="utf-8")
-        except OSError as exc:
-            raise HerinneringError(f"cannot write {out}: {exc.strerror}") from None
+        written = []
+        for municipality, part in sorted(export.per_municipality().items()):
+            slug = "".join(c if c.isalnum() else "-" for c in municipality.lower()).strip("-") or "onbekend"
+            path = out.with_name(f"{out.stem}-{slug}{out.suffix}")
+            try:
+                path.write_text(part.json() if kind == "json" else part.csv(), encoding="utf-8")
+            except OSError as exc:
+                raise HerinneringError(f"cannot write {path}: {exc.strerror}") from None
+            written.append(f"{path} ({municipality}: {len(part.rows)})")
         if not args.dry_run:
             async with runtime.db.begin() as connection:
                 await mark_signalled(connection, export, now)
     for refusal in export.refused:
-        console.print(f"[red]refused[/] {refusal.contract_id} {refusal.period}: {refusal.reason}", highlight=False)
-    console.print(f"Wrote {len(export.rows)} signals to {out} ({kind}); refused {len(export.refused)} cases.")
+        console.print(f"[red]refused[/] {refusal.contract_id} case {refusal.case_id}: {refusal.reason}",
+                      highlight=False)
+    console.print(f"Wrote {len(export.rows)} signals, one file per municipality ({kind}): "
+                  f"{'; '.join(written) or 'none'}; refused {len(export.refused)} cases.", highlight=False)
     return 0
 
 
@@ -306,7 +315,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     p = commands.add_parser("wgs-export", help="the cases ready for the municipality's early-warning report")
     p.add_argument("--since", required=True, help="cases whose arrears began on or after this date")
-    p.add_argument("--out", required=True, help="the file to write (.json for JSON, otherwise CSV)")
+    p.add_argument("--out", required=True, help="the file name to start from: one file per municipality, "
+                   "e.g. wgs.csv → wgs-utrecht.csv (.json for JSON, otherwise CSV)")
     p.add_argument("--format", choices=["csv", "json"])
     p.add_argument("--dry-run", action="store_true", help="write the file but do not mark the cases as signalled")
     add_now(p)

@@ -368,3 +368,16 @@ def plan_reminder(period: Period, collection_day: int, rules: PlanningRules, now
     if send_at >= not_after:
         return None
     return Reminder(debit_date=debit, send_at=send_at, not_after=not_after)
+
+
+def next_working_send_moment(moment: datetime, rules: PlanningRules) -> datetime:
+    """`next_window_opening`, but never on a Sunday or a Dutch public holiday: a follow-up
+    message about arrears waits for the next ordinary day's window."""
+    opening = next_window_opening(moment, rules)
+    for _ in range(_SEARCH_DAYS + 14):
+        day = _wall(opening, rules.timezone).date()
+        if day.weekday() != 6 and day not in _dutch_public_holidays(day.year):
+            return opening
+        midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=rules.timezone).astimezone(UTC)
+        opening = next_window_opening(midnight, rules)
+    return opening

@@ -80,6 +80,7 @@ class Reply(StrEnum):
     CHANNEL_SMS = "channel_sms"            # "from now on by SMS"
     CHANNEL_WHATSAPP = "channel_whatsapp"  # "from now on by WhatsApp"
     CALL_ME = "call_me"                    # "we will call you"
+    OBJECTION_CONFIRMATION = "objection_confirmation"  # BEZWAAR: "we do not pass your details on"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ def decide(intent: Intent, owner: Owner | str, *, acknowledged: bool, office_ope
     if intent is Intent.CALL_ME:
         return BotDecision(reply=Reply.CALL_ME if by_bot and known_tenant else None, call_back=known_tenant,
                            needs_officer=not by_bot or not known_tenant)
+    if intent is Intent.OBJECTION:  # BEZWAAR gets its own confirmation, whoever holds the thread; a person reads it
+        return BotDecision(reply=Reply.OBJECTION_CONFIRMATION if known_tenant else None, needs_officer=True)
     if intent is Intent.PAY_LINK:
         return BotDecision(resend_link=known_tenant, needs_officer=not by_bot or not known_tenant)
     if not by_bot or acknowledged:

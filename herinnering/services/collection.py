@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import jinja2
@@ -30,7 +30,7 @@ from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.ladder import Action, CaseState, NextStep, Status, StepRule, next_step
-from herinnering.domain.planning import next_window_opening
+from herinnering.domain.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.states import MessageState
 from herinnering.services.cases import (  # noqa: F401
     close_case,
@@ -51,7 +51,48 @@ class LadderReport:
     paused: int = 0       # cases waiting for a pause to end
     mvi_recorded: int = 0
     instalment_tasks: int = 0
+    handovers: int = 0    # cases whose last automatic step is done, now a person's task
+    held: int = 0         # message steps waiting while an MD06 objection or a BETAALD claim is open
     done: list[tuple[int, str]] = field(default_factory=list)  # (case id, step) carried out
+
+
+# Open tasks during which no ladder message says "we have not received your rent": the tenant
+# objected to the debit (MD06/MS02) or says BETAALD and a person checks it first.
+HOLDING_TASKS = ("return_objection", "verify_payment")
+HANDOVER = "case_handover"
+HANDOVER_DAYS = 2
+
+
+async def _held_tenants(runtime: Runtime) -> set[int]:
+    async with runtime.db.begin() as connection:
+        return await store.tenants_with_open_tasks(connection, HOLDING_TASKS)
+
+
+async def _skip_message_step(connection: AsyncConnection, case: Row[Any], step: StepRule, now: datetime,
+                             today: date) -> bool:
+    """An MD06 objection or a BETAALD claim is open: the step's "we have not received your rent"
+    message is left out (its step claimed without a message, with the reason as an event), so
+    the ladder's tasks for people go on."""
+    claim = dialect_insert(connection, ladder_steps).values(
+        case_id=case.id, step=step.name, done_on=today, attempt=1, created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["case_id", "step"]).returning(ladder_steps.c.id)
+    if (await connection.execute(claim)).scalar() is None:
+        return False
+    await event_log.append(connection, [event_log.event(
+        case.tenant_id, "ladder_step_skipped", now, case_id=case.id, step=step.name, kind=step.kind,
+        reason="an MD06 objection or a BETAALD claim is being checked by a person")])
+    return True
+
+
+async def hand_over(connection: AsyncConnection, runtime: Runtime, case: Row[Any], now: datetime) -> int | None:
+    """After the ladder's last automatic step the case goes to a person, with a due date; it is
+    never simply "finished". Once per case (cancelled when the case closes)."""
+    return await store.add_task(
+        connection, tenant_id=case.tenant_id, kind=HANDOVER, dedupe_key=f"ladder:{case.id}:handover", now=now,
+        title="Zaak overnemen: de automatische stappen zijn gedaan; kies het vervolg (bellen, huisbezoek, "
+              "regeling, of verder)", due_at=now + timedelta(days=HANDOVER_DAYS),
+        data={"case_id": case.id, "outstanding_cents": max(0, case.amount_due_cents - case.amount_paid_cents)},
+    )
 
 
 # --- the tick ------------------------------------------------------------------------------
@@ -77,6 +118,7 @@ async def ladder_tick(runtime: Runtime) -> LadderReport:
     steps_by_case: dict[int, list[Row[Any]]] = defaultdict(list)
     for step in all_steps:
         steps_by_case[step.case_id].append(step)
+    holding = await _held_tenants(runtime)
     for case in open_cases:
         if not case.active:
             continue
@@ -85,7 +127,15 @@ async def ladder_tick(runtime: Runtime) -> LadderReport:
         decision = decide(settings, case, rows, today)
         if decision.status is Status.PAUSED:
             report.paused += 1
+        if decision.status is Status.FINISHED:  # people, not bots, at the end
+            async with runtime.db.begin() as connection:
+                report.handovers += await hand_over(connection, runtime, case, now) is not None
+            continue
         if decision.status is not Status.DUE or decision.step is None:
+            continue
+        if decision.step.action is Action.MESSAGE and case.tenant_id in holding:
+            async with runtime.db.begin() as connection:  # a person is on it: no "not received" message
+                report.held += await _skip_message_step(connection, case, decision.step, now, today)
             continue
         redo = next((r for r in rows if r.step == decision.step.name), None)
         async with runtime.db.begin() as connection:
@@ -133,7 +183,7 @@ async def _carry_out(
             context["link_url"] = url or ""
         message_id = await plan_message(
             connection, runtime, tenant, step.kind, case.period, f"ladder:{case.id}:{step.name}:{claimed.attempt}",
-            context, now,
+            context, now, rest_days=True,
         )
         await connection.execute(update(ladder_steps).where(ladder_steps.c.id == claimed.id).values(message_id=message_id))
         await event_log.append(connection, [event_log.event(
@@ -154,11 +204,13 @@ async def _carry_out(
 
 async def plan_message(
     connection: AsyncConnection, runtime: Runtime, tenant: Row[Any], kind: str, period: str, key: str,
-    context: dict[str, Any], now: datetime, send_at: datetime | None = None,
+    context: dict[str, Any], now: datetime, send_at: datetime | None = None, *, rest_days: bool = False,
 ) -> int | None:
-    """Put one message in the outbox (once per key) for the dispatcher; returns its id."""
+    """Put one message in the outbox (once per key) for the dispatcher; returns its id. With
+    `rest_days`, never on a Sunday or public holiday (the ladder's messages about arrears)."""
     rules = runtime.settings.reminders.planning_rules()
-    moment = next_window_opening(max(now, send_at or now), rules)
+    start = max(now, send_at or now)
+    moment = next_working_send_moment(start, rules) if rest_days else next_window_opening(start, rules)
     row = {
         "tenant_id": tenant.id, "kind": kind, "period": period, "idempotency_key": key, "channel": tenant.channel,
         "template": MessageTemplates.name(kind, tenant.channel, tenant.language), "variant": "default",

@@ -22,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import tenant_store
-from herinnering.adapters.db.collection_tables import arrears_cases
+from herinnering.adapters.db.collection_tables import arrears_cases, mvi_steps
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.lawful_tables import municipal_feedback
+from herinnering.adapters.db.lawful_tables import letters, municipal_feedback
 from herinnering.adapters.db.tables import tenants
 from herinnering.config import Settings
+from herinnering.domain.collection_costs import presumed_receipt
 from herinnering.domain.early_warning import Feedback, StepRecord, Verdict, gate, parse_feedback
 from herinnering.domain.ladder import CaseState
 from herinnering.domain.mvi import MviStep
@@ -55,16 +56,49 @@ async def feedback_of(connection: AsyncConnection, case: Row[Any]) -> list[Feedb
     return [Feedback(row.status) for row in rows if row.case_id == case.id or Feedback(row.status) in TENANT_WIDE]
 
 
+def contact_missing(tenant: Row[Any]) -> list[tuple[str, str]]:
+    """What the signal needs of the tenant record and does not have (English, Dutch), in words an officer acts on."""
+    missing = []
+    if not (tenant.address and tenant.postal_code and tenant.city):
+        parts = [(en, nl) for en, nl, value in (("street and number", "straat en huisnummer", tenant.address),
+                                                ("postcode", "postcode", tenant.postal_code),
+                                                ("city", "plaats", tenant.city)) if not value]
+        missing.append((f"the address ({', '.join(en for en, _ in parts)})",
+                        f"het adres ({', '.join(nl for _, nl in parts)})"))
+    if not tenant.municipality:
+        missing.append(("the municipality", "de gemeente"))
+    return missing
+
+
+async def offer_received_on(connection: AsyncConnection, case_id: int) -> date | None:
+    """When the tenant received the first posted written offer: a posted letter's presumed
+    receipt, a delivered e-mail's delivery day."""
+    rows = (await connection.execute(select(letters.c.posted_on, letters.c.post_method).where(
+        letters.c.case_id == case_id, letters.c.state == "posted"))).fetchall()
+    days = [row.posted_on if row.post_method == "email" else presumed_receipt(row.posted_on) for row in rows]
+    return min(days) if days else None
+
+
 async def verdict_for(connection: AsyncConnection, settings: Settings, case: Row[Any], municipality: str | None,
                       today: date) -> Verdict:
-    """The gate's verdict on one case today."""
-    records = [StepRecord(MviStep(r.step), r.channel, r.occurred_at, r.recorded_by)
-               for r in await mvi.records_of(connection, case.id)]
+    """The gate's verdict on one case today (the tenant's objection on any of their cases counts)."""
+    tenant = (await connection.execute(select(tenants).where(tenants.c.id == case.tenant_id))).one()
+    own = await mvi.records_of(connection, case.id)
+    elsewhere = (await connection.execute(
+        select(mvi_steps).join(arrears_cases, arrears_cases.c.id == mvi_steps.c.case_id)
+        .where(arrears_cases.c.tenant_id == case.tenant_id, arrears_cases.c.id != case.id,
+               mvi_steps.c.step == MviStep.OBJECTION.value))).fetchall()
+    records = [StepRecord(MviStep(r.step), r.channel, r.occurred_at, r.recorded_by, r.source_key)
+               for r in [*own, *elsewhere]]
+    lawful = settings.lawful
     return gate(
-        records, window=settings.lawful.window(municipality), missed_on=case.missed_on, today=today,
-        outstanding_cents=max(0, case.amount_due_cents - case.amount_paid_cents),
+        records, window=lawful.window(municipality or tenant.municipality), missed_on=case.arrears_since,
+        today=today, outstanding_cents=max(0, case.amount_due_cents - case.amount_paid_cents),
         signalled_cents=case.signalled_cents if case.signalled_at is not None else None,
-        feedback=await feedback_of(connection, case),
+        feedback=await feedback_of(connection, case), offer_received_on=await offer_received_on(connection, case.id),
+        objection_days=lawful.objection_days,
+        minimum_cents=round(lawful.signal_minimum_months * tenant.monthly_rent_cents),
+        contact_missing=contact_missing(tenant),
     )
 
 
@@ -161,7 +195,7 @@ async def import_feedback(connection: AsyncConnection, settings: Settings, text:
             select(arrears_cases.c.id, arrears_cases.c.tenant_id, tenants.c.external_id, tenants.c.address,
                    tenants.c.postal_code, tenants.c.city)
             .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
-            .where(arrears_cases.c.missed_on == line.arrears_since, arrears_cases.c.signalled_at.is_not(None))
+            .where(arrears_cases.c.arrears_since == line.arrears_since, arrears_cases.c.signalled_at.is_not(None))
         )).fetchall()
         found = [c for c in candidates if _plain(compose_address(c.address, c.postal_code, c.city)) == _plain(line.address)]
         if len(found) != 1:

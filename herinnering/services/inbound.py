@@ -23,6 +23,7 @@ from herinnering.adapters.db import outbox, tenant_store, thread_store, whatsapp
 from herinnering.adapters.db.tables import messages
 from herinnering.bootstrap import Runtime
 from herinnering.domain.keywords import Intent
+from herinnering.domain.planning import PlanningRules
 from herinnering.domain.states import MessageState
 from herinnering.domain.threads import BotDecision, Reply, decide
 from herinnering.services import whatsapp_inbound
@@ -117,11 +118,13 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
             if await tenant_store.set_opted_out(connection, holder, now):
                 log_rows.append(event_log.event(holder, "tenant_opted_out", now, source="keyword",
                                                 **({"via_shared_phone": True} if holder != tenant_id else {})))
-            log_rows.extend(await cancel_planned(connection, holder, now, "tenant opted out"))
+            log_rows.extend(await cancel_planned(connection, holder, now, STOP_REASON))
         for holder in sharing if decision.opt_in else ():
             if await thread_store.set_opted_in(connection, holder, now):
                 log_rows.append(event_log.event(holder, "tenant_opted_in", now, source="keyword",
                                                 **({"via_shared_phone": True} if holder != tenant_id else {})))
+                log_rows.extend(await restore_after_start(connection, holder, now,
+                                                          runtime.settings.reminders.planning_rules()))
         if decision.verify_payment and tenant_id is not None:
             period = now.astimezone(runtime.settings.reminders.timezone).strftime("%Y-%m")
             if await thread_store.add_task(connection, {
@@ -159,6 +162,40 @@ async def cancel_planned(connection: AsyncConnection, tenant_id: int, now: datet
     for message_id in planned:
         if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message=reason):
             rows.append(event_log.event(tenant_id, "message_cancelled", now, message_id, reason=reason))
+    return rows
+
+
+STOP_REASON = "tenant opted out"
+
+
+async def restore_after_start(connection: AsyncConnection, tenant_id: int, now: datetime,
+                              rules: PlanningRules) -> list[dict[str, Any]]:
+    """START after STOP: the reminders STOP cancelled that are still due come back, each as a new
+    planned message (a cancelled one stays cancelled, as its history). A reminder past its last
+    moment (`not_after`), or a ladder message of arrears that are paid meanwhile, stays away."""
+    from herinnering.adapters.db import case_store
+    from herinnering.domain.planning import next_working_send_moment
+
+    stopped = (await connection.execute(select(messages).where(
+        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.CANCELLED,
+        messages.c.error_message == STOP_REASON, messages.c.kind.not_in(["stop_confirmation", "bot_reply"]),
+    ).order_by(messages.c.id))).fetchall()
+    open_case = await case_store.open_case_of(connection, tenant_id)
+    rows, copies = [], []
+    for old in stopped:
+        if old.not_after is not None and old.not_after <= now:
+            continue
+        if old.idempotency_key.startswith(("ladder:", "return:")) and open_case is None:
+            continue
+        copies.append({
+            "tenant_id": tenant_id, "kind": old.kind, "period": old.period,
+            "idempotency_key": f"{old.idempotency_key}:back:{old.id}"[:128], "channel": old.channel,
+            "template": old.template, "variant": old.variant, "state": MessageState.PLANNED.value,
+            "send_at": next_working_send_moment(max(now, old.send_at), rules), "not_after": old.not_after, "debit_date": old.debit_date,
+            "attempts": 0, "context": old.context, "created_at": now, "updated_at": now,
+        })
+    for new in await outbox.insert_planned(connection, copies):
+        rows.append(event_log.event(tenant_id, "message_planned", now, new.id, reason="back after START"))
     return rows
 
 

@@ -90,6 +90,12 @@ def _month_text(period: str, language: str) -> str:
         return period
 
 
+def _grouped(iban: str) -> str:
+    """NL91 ABNA 0417 1643 00: an IBAN as people copy it."""
+    plain = iban.replace(" ", "")
+    return " ".join(plain[i:i + 4] for i in range(0, len(plain), 4))
+
+
 def _address_lines(tenant: Row[Any]) -> list[str]:
     place = " ".join(part for part in (tenant.postal_code or "", tenant.city or "") if part)
     return [line for line in (tenant.address or "", place) if line]
@@ -131,9 +137,9 @@ def _compose(runtime: Runtime, kind: str, language: str, tenant: Row[Any], case:
         **context, "body": body, "address_lines": _address_lines(tenant),
         "case_ref": f"{tenant.external_id}/{case.id}", "total": money(total, language),
         "months": [{"month": _month_text(m.period, language), "due": _day_text(m.due_on, language),
-                    "open": money(max(0, m.amount_due_cents - m.amount_paid_cents), language), "reason": ""}
+                    "open": money(max(0, m.amount_due_cents - m.amount_paid_cents), language)}
                    for m in months],
-        "iban": lawful.payment_iban or settings.tenant.returns.creditor_iban, "reference": tenant.external_id,
+        "iban": _grouped(lawful.payment_iban or settings.tenant.returns.creditor_iban), "reference": tenant.external_id,
         "link_url": link_url, "contact_name": lawful.contact_name or organisation.name,
         "contact_phone": lawful.contact_phone or organisation.phone,
     }

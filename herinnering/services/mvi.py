@@ -90,7 +90,7 @@ async def record_task(connection: AsyncConnection, settings: Settings, task: Row
 
 
 async def sync(runtime: Runtime) -> int:
-    """Record the MVI steps of ladder tasks marked done and ladder messages that went out."""
+    """Record the MVI steps of ladder tasks marked done and ladder messages that were delivered."""
     now = runtime.clock.now()
     settings = runtime.settings
     recorded = 0
@@ -107,10 +107,11 @@ async def sync(runtime: Runtime) -> int:
             recorded += await record_task(connection, settings, task, row, case, now)
         sent = (await connection.execute(
             select(ladder_steps.c.step, arrears_cases.c.id.label("case_id"), arrears_cases.c.tenant_id,
-                   messages.c.id.label("message_id"), messages.c.channel, messages.c.body, messages.c.sent_at)
+                   messages.c.id.label("message_id"), messages.c.channel, messages.c.body, messages.c.sent_at,
+                   messages.c.delivered_at)
             .join(messages, messages.c.id == ladder_steps.c.message_id)
             .join(arrears_cases, arrears_cases.c.id == ladder_steps.c.case_id)
-            .where(messages.c.state.in_([MessageState.SENT, MessageState.DELIVERED]),
+            .where(messages.c.state == MessageState.DELIVERED,  # debt help counts once it reached the tenant
                    arrears_cases.c.state != "closed")
         )).fetchall()
         for row in sent:
@@ -118,7 +119,7 @@ async def sync(runtime: Runtime) -> int:
             for name in rule.mvi if rule is not None else ():
                 recorded += await record(
                     connection, case_id=row.case_id, tenant_id=row.tenant_id, step=name, channel=row.channel,
-                    text=row.body or "", occurred_at=row.sent_at or now, by="ladder",
+                    text=row.body or "", occurred_at=row.delivered_at or row.sent_at or now, by="ladder",
                     source_key=f"message:{row.message_id}:{name}", now=now,
                 )
     return recorded

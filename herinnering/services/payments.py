@@ -158,9 +158,10 @@ async def preview(connection: AsyncConnection, transactions: Sequence[Transactio
     """What `record` would do, storing nothing (a dry run)."""
     report = IntakeReport(transactions=len(transactions))
     keys = [t.source_key for t in transactions]
-    taken = set((await connection.execute(
-        select(payment_transactions.c.source_key).where(payment_transactions.c.source_key.in_(keys))
-    )).scalars()) if keys else set()
+    taken: set[str] = set()
+    for start in range(0, len(keys), 1000):  # in chunks: asyncpg takes at most 32,767 parameters
+        taken.update((await connection.execute(select(payment_transactions.c.source_key).where(
+            payment_transactions.c.source_key.in_(keys[start:start + 1000])))).scalars())
     for item in await match(connection, transactions):
         if item.transaction.source_key in taken:
             report.duplicates += 1

@@ -40,7 +40,7 @@ from herinnering.config import Settings
 from herinnering.domain.ladder import Action
 from herinnering.domain.payment_methods import PaymentMethod
 from herinnering.domain.payments import PaymentChange, PaymentStatus
-from herinnering.domain.planning import next_window_opening
+from herinnering.domain.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.return_reasons import StepAfterReturn, next_after_return
 from herinnering.domain.states import MessageState
 from herinnering.errors import HerinneringError
@@ -131,7 +131,7 @@ async def _first_rung(connection: AsyncConnection, settings: Settings, tenant: R
         "tenant_id": tenant.id, "kind": step.message_kind, "period": change.period, "idempotency_key": key,
         "channel": tenant.channel, "template": MessageTemplates.name(step.message_kind, tenant.channel, tenant.language),
         "variant": "default", "state": MessageState.PLANNED.value,
-        "send_at": next_window_opening(now, settings.reminders.planning_rules()), "not_after": None, "attempts": 0,
+        "send_at": next_working_send_moment(now, settings.reminders.planning_rules()), "not_after": None, "attempts": 0,
         "context": context, "created_at": now, "updated_at": now,
     }])
     if not rows:

@@ -1,11 +1,15 @@
 """The Wgs early-warning export (vroegsignalering): the arrears cases ready to be passed to
 the municipality, as CSV or JSON, and the ones that are not, with the missing MVI step named.
 
-A case is a candidate when it is not closed, its arrears began on or after `since`, and it
-was not signalled before (or its amount grew since: a repeat signal only when the debt grew).
-It is exported only when the early-warning gate (`domain.early_warning.gate`) finds all four
-MVI steps done by the right hands, no objection, the municipality's window open and no
-blocking answer from the municipality.
+One row per arrears case — the tenant's total over all its months, "in arrears since" the
+oldest unpaid due date. A case is a candidate when it is not closed, its arrears began on or
+after `since`, and it was not signalled before (or its amount grew since: a repeat signal
+only when the debt grew). It is exported only when the early-warning gate
+(`domain.early_warning.gate`) finds all four MVI steps done by the right hands (a phone call
+or visit by a person; a posted letter or delivered e-mail; debt help delivered), no
+objection and the objection window over, at least the minimum open, the municipality's
+window open, address and municipality known, and no blocking answer from the municipality.
+Every refused case says why. Each municipality gets its own file (`per_municipality`).
 
 Fields (one row per case; exactly these, never a BSN):
     name                               the tenant's name
@@ -17,6 +21,7 @@ Fields (one row per case; exactly these, never a BSN):
     type                               always "Huur"
     landlord_id                        organisation.landlord_id
     municipality                       the tenant's municipality (gemeente)
+    amount_eur                         the case total (all its open months)
 The municipality answers per address and arrears date (`herinnering wgs-feedback`).
 """
 
@@ -85,6 +90,16 @@ class WgsExport:
         return json.dumps({"fields": list(FIELDS), "signals": [asdict(row) for row in self.rows]},
                           ensure_ascii=False, indent=2) + "\n"
 
+    def per_municipality(self) -> dict[str, WgsExport]:
+        """One export per municipality: each gets only its own residents."""
+        parts: dict[str, WgsExport] = {}
+        for row, case_id, amount in zip(self.rows, self.case_ids, self.amounts, strict=True):
+            part = parts.setdefault(row.municipality, WgsExport())
+            part.rows.append(row)
+            part.case_ids.append(case_id)
+            part.amounts.append(amount)
+        return parts
+
 
 def _euros(cents: int) -> str:
     return str((Decimal(cents) / 100).quantize(Decimal("0.01")))
@@ -96,10 +111,10 @@ async def collect(connection: AsyncConnection, settings: Settings, since: date, 
         select(arrears_cases, tenants.c.external_id, tenants.c.name, tenants.c.phone, tenants.c.email,
                tenants.c.address, tenants.c.postal_code, tenants.c.city, tenants.c.municipality)
         .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
-        .where(arrears_cases.c.state != CaseState.CLOSED.value, arrears_cases.c.missed_on >= since,
+        .where(arrears_cases.c.state != CaseState.CLOSED.value, arrears_cases.c.arrears_since >= since,
                or_(arrears_cases.c.signalled_at.is_(None),
                    arrears_cases.c.signalled_cents < arrears_cases.c.amount_due_cents - arrears_cases.c.amount_paid_cents))
-        .order_by(arrears_cases.c.missed_on, arrears_cases.c.id)
+        .order_by(arrears_cases.c.arrears_since, arrears_cases.c.id)
     )).fetchall()
     export = WgsExport()
     for case in candidates:
@@ -120,7 +135,7 @@ def _row(case: Row[Any], outstanding: int, settings: Settings, today: date) -> W
     return WgsRow(
         name=case.name, address=compose_address(case.address, case.postal_code, case.city),
         phone=case.phone or "", email=case.email or "", amount_eur=_euros(outstanding),
-        arrears_since=case.missed_on.isoformat(), signal_date=today.isoformat(), type="Huur",
+        arrears_since=case.arrears_since.isoformat(), signal_date=today.isoformat(), type="Huur",
         landlord_id=settings.organisation.landlord_id, municipality=case.municipality or "",
     )
 

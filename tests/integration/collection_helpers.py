@@ -38,9 +38,13 @@ def morning(day: date, hour_utc: int = 9) -> datetime:
 
 async def run_day(runtime: Any, day: date, *, dispatch: bool = True) -> tuple[Any, Any]:
     """One day of `serve`: the ladder tick in the morning, then the dispatcher."""
+    from tests.integration.helpers import wait_for_states
+
     runtime.clock.set(morning(day))
     ladder = await ladder_tick(runtime)
     sent = await Dispatcher(runtime, "w1").run_until_idle() if dispatch else None
+    if dispatch:  # delivery reports come back over HTTP: the day ends when they are in (debt help counts once delivered)
+        await wait_for_states(runtime.db, {"planned", "delivered", "failed", "cancelled"}, timeout=2.0)
     return ladder, sent
 
 

@@ -124,3 +124,13 @@ def test_the_cli_answers_a_file_with_an_absurd_amount_with_one_line_and_exit_cod
     assert main(["payments", "import", "erp.csv", "--dry-run"]) == 2
     out = capsys.readouterr()
     assert "Traceback" not in out.err + out.out and "line 2, amount_due" in out.err
+
+
+async def test_a_dry_run_of_a_bank_file_with_33000_entries_is_answered_on_every_database(
+    database: Database, settings: Any, clock: Any,
+) -> None:
+    from bench.data import camt053_bytes
+
+    # more source keys than asyncpg takes parameters (32,767): the dry run asked for them in one query
+    intake = await import_payment_file(database, settings, clock, camt053_bytes(33_000), "big.xml", dry_run=True)
+    assert (intake.report.transactions, intake.report.stored, intake.report.unmatched) == (33_000, 33_000, 33_000)

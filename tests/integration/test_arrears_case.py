@@ -78,7 +78,7 @@ async def test_two_missed_months_make_one_case_one_ladder_and_one_14_day_letter_
     assert made.costs is not None and made.costs.total_cents == 22_365  # 15 % of the total, once
     assert f"Die kosten zijn {money(22_365, 'nl')}" in text
     assert "Lindelaan 12 1234 AB Utrecht" in text  # the address block
-    assert "NL91ABNA0417164300" in text and f"kenmerk: {tenant.external_id}" in text  # how to pay
+    assert "NL91 ABNA 0417 1643 00" in text and f"kenmerk: {tenant.external_id}" in text  # how to pay
     assert "Mevrouw S. de Vries" in text  # a named contact person
     with pytest.raises(HerinneringError, match="once per case"):
         await generate(runtime, tenant, "veertiendagenbrief", by="officer@delinde")
@@ -180,3 +180,38 @@ async def test_no_14_day_letter_below_the_minimum_total(runtime: Any, make_tenan
     with pytest.raises(HerinneringError, match="below the minimum"):
         await generate(runtime, tenant, "veertiendagenbrief", by="officer@delinde")
     assert await rows(runtime, letters) == []
+
+
+async def test_the_proof_bundle_of_a_case_is_dutch_only_sealed_and_carries_no_live_link(
+    runtime: Any, make_tenant: Any, fake_twilio: Any
+) -> None:
+    import hashlib
+    import re
+
+    from herinnering.services.proof import build, seal_of
+
+    tenant = await two_missed_months(runtime, make_tenant)
+    made = await generate(runtime, tenant, "veertiendagenbrief", by="officer@delinde")
+    batch = await make_post_batch(runtime, by="officer@delinde")
+    await mark_batch_posted(runtime, batch.batch_id, date(2027, 1, 9), by="officer@delinde")
+    runtime.clock.set(datetime(2027, 1, 30, 9, tzinfo=UTC))
+    bundle = await build(runtime, tenant, None)
+    text = pdf_text(bundle.pdf)
+
+    assert bundle.seal == seal_of(bundle.title, bundle.sections)  # one hash over the bundle …
+    assert bundle.seal in text.replace(" ", "") and bundle.seal in bundle.html  # … printed on it
+    assert "http" not in text and "http" not in bundle.html  # no live tenant-page or payment link
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)  # no raw keys (written_reminder, debt_help_offer …)
+    for english in (" the ", "missing", "delivered", " sent ", "objected"):
+        assert english not in text, english
+    for expected in (
+        "Maand 2026-12", "Maand 2027-01",                                             # both months of the case
+        f"verzendlijst {batch.batch_id} (pdf sha256 {batch.pdf_sha256})",             # posting proof
+        f"pdf zoals verstuurd sha256 {hashlib.sha256(made.pdf).hexdigest()}",
+        "kosten € 223,65 verschuldigd vanaf",                                         # costs once, on the total
+        "op 30-01-2027 verschuldigd",                                                 # … and whether due now
+        "berichtnummer aanbieder SM",                                                 # the provider's id
+        f"aan {tenant.phone}",                                                        # the number it went to
+        "status afgeleverd",
+    ):
+        assert expected in " ".join(bundle.html.split()) or expected in text, expected

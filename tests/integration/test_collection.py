@@ -110,9 +110,10 @@ async def test_the_ladder_runs_its_steps_in_order_with_a_task_for_a_person(
         (date(2026, 12, 16), "written_reminder"), (date(2026, 12, 23), "debt_help"),
     ]
     assert [m.kind for m in await ladder_messages(runtime)] == ["payment_link", "ladder_reminder", "debt_help_offer"]
-    call, letter = await open_tasks(runtime)
+    call, letter, handover = await open_tasks(runtime)
     assert (call.kind, call.title, call.source) == ("call_tenant", "Bel de huurder", "ladder")
     assert letter.kind == "written_reminder" and "gemeente" in letter.data["text"]
+    assert handover.kind == "case_handover"  # after the last automatic step a person takes over
     assert len(fake_twilio.messages) == 3
 
 

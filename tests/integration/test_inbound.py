@@ -81,7 +81,7 @@ async def test_stop_opts_out_cancels_every_planned_message_and_confirms_last(
     runtime.clock.set(SEND_MOMENT)
     await Dispatcher(runtime, "w").run_until_idle()
     [confirmation] = fake_twilio.messages
-    assert "geen berichten meer" in confirmation["body"]
+    assert "geen sms- of WhatsApp-berichten meer" in confirmation["body"] and "Brieven over een huurachterstand" in confirmation["body"]
     await tenant_writes(runtime, fake_twilio, someone.phone, "Waarom?")  # anything after STOP stays unanswered
     await Dispatcher(runtime, "w").run_until_idle()
     assert len(fake_twilio.messages) == 1
@@ -94,7 +94,7 @@ async def test_start_opts_the_tenant_back_in(runtime: Any, make_tenant: Any, fak
     await tenant_writes(runtime, fake_twilio, someone.phone, "start")
     assert not (await tenant(runtime.db, someone.id)).opted_out
     await Dispatcher(runtime, "w").run_until_idle()
-    assert ["geen berichten meer" in m["body"] or "Welkom terug" in m["body"] for m in fake_twilio.messages] == [True, True]
+    assert ["geen sms- of WhatsApp-berichten meer" in m["body"] or "Welkom terug" in m["body"] for m in fake_twilio.messages] == [True, True]
 
 
 async def test_help_sends_the_help_text_with_our_phone_and_flags_the_thread(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,13 +46,17 @@ EXPORT_DAY = date(2027, 1, 4)  # Monday, 33 days after the missed debit of 2 Dec
 ADDRESS = "Lindelaan 12, 1234 AB Utrecht"
 
 
-async def ladder_done_but_no_call(runtime: Any, make_tenant: Any, **fields: Any) -> Any:
-    """A tenant whose debit came back; the ladder ran (its debt-help SMS went out), nobody called yet."""
+async def ladder_done_but_no_call(runtime: Any, make_tenant: Any, letter: str | None = "written_reminder",
+                                  **fields: Any) -> Any:
+    """A tenant whose debit came back; the ladder ran (its debt-help SMS went out), the written
+    reminder (or `letter`) was posted on the day the ladder asked for it, nobody called yet."""
     tenant = await make_tenant(name="Anna de Vries", **fields)
     await with_address(runtime, tenant)
     await report(runtime, change(tenant, PaymentStatus.RETURNED))
     for day in days(date(2026, 12, 2), 23):
         await run_day(runtime, day)
+        if letter and day == date(2026, 12, 16):
+            await posted_letter(runtime, tenant, letter)
     runtime.clock.set(morning(EXPORT_DAY))
     await ladder_tick(runtime)  # records the debt-help message
     return tenant
@@ -75,10 +80,9 @@ def pdf_text(data: bytes) -> str:
 async def test_three_of_four_steps_is_refused_and_the_fourth_makes_the_case_ready(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
-    tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant", "written_reminder"}
-    await posted_letter(runtime, tenant, "veertiendagenbrief")
-    assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant"}  # the letter did the ladder's task
+    tenant = await ladder_done_but_no_call(runtime, make_tenant, letter="veertiendagenbrief")
+    # the posted letter did the ladder's task; after its last step the case is a person's
+    assert {t.kind for t in await open_tasks(runtime)} == {"call_tenant", "case_handover"}
     await ladder_tick(runtime)
     recorded = await rows(runtime, mvi_steps)
     assert sorted(r.step for r in recorded) == ["data_offer", "debt_help", "written_reminder"]  # once each
@@ -97,14 +101,13 @@ async def test_three_of_four_steps_is_refused_and_the_fourth_makes_the_case_read
                       "landlord_id", "municipality")
     assert "bsn" not in ready.csv().lower()
     assert (row.name, row.address, row.amount_eur, row.arrears_since, row.signal_date, row.type) == (
-        "Anna de Vries", ADDRESS, "745.50", "2026-12-02", "2027-01-04", "Huur")
+        "Anna de Vries", ADDRESS, "745.50", "2026-12-01", "2027-01-04", "Huur")
 
 
 async def test_an_objection_by_keyword_blocks_the_signal_and_is_shown(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     assert len((await export(runtime)).rows) == 1
 
@@ -122,7 +125,6 @@ async def test_an_objection_recorded_in_the_inbox_blocks_the_signal_and_is_audit
     runtime: Any, make_tenant: Any, fake_twilio: Any, browser: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     await tenant_writes(runtime, fake_twilio, tenant.phone, "Ik bel u morgen")
     async with runtime.db.begin() as connection:
@@ -150,7 +152,6 @@ async def test_an_objection_on_the_tenant_page_blocks_the_signal(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant, language="tr")
-    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     assert len((await export(runtime)).rows) == 1
     async with runtime.db.begin() as connection:
@@ -172,7 +173,6 @@ async def test_the_municipality_answers_deceased_and_every_message_stops(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     async with runtime.db.begin() as connection:
         signals = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
@@ -180,7 +180,7 @@ async def test_the_municipality_answers_deceased_and_every_message_stops(
         planned = await plan_message(connection, runtime, tenant, "ladder_reminder", "2027-01", "test:later",
                                      {"amount_due_cents": 74550, "link_url": "", "period": "2027-01"},
                                      runtime.clock.now())
-    answer = f"adres;achterstand_sinds;status;datum\n{ADDRESS};2026-12-02;Overleden;2027-01-04\n"
+    answer = f"adres;achterstand_sinds;status;datum\n{ADDRESS};2026-12-01;Overleden;2027-01-04\n"
     async with runtime.db.begin() as connection:
         first = await import_feedback(connection, runtime.settings, answer, runtime.clock.now(), EXPORT_DAY, "cli")
         again = await import_feedback(connection, runtime.settings, answer, runtime.clock.now(), EXPORT_DAY, "cli")
@@ -198,13 +198,12 @@ async def test_a_repeat_signal_only_when_the_debt_grew_and_a_bad_feedback_file_s
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     async with runtime.db.begin() as connection:
         await mark_signalled(connection, await collect(connection, runtime.settings, SINCE, EXPORT_DAY),
                              runtime.clock.now())
         bad = await import_feedback(connection, runtime.settings,
-                                    f'address,arrears_since,status\n"{ADDRESS}",2026-12-02,herhaalsignaal\n'
+                                    f'address,arrears_since,status\n"{ADDRESS}",2026-12-01,herhaalsignaal\n'
                                     "Elders 1,2026-12-02,onbekend\n", runtime.clock.now(), EXPORT_DAY, "cli")
     assert len(bad.errors) == 1 and "line 3" in bad.errors[0] and bad.stored == 0
     assert await rows(runtime, municipal_feedback) == []
@@ -223,7 +222,7 @@ async def test_the_14_day_letter_names_the_exact_costs_and_dates_in_dutch_and_th
     assert "binnen 14 dagen na de dag van ontvangst van deze brief" in text
     assert "Die kosten zijn € 111,83" in text  # 15 % of € 745,50, rounded to the cent
     assert "Hollandaca" in text and "14 gün" in text  # the translation follows the legal Dutch text
-    [stored] = await rows(runtime, letters)
+    [stored] = await rows(runtime, letters, letters.c.kind == "veertiendagenbrief")
     dates = letter_dates(EXPORT_DAY)
     assert (stored.posted_on, stored.received_on, stored.costs_due_from, stored.costs_cents) == (
         EXPORT_DAY, date(2027, 1, 6), dates.costs_due_from, 11_183)
@@ -247,7 +246,8 @@ async def test_the_letter_and_proof_commands_write_a_proof_pdf_that_lists_every_
     batch = tmp_path / "batch.pdf"
     assert await asyncio.to_thread(main, ["post-batch", "--out", str(batch), "--now", "2027-01-04T15:00"]) == 0
     assert "1. brief" in batch.with_suffix(".txt").read_text()
-    assert await asyncio.to_thread(main, ["posted", "1", "--on", "2027-01-04", "--now", "2027-01-04T17:00"]) == 0
+    batch_id = re.search(r"Post batch (\d+):", capsys.readouterr().out).group(1)  # type: ignore[union-attr]
+    assert await asyncio.to_thread(main, ["posted", batch_id, "--on", "2027-01-04", "--now", "2027-01-04T17:00"]) == 0
     assert "posted on 2027-01-04" in capsys.readouterr().out
     out = tmp_path / "dossier.pdf"
     assert await asyncio.to_thread(main, ["proof", "--tenant", tenant.external_id, "--case", "2026-12",
@@ -256,12 +256,12 @@ async def test_the_letter_and_proof_commands_write_a_proof_pdf_that_lists_every_
     text = " ".join(pdf_text(out.read_bytes()).split())
     for expected in (
         "Klaar voor vroegsignalering: ja",               # the gate's verdict
-        "an attempt at personal contact by a person",
+        "poging tot persoonlijk contact",
         "Gebeld; wijst op de budgetcoach",               # the call, as the officer noted it
-        "binnen 14 dagen na de dag van ontvangst",       # the letter as sent
+        "binnen 14 dagen na de dag van ontvangst",       # the letter as posted
         "Aanbod gedaan op 04-01-2027",                   # the offer ...
         "Er is geen bezwaar van de huurder vastgelegd",  # ... and the absence of an objection
-        "debt_help_offer per sms; status delivered",     # the messages with their delivery status
+        "status afgeleverd",                             # the messages with their delivery status
         "Betalingen en betalingsregelingen",             # payments
     ):
         assert expected in text, (expected, text)
@@ -281,7 +281,6 @@ async def test_an_officer_records_an_objection_the_ladder_shows_it_and_feedback_
     from herinnering.cli import main
 
     tenant = await ladder_done_but_no_call(runtime, make_tenant)
-    await posted_letter(runtime, tenant, "written_reminder")
     await call_done(runtime, tenant)
     monkeypatch.setenv("HERINNERING_DATABASE_URL", runtime.settings.database.url)
     now = ["--now", "2027-01-04T12:00"]
@@ -293,7 +292,7 @@ async def test_an_officer_records_an_objection_the_ladder_shows_it_and_feedback_
     assert "the tenant objected to passing the data to the municipality" in capsys.readouterr().out
 
     answers = tmp_path / "terugkoppeling.csv"
-    answers.write_text(f"adres;achterstand_sinds;status\n{ADDRESS};2026-12-02;opgepakt\n", encoding="utf-8")
+    answers.write_text(f"adres;achterstand_sinds;status\n{ADDRESS};2026-12-01;opgepakt\n", encoding="utf-8")
     assert await asyncio.to_thread(main, ["wgs-feedback", str(answers), *now]) == 1  # never signalled: no match
     assert "no signalled case" in capsys.readouterr().out
     assert await rows(runtime, municipal_feedback) == []

@@ -24,6 +24,7 @@ from tests.integration.collection_helpers import (
     days,
     morning,
     open_tasks,
+    posted_letter,
     report,
     rows,
     run_day,
@@ -56,11 +57,12 @@ async def two_cases_through_the_ladder(runtime: Any, make_tenant: Any) -> tuple[
         await report(runtime, change(tenant, PaymentStatus.RETURNED))
     for day in days(date(2026, 12, 2), 23):
         await run_day(runtime, day)
+        if day == date(2026, 12, 16):  # the ladder asked for the written reminder: it is posted that day
+            for tenant in (complete, incomplete):
+                await posted_letter(runtime, tenant, "written_reminder")
     for task in await open_tasks(runtime):
         if task.kind == "call_tenant" and task.tenant_id == complete.id:
             assert await finish_task(runtime, task, "phone", "Gebeld, wijst op budgetcoach") == 1
-        elif task.kind == "written_reminder":
-            assert await finish_task(runtime, task, "letter") == 2  # the reminder and the offer in it
     runtime.clock.set(morning(EXPORT_DAY))
     await ladder_tick(runtime)  # records the debt-help message that went out
     return complete, incomplete
@@ -73,6 +75,7 @@ async def test_a_complete_case_is_exported_and_an_incomplete_one_refused_with_th
     records = await rows(runtime, mvi_steps)
     written = next(r for r in records if r.step == "written_reminder")
     assert written.channel == "letter" and "gemeente" in written.text and "Beste " in written.text
+    assert written.source_key.startswith("letter:")  # from the posted letter
     debt_help = [r for r in records if r.step == "debt_help"]
     assert len(debt_help) == 2 and all(r.channel == "sms" and "gemeente" in r.text for r in debt_help)
 
@@ -82,7 +85,7 @@ async def test_a_complete_case_is_exported_and_an_incomplete_one_refused_with_th
     assert (row.name, row.address, row.phone, row.email) == (
         "Anna de Vries", "Lindelaan 12, 1234 AB Utrecht", complete.phone, "a.devries@example.nl")
     assert (row.amount_eur, row.arrears_since, row.signal_date, row.type, row.landlord_id, row.municipality) == (
-        "745.50", "2026-12-02", "2027-01-04", "Huur", runtime.settings.organisation.landlord_id, "Utrecht")
+        "745.50", "2026-12-01", "2027-01-04", "Huur", runtime.settings.organisation.landlord_id, "Utrecht")
     assert "bsn" not in {f.lower() for f in FIELDS}
     [refused] = export.refused
     assert refused.contract_id == incomplete.external_id and "personal_contact" in refused.reason
@@ -121,12 +124,50 @@ async def test_the_wgs_export_command_writes_csv_and_json_and_names_the_refused_
     out = tmp_path / "signalen.json"
     code = await asyncio.to_thread(main, ["wgs-export", "--since", "2026-12-01", "--out", str(out),
                                           "--now", "2027-01-04T10:00", "--dry-run"])
-    printed = capsys.readouterr().out
+    printed = " ".join(capsys.readouterr().out.split())
     assert code == 0
-    assert f"refused {incomplete.external_id} 2026-12: missing MVI step personal_contact" in printed
-    assert [s["name"] for s in json.loads(out.read_text())["signals"]] == ["Anna de Vries"]
+    assert f"refused {incomplete.external_id} case" in printed and "missing MVI step personal_contact" in printed
+    assert "the municipality is missing" in printed  # Bram's record has no address or municipality
+    per_municipality = tmp_path / "signalen-utrecht.json"  # one file per municipality
+    assert [s["name"] for s in json.loads(per_municipality.read_text())["signals"]] == ["Anna de Vries"]
 
 
+async def test_every_refusal_names_why(runtime: Any, make_tenant: Any, fake_twilio: Any) -> None:
+    """SMS 'contact' only, inside the objection window, under the minimum, no address: each says so."""
+    from herinnering.services.letters import generate
+
+    sms_only, fresh_letter, small, homeless = [await make_tenant(name=n) for n in ("Sms", "Vers", "Klein", "Zonder")]
+    for tenant in (sms_only, fresh_letter, small):
+        await with_address(runtime, tenant)
+    for tenant in (sms_only, fresh_letter, small, homeless):
+        await report(runtime, change(tenant, PaymentStatus.RETURNED))
+    await report(runtime, change(small, PaymentStatus.PARTLY_PAID, paid=70_000, reason=None,
+                                 at=morning(date(2026, 12, 10))))
+    for day in days(date(2026, 12, 2), 23):
+        await run_day(runtime, day)
+        if day == date(2026, 12, 16):
+            for tenant in (sms_only, small, homeless):
+                await posted_letter(runtime, tenant, "written_reminder")
+    for task in await open_tasks(runtime):
+        if task.kind == "call_tenant":
+            await finish_task(runtime, task, "sms" if task.tenant_id == sms_only.id else "phone", "Gesproken")
+    runtime.clock.set(morning(date(2027, 1, 2)))
+    await generate(runtime, fresh_letter, "written_reminder", by="officer@delinde")
+    runtime.clock.set(morning(EXPORT_DAY))
+    from herinnering.services.letters import make_post_batch, mark_batch_posted
+
+    batch = await make_post_batch(runtime, by="officer@delinde")
+    await mark_batch_posted(runtime, batch.batch_id, date(2027, 1, 2), by="officer@delinde")
+    await ladder_tick(runtime)
+    async with runtime.db.begin() as connection:
+        export = await collect(connection, runtime.settings, SINCE, EXPORT_DAY)
+    why = {r.contract_id: r.reason for r in export.refused}
+    assert export.rows == [] and len(why) == 4
+    assert "missing MVI step personal_contact" in why[sms_only.external_id]
+    assert "may still object until 20-01-2027" in why[fresh_letter.external_id]  # posted Sat 2 Jan: received Wed 6th
+    assert "under the minimum" in why[small.external_id]
+    assert "the address (street and number, postcode, city) is missing" in why[homeless.external_id]
+    assert "the municipality is missing" in why[homeless.external_id]
 async def test_a_name_that_is_a_formula_reaches_the_municipality_as_text(
     runtime: Any, make_tenant: Any, fake_twilio: Any
 ) -> None:

@@ -16,8 +16,8 @@ TODAY = date(2027, 1, 8)  # 37 days later
 COMPLETE = [
     StepRecord(MviStep.PERSONAL_CONTACT, "phone", AT, "officer@delinde"),
     StepRecord(MviStep.DEBT_HELP, "sms", AT, "ladder"),
-    StepRecord(MviStep.WRITTEN_REMINDER, "letter", AT, "officer@delinde"),
-    StepRecord(MviStep.DATA_OFFER, "letter", AT, "officer@delinde"),
+    StepRecord(MviStep.WRITTEN_REMINDER, "letter", AT, "officer@delinde", "letter:7:written_reminder"),
+    StepRecord(MviStep.DATA_OFFER, "letter", AT, "officer@delinde", "letter:7:data_offer"),
 ]
 
 
@@ -48,7 +48,8 @@ def test_a_bot_message_is_no_personal_contact() -> None:
 def test_an_sms_is_no_written_reminder_and_an_offer_outside_the_letter_does_not_count() -> None:
     by_sms = StepRecord(MviStep.WRITTEN_REMINDER, "sms", AT, "officer")
     assert MviStep.WRITTEN_REMINDER in verdict([COMPLETE[0], COMPLETE[1], by_sms, COMPLETE[3]]).missing
-    later_offer = StepRecord(MviStep.DATA_OFFER, "letter", datetime(2026, 12, 27, tzinfo=UTC), "officer")
+    later_offer = StepRecord(MviStep.DATA_OFFER, "letter", datetime(2026, 12, 27, tzinfo=UTC), "officer",
+                             "letter:8:data_offer")
     assert verdict([*COMPLETE[:3], later_offer]).missing == (MviStep.DATA_OFFER,)
 
 
@@ -113,3 +114,31 @@ def test_a_wrong_lawful_setting_names_its_key(table: dict[str, object], named: s
 
     with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
         parse_lawful(table)
+
+
+def test_personal_contact_is_a_call_or_a_visit_by_a_person() -> None:
+    typed = StepRecord(MviStep.PERSONAL_CONTACT, "sms", AT, "officer@delinde")
+    assert verdict([typed, *COMPLETE[1:]]).missing == (MviStep.PERSONAL_CONTACT,)
+    visit = StepRecord(MviStep.PERSONAL_CONTACT, "visit", AT, "officer@delinde")
+    assert verdict([visit, *COMPLETE[1:]]).ready
+
+
+def test_written_steps_count_only_from_a_posted_letter_or_a_delivered_email() -> None:
+    by_hand = [StepRecord(r.step, r.channel, r.occurred_at, r.by, f"task:3:{r.step.value}") for r in COMPLETE[2:]]
+    result = verdict([*COMPLETE[:2], *by_hand])
+    assert set(result.missing) == {MviStep.WRITTEN_REMINDER, MviStep.DATA_OFFER}
+
+
+def test_no_signal_while_the_tenant_may_still_object() -> None:
+    received = date(2026, 12, 23)  # the letter of the 20th arrives on the 23rd
+    inside = verdict(COMPLETE, offer_received_on=received, objection_days=14, today=date(2027, 1, 6))
+    assert not inside.ready and "may still object until 06-01-2027" in inside.explain()
+    assert verdict(COMPLETE, offer_received_on=received, objection_days=14, today=date(2027, 1, 7)).ready
+
+
+def test_no_signal_under_the_minimum_or_without_address_and_municipality() -> None:
+    under = verdict(COMPLETE, minimum_cents=74_551)
+    assert not under.ready and "under the minimum" in under.explain()
+    assert verdict(COMPLETE, minimum_cents=74_550).ready  # one month's rent open is enough
+    unknown = verdict(COMPLETE, contact_missing=["the address (postcode)", "the municipality"])
+    assert "the address (postcode) is missing" in unknown.explain() and "the municipality is missing" in unknown.explain()

@@ -207,3 +207,8 @@ async def cancel_open_tasks(connection: AsyncConnection, tenant_id: int, key_pre
         event_log.event(tenant_id, "task_cancelled", now, task_id=task_id, reason="case closed") for task_id in ids
     ])
     return len(ids)
+
+
+async def tenants_with_open_tasks(connection: AsyncConnection, kinds: Collection[str]) -> set[int]:
+    statement = select(tasks.c.tenant_id).where(tasks.c.state == "open", tasks.c.kind.in_(list(kinds))).distinct()
+    return {int(t) for t in (await connection.execute(statement)).scalars() if t is not None}
