@@ -133,7 +133,7 @@ async def screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> Async
     await page.wait_for_selector("#confirm-take-over")
     yield "thread-colleague-asks-first"
     await log_in(page, base, "lisa@delinde.nl")
-    for path, name in (("/dashboard", "dashboard"), ("/audit", "audit"), ("/risico", "risk"), ("/gebruikers", "users"),
+    for path, name in (("/dashboard", "dashboard"), ("/audit", "audit"), ("/risico", "risk"), ("/gebruikers", "users"), ("/wgs", "wgs"),
                        ("/experiments", "experiments")):
         await page.goto(base + path)
         yield name

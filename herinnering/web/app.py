@@ -39,6 +39,7 @@ from herinnering.web import (
     tenant_page,
     tenants,
     webhooks,
+    wgs,
     worklist,
 )
 from herinnering.web.keys import PAGES, RUNTIME
@@ -136,7 +137,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
                  openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
-                 team_accounts):
+                 team_accounts, wgs):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app

@@ -232,3 +232,14 @@ async def test_a_team_lead_invites_disables_and_resets_accounts(runtime: Any, br
     _, html = await lisa.post(f"/gebruikers/{sanne_id}/reset")
     fresh = re.search(r"<code>([^<]+)</code>", html).group(1)
     assert fresh != password and await browser().log_in("sanne@delinde.nl", fresh) == 303
+
+
+async def test_wgs_per_municipality_and_the_proof_bundle_on_screen(runtime: Any, browser: Any) -> None:
+    scene = await build(runtime)
+    lisa = await logged_in(browser, "lisa@delinde.nl")
+    status, html = await lisa.get("/wgs?since=2026-01-01")
+    assert status == 200 and "Nog niet te melden" in html and "HC-204519" in html  # refused, with the missing step
+    async with lisa.session.get(f"{lisa.base}/wgs.csv?since=2026-01-01&gemeente=Amsterdam") as r:
+        assert r.status == 200 and (await r.text()).startswith("name,")
+    async with lisa.session.get(f"{lisa.base}/huurders/{scene.tenants['HC-204519'].id}/bewijs.pdf") as r:
+        assert r.status == 200 and (await r.read()).startswith(b"%PDF")
