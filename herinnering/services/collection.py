@@ -226,6 +226,15 @@ async def plan_message(
     return existing.scalar()
 
 
+async def _contract_of(connection: AsyncConnection, tenant_id: int) -> str:
+    """The contract id for a log line (people search logs by it); the database id if it cannot be read."""
+    try:
+        found = await connection.execute(select(tenants.c.external_id).where(tenants.c.id == tenant_id))
+        return str(found.scalar() or f"#{tenant_id}")
+    except Exception:  # the transaction may be failing already; the log line must still be written
+        return f"#{tenant_id}"
+
+
 async def payment_link_url(
     connection: AsyncConnection, runtime: Runtime, tenant_id: int, period: str, amount_cents: int, now: datetime
 ) -> str | None:
@@ -236,7 +245,8 @@ async def payment_link_url(
     try:
         from herinnering.services.payment_links import create_payment_link
     except ImportError:
-        log.warning("payment links are not available: the message to tenant %s goes out without a link", tenant_id)
+        log.warning("payment links are not available: the message to tenant %s goes out without a link",
+                    await _contract_of(connection, tenant_id))
         return None
     try:
         link = await create_payment_link(
@@ -244,7 +254,8 @@ async def payment_link_url(
             now=now,
         )
     except Exception:  # a provider outage must not stop the ladder; the message still points to a person
-        log.exception("could not create a payment link for tenant %s, %s; sending without one", tenant_id, period)
+        log.exception("could not create a payment link for tenant %s, %s; sending without one",
+                      await _contract_of(connection, tenant_id), period)
         return None
     return str(link.url) if link is not None else None
 
