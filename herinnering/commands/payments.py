@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from types import SimpleNamespace
 
 from rich.table import Table
 
@@ -111,8 +112,8 @@ async def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
         language = args.language or tenant.language
         words = statement.labels(runtime.templates.env, language)
         if args.pdf:
-            Path(args.pdf).write_bytes(statement.render_pdf(account, words, settings, tenant._replace(
-                language=language) if args.language else tenant))
+            shown_as = SimpleNamespace(**{**tenant._mapping, "language": language})
+            Path(args.pdf).write_bytes(statement.render_pdf(account, words, settings, shown_as))
     table = Table(title=f"{words.title} — {tenant.external_id}")
     for column in (words.date, words.what, words.amount, words.balance):
         table.add_column(column)

@@ -25,15 +25,16 @@ class Kind(StrEnum):
     DUE = "due"                  # the month's rent
     PAYMENT = "payment"          # money in: a debit, a transfer, a paid link
     RETURN = "return"            # a debit came back (with the bank's reason)
+    DEBIT_FAILED = "debit_failed"  # a debit came back that was never booked as paid here: nothing moves
     CORRECTION = "correction"    # the ERP stated less paid than before
     COSTS = "costs"              # collection costs (WIK), from the day they became due
     RECOLLECTION = "recollection"  # a new attempt to collect (no amount moves until it is paid)
     INSTALMENT = "instalment"    # a date and amount of the arrangement (the schedule of what is owed)
 
 
-MOVES = {Kind.DUE: 1, Kind.PAYMENT: -1, Kind.RETURN: 1, Kind.CORRECTION: 1, Kind.COSTS: 1,
+MOVES = {Kind.DUE: 1, Kind.PAYMENT: -1, Kind.RETURN: 1, Kind.DEBIT_FAILED: 0, Kind.CORRECTION: 1, Kind.COSTS: 1,
          Kind.RECOLLECTION: 0, Kind.INSTALMENT: 0}
-ORDER = {Kind.DUE: 0, Kind.COSTS: 1, Kind.RECOLLECTION: 2, Kind.PAYMENT: 3, Kind.RETURN: 4,
+ORDER = {Kind.DUE: 0, Kind.COSTS: 1, Kind.RECOLLECTION: 2, Kind.PAYMENT: 3, Kind.RETURN: 4, Kind.DEBIT_FAILED: 4,
          Kind.CORRECTION: 5, Kind.INSTALMENT: 6}
 
 
@@ -74,9 +75,14 @@ def movements(stated: Iterable[StatedPayment]) -> list[Entry]:
         if s.kind == "payment":
             paid[s.period] = before + s.amount_cents
             entries.append(Entry(s.on, Kind.PAYMENT, s.amount_cents, s.period, s.detail, s.sequence))
-        elif s.kind == "return":
-            paid[s.period] = max(0, before - s.amount_cents)
-            entries.append(Entry(s.on, Kind.RETURN, s.amount_cents, s.period, s.detail, s.sequence))
+        elif s.kind == "return":  # only what was booked as paid can come back off (as the month's state has it)
+            taken = min(before, s.amount_cents)
+            paid[s.period] = before - taken
+            if taken:
+                entries.append(Entry(s.on, Kind.RETURN, taken, s.period, s.detail, s.sequence))
+            if taken < s.amount_cents:
+                entries.append(Entry(s.on, Kind.DEBIT_FAILED, s.amount_cents - taken, s.period, s.detail,
+                                     s.sequence))
         else:
             paid[s.period] = s.amount_cents
             difference = s.amount_cents - before

@@ -76,11 +76,11 @@ def rows(statement: Statement, words: Any, language: str) -> list[dict[str, Any]
         e = line.entry
         number, _, state = e.detail.partition(":") if e.kind is Kind.INSTALMENT else ("", "", "")
         what = words.kinds[e.kind.value].replace("{month}", _month(language, e.period)).replace("{number}", number)
-        if e.kind is Kind.RETURN and e.detail:
+        if e.kind in (Kind.RETURN, Kind.DEBIT_FAILED) and e.detail:
             what += f" — {e.detail}"
         if e.kind is Kind.INSTALMENT:
             what += f" ({words.states.get(state, state)}, {words.no_move})"
-        elif e.kind is Kind.RECOLLECTION:
+        elif e.kind in (Kind.RECOLLECTION, Kind.DEBIT_FAILED):
             what += f" ({words.no_move})"
         sign = MOVES[e.kind]
         amount = money(e.amount_cents, language)
@@ -111,4 +111,4 @@ def render_pdf(statement: Statement, words: Any, settings: Settings, tenant: Any
         [tenant.name, words.intro, closing, f"{words.questions} {org.name}, {org.phone}"],
         [words.date, words.what, words.amount, words.balance],
         [[r["date"], r["what"], r["amount"], r["balance"]] for r in shown],
-        footer=f"{org.name} · {org.phone}", rtl=language == "ar", widths=(22, 88, 30, 30))
+        footer=f"{org.name} · {org.phone}", rtl=language == "ar", widths=(26, 84, 30, 30))
