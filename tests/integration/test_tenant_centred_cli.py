@@ -17,15 +17,15 @@ def test_a_bank_file_with_am04_becomes_a_pain008_and_the_ladder_says_why(tmp_pat
     assert imported.returncode == 0, imported.stderr
     ladder = herinnering("ladder", "--tenant", "HC-100101", "--now", "2026-12-29T09:00", cwd=tmp_path)
     assert "Terugboeking: AM04 onvoldoende saldo" in ladder.stdout and "opnieuw incasseren" in ladder.stdout
-    assert "Nieuwe incasso op 08-01-2027" in ladder.stdout
+    assert "Nieuwe incasso op 12-01-2027" in ladder.stdout  # announced 29-12, 14 days ahead ([returns])
     out = tmp_path / "batch.xml"
-    export = herinnering("recollect", "export", "--date", "2027-01-08", "--out", str(out),
+    export = herinnering("recollect", "export", "--date", "2027-01-12", "--out", str(out),
                          "--now", "2027-01-04T10:00", cwd=tmp_path)
     assert export.returncode == 0, export.stderr
     assert "1 re-collection(s), € 656,36" in export.stdout
     root = etree.fromstring(out.read_bytes())
     assert etree.QName(root).namespace == "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"
-    again = herinnering("recollect", "export", "--date", "2027-01-08", "--out", str(out), cwd=tmp_path)
+    again = herinnering("recollect", "export", "--date", "2027-01-12", "--out", str(out), cwd=tmp_path)
     assert "No re-collections" in again.stdout
 
 
