@@ -181,8 +181,7 @@ async def _deliver(runtime: Runtime, session: aiohttp.ClientSession, rows: list[
 async def dead_letters(db: Database, include_notes: bool) -> list[dict[str, Any]]:
     async with db.begin() as connection:
         rows = await change_store.deliveries(connection, "dead")
-    return [{**(as_json(row, True) or {}), **({} if include_notes else {"data": as_json(row, False)}),
-             "attempts": row.attempts, "last_error": row.last_error,
+    return [{**(as_json(row, include_notes) or {}), "attempts": row.attempts, "last_error": row.last_error,
              "failed_at": row.updated_at.isoformat()} for row in rows]
 
 

@@ -16,20 +16,14 @@ from herinnering.services import statement
 from herinnering.web.auth import login_required, page
 from herinnering.web.i18n import current_language
 from herinnering.web.keys import PAGES, RUNTIME
-
-
-def _tenant_id(request: web.Request) -> int:
-    raw = request.match_info["tenant_id"]
-    if not raw.isdigit() or not 0 < int(raw) < 2**62:
-        raise web.HTTPNotFound()
-    return int(raw)
+from herinnering.web.tenants import tenant_id_in_path
 
 
 async def _load(request: web.Request) -> tuple[Any, statement.Statement]:
     runtime = request.app[RUNTIME]
     today = runtime.clock.now().astimezone(runtime.settings.reminders.timezone).date()
     async with runtime.db.begin() as connection:
-        tenant = await tenant_view_store.tenant(connection, _tenant_id(request))
+        tenant = await tenant_view_store.tenant(connection, tenant_id_in_path(request))
         if tenant is None:
             raise web.HTTPNotFound()
         return tenant, await statement.statement_of(connection, tenant, today)

@@ -24,7 +24,7 @@ async def search_page(request: web.Request) -> web.Response:
     return page(request, "web/tenants.html.j2", q=q, found=found)
 
 
-def _tenant_id(request: web.Request) -> int:
+def tenant_id_in_path(request: web.Request) -> int:
     try:
         value = int(request.match_info["tenant_id"])
     except ValueError:
@@ -37,7 +37,7 @@ def _tenant_id(request: web.Request) -> int:
 @login_required()
 async def tenant_page(request: web.Request) -> web.Response:
     runtime, me = request.app[RUNTIME], officer(request)
-    found = await tenant_view.panel(runtime, _tenant_id(request))
+    found = await tenant_view.panel(runtime, tenant_id_in_path(request))
     if found is None:
         raise web.HTTPNotFound(text="tenant not found")
     async with runtime.db.begin() as connection:  # looking at a tenant is in the audit log, like a thread
@@ -50,7 +50,7 @@ async def tenant_page(request: web.Request) -> web.Response:
 @login_required()
 async def start_conversation(request: web.Request) -> web.StreamResponse:
     try:
-        thread_id = await team_threads.start(request.app[RUNTIME], _tenant_id(request), officer(request))
+        thread_id = await team_threads.start(request.app[RUNTIME], tenant_id_in_path(request), officer(request))
     except HerinneringError:
         raise web.HTTPNotFound(text="tenant not found") from None
     return redirect(f"/inbox/threads/{thread_id}?notice=take-over")
@@ -79,7 +79,7 @@ def _day(text: str) -> date | None:
 def _tenant_action(name: str) -> Handler:
     @login_required()
     async def handler(request: web.Request) -> web.StreamResponse:
-        runtime, me, tenant_id = request.app[RUNTIME], officer(request), _tenant_id(request)
+        runtime, me, tenant_id = request.app[RUNTIME], officer(request), tenant_id_in_path(request)
         form = await request.post()
         try:
             if name == "regeling":

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, or_, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import dialect_insert
@@ -64,17 +64,3 @@ async def add_payer(connection: AsyncConnection, tenant_id: int, iban: str, labe
     row = (await connection.execute(statement, [{"tenant_id": tenant_id, "iban": iban, "label": label,
                                                  "created_by": by, "created_at": now}])).first()
     return row is not None
-
-
-async def payers_of(connection: AsyncConnection, tenant_id: int | None = None) -> list[Row[Any]]:
-    statement = (select(payer_accounts, tenants.c.external_id)
-                 .join(tenants, tenants.c.id == payer_accounts.c.tenant_id).order_by(payer_accounts.c.id))
-    if tenant_id is not None:
-        statement = statement.where(payer_accounts.c.tenant_id == tenant_id)
-    return list((await connection.execute(statement)).fetchall())
-
-
-async def remove_payer(connection: AsyncConnection, tenant_id: int, iban: str) -> bool:
-    result = await connection.execute(delete(payer_accounts).where(
-        and_(payer_accounts.c.tenant_id == tenant_id, or_(payer_accounts.c.iban == iban))))
-    return bool(result.rowcount)
