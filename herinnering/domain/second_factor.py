@@ -11,8 +11,10 @@ from __future__ import annotations
 import hmac
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pyotp
+if TYPE_CHECKING:
+    import pyotp
 
 DIGITS = 6
 STEP_SECONDS = 30
@@ -20,8 +22,16 @@ DRIFT_STEPS = 1  # steps accepted either side of now
 _CODE = re.compile(r"[0-9]{6}")
 
 
+def _totp(secret: str) -> pyotp.TOTP:
+    import pyotp  # imported where codes are made, not when the app starts
+
+    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
+
+
 def new_secret() -> str:
     """A fresh random secret (160 bits, base32: 32 characters)."""
+    import pyotp
+
     return pyotp.random_base32(32)
 
 
@@ -31,7 +41,7 @@ def step_at(at: datetime) -> int:
 
 def code_at(secret: str, at: datetime) -> str:
     """The code an authenticator app shows at `at` (for tests and the demo)."""
-    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).generate_otp(step_at(at))
+    return _totp(secret).generate_otp(step_at(at))
 
 
 def normalise_code(typed: str) -> str:
@@ -44,7 +54,7 @@ def accepted_step(secret: str, typed: str, at: datetime, last_step: int | None) 
     code = normalise_code(typed)
     if not _CODE.fullmatch(code):
         return None
-    totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
+    totp = _totp(secret)
     now = step_at(at)
     for step in range(max(0, now - DRIFT_STEPS), now + DRIFT_STEPS + 1):
         if last_step is not None and step <= last_step:
@@ -56,7 +66,7 @@ def accepted_step(secret: str, typed: str, at: datetime, last_step: int | None) 
 
 def provisioning_uri(secret: str, account: str, issuer: str) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
-    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(name=account, issuer_name=issuer)
+    return _totp(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
 def grouped(secret: str) -> str:
