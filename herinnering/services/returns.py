@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
+from herinnering.adapters.db import outbox, recollection_store
 from herinnering.adapters.db.collection_tables import ladder_steps
 from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.tables import events, messages, tenants
@@ -195,65 +195,75 @@ class RecollectionExport:
     left_out: list[str] = field(default_factory=list)     # "<end-to-end id>: why"
     total_cents: int = 0
     xml: bytes = b""
+    batch_id: int | None = None                           # the file as stored (recollection_batches)
 
 
-async def export_recollections(db: Database, settings: Settings, clock: Clock, collect_on: date) -> RecollectionExport:
+def left_out_because(row: Row[Any], status: PaymentChange | None) -> str | None:
+    """Why a scheduled re-collection cannot go into the file (None: it goes in). `row` is one of
+    `recollection_store.scheduled`; the same reasons show on the screen before the file is made."""
+    outstanding = status.outstanding_cents if status is not None else row.amount_cents
+    if not row.active:
+        return "tenant inactive"
+    if status is not None and status.status is PaymentStatus.IN_ARRANGEMENT:
+        return "month is in a payment arrangement"
+    if outstanding <= 0:
+        return "month paid in the meantime"
+    if not PaymentMethod(row.payment_method).is_direct_debit:
+        return f"the tenant pays by {row.payment_method}, not by direct debit"
+    if not row.iban:
+        return "no IBAN known"
+    if not row.mandate_id or row.mandate_signed_on is None:
+        return "no SEPA mandate on record (import machtigingskenmerk and datum machtiging)"
+    return None
+
+
+async def export_recollections(db: Database, settings: Settings, clock: Clock, collect_on: date,
+                               by: str = "cli") -> RecollectionExport:
     """The re-collections scheduled for `collect_on` as one pain.008 (see the module docstring)."""
+    async with db.begin() as connection:
+        return await export_in(connection, settings, clock.now(), collect_on, by)
+
+
+async def export_in(connection: AsyncConnection, settings: Settings, now: datetime, collect_on: date,
+                    by: str) -> RecollectionExport:
+    """`export_recollections` inside the caller's transaction; the file is kept as a batch. A
+    re-collection another export took a moment ago is skipped (never in two files)."""
     from herinnering.services import payments
 
-    now = clock.now()
     creditor = settings.tenant.creditor
     report = RecollectionExport(collect_on=collect_on)
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,
                    "creditor_id": creditor.creditor_id, "currency": "EUR"}, schema="pain.008.001.02", clean=True)
-    async with db.begin() as connection:
-        due = (await connection.execute(
-            select(recollections, tenants.c.external_id, tenants.c.name, tenants.c.iban, tenants.c.active,
-                   tenants.c.payment_method, tenants.c.mandate_id, tenants.c.mandate_signed_on)
-            .join(tenants, tenants.c.id == recollections.c.tenant_id)
-            .where(recollections.c.state == "scheduled", recollections.c.collect_on == collect_on)
-            .order_by(recollections.c.id)
-        )).fetchall()
-        for row in due:
-            status = await payments.period_status(connection, row.tenant_id, row.period)
-            outstanding = status.outstanding_cents if status is not None else row.amount_cents
-            why = None
-            if not row.active:
-                why = "tenant inactive"
-            elif status is not None and status.status is PaymentStatus.IN_ARRANGEMENT:
-                why = "month is in a payment arrangement"
-            elif outstanding <= 0:
-                why = "month paid in the meantime"
-            elif not PaymentMethod(row.payment_method).is_direct_debit:
-                why = f"the tenant pays by {row.payment_method}, not by direct debit"
-            elif not row.iban:
-                why = "no IBAN known"
-            elif not row.mandate_id or row.mandate_signed_on is None:
-                why = "no SEPA mandate on record (import machtigingskenmerk and datum machtiging)"
-            if why is not None:
+    for row in await recollection_store.scheduled(connection, collect_on):
+        status = await payments.period_status(connection, row.tenant_id, row.period)
+        why = left_out_because(row, status)
+        if why is not None:
+            if await recollection_store.mark_cancelled(connection, row.id, now):
                 report.left_out.append(f"{row.end_to_end_id}: {why}")
-                await connection.execute(update(recollections).where(recollections.c.id == row.id).values(
-                    state="cancelled", updated_at=now))
                 await event_log.append(connection, [event_log.event(
                     row.tenant_id, "recollection_cancelled", now, period=row.period, reason=why)])
-                continue
-            amount = min(outstanding, row.amount_cents)
-            sepa.add_payment({
-                "name": row.name, "IBAN": row.iban.replace(" ", ""), "amount": amount, "type": "RCUR",
-                "collection_date": collect_on, "mandate_id": row.mandate_id,  # the mandate as signed
-                "mandate_date": row.mandate_signed_on,
-                "description": f"Huur {row.period} {row.external_id}", "endtoend_id": row.end_to_end_id,
-            })
-            report.included.append(row.end_to_end_id)
-            report.total_cents += amount
-            await connection.execute(update(recollections).where(recollections.c.id == row.id).values(
-                state="exported", exported_at=now, amount_cents=amount, updated_at=now))
-            await event_log.append(connection, [event_log.event(
-                row.tenant_id, "recollection_exported", now, period=row.period, attempt=row.attempt,
-                amount_cents=amount, collect_on=collect_on.isoformat(), end_to_end_id=row.end_to_end_id)])
-        if report.included:
-            try:
-                report.xml = sepa.export(validate=True)
-            except Exception as exc:  # sepaxml raises a bare Exception on a schema error
-                raise HerinneringError(f"the pain.008 file did not validate: {exc}") from None
+            continue
+        outstanding = status.outstanding_cents if status is not None else row.amount_cents
+        amount = min(outstanding, row.amount_cents)
+        if not await recollection_store.mark_exported(connection, row.id, amount, now):
+            continue  # another export holds it
+        sepa.add_payment({
+            "name": row.name, "IBAN": row.iban.replace(" ", ""), "amount": amount, "type": "RCUR",
+            "collection_date": collect_on, "mandate_id": row.mandate_id,  # the mandate as signed
+            "mandate_date": row.mandate_signed_on,
+            "description": f"Huur {row.period} {row.external_id}", "endtoend_id": row.end_to_end_id,
+        })
+        report.included.append(row.end_to_end_id)
+        report.total_cents += amount
+        await event_log.append(connection, [event_log.event(
+            row.tenant_id, "recollection_exported", now, period=row.period, attempt=row.attempt,
+            amount_cents=amount, collect_on=collect_on.isoformat(), end_to_end_id=row.end_to_end_id)])
+    if report.included:
+        try:
+            report.xml = sepa.export(validate=True)
+        except Exception as exc:  # sepaxml raises a bare Exception on a schema error
+            raise HerinneringError(f"the pain.008 file did not validate: {exc}") from None
+        report.batch_id = await recollection_store.add_batch(
+            connection, collect_on=collect_on, end_to_end_ids=report.included, total_cents=report.total_cents,
+            xml=report.xml, by=by, now=now)
     return report
