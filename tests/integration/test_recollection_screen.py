@@ -94,3 +94,17 @@ async def test_a_collection_date_the_bank_can_no_longer_make_offers_no_file(
     lisa = await officer(runtime, browser, "lisa@delinde.nl", role="teamlead")
     _, html = await lisa.get("/herincasso")
     assert "Te laat voor de bank" in html and 'action="/herincasso/bestand"' not in html
+
+
+async def test_the_payment_page_says_the_month_will_be_debited_again_and_when(
+    runtime: Any, make_tenant: Any, browser: Any,
+) -> None:
+    from herinnering.services.payment_links import create_payment_link
+
+    ready, _, _ = await _returned(runtime, make_tenant)
+    async with runtime.db.begin() as connection:
+        link = await create_payment_link(connection, runtime.settings, tenant_id=ready.id, period="2026-12",
+                                         amount_cents=65636, now=runtime.clock.now())
+    async with browser().session.get(link.url) as response:
+        page = await response.text()
+    assert "opnieuw af van uw rekening" in page and "woensdag 16 december" in page  # paying too would pay twice

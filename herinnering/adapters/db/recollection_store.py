@@ -73,3 +73,11 @@ async def mark_handed(connection: AsyncConnection, batch_id: int, by: str, now: 
         recollection_batches.c.id == batch_id, recollection_batches.c.state == "made").values(
         state="handed", handed_by=by[:64], handed_at=now))
     return result.rowcount == 1
+
+
+async def coming_for(connection: AsyncConnection, tenant_id: int, period: str, today: date) -> date | None:
+    """The day a re-collection of this month is still to be collected (scheduled or in a file), if any."""
+    return (await connection.execute(select(recollections.c.collect_on).where(
+        recollections.c.tenant_id == tenant_id, recollections.c.period == period,
+        recollections.c.state.in_(["scheduled", "exported"]), recollections.c.collect_on >= today)
+        .order_by(recollections.c.collect_on))).scalars().first()
