@@ -18,6 +18,7 @@ class SecuritySettings:
     hsts_seconds: int              # Strict-Transport-Security when public_url is https
     token_misses_per_minute: int   # wrong links on /mijn-huur and /pay from one address, then 429
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...]  # X-Forwarded-For is read only from these
+    require_totp: bool             # every officer signs in with a code from an authenticator app too
 
 
 def parse(s: Section) -> SecuritySettings:
@@ -29,6 +30,7 @@ def parse(s: Section) -> SecuritySettings:
         hsts_seconds=s.integer("hsts_seconds", 0, 100_000_000),
         token_misses_per_minute=s.integer("token_misses_per_minute", 1, 10_000),
         trusted_proxies=_networks(s, "trusted_proxies"),
+        require_totp=s.flag("require_totp"),
     )
 
 
