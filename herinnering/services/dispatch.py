@@ -171,15 +171,15 @@ class Dispatcher:
         now = self.rt.clock.now()
         ready: list[tuple[Row[Any], Text]] = []
         broken: list[tuple[Row[Any], str]] = []
-        texts: list[dict[str, Any]] = []
-        cancelled: list[dict[str, Any]] = []
+        stored: list[dict[str, Any]] = []
+        logged: list[dict[str, Any]] = []
         for message in claimed:
             tenant = tenants.get(message.id)
             reason = self.why_not(message, tenant)
             if reason:
                 if await outbox.move(connection, message.id, S.CANCELLED, now, owner=self.worker, error_message=reason):
-                    cancelled.append(event_log.event(message.tenant_id, "message_cancelled", now, message.id,
-                                                     reason=reason))
+                    logged.append(event_log.event(message.tenant_id, "message_cancelled", now, message.id,
+                                                  reason=reason))
                 report.cancelled += 1
                 continue
             phone = tenant.phone if tenant is not None else message.recipient.removeprefix("whatsapp:")
@@ -191,11 +191,15 @@ class Dispatcher:
                 continue
             to, sender = self.sender.address(form.channel, phone)
             segments = measure(body).segments
+            columns = dict(form.columns)
             if message.body is None and form.body is None:
-                texts.append({"message_id": message.id, "body": body, "recipient": to, "segments": segments})
+                columns.update(body=body, recipient=to, segments=segments)
+            if columns:
+                stored.append({"id": message.id, **columns})
+            logged.extend(form.events)
             ready.append((message, Text(to, sender, body, segments, form.content)))
-        await outbox.store_texts(connection, texts)
-        await event_log.append(connection, cancelled)
+        await outbox.store_columns(connection, stored)
+        await event_log.append(connection, logged)
         return ready, broken
 
     async def send_text(self, message: Row[Any], text: Text, report: TickReport) -> SendOutcome | None:

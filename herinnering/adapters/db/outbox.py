@@ -221,14 +221,18 @@ async def apply_statuses(
     return [(row[1], bool(row[2]), bool(row[3])) for row in rows]
 
 
-async def store_texts(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Store rendered texts (`message_id`, `body`, `recipient`, `segments`) in one statement."""
-    if rows:
-        statement = update(messages).where(messages.c.id == bindparam("message_id")).values(
-            body=bindparam("text_body"), recipient=bindparam("text_recipient"), segments=bindparam("text_segments"))
+async def store_columns(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store what a batch decided per message (its `id` and the columns to set: the rendered
+    text, address and segments, a changed channel): one statement for each set of columns
+    (usually one, two when some messages changed channel)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
+    for names, group in groups.items():
+        statement = update(messages).where(messages.c.id == bindparam("row_id")).values(
+            {name: bindparam(f"row_{name}", type_=messages.c[name].type) for name in names})
         await connection.execute(statement, [
-            {"message_id": r["message_id"], "text_body": r["body"], "text_recipient": r["recipient"],
-             "text_segments": r["segments"]} for r in rows])
+            {"row_id": row["id"], **{f"row_{name}": row[name] for name in names}} for row in group])
 
 
 async def mark_sent(
