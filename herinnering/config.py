@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herinnering.cadence_config import CADENCE_DEFAULTS, CadenceSettings, parse_cadence
 from herinnering.changes_config import CHANGES_DEFAULTS, ChangeFeedSettings, parse_changes
-from herinnering.domain.experiments import Experiment, parse_experiments
-from herinnering.domain.keywords import Intent, KeywordRules, keyword_rules
-from herinnering.domain.ladder import Action, Ladder, StepRule
-from herinnering.domain.mvi import MviStep
-from herinnering.domain.planning import PlanningRules, SendWindow
-from herinnering.domain.threads import OfficeHours
+from herinnering.domain.conversations.keywords import Intent, KeywordRules, keyword_rules
+from herinnering.domain.conversations.threads import OfficeHours
+from herinnering.domain.experiments.experiments import Experiment, parse_experiments
+from herinnering.domain.legal.mvi import MviStep
+from herinnering.domain.payments.ladder import Action, Ladder, StepRule
+from herinnering.domain.reminders.planning import PlanningRules, SendWindow
 from herinnering.errors import ConfigError
 from herinnering.lawful_config import LAWFUL_DEFAULTS, LawfulSettings, parse_lawful
 from herinnering.resources import config_dir
@@ -145,7 +145,7 @@ class PaymentSettings:
     mollie_api_key: str       # test_... or live_...; required when provider = "mollie"
     mollie_api_endpoint: str  # https://api.mollie.com, or the shipped fake (herinnering fake-mollie)
     match_threshold: int = 80  # a bank line without a contract id is booked by itself from this confidence on
-    match_margin: int = 20     # ... and only this far ahead of the next suggestion (domain/bank_matching.py)
+    match_margin: int = 20     # ... and only this far ahead of the next suggestion (domain/payments/bank_matching.py)
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class Settings:
     server: ServerSettings
     database: DatabaseSettings
     conversations: ConversationSettings  # [conversations]: the keyword bot, office hours, logins
-    experiments: tuple[Experiment, ...]  # [experiments.<key>] tables (domain/experiments.py)
+    experiments: tuple[Experiment, ...]  # [experiments.<key>] tables (domain/experiments/experiments.py)
     payments: PaymentSettings
     ladder: LadderSettings  # [ladder]: the follow-up ladder and payment arrangements
     lawful: LawfulSettings = LAWFUL_DEFAULTS  # [lawful]: costs, early-warning windows, wording (lawful_config.py)

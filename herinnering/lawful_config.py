@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from herinnering.domain.early_warning import Window
+from herinnering.domain.legal.early_warning import Window
 from herinnering.errors import ConfigError
 
 DEFAULT_WINDOW = Window(days=30)

@@ -15,7 +15,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
-from herinnering.domain.retention import Terms, check_terms
+from herinnering.domain.privacy.retention import Terms, check_terms
 from herinnering.errors import ConfigError
 
 

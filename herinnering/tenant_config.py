@@ -10,8 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from herinnering.domain.dialogs import DEFAULT_WORDS, DialogKind
-from herinnering.domain.return_reasons import MAX_RECOLLECTIONS, ReturnPolicy, parse_actions
+from herinnering.domain.conversations.dialogs import DEFAULT_WORDS, DialogKind
+from herinnering.domain.payments.return_reasons import (
+    MAX_RECOLLECTIONS,
+    ReturnPolicy,
+    parse_actions,
+)
 from herinnering.errors import ConfigError
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from herinnering.domain.whatsapp import TemplateRegistry, parse_registry
+from herinnering.domain.reminders.whatsapp import TemplateRegistry, parse_registry
 from herinnering.errors import ConfigError
 from herinnering.resources import config_dir
 

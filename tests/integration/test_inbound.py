@@ -11,10 +11,10 @@ import aiohttp
 from sqlalchemy import func, select
 
 from herinnering.adapters.db.conversation_tables import thread_messages, threads
-from herinnering.domain.planning import Period
+from herinnering.domain.reminders.planning import Period
 from herinnering.fakes.twilio_inbound import inbound_fields, post_inbound
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.planning import plan_month
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.conversations import (
     conversation,
     inbound_url,

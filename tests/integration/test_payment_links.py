@@ -9,9 +9,9 @@ import aiohttp
 from sqlalchemy import func, select
 
 from herinnering.adapters.db.payment_tables import payment_transactions
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services import payments
-from herinnering.services.payment_links import create_payment_link, link_by_public_id
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments import payments
+from herinnering.services.payments.links import create_payment_link, link_by_public_id
 from tests.integration.payment_helpers import ChangeRecorder
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from herinnering.config import load_settings
-from herinnering.domain.return_reasons import ReturnAction
+from herinnering.domain.payments.return_reasons import ReturnAction
 from herinnering.errors import ConfigError
 from herinnering.tenant_config import parse_tenant_centred
 

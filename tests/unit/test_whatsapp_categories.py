@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from herinnering.domain.whatsapp import parse_registry
+from herinnering.domain.reminders.whatsapp import parse_registry
 from herinnering.resources import config_dir
 from herinnering.whatsapp_config import REQUIRED_KINDS
 

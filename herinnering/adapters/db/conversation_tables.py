@@ -69,7 +69,7 @@ threads = Table(
     Column("phone", String(20), nullable=False),
     Column("unknown", Boolean, nullable=False, default=False),  # no tenant has this number
     Column("channel", String(16), nullable=False),  # of the last inbound message
-    Column("owner", String(16), nullable=False),  # bot | officer (domain/threads.py)
+    Column("owner", String(16), nullable=False),  # bot | officer (domain/conversations/threads.py)
     Column("assigned_to", Id, ForeignKey("users.id")),
     Column("needs_reply", Boolean, nullable=False, default=False),
     Column("flagged", Boolean, nullable=False, default=False),  # HELP: an officer should call

@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.conversation_tables import thread_messages, threads
-from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.legal_tables import letters
 from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.tables import messages, tenants
 

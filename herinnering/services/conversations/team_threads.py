@@ -1,0 +1,132 @@
+"""A conversation shared by a team: taking a colleague's thread only after being asked and only
+if it is still theirs, the team's status (open, waiting for the tenant, snoozed until, done),
+linking an unknown number to a tenant, starting a conversation, and who else has it open.
+
+Presence (viewing, typing) lives in this process only: it is a hint, kept for a few seconds,
+never stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import task_store, thread_store, user_store
+from herinnering.bootstrap import Runtime
+from herinnering.services.conversations.threads import Officer, ThreadError
+
+PRESENCE_SECONDS = 15
+
+
+class NeedsConfirmation(ThreadError):
+    """A colleague holds this conversation: ask before taking it."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"{holder} holds this conversation")
+        self.holder = holder
+
+
+class OwnerChanged(ThreadError):
+    """Someone else took the conversation since the page was loaded."""
+
+
+async def _thread(connection: Any, thread_id: int) -> Any:
+    thread = await thread_store.get(connection, thread_id)
+    if thread is None:
+        raise ThreadError(f"conversation {thread_id} does not exist")
+    return thread
+
+
+async def take_over(runtime: Runtime, thread_id: int, officer: Officer, seen_holder: int | None,
+                    confirmed: bool) -> bool:
+    """Take the thread; a colleague's only when `confirmed`, and only if `seen_holder` (the holder
+    the page showed) still holds it. Returns False when it was yours already."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        holder = thread.assigned_to if thread.owner == "officer" else None
+        if holder == officer.id:
+            return False
+        if holder != seen_holder:
+            raise OwnerChanged(f"{thread.assignee_name or 'the bot'} holds this conversation now")
+        if holder is not None and not confirmed:
+            raise NeedsConfirmation(thread.assignee_name or "a colleague")
+        if not await thread_store.take_from(connection, thread_id, seen_holder, officer.id, now):
+            raise OwnerChanged("someone else took this conversation a moment ago")
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="take_over", now=now,
+                               tenant_id=thread.tenant_id, thread_id=thread_id,
+                               **({"from": thread.assignee_name} if holder is not None else {}))
+        if thread.tenant_id:
+            await event_log.append(connection, [event_log.event(
+                thread.tenant_id, "thread_taken_over", now, thread_id=thread_id, officer=officer.email)])
+    return True
+
+
+async def set_status(runtime: Runtime, thread_id: int, officer: Officer, status: str,
+                     until: datetime | None = None) -> None:
+    if status not in thread_store.STATUSES:
+        raise ThreadError(f"status {status!r} is not one of {', '.join(thread_store.STATUSES)}")
+    now = runtime.clock.now()
+    if status == "snoozed" and (until is None or until <= now):
+        raise ThreadError("snooze until a moment in the future")
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        await thread_store.set_status(connection, thread_id, status, until if status == "snoozed" else None, now)
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action=f"status_{status}",
+                               now=now, tenant_id=thread.tenant_id, thread_id=thread_id,
+                               **({"until": until.isoformat()} if until and status == "snoozed" else {}))
+
+
+async def link(runtime: Runtime, thread_id: int, officer: Officer, contract: str) -> int:
+    """The unknown number is this tenant's: the thread joins theirs; returns the thread to show."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        thread = await _thread(connection, thread_id)
+        if thread.tenant_id is not None:
+            raise ThreadError("this conversation already belongs to a tenant")
+        tenant = await task_store.tenant_by_contract(connection, contract)
+        if tenant is None:
+            raise ThreadError(f"no tenant has contract {contract.strip()!r}")
+        target = await thread_store.link_to_tenant(connection, thread_id, tenant.id, now)
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="link_thread",
+                               now=now, tenant_id=tenant.id, thread_id=target, phone_thread=thread_id)
+        await event_log.append(connection, [event_log.event(tenant.id, "officer_note", now, officer=officer.email,
+                                                            note=f"nummer {thread.phone} gekoppeld")])
+    return target
+
+
+async def start(runtime: Runtime, tenant_id: int, officer: Officer) -> int:
+    """An officer starts a conversation with a tenant: their thread (made if new), held by the officer."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        tenant = await task_store.tenant_of(connection, tenant_id)
+        if tenant is None:
+            raise ThreadError(f"tenant {tenant_id} does not exist")
+        thread = await thread_store.thread_for(connection, tenant.id, tenant.phone, tenant.channel, now)
+        if thread.owner != "officer":
+            await thread_store.take_from(connection, thread.id, None, officer.id, now)
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="start_conversation",
+                               now=now, tenant_id=tenant.id, thread_id=thread.id)
+    return int(thread.id)
+
+
+@dataclass
+class Presence:
+    """Who has which thread open, and who is typing in it, in this process."""
+
+    seen: dict[int, dict[str, tuple[datetime, bool]]] = field(default_factory=dict)
+
+    def mark(self, thread_id: int, name: str, typing: bool, now: datetime) -> bool:
+        """Note that `name` looks at the thread (typing or not); True when that is news to others."""
+        here = self.seen.setdefault(thread_id, {})
+        before = here.get(name)
+        here[name] = (now, typing)
+        return before is None or before[1] != typing or now - before[0] > timedelta(seconds=PRESENCE_SECONDS)
+
+    def others(self, thread_id: int, name: str, now: datetime) -> list[tuple[str, bool]]:
+        here = self.seen.get(thread_id, {})
+        fresh = now - timedelta(seconds=PRESENCE_SECONDS)
+        for who in [w for w, (at, _) in here.items() if at < fresh]:
+            del here[who]
+        return sorted((who, typing) for who, (at, typing) in here.items() if who != name)
