@@ -21,7 +21,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security
-from herinnering.web.conversations import inbox, worklist
+from herinnering.web.conversations import inbox, media, worklist
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.legal import wgs
 from herinnering.web.payments import api as payments
@@ -126,7 +126,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
                  openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
-                 team_accounts, wgs, second_factor):
+                 team_accounts, wgs, second_factor, media):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app
