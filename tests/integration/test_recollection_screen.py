@@ -14,8 +14,8 @@ from lxml import etree
 
 from herinnering.adapters.db.conversation_tables import audit_log
 from herinnering.adapters.db.tables import tenants
-from herinnering.adapters.db.tenant_centred_tables import recollection_batches, recollections
-from herinnering.services.payment_intake import import_payment_file
+from herinnering.adapters.db.tenant_tables import recollection_batches, recollections
+from herinnering.services.payments.intake import import_payment_file
 from tests.integration.officer_browser import officer
 from tests.integration.tenant_centred_helpers import camt_returns, rows
 
@@ -99,7 +99,7 @@ async def test_a_collection_date_the_bank_can_no_longer_make_offers_no_file(
 async def test_the_payment_page_says_the_month_will_be_debited_again_and_when(
     runtime: Any, make_tenant: Any, browser: Any,
 ) -> None:
-    from herinnering.services.payment_links import create_payment_link
+    from herinnering.services.payments.links import create_payment_link
 
     ready, _, _ = await _returned(runtime, make_tenant)
     async with runtime.db.begin() as connection:

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.planning import is_target2_closed
-from herinnering.domain.return_reasons import (
+from herinnering.domain.payments.return_reasons import (
     ReturnAction,
     ReturnPolicy,
     bank_deadline,
@@ -17,6 +16,7 @@ from herinnering.domain.return_reasons import (
     parse_actions,
     recollection_date,
 )
+from herinnering.domain.reminders.planning import is_target2_closed
 
 POLICY = ReturnPolicy()
 DAY = date(2026, 12, 2)

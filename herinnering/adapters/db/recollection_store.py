@@ -13,7 +13,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.tables import messages, tenants
-from herinnering.adapters.db.tenant_centred_tables import recollection_batches, recollections
+from herinnering.adapters.db.tenant_tables import recollection_batches, recollections
 
 
 async def scheduled(connection: AsyncConnection, collect_on: date | None = None) -> list[Row[Any]]:
