@@ -14,7 +14,7 @@ import sys
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput
 from herinnering.services.users import ROLES, add_user
 
 
@@ -23,7 +23,7 @@ def _read_password() -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Wachtwoord / password: ")
     if getpass.getpass("Nog een keer / again: ") != first:
-        raise HerinneringError("the two passwords differ")
+        raise BadInput("the two passwords differ")
     return first
 
 

@@ -20,16 +20,12 @@ from typing import Any
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain import second_factor as totp
-from herinnering.errors import HerinneringError
+from herinnering.errors import CodeRefused, Forbidden, NotFound
 from herinnering.services import users
 from herinnering.services.threads import Officer
 from herinnering.services.users import LockedOut, LoginError, Session
 
 log = logging.getLogger(__name__)
-
-
-class CodeRefused(LoginError):
-    """The code from the authenticator app is wrong (or was used already)."""
 
 
 @dataclass(frozen=True)
@@ -175,9 +171,9 @@ async def reset(runtime: Runtime, lead: Officer, user_id: int) -> str:
     async with runtime.db.begin() as connection:
         found = await user_store.by_id(connection, user_id)
         if found is None:
-            raise HerinneringError(f"account {user_id} does not exist")
+            raise NotFound(f"account {user_id} does not exist")
         if found.id == lead.id:
-            raise HerinneringError("you cannot do that to your own account")
+            raise Forbidden("you cannot do that to your own account")
         await user_store.clear_totp(connection, found.id, now)
         await user_store.end_sessions_of(connection, found.id)
         await user_store.clear_attempts(connection, _guard_key(found.email))

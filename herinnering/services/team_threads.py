@@ -14,27 +14,16 @@ from typing import Any
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import task_store, thread_store, user_store
 from herinnering.bootstrap import Runtime
+from herinnering.errors import Conflict, NeedsConfirmation, NotFound, OwnerChanged
 from herinnering.services.threads import Officer, ThreadError
 
 PRESENCE_SECONDS = 15
 
 
-class NeedsConfirmation(ThreadError):
-    """A colleague holds this conversation: ask before taking it."""
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(f"{holder} holds this conversation")
-        self.holder = holder
-
-
-class OwnerChanged(ThreadError):
-    """Someone else took the conversation since the page was loaded."""
-
-
 async def _thread(connection: Any, thread_id: int) -> Any:
     thread = await thread_store.get(connection, thread_id)
     if thread is None:
-        raise ThreadError(f"conversation {thread_id} does not exist")
+        raise NotFound(f"conversation {thread_id} does not exist")
     return thread
 
 
@@ -84,10 +73,10 @@ async def link(runtime: Runtime, thread_id: int, officer: Officer, contract: str
     async with runtime.db.begin() as connection:
         thread = await _thread(connection, thread_id)
         if thread.tenant_id is not None:
-            raise ThreadError("this conversation already belongs to a tenant")
+            raise Conflict("this conversation already belongs to a tenant")
         tenant = await task_store.tenant_by_contract(connection, contract)
         if tenant is None:
-            raise ThreadError(f"no tenant has contract {contract.strip()!r}")
+            raise NotFound(f"no tenant has contract {contract.strip()!r}")
         target = await thread_store.link_to_tenant(connection, thread_id, tenant.id, now)
         await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="link_thread",
                                now=now, tenant_id=tenant.id, thread_id=target, phone_thread=thread_id)
@@ -102,7 +91,7 @@ async def start(runtime: Runtime, tenant_id: int, officer: Officer) -> int:
     async with runtime.db.begin() as connection:
         tenant = await task_store.tenant_of(connection, tenant_id)
         if tenant is None:
-            raise ThreadError(f"tenant {tenant_id} does not exist")
+            raise NotFound(f"tenant {tenant_id} does not exist")
         thread = await thread_store.thread_for(connection, tenant.id, tenant.phone, tenant.channel, now)
         if thread.owner != "officer":
             await thread_store.take_from(connection, thread.id, None, officer.id, now)

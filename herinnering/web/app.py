@@ -1,6 +1,6 @@
 """The aiohttp application: Twilio webhooks, a health check and a small status page.
 
-Built by `create_app(runtime)`; errors become status codes in one middleware.
+Built by `create_app(runtime)`; errors become status codes in one middleware (web/errors.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from herinnering import metrics, metrics_tables
 from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import (
     audit,
@@ -43,20 +42,10 @@ from herinnering.web import (
     wgs,
     worklist,
 )
+from herinnering.web.errors import errors
 from herinnering.web.keys import PAGES, RUNTIME
 
 log = logging.getLogger(__name__)
-
-
-@web.middleware
-async def errors(request: web.Request, handler: webhooks.Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except web.HTTPException:
-        raise
-    except HerinneringError as exc:
-        log.warning("request %s %s failed: %s", request.method, request.path, exc)
-        return web.json_response({"error": str(exc)}, status=400)
 
 
 async def live(request: web.Request) -> web.Response:
