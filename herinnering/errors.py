@@ -26,6 +26,7 @@
     ├── ProviderDown           Twilio or Mollie cannot be reached or answered what        503
     │   │                      we cannot use; trying again later may work
     │   ├── ProviderError      the messaging provider
+    │   │   └── MediaUnavailable   a tenant's attachment cannot be fetched from it
     │   └── PaymentProviderError   the payment provider
     ├── ConfigError            a setting is wrong; the message begins with section.key    500
     ├── TemplateError          a message template is missing or uses an undefined variable 500
@@ -157,6 +158,10 @@ class ProviderDown(HerinneringError):
 
 class ProviderError(ProviderDown):
     """The messaging provider gave an answer we could not classify."""
+
+
+class MediaUnavailable(ProviderError):
+    """The attachment could not be fetched from the provider (gone, refused, too large, or not ours)."""
 
 
 class PaymentProviderError(ProviderDown):

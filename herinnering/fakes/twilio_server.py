@@ -276,12 +276,42 @@ async def _admin_numbers(request: web.Request) -> web.Response:
     return web.json_response({"numbers": [r.to_json() for r in state.numbers.values()]})
 
 
+async def _admin_callbacks(request: web.Request) -> web.Response:
+    """`{"lost": true}`: statuses still move, but their callbacks reach nobody (a web process
+    that is down, or a workload that measures sending alone); `false` posts them again."""
+    state = request.app[STATE_KEY]
+    if request.method == "POST":
+        try:
+            lost = (await request.json())["lost"]
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"error": 'expected {"lost": true|false}'}, status=400)
+        if not isinstance(lost, bool):
+            return web.json_response({"error": "lost must be true or false"}, status=400)
+        state.callbacks_lost = lost
+    return web.json_response({"lost": state.callbacks_lost})
+
+
 async def _callback_session(app: web.Application) -> AsyncIterator[None]:
     """One client session for all callbacks; on shutdown the callback tasks go first."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
         app[_SESSION_KEY] = session
         yield
         await app[STATE_KEY].aclose()
+
+
+async def _media(request: web.Request) -> web.Response:
+    """An attachment a tenant sent (GET), with the account's credentials as Twilio's "HTTP Basic
+    Authentication for media" asks; DELETE removes it (as a purge does)."""
+    state = request.app[STATE_KEY]
+    if (denied := _denied(request, state)) is not None:
+        return denied
+    found = state.media.get(request.match_info["media_sid"])
+    if found is None or found[0] != request.match_info["sid"]:
+        return _twilio_error(404, 20404)
+    if request.method == "DELETE":
+        del state.media[request.match_info["media_sid"]]
+        return web.Response(status=204)
+    return web.Response(body=found[2], content_type=found[1])
 
 
 def create_app(state: FakeTwilio) -> web.Application:
@@ -292,11 +322,14 @@ def create_app(state: FakeTwilio) -> web.Application:
     app.router.add_post(f"{account}/Messages.json", _create_message)
     app.router.add_get(f"{account}/Messages.json", _list_messages)
     app.router.add_get(f"{account}/Messages/{{sid}}.json", _fetch_message)
+    app.router.add_get(f"{account}/Messages/{{sid}}/Media/{{media_sid}}", _media)
+    app.router.add_delete(f"{account}/Messages/{{sid}}/Media/{{media_sid}}", _media)
     app.router.add_route("*", f"/{API_VERSION}/{{tail:.*}}", _unknown_resource)
     app.router.add_get("/_fake/messages", _admin_messages)
     app.router.add_post("/_fake/reset", _admin_reset)
     app.router.add_route("*", "/_fake/faults", _admin_faults)
     app.router.add_route("*", "/_fake/numbers", _admin_numbers)
+    app.router.add_route("*", "/_fake/callbacks", _admin_callbacks)
     twilio_inbound.register(app, STATE_KEY)  # POST /_fake/inbound: a tenant writes to us
     return app
 
