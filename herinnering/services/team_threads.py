@@ -108,7 +108,7 @@ async def mark_presence(runtime: Runtime, thread_id: int, officer: Officer, typi
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
         if await thread_store.get(connection, thread_id) is None:
-            raise ThreadError(f"conversation {thread_id} does not exist")
+            raise NotFound(f"conversation {thread_id} does not exist")
         before = await presence_store.mine(connection, thread_id, officer.id)
         fresh = before is not None and before.expires_at > now
         news = not fresh or before.typing != typing
