@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from herinnering.adapters.db import user_store
+from herinnering.demo.workplace_scene import PASSWORD, build
 from herinnering.errors import (
     BadInput,
     Conflict,
@@ -23,9 +24,8 @@ from herinnering.errors import (
     TemplateError,
 )
 from herinnering.fakes.mollie_server import FakeMollie, running_fake_mollie
-from herinnering.services.payment_links import create_payment_link
+from herinnering.services.payments.links import create_payment_link
 from herinnering.web.errors import status_for
-from herinnering.workplace_scene import PASSWORD, build
 
 MOLLIE_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
 
@@ -34,8 +34,8 @@ def test_each_branch_has_its_status_and_a_subclass_inherits_it() -> None:
     assert [status_for(e("x")) for e in (BadInput, NotFound, Conflict, Forbidden, LoginError, LockedOut,
                                           ProviderError, PaymentProviderError, TemplateError, HerinneringError)] == [
         422, 404, 409, 403, 401, 429, 503, 503, 500, 400]
-    from herinnering.services.threads import NotOwner
-    from herinnering.services.worklist import TaskError
+    from herinnering.services.conversations.threads import NotOwner
+    from herinnering.services.conversations.worklist import TaskError
     assert (status_for(NotOwner("Anna", None)), status_for(TaskError("x"))) == (403, 409)
 
 
