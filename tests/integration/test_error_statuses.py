@@ -84,7 +84,7 @@ async def test_a_payment_provider_that_cannot_be_asked_answers_503_with_retry_af
 
 async def test_a_json_api_refusal_is_422_not_400(runtime: Any) -> None:
     """The change feed's API: a cursor it never gave (BadInput through the middleware or the route)."""
-    from herinnering.services import api_tokens
+    from herinnering.services.privacy import api_tokens
 
     token = await api_tokens.create(runtime, "erp")
     async with aiohttp.ClientSession() as session, session.get(
