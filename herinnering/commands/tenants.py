@@ -19,14 +19,14 @@ from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.commands.common import add_now, console, find_tenant, make_clock
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, Conflict, NotFound
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise HerinneringError(f"--date: {text!r} is not a date like 2026-12-14") from None
+        raise BadInput(f"--date: {text!r} is not a date like 2026-12-14") from None
 
 
 async def cmd_recollect_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -54,9 +54,9 @@ async def cmd_recollect_handed(args: argparse.Namespace, settings: Settings) -> 
             runtime.db.begin() as connection:
         found = await recollection_store.batch(connection, args.batch)
         if found is None:
-            raise HerinneringError(f"--batch {args.batch}: no such re-collection file")
+            raise NotFound(f"--batch {args.batch}: no such re-collection file")
         if not await recollection_store.mark_handed(connection, args.batch, args.by or "cli", runtime.clock.now()):
-            raise HerinneringError(f"file {args.batch} was already handed to the bank")
+            raise Conflict(f"file {args.batch} was already handed to the bank")
     console.print(f"File {args.batch} ({found.collect_on:%d-%m-%Y}, {found.payment_count} re-collection(s)) "
                   "recorded as handed to the bank.", highlight=False)
     return 0
@@ -82,7 +82,7 @@ async def cmd_day_reverse(args: argparse.Namespace, settings: Settings) -> int:
             runtime.db.begin() as connection:
         done = await reverse_day_change(connection, args.change, args.by, runtime.clock.now())
     if not done:
-        raise HerinneringError(f"--change: no scheduled collection-day change {args.change}")
+        raise NotFound(f"--change: no scheduled collection-day change {args.change}")
     console.print(f"Change {args.change} reversed.")
     return 0
 

@@ -18,7 +18,7 @@ from sqlalchemy import Row
 from herinnering.adapters.db import recollection_store, user_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.return_reasons import bank_deadline
-from herinnering.errors import HerinneringError
+from herinnering.errors import Conflict, NotFound
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.payments import payments, returns
 from herinnering.services.payments.collection import local_day
@@ -85,7 +85,7 @@ async def download(runtime: Runtime, officer: Officer, batch_id: int) -> Row[Any
     async with runtime.db.begin() as connection:
         found = await recollection_store.batch(connection, batch_id)
         if found is None:
-            raise HerinneringError(f"re-collection file {batch_id} does not exist")
+            raise NotFound(f"re-collection file {batch_id} does not exist")
         await user_store.audit(connection, user_id=officer.id, user_email=officer.email,
                                action="recollection_file_downloaded", now=runtime.clock.now(), batch_id=batch_id)
     return found
@@ -97,9 +97,9 @@ async def mark_handed(runtime: Runtime, officer: Officer, batch_id: int) -> None
     async with runtime.db.begin() as connection:
         found = await recollection_store.batch(connection, batch_id)
         if found is None:
-            raise HerinneringError(f"re-collection file {batch_id} does not exist")
+            raise NotFound(f"re-collection file {batch_id} does not exist")
         if not await recollection_store.mark_handed(connection, batch_id, officer.email, now):
-            raise HerinneringError(f"file {batch_id} was already marked as handed to the bank"
+            raise Conflict(f"file {batch_id} was already marked as handed to the bank"
                                    + (f" by {found.handed_by}" if found.handed_by else " a moment ago"))
         await user_store.audit(connection, user_id=officer.id, user_email=officer.email,
                                action="recollection_file_handed", now=now, batch_id=batch_id,

@@ -43,7 +43,7 @@ from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
 from herinnering.domain.payments.return_reasons import StepAfterReturn, next_after_return
 from herinnering.domain.reminders.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ async def export_in(connection: AsyncConnection, settings: Settings, now: dateti
         try:
             report.xml = sepa.export(validate=True)
         except Exception as exc:  # sepaxml raises a bare Exception on a schema error
-            raise HerinneringError(f"the pain.008 file did not validate: {exc}") from None
+            raise BadInput(f"the pain.008 file did not validate: {exc}") from None
         report.batch_id = await recollection_store.add_batch(
             connection, collect_on=collect_on, end_to_end_ids=report.included, total_cents=report.total_cents,
             xml=report.xml, by=by, now=now)
