@@ -33,7 +33,8 @@ REASONS = ("AM04", "MD06", "AC04", "MD07", "MS02")
 ID_KEYS = {"case_id": "arrears_cases", "task_id": "tasks", "link_id": "payment_links", "message_id": "messages",
            "transaction_id": "payment_transactions", "arrangement_id": "arrangements",
            "exposure_id": "experiment_exposures", "replaced": "payment_links"}
-CASE_IN_KEY = re.compile(r"^(return|ladder):(\d+):")
+CASE_IN_KEY = {("messages", "idempotency_key"): re.compile(r"^(return):(\d+):"),  # return:<case>:…
+               ("tasks", "dedupe_key"): re.compile(r"^(ladder):(\d+):")}  # ladder:<case>:… (return:<tenant>:…)
 RANDOM = {("payment_links", "public_id"), ("payment_links", "url"), ("payment_links", "provider_ref")}
 
 
@@ -78,8 +79,8 @@ async def snapshot(connection: AsyncConnection) -> dict[str, list[str]]:
                     value = ref(pointers[column], value)
                 elif column in ("message_id",):
                     value = ref("messages", value)
-                elif column in ("idempotency_key", "dedupe_key") and isinstance(value, str):
-                    hit = CASE_IN_KEY.match(value)
+                elif (table.name, column) in CASE_IN_KEY and isinstance(value, str):
+                    hit = CASE_IN_KEY[(table.name, column)].match(value)
                     if hit:
                         value = f"{hit[1]}:{ref('arrears_cases', int(hit[2]))}:{value[hit.end():]}"
                 elif isinstance(table.c[column].type, JSON) if column in table.c else False:
