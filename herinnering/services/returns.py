@@ -149,7 +149,7 @@ def _step(settings: Settings, tenant: Row[Any] | None, change: PaymentChange, re
     now = change.occurred_at
     notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
     return next_after_return(
-        change.reason_code, settings.tenant.returns, _local_day(now, settings), recollections_before,
+        change.reason_code, settings.returns.policy, _local_day(now, settings), recollections_before,
         direct_debit=tenant is None or PaymentMethod(tenant.payment_method).is_direct_debit,
         notice_on=notice_on, pre_notification_days=tenant.pre_notification_days if tenant is not None else None)
 
@@ -319,7 +319,7 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
     from herinnering.services import payments
 
     now = clock.now()
-    creditor = settings.tenant.creditor
+    creditor = settings.returns.creditor
     report = RecollectionExport(collect_on=collect_on)
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,
                    "creditor_id": creditor.creditor_id, "currency": "EUR"}, schema="pain.008.001.02", clean=True)

@@ -10,7 +10,19 @@ Passwords are stored only as argon2 hashes and session tokens only as SHA-256 di
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
 
@@ -26,7 +38,10 @@ users = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("language", String(2), nullable=False, default="nl", server_default=text("'nl'")),  # of the pages: nl | en
-    Column("totp_secret", String(64)),  # two-factor sign-in, once the officer set it up
+    Column("totp_secret", String(64)),  # two-factor sign-in (RFC 6238, base32), once the officer confirmed it
+    Column("totp_pending", String(64)),  # a secret shown for enrolment, not yet confirmed with a code
+    Column("totp_enabled_at", UtcDateTime),
+    Column("totp_last_step", BigInteger),  # the 30-second step of the last code accepted: a code counts once
 )
 
 sessions = Table(
@@ -38,6 +53,9 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+    # NULL: signed in. "code" / "enrol": the password was right, the second factor is still
+    # owed; such a session opens only the second step of logging in, for a few minutes.
+    Column("pending", String(8)),
 )
 
 login_attempts = Table(
@@ -101,6 +119,19 @@ thread_messages = Table(
     Column("data", JSON),  # NumMedia, ProfileName, ButtonPayload …
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_thread_messages_thread_id_id", "thread_id", "id"),
+)
+
+# Who has a thread open (and is typing in it), shared by every web process: one row per thread
+# and officer, refreshed by their live view; a row past `expires_at` means nothing.
+thread_presence = Table(
+    "thread_presence",
+    metadata,
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("typing", Boolean, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_thread_presence_expires_at", "expires_at"),
 )
 
 audit_log = Table(
