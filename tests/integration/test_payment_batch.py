@@ -161,7 +161,7 @@ def _same(one: dict[str, list[str]], batch: dict[str, list[str]]) -> None:
 PEOPLE: dict[int, list[Any]] = {}
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=statements(24))
 async def test_a_statement_in_batches_leaves_what_one_by_one_leaves(runtime: Any, make_tenant: Any,
                                                                      lines: list[tuple[Any, ...]]) -> None:
