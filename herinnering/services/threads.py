@@ -220,5 +220,9 @@ async def open_thread(runtime: Runtime, thread_id: int) -> tuple[Any, list[Any],
         states = dict((await connection.execute(
             select(messages.c.id, messages.c.state).where(messages.c.id.in_(ids))
         )).all()) if ids else {}
-    conversation = [{**m._mapping, "state": states.get(m.message_id)} for m in conversation]
+        attached: dict[int, list[Any]] = {}
+        for media in await thread_store.media_of(connection, [m.id for m in conversation if m.direction == "in"]):
+            attached.setdefault(media.thread_message_id, []).append(media)
+    conversation = [{**m._mapping, "state": states.get(m.message_id), "media": attached.get(m.id, [])}
+                    for m in conversation]
     return thread, conversation, timeline
