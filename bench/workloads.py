@@ -24,10 +24,10 @@ from herinnering.adapters.db.tables import messages
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import SettableClock
 from herinnering.config import load_settings
-from herinnering.domain.planning import Period
+from herinnering.domain.reminders.planning import Period
 from herinnering.resources import templates_dir
-from herinnering.services.importing import import_tenants
-from herinnering.services.planning import plan_month
+from herinnering.services.reminders.planning import plan_month
+from herinnering.services.tenants.importing import import_tenants
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # before every December reminder
 PERIOD = Period(2026, 12)
@@ -485,7 +485,7 @@ async def camt_import(url: str, n: int, dry_run: bool, times: int = 1) -> dict[s
     times on the same database: a second stored run must find every entry seen before."""
     from bench.data import camt053_bytes
     from herinnering.adapters.db.payment_tables import payment_transactions
-    from herinnering.services.payment_intake import import_payment_file
+    from herinnering.services.payments.intake import import_payment_file
 
     db = await fresh_database(url)
     await insert_tenants(db, n)

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import payer_store
 from herinnering.adapters.db.tables import metadata, tenants
-from herinnering.domain.payment_state import Transaction, TransactionKind
-from herinnering.services import arrangements, payments
+from herinnering.domain.payments.state import Transaction, TransactionKind
+from herinnering.services.payments import arrangements, payments
 
 NOW = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
 PAYER_IBAN = "NL20INGB0001234567"

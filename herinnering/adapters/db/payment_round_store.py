@@ -27,7 +27,7 @@ from herinnering.adapters.db.experiment_tables import experiment_exposures
 from herinnering.adapters.db.link_tables import payment_links
 from herinnering.adapters.db.payment_store import chunks
 from herinnering.adapters.db.tables import messages, tasks, tenants
-from herinnering.adapters.db.tenant_centred_tables import recollections
+from herinnering.adapters.db.tenant_tables import recollections
 
 
 async def tenants_by_id(connection: AsyncConnection, tenant_ids: Iterable[int]) -> dict[int, Row[Any]]:

@@ -1,5 +1,5 @@
 """Set-based queries of the payments area: a bank statement's transactions stored, and their
-months read, locked and moved, a batch of tenants at a time (`services.payments.record`).
+months read, locked and moved, a batch of tenants at a time (`services.payments.payments.record`).
 
 Each function takes the whole batch and issues one statement (or one executemany), so a
 60,000-entry statement costs a few hundred round trips, not a dozen per entry. Lists are cut
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.payments import PaymentStatus
+from herinnering.domain.payments.payments import PaymentStatus
 
 CHUNK = 1000
 
