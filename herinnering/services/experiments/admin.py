@@ -18,15 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db.experiment_tables import experiments
 from herinnering.config import Settings
 from herinnering.domain.experiments.experiments import Experiment, Status, check_together, parse_one
-from herinnering.errors import ConfigError, HerinneringError
+from herinnering.errors import ConfigError, ScreenError
 
 __all__ = ["ScreenError", "all_experiments", "create", "managed", "set_status"]
 
 MOVES = {"start": (Status.DRAFT, Status.RUNNING), "stop": (Status.RUNNING, Status.STOPPED)}
-
-
-class ScreenError(HerinneringError):
-    """The team lead's form or action was refused; the message says why (in Dutch)."""
 
 
 def _from_row(key: str, definition: dict[str, Any]) -> Experiment:

@@ -23,7 +23,7 @@ from herinnering.adapters.db.collection_tables import pauses
 from herinnering.adapters.db.tables import tenants
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import OPEN_ENDED
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, NotFound
 from herinnering.services.payments.collection import local_day, message_kinds
 
 
@@ -46,9 +46,9 @@ async def pause(
     """Pause the tenant through `until` (None: until resumed). Returns the pause's id."""
     today = local_day(now, settings)
     if not reason.strip():
-        raise HerinneringError("a pause needs a reason (--reason), e.g. \"schuldhulpverlening loopt\"")
+        raise BadInput("a pause needs a reason (--reason), e.g. \"schuldhulpverlening loopt\"")
     if until is not None and until < today:
-        raise HerinneringError(f"--until {until.isoformat()} is in the past")
+        raise BadInput(f"--until {until.isoformat()} is in the past")
     await _end_open(connection, tenant_id, now, by)
     pause_id = (await connection.execute(pauses.insert().values(
         tenant_id=tenant_id, starts_on=today, until=until, reason=reason.strip(), created_by=by, created_at=now,
@@ -66,7 +66,7 @@ async def resume(connection: AsyncConnection, tenant_id: int, now: datetime, by:
     """End the pause now; the ladder continues from where it was. False when not paused."""
     row = (await connection.execute(select(tenants.c.paused_until).where(tenants.c.id == tenant_id))).first()
     if row is None:
-        raise HerinneringError(f"tenant {tenant_id} does not exist")
+        raise NotFound(f"tenant {tenant_id} does not exist")
     ended = await _end_open(connection, tenant_id, now, by)
     if row.paused_until is None and not ended:
         return False

@@ -21,14 +21,10 @@ from sqlalchemy import select, update
 
 from herinnering.adapters.db.security_tables import api_tokens
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
+from herinnering.errors import Conflict, NotFound, TokenError
 
 PREFIX = "hrn_"
 CONFIG_TOKEN = "config:payments.api_token"
-
-
-class TokenError(HerinneringError):
-    """A token name is taken, unknown, or not a valid name."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,7 @@ async def create(runtime: Runtime, name: str) -> str:
     token = PREFIX + secrets.token_urlsafe(32)
     async with runtime.db.begin() as connection:
         if (await connection.execute(select(api_tokens.c.id).where(api_tokens.c.name == name))).first():
-            raise TokenError(f"a token named {name!r} exists; revoke it first or choose another name")
+            raise Conflict(f"a token named {name!r} exists; revoke it first or choose another name")
         await connection.execute(api_tokens.insert().values(
             name=name, token_hash=digest(token), prefix=token[:len(PREFIX) + 4], created_at=runtime.clock.now()))
     return token
@@ -62,7 +58,7 @@ async def revoke(runtime: Runtime, name: str) -> None:
         result = await connection.execute(update(api_tokens).where(
             api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None)).values(revoked_at=runtime.clock.now()))
     if not result.rowcount:
-        raise TokenError(f"no live token named {name!r}")
+        raise NotFound(f"no live token named {name!r}")
 
 
 async def listing(runtime: Runtime) -> list[TokenInfo]:

@@ -18,7 +18,7 @@ from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
 from herinnering.adapters.db.tenant_tables import pre_debit_opt_outs, tenant_segments
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import OptOutRefused
 
 
 def latest_segment_sql() -> Any:
@@ -48,10 +48,6 @@ def extra_reminders(settings: Settings) -> dict[int, list[int]]:
 
 def in_segments_sql(segments: list[int]) -> Any:
     return or_(*(latest_segment_sql() == s for s in segments))
-
-
-class OptOutRefused(HerinneringError):
-    """The tenant's segment does not allow turning pre-debit reminders off."""
 
 
 async def set_pre_debit_opt_out(
