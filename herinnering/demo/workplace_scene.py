@@ -39,6 +39,7 @@ DIRECT_DEBIT = (
     ("HC-204522", "Emily Clarke", "+31611122244", "en", 81000, "NL44RABO0417164300", "MD-204522", "MS03"),
 )
 DIRECT_DEBIT_RETURN_DAY = 9  # Friday 11 December
+SLOW = 30_000  # ms: a form that makes a file or pays waits on the server, which a loaded CI machine slows down
 
 
 @dataclass(frozen=True)
@@ -176,10 +177,10 @@ async def _recollection_screens(page: Any, base: str) -> AsyncIterator[str]:
     make = page.locator("form[action='/herincasso/bestand'] button")
     if await make.count():
         await make.first.click()
-        await page.wait_for_url("**notice=made**")
+        await page.wait_for_url("**notice=made**", timeout=SLOW)
         yield "recollection-file-made"
         await page.locator("form[action$='/bank'] button").first.click()
-        await page.wait_for_url("**notice=handed**")
+        await page.wait_for_url("**notice=handed**", timeout=SLOW)
         yield "recollection-handed"
 
 
@@ -195,14 +196,14 @@ async def _arrangement_screens(runtime: Runtime, scene: Scene, page: Any, base: 
             await page.fill("#arr-count", "3")
             await page.fill("#arr-first", first)
             await page.click("#arrangement-form button[type=submit]")
-            await page.wait_for_url("**notice=arrangement**")
+            await page.wait_for_url("**notice=arrangement**", timeout=SLOW)
         arrangement = page.locator(".arrangement").first
         for summary in await arrangement.locator("summary").all():
             await summary.click()
         if cancel:
             await arrangement.locator("input[name=reason]").last.fill("Huurder betaalt liever in een keer")
             await arrangement.locator("button.danger").click()
-            await page.wait_for_url("**notice=cancelled**")
+            await page.wait_for_url("**notice=cancelled**", timeout=SLOW)
             yield "tenant-arrangement-cancelled"
             continue
         yield "tenant-arrangement-forms"
@@ -210,7 +211,7 @@ async def _arrangement_screens(runtime: Runtime, scene: Scene, page: Any, base: 
         await arrangement.locator("input[name=first]").fill(first)
         await arrangement.locator("input[name=reason]").first.fill("Ander inkomen vanaf januari")
         await arrangement.locator("form[action$='/wijzigen'] button").click()
-        await page.wait_for_url("**notice=changed**")
+        await page.wait_for_url("**notice=changed**", timeout=SLOW)
         yield "tenant-arrangement-changed"
         await page.goto(base + "/regelingen")
         yield "arrangements"
@@ -220,7 +221,7 @@ async def _tenant_screens(page: Any, url: str, language: str) -> AsyncIterator[s
     """The tenant's own pages in their language: mijn huur (with the statement opened), the
     payment page it leads to, and the done page after paying."""
     await page.context.clear_cookies()
-    await page.goto(url)
+    await page.goto(url, timeout=SLOW)
     yield f"mijn-huur-{language}"
     statement = page.locator("#overzicht summary")
     if await statement.count():
@@ -229,11 +230,11 @@ async def _tenant_screens(page: Any, url: str, language: str) -> AsyncIterator[s
     pay = page.locator("a.button.pay")
     if await pay.count():
         await pay.click()
-        await page.wait_for_url("**/pay/**")
+        await page.wait_for_url("**/pay/**", timeout=SLOW)
         yield f"pay-{language}"
         await page.select_option("#bank", "ING")
         await page.click("button.pay")
-        await page.wait_for_url("**/klaar**")
+        await page.wait_for_url("**/klaar**", timeout=SLOW)
         yield f"pay-done-{language}"
 
 
