@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
+from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
@@ -51,7 +51,7 @@ async def add_arrangement(
     """Agree an arrangement over the tenant's open arrears (or `amount_cents`, if given)."""
     settings = runtime.settings
     now = runtime.clock.now()
-    tenant = await store.tenant(connection, tenant_id)
+    tenant = await tenant_store.by_id(connection, tenant_id)
     if tenant is None:
         raise HerinneringError(f"tenant {tenant_id} does not exist")
     open_cases = await store.cases_of(connection, tenant_id, states=[CaseState.OPEN.value])

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
+from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tenants
@@ -172,7 +172,7 @@ async def _carry_out(
     claimed = (await connection.execute(claim)).first()
     if claimed is None:
         return False  # another tick took it
-    tenant = await store.tenant(connection, case.tenant_id)
+    tenant = await tenant_store.by_id(connection, case.tenant_id)
     assert tenant is not None
     outstanding = max(0, case.amount_due_cents - case.amount_paid_cents)
     data: dict[str, Any] = {"case_id": case.id, "period": case.period, "step": step.name, "attempt": claimed.attempt}

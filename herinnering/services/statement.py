@@ -13,10 +13,9 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters import pdf
-from herinnering.adapters.db import statement_store
+from herinnering.adapters.db import AsyncConnection, statement_store
 from herinnering.adapters.templates import LOCALES, money
 from herinnering.config import Settings
 from herinnering.domain.planning import Period, debit_date

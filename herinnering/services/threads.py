@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, tenant_store, thread_store, user_store
-from herinnering.adapters.db.tables import messages
+from herinnering.adapters.db import message_store, outbox, tenant_store, thread_store, user_store
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.bootstrap import Runtime
 from herinnering.domain.states import MessageState
@@ -217,8 +214,6 @@ async def open_thread(runtime: Runtime, thread_id: int) -> tuple[Any, list[Any],
         conversation = await thread_store.messages_of(connection, thread_id)
         timeline = await event_log.for_tenant(connection, thread.tenant_id) if thread.tenant_id else []
         ids = [m.message_id for m in conversation if m.message_id]
-        states = dict((await connection.execute(
-            select(messages.c.id, messages.c.state).where(messages.c.id.in_(ids))
-        )).all()) if ids else {}
+        states = await message_store.states_of(connection, ids)
     conversation = [{**m._mapping, "state": states.get(m.message_id)} for m in conversation]
     return thread, conversation, timeline

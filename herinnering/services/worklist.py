@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from herinnering.adapters.db import case_store, task_store, user_store
+from herinnering.adapters.db import case_store, task_store, tenant_store, user_store
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
 from herinnering.domain.calls import OUTCOMES, CallOutcome, retry_at
@@ -188,7 +188,7 @@ async def batch_letters(runtime: Runtime, task_ids: list[int], officer: Officer)
     for task_id in task_ids:
         async with runtime.db.begin() as connection:
             task = await task_store.get(connection, task_id)
-            tenant = await case_store.tenant(connection, task.tenant_id) if task is not None and task.tenant_id else None
+            tenant = await tenant_store.by_id(connection, task.tenant_id) if task is not None and task.tenant_id else None
         if task is None or tenant is None or task.state != "open" or task.kind != "written_reminder":
             refused.append((task_id, "not an open letter task"))
             continue

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.adapters.db import case_store, user_store
+from herinnering.adapters.db import tenant_store, user_store
 from herinnering.errors import HerinneringError
 from herinnering.services import proof, wgs_screen
 from herinnering.web.auth import TEAM_LEADS, login_required, officer, page, redirect
@@ -58,7 +58,7 @@ async def proof_pdf(request: web.Request) -> web.Response:
     except ValueError:
         raise web.HTTPNotFound() from None
     async with runtime.db.begin() as connection:
-        tenant = await case_store.tenant(connection, tenant_id)
+        tenant = await tenant_store.by_id(connection, tenant_id)
     if tenant is None:
         raise web.HTTPNotFound(text="tenant not found")
     try:

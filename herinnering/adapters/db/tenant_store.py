@@ -137,6 +137,11 @@ async def contract_ids(connection: AsyncConnection, tenant_ids: Iterable[int]) -
     return {int(row.id): str(row.external_id) for row in rows}
 
 
+async def by_id(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
+    """The tenant row as stored now (the one place that reads a tenant by id)."""
+    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+
+
 async def by_external_id(connection: AsyncConnection, external_id: str) -> Row[Any] | None:
     return (await connection.execute(select(tenants).where(tenants.c.external_id == external_id))).first()
 

@@ -14,10 +14,6 @@ from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.tables import messages, tenants
 
 
-async def tenant(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
-    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
-
-
 async def open_months(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
     gap = payment_periods.c.amount_due_cents - payment_periods.c.amount_paid_cents
     statement = (select(payment_periods, gap.label("open_cents"))
