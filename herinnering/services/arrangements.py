@@ -14,13 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, Row, arrangement_store, outbox, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, tenant_store
-from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain import arrangements as plan
@@ -66,11 +62,10 @@ async def add_arrangement(
     except ValueError as exc:
         raise HerinneringError(f"arrangement: {exc}") from None
     periods = tuple(c.period for c in open_cases)
-    arrangement_id = (await connection.execute(arrangements.insert().values(
-        tenant_id=tenant_id, state="active", total_cents=total, periods=",".join(periods),
+    arrangement_id = await arrangement_store.insert(
+        connection, tenant_id=tenant_id, state="active", total_cents=total, periods=",".join(periods),
         baseline_paid_cents=sum(c.amount_paid_cents for c in open_cases), every=plan.Every(every).value,
-        created_by=by, created_at=now, updated_at=now,
-    ).returning(arrangements.c.id))).scalar_one()
+        created_by=by, created_at=now, updated_at=now)
     for case in open_cases:
         await stop_for_arrangement(connection, settings, case, now)
     reminders = 0
@@ -88,9 +83,9 @@ async def add_arrangement(
                 now, send_at=send_at,
             )
             reminders += message_id is not None
-        await connection.execute(instalments.insert().values(
-            arrangement_id=arrangement_id, number=part.number, due_on=part.due_on, amount_cents=part.amount_cents,
-            state="open", reminder_message_id=message_id, updated_at=now))
+        await arrangement_store.add_instalment(
+            connection, arrangement_id=arrangement_id, number=part.number, due_on=part.due_on,
+            amount_cents=part.amount_cents, state="open", reminder_message_id=message_id, updated_at=now)
     await event_log.append(connection, [event_log.event(
         tenant_id, "arrangement_made", now, arrangement_id=arrangement_id, total_cents=total, count=count,
         first=first.isoformat(), every=plan.Every(every).value, periods=list(periods), by=by)])
@@ -101,25 +96,18 @@ async def _paid_towards(connection: AsyncConnection, arrangement: Row[Any]) -> i
     periods = [p for p in arrangement.periods.split(",") if p]
     if not periods:
         return 0
-    rows = (await connection.execute(select(arrears_cases.c.amount_paid_cents).where(
-        arrears_cases.c.tenant_id == arrangement.tenant_id, arrears_cases.c.period.in_(periods)))).fetchall()
-    return max(0, sum(row.amount_paid_cents for row in rows) - arrangement.baseline_paid_cents)
+    paid = await arrangement_store.paid_on_cases(connection, arrangement.tenant_id, periods)
+    return max(0, paid - arrangement.baseline_paid_cents)
 
 
-async def _parts(connection: AsyncConnection, arrangement_id: int) -> list[Row[Any]]:
-    return list((await connection.execute(select(instalments).where(
-        instalments.c.arrangement_id == arrangement_id).order_by(instalments.c.number))).fetchall())
+_parts = arrangement_store.instalments_of
 
 
 def _as_plan(rows: list[Row[Any]]) -> list[plan.Instalment]:
     return [plan.Instalment(row.number, row.due_on, row.amount_cents) for row in rows]
 
 
-async def active_of(connection: AsyncConnection, tenant_id: int | None = None) -> list[Row[Any]]:
-    statement = select(arrangements).where(arrangements.c.state == "active").order_by(arrangements.c.id)
-    if tenant_id is not None:
-        statement = statement.where(arrangements.c.tenant_id == tenant_id)
-    return list((await connection.execute(statement)).fetchall())
+active_of = arrangement_store.active_of
 
 
 async def arrangement_lines(connection: AsyncConnection, tenant_id: int) -> list[str]:
@@ -147,8 +135,7 @@ async def apply_payments(connection: AsyncConnection, settings: Settings, tenant
         for row in rows[:covered]:
             if row.state == "paid":
                 continue
-            await connection.execute(update(instalments).where(instalments.c.id == row.id).values(
-                state="paid", paid_at=now, updated_at=now))
+            await arrangement_store.set_instalment_paid(connection, row.id, now)
             if row.reminder_message_id is not None and await outbox.move(
                 connection, row.reminder_message_id, MessageState.CANCELLED, now, error_message="instalment paid"
             ):
@@ -158,8 +145,7 @@ async def apply_payments(connection: AsyncConnection, settings: Settings, tenant
                                        number=row.number, amount_cents=row.amount_cents))
             newly_paid += 1
         if covered == len(rows) and rows:
-            await connection.execute(update(arrangements).where(arrangements.c.id == arrangement.id).values(
-                state="completed", updated_at=now))
+            await arrangement_store.set_state(connection, arrangement.id, "completed", now)
             log.append(event_log.event(tenant_id, "arrangement_completed", now, arrangement_id=arrangement.id))
         await event_log.append(connection, log)
     return newly_paid
@@ -179,8 +165,7 @@ async def check_missed(runtime: Runtime) -> int:
             for part in late:
                 row = by_number[part.number]
                 if row.state == "open":
-                    await connection.execute(update(instalments).where(
-                        instalments.c.id == row.id, instalments.c.state == "open").values(state="missed", updated_at=now))
+                    await arrangement_store.set_instalment_missed(connection, row.id, now)
                 task_id = await store.add_task(
                     connection, tenant_id=arrangement.tenant_id, kind=MISSED_TASK,
                     title="Termijn betalingsregeling niet betaald: bel de huurder",

@@ -14,9 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db import case_store, statement_store
+from herinnering.adapters.db import AsyncConnection, case_store, statement_store
 from herinnering.config import Settings
 from herinnering.services import payments
 from herinnering.services.payment_links import PaymentLink

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    outbox,
+    tenant_store,
+    thread_store,
+    whatsapp_store,
+)
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, thread_store, whatsapp_store
-from herinnering.adapters.db.tables import tenants
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
 from herinnering.domain import whatsapp as rules
@@ -119,7 +122,7 @@ async def after_failure(connection: AsyncConnection, settings: Settings, message
     """A message failed at the provider (status callback): carry out the WhatsApp fallback."""
     if message.tenant_id is None:
         return rules.Fallback("none", "no tenant")
-    tenant = (await connection.execute(select(tenants).where(tenants.c.id == message.tenant_id))).first()
+    tenant = await tenant_store.by_id(connection, message.tenant_id)
     if tenant is None:
         return rules.Fallback("none", "no tenant")
     decision = rules.after_failure(
@@ -165,7 +168,7 @@ async def reply_form(connection: AsyncConnection, settings: Settings, thread: An
         return rules.Choice(rules.Form.SMS, "the conversation is by SMS")
     tenant = None
     if thread.tenant_id is not None:
-        tenant = (await connection.execute(select(tenants).where(tenants.c.id == thread.tenant_id))).first()
+        tenant = await tenant_store.by_id(connection, thread.tenant_id)
     if tenant is None:  # an unknown number: only the window of the thread itself
         open_ = rules.window_open(thread.last_inbound_at, now) and bool(settings.twilio.whatsapp_from)
         return rules.Choice(rules.Form.SESSION if open_ else rules.Form.SMS,

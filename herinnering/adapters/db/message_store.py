@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.tables import messages
@@ -36,3 +36,17 @@ async def states_of(connection: AsyncConnection, message_ids: Sequence[int]) -> 
         return {}
     rows = await connection.execute(select(messages.c.id, messages.c.state).where(messages.c.id.in_(list(message_ids))))
     return {row.id: row.state for row in rows}
+
+
+async def accepted_at_send_time(connection: AsyncConnection, message_ids: Sequence[int]) -> None:
+    """For the simulation: these claimed messages went out at their planned moment, as if the
+    provider accepted them (a real send goes through `outbox.mark_sent`)."""
+    await connection.execute(
+        update(messages).where(messages.c.id.in_(list(message_ids)))
+        .values(state=MessageState.SENT, sent_at=messages.c.send_at, updated_at=messages.c.send_at,
+                provider_status="sent"))
+
+
+async def id_by_key(connection: AsyncConnection, idempotency_key: str) -> int | None:
+    """The message planned under this key, if any."""
+    return (await connection.execute(select(messages.c.id).where(messages.c.idempotency_key == idempotency_key))).scalar()

@@ -5,15 +5,16 @@ The `*_sql` functions return expressions correlated on `tenants`, for the planne
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from datetime import datetime
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, exists, func, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db.collection_tables import arrangements, arrears_cases
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import tenants
+from herinnering.adapters.db.tables import messages, tenants
 from herinnering.adapters.db.tenant_centred_tables import pre_debit_opt_outs, tenant_segments
 
 
@@ -51,3 +52,57 @@ async def add_pre_debit_opt_out(connection: AsyncConnection, tenant_id: int, sou
 
 async def remove_pre_debit_opt_out(connection: AsyncConnection, tenant_id: int) -> None:
     await connection.execute(pre_debit_opt_outs.delete().where(pre_debit_opt_outs.c.tenant_id == tenant_id))
+
+
+async def sent_counts(connection: AsyncConnection, kinds: Iterable[str], start: datetime, end: datetime) -> dict[int, int]:
+    """Messages of these kinds sent in [start, end), per tenant."""
+    rows = await connection.execute(
+        select(messages.c.tenant_id, func.count().label("n")).where(
+            messages.c.kind.in_(list(kinds)), messages.c.sent_at >= start, messages.c.sent_at < end)
+        .group_by(messages.c.tenant_id))
+    return {row.tenant_id: int(row.n) for row in rows}
+
+
+async def tenants_with_open_case(connection: AsyncConnection) -> set[int]:
+    return set((await connection.execute(select(arrears_cases.c.tenant_id).where(
+        arrears_cases.c.state == "open"))).scalars())
+
+
+async def tenants_in_arrangement(connection: AsyncConnection) -> set[int]:
+    return set((await connection.execute(select(arrangements.c.tenant_id).where(
+        arrangements.c.state == "active"))).scalars())
+
+
+async def active_tenants(connection: AsyncConnection) -> list[Row[Any]]:
+    """(id, created_at) of every active tenant."""
+    return list((await connection.execute(select(tenants.c.id, tenants.c.created_at).where(
+        tenants.c.active.is_(True)))).fetchall())
+
+
+async def segments_before(connection: AsyncConnection, day: date) -> dict[int, int]:
+    """Each tenant's segment on the latest day before `day`."""
+    rows = await connection.execute(
+        select(tenant_segments.c.tenant_id, tenant_segments.c.segment).where(tenant_segments.c.day < day)
+        .order_by(tenant_segments.c.day))
+    return {row.tenant_id: row.segment for row in rows}  # in day order: the latest earlier day wins
+
+
+async def replace_day(connection: AsyncConnection, day: date, rows: Sequence[dict[str, Any]]) -> None:
+    """The day's snapshot becomes `rows` (tenant_id, segment, reason): a second run replaces the first."""
+    await connection.execute(tenant_segments.delete().where(tenant_segments.c.day == day))
+    if rows:
+        await connection.execute(dialect_insert(connection, tenant_segments), [{**row, "day": day} for row in rows])
+
+
+async def counts_per_day(connection: AsyncConnection, since: date) -> list[Row[Any]]:
+    """(day, segment, count) from `since`, by day."""
+    return list((await connection.execute(
+        select(tenant_segments.c.day, tenant_segments.c.segment, func.count())
+        .where(tenant_segments.c.day >= since)
+        .group_by(tenant_segments.c.day, tenant_segments.c.segment).order_by(tenant_segments.c.day))).all())
+
+
+async def latest_of(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
+    """The tenant's segment row on its latest computed day."""
+    return (await connection.execute(select(tenant_segments).where(tenant_segments.c.tenant_id == tenant_id)
+                                     .order_by(tenant_segments.c.day.desc()).limit(1))).first()
