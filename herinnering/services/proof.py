@@ -199,7 +199,7 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
                            f"{_euro(plan.total_cents)} voor {plan.periods}, elke {word('every', plan.every)}")
         money_lines += [f"  termijn {i.number}: {_euro(i.amount_cents)} op {_when(i.due_on, settings)} — "
                         f"{word('instalment_state', i.state)}"
-                        for i in await arrangement_store.instalments_of(connection, plan.id)]
+                        for i in await arrangement_store.parts_of(connection, plan.id)]
     sections.append(pdf.Section("Betalingen en betalingsregelingen", money_lines or ["Geen betalingen."]))
     return sections
 

@@ -108,6 +108,6 @@ async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row
         data.pending_day = (pending[-1].new_day, pending[-1].effective_period)
     plan = await arrangement_store.latest_active_id(connection, tenant.id)
     if plan is not None:
-        rows = await arrangement_store.instalments_of(connection, plan)
+        rows = await arrangement_store.parts_of(connection, plan)
         data.arrangement = [(r.number, r.due_on, r.amount_cents, r.state) for r in rows]
     return data

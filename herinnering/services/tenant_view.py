@@ -58,7 +58,7 @@ async def panel(runtime: Runtime, tenant_id: int) -> TenantPanel | None:
             })
         plans = []
         for arrangement in await arrangements.active_of(connection, tenant_id):
-            parts = await arrangement_store.instalments_of(connection, arrangement.id)
+            parts = await arrangement_store.parts_of(connection, arrangement.id)
             plans.append({"id": arrangement.id, "total_cents": arrangement.total_cents, "every": arrangement.every,
                           "periods": arrangement.periods, "parts": parts})
         result = TenantPanel(
