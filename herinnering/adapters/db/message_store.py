@@ -15,10 +15,10 @@ from herinnering.domain.states import MessageState
 
 async def planned_ids(connection: AsyncConnection, tenant_id: int, *, except_kinds: Collection[str] = ()) -> list[int]:
     """The ids of the tenant's planned messages, leaving out these kinds."""
-    return list((await connection.execute(select(messages.c.id).where(
-        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED,
-        messages.c.kind.not_in(list(except_kinds)),
-    ))).scalars().all())
+    statement = select(messages.c.id).where(messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED)
+    if except_kinds:
+        statement = statement.where(messages.c.kind.not_in(list(except_kinds)))
+    return list((await connection.execute(statement)).scalars().all())
 
 
 async def cancelled_for(connection: AsyncConnection, tenant_id: int, reason: str, *,
