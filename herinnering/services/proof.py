@@ -23,7 +23,15 @@ from typing import Any
 import jinja2
 
 from herinnering.adapters import pdf
-from herinnering.adapters.db import AsyncConnection, Row, arrangement_store, case_store, proof_store
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    arrangement_store,
+    case_store,
+    proof_store,
+    tenant_store,
+    user_store,
+)
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.dutch_words import without_links, word
@@ -232,3 +240,17 @@ async def build(runtime: Runtime, tenant: Row[Any], period: str | None, *, case_
                  f"{seal}")
     document = pdf.render(title, [pdf.Section("", [generated]), *sections], footer=f"{title} — zegel {seal[:16]}")
     return Bundle(title, sections, seal, document, html(title, sections, generated, seal))
+
+
+async def build_for_officer(runtime: Runtime, tenant_id: int, *, user_id: int, user_email: str) -> tuple[Row[Any], Bundle] | None:
+    """The bundle of the tenant's latest case, its making in the audit log; None when the
+    tenant does not exist. Raises HerinneringError when there is no case."""
+    async with runtime.db.begin() as connection:
+        tenant = await tenant_store.by_id(connection, tenant_id)
+    if tenant is None:
+        return None
+    bundle = await build(runtime, tenant, None)
+    async with runtime.db.begin() as connection:
+        await user_store.audit(connection, user_id=user_id, user_email=user_email, action="proof_bundle",
+                               now=runtime.clock.now(), tenant_id=tenant_id)
+    return tenant, bundle

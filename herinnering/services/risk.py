@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, risk_store, tenant_store, thread_store
+from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.planning import Period
 from herinnering.domain.segments import LABELS, Segment
@@ -105,3 +106,17 @@ def segment_plot(counts: dict[date, Any]) -> bytes:
         axes.legend(fontsize=7)
     figure.autofmt_xdate()
     return _png(figure)
+
+
+async def overview(runtime: Runtime) -> tuple[list[RiskRow], list[RiskRow], dict[date, Any]]:
+    """The risk page in one transaction: tenants at risk, cases ready for the municipality, and
+    the segment counts of the last year."""
+    from herinnering.services.segments import counts_over_time
+
+    now = runtime.clock.now()
+    today = now.astimezone(runtime.settings.reminders.timezone).date()
+    async with runtime.db.begin() as connection:
+        risky = await at_risk(connection, runtime.settings, today, now)
+        wgs = await wgs_ready(connection, runtime.settings, today, now)
+        counts = await counts_over_time(connection, today - timedelta(days=365))
+    return risky, wgs, counts

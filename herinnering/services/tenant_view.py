@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from herinnering.adapters.db import arrangement_store, task_store, tenant_store, tenant_view_store
+from herinnering.adapters.db import (
+    arrangement_store,
+    task_store,
+    tenant_store,
+    tenant_view_store,
+    user_store,
+)
 from herinnering.bootstrap import Runtime
 from herinnering.domain.ladder import OPEN_ENDED
 from herinnering.domain.payment_state import reason
@@ -96,3 +102,10 @@ async def with_answering(runtime: Runtime, tenant_id: int | None, conversation: 
                 m = {**m, "answering": before[-1]}
         result.append(m)
     return result
+
+
+async def record_view(runtime: Runtime, user_id: int, user_email: str, tenant_id: int) -> None:
+    """Looking at a tenant is in the audit log, like opening a thread."""
+    async with runtime.db.begin() as connection:
+        await user_store.audit(connection, user_id=user_id, user_email=user_email, action="view_tenant",
+                               now=runtime.clock.now(), tenant_id=tenant_id)

@@ -249,3 +249,21 @@ async def done_by_contract(runtime: Runtime, contract: str, kind: str, by: str, 
         recorded = await mvi.complete_task(connection, runtime.settings, task.id, runtime.clock.now(), by=by,
                                            channel=channel, note=note)
     return task.id, recorded
+
+
+async def batch_pdf(runtime: Runtime, batch_id: int) -> bytes | None:
+    """The post batch's PDF to print, as it was made."""
+    from herinnering.services import letters
+
+    async with runtime.db.begin() as connection:
+        return await letters.batch_pdf(connection, batch_id)
+
+
+async def nav_counts(runtime: Runtime, officer: Officer) -> dict[str, int]:
+    """What the navigation shows on every page: open and overdue tasks, unread messages."""
+    from herinnering.adapters.db import thread_store
+
+    tasks = await counts(runtime, officer)
+    async with runtime.db.begin() as connection:
+        threads = await thread_store.counts(connection, officer.id)
+    return {"tasks": tasks["all"], "overdue": tasks["overdue"], "unread": threads["unread"]}

@@ -1,8 +1,9 @@
-"""Queries live in stores: a service module never imports sqlalchemy (issue 22, item 2).
+"""Queries live in stores and services own their transactions (issue 22, item 2).
 
-The services call `adapters/db/<noun>_store.py` functions with a connection they opened; the
-only database names they use in signatures come from `herinnering.adapters.db`. The test walks
-whatever package layout `herinnering/services` has, so it keeps holding after modules move.
+A service module never imports sqlalchemy: it calls `adapters/db/<noun>_store.py` functions with
+a connection it opened; the only database names it uses in signatures come from
+`herinnering.adapters.db`. Web handlers and commands call services and open no transaction. The
+tests walk whatever package layout `herinnering/` has, so they keep holding after modules move.
 """
 
 from __future__ import annotations
@@ -58,3 +59,49 @@ def test_the_walk_sees_an_import_inside_a_function(tmp_path: Path) -> None:
     module = tmp_path / "late.py"
     module.write_text("def f():\n    from sqlalchemy import select\n    return select\n", encoding="utf-8")
     assert "sqlalchemy" in imported_modules(module)
+
+
+# --- web handlers and commands call services; services open the transactions ---------------
+
+PACKAGE = SERVICES.parent
+TRANSACTION_OPENERS = ("begin", "run", "connect")
+
+# Files whose handlers or commands still open a transaction themselves. Only ever shrinks.
+STILL_OPENING = {
+    "commands/collection.py", "commands/experiments.py", "commands/lawful.py", "commands/payments.py",
+    "commands/tenant_centred.py", "web/app.py", "web/experiments.py", "web/inbox.py", "web/payment_links.py",
+    "web/tenant_page.py",
+}
+
+
+def opens_a_transaction(path: Path) -> bool:
+    """Whether the file calls `<something>.db.begin()`/`.run()`/`.connect()` or `engine.begin()`."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in TRANSACTION_OPENERS and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr in ("db", "engine")):
+            return True
+    return False
+
+
+def edge_modules() -> list[Path]:
+    return sorted(path for folder in ("web", "commands") for path in (PACKAGE / folder).rglob("*.py"))
+
+
+def test_web_handlers_and_commands_leave_transactions_to_the_services() -> None:
+    offenders = sorted(path.relative_to(PACKAGE).as_posix() for path in edge_modules()
+                       if path.relative_to(PACKAGE).as_posix() not in STILL_OPENING and opens_a_transaction(path))
+    assert offenders == [], f"open the transaction in a service and call that: {offenders}"
+
+
+def test_the_list_of_files_still_opening_transactions_only_names_files_that_do() -> None:
+    opening = {path.relative_to(PACKAGE).as_posix() for path in edge_modules() if opens_a_transaction(path)}
+    assert STILL_OPENING <= opening, f"moved already or gone, take off the list: {sorted(STILL_OPENING - opening)}"
+
+
+def test_the_walk_sees_a_handler_opening_a_transaction(tmp_path: Path) -> None:
+    module = tmp_path / "handler.py"
+    module.write_text("async def h(runtime):\n    async with runtime.db.begin() as c:\n        pass\n", encoding="utf-8")
+    assert opens_a_transaction(module)
+    module.write_text("async def h(runtime):\n    return await service.begin(runtime)\n", encoding="utf-8")
+    assert not opens_a_transaction(module)
