@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from herinnering.adapters.db import AsyncConnection, case_store, statement_store
+from herinnering.adapters.payment_providers.sandbox import tenant_chose
+from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.services import payments
 from herinnering.services.payment_links import PaymentLink
@@ -51,3 +53,17 @@ async def covers(connection: AsyncConnection, settings: Settings, link: PaymentL
                   period=link.period, others=others, total_open_cents=await payments.outstanding(connection,
                                                                                                 link.tenant_id),
                   costs_cents=costs, page_url=back)
+
+
+async def covers_now(runtime: Runtime, link: PaymentLink, token: str) -> Covers:
+    """`covers` as of now, in its own transaction."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        return await covers(connection, runtime.settings, link, now.astimezone(runtime.settings.reminders.timezone).date(),
+                            now, token)
+
+
+async def sandbox_choice(runtime: Runtime, ref: str, *, pay: bool, bank: str, amount_cents: int) -> None:
+    """The tenant's choice on the sandbox provider's "bank" page (pay or cancel), stored as that provider keeps it."""
+    async with runtime.db.begin() as connection:
+        await tenant_chose(connection, ref, pay=pay, bank=bank, amount_cents=amount_cents, now=runtime.clock.now())

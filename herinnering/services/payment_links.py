@@ -168,3 +168,9 @@ async def settle_paid(
     )])
     await payments.record_for_tenant(connection, settings, link.tenant_id, transaction, now)
     return "paid"
+
+
+async def find(db: Database, public_id: str) -> PaymentLink | None:
+    """The link a tenant opened, by its public id."""
+    async with db.begin() as connection:
+        return await link_by_public_id(connection, public_id)
