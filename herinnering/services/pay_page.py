@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from herinnering.adapters.db import AsyncConnection, case_store, statement_store
+from herinnering.adapters.db import AsyncConnection, statement_store, tenant_store
 from herinnering.adapters.payment_providers.sandbox import tenant_chose
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
@@ -38,7 +38,7 @@ class Covers:
 
 async def covers(connection: AsyncConnection, settings: Settings, link: PaymentLink, today: date, now: datetime,
                  token: str = "") -> Covers:
-    tenant = await case_store.tenant(connection, link.tenant_id)
+    tenant = await tenant_store.by_id(connection, link.tenant_id)
     language = tenant.language if tenant is not None and tenant.language in LANGUAGES else "nl"
     months = await payments.periods(connection, link.tenant_id)
     others = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0 and m.period != link.period]
