@@ -18,13 +18,13 @@ from herinnering.errors import HerinneringError
 
 def wants_pre_debit_sql(settings: Settings) -> Any:
     """The planner's condition: False for a tenant who opted out while in a segment that allows it."""
-    return segment_store.wants_pre_debit_sql(settings.cadence.opt_out_segments)
+    return segment_store.wants_pre_debit_sql(settings.segments.opt_out_segments)
 
 
 def extra_reminders(settings: Settings) -> dict[int, list[int]]:
     """Extra lead days → the segments that get an extra earlier reminder that many days sooner."""
     found: dict[int, list[int]] = {}
-    for segment, days in sorted(settings.cadence.extra_lead_days.items()):
+    for segment, days in sorted(settings.segments.extra_lead_days.items()):
         found.setdefault(days, []).append(segment)
     return found
 
@@ -44,8 +44,8 @@ async def set_pre_debit_opt_out(
     if on:
         found = await segment_store.latest_segment_of(connection, tenant_id)
         segment = found.segment if found else None
-        if segment is None or int(segment) not in settings.cadence.opt_out_segments:
-            allowed = ", ".join(str(s) for s in sorted(settings.cadence.opt_out_segments)) or "none"
+        if segment is None or int(segment) not in settings.segments.opt_out_segments:
+            allowed = ", ".join(str(s) for s in sorted(settings.segments.opt_out_segments)) or "none"
             who = found.external_id if found else tenant_id
             raise OptOutRefused(f"tenant {who} is in segment {segment}; an opt-out of pre-debit reminders "
                                 f"is allowed only in segment(s) {allowed} ([segments.cadence])")

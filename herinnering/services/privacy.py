@@ -23,9 +23,9 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, retention_store, tenant_data
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
+from herinnering.config import PrivacySettings
 from herinnering.domain.retention import KINDS, Terms, cutoff
 from herinnering.errors import HerinneringError
-from herinnering.security_config import PrivacySettings
 from herinnering.services import statement
 
 log = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ def token_hash(token: str) -> str:
 async def issue_token(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     await tenant_page_store.add_token(connection, token_hash(token), tenant_id, now,
-                                      now + timedelta(days=settings.tenant.page_link_days))
+                                      now + timedelta(days=settings.self_service.page_link_days))
     await event_log.append(connection, [event_log.event(tenant_id, "tenant_page_link_made", now,
-                                                        days=settings.tenant.page_link_days)])
+                                                        days=settings.self_service.page_link_days)])
     return token
 
 
