@@ -70,7 +70,6 @@ TRANSACTION_OPENERS = ("begin", "run", "connect")
 STILL_OPENING = {
     "commands/collection.py", "commands/experiments.py", "commands/lawful.py", "commands/payments.py",
     "commands/tenant_centred.py", "web/app.py",
-    "web/tenant_page.py",
 }
 
 
