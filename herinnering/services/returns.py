@@ -24,18 +24,16 @@ from datetime import date, datetime
 from typing import Any
 
 from sepaxml import SepaDD
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db import (
-    AsyncConnection,
-    Row,
-    message_store,
-    outbox,
-    recollection_store,
-    tenant_store,
-)
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db import outbox
+from herinnering.adapters.db.collection_tables import ladder_steps
+from herinnering.adapters.db.engine import Database, dialect_insert
+from herinnering.adapters.db.tables import events, messages, tenants
+from herinnering.adapters.db.tenant_centred_tables import dialogs, recollections
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import Clock
 from herinnering.config import Settings
@@ -67,10 +65,16 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     if change.status is not PaymentStatus.RETURNED:  # e.g. a return inside a payment arrangement
         return None
     now, today = change.occurred_at, _local_day(change.occurred_at, settings)
-    earlier = await recollection_store.of_month(connection, change.tenant_id, change.period)
+    earlier = (await connection.execute(
+        select(recollections).where(recollections.c.tenant_id == change.tenant_id,
+                                    recollections.c.period == change.period,
+                                    recollections.c.state != "cancelled")
+        .order_by(recollections.c.attempt)
+    )).fetchall()
     if earlier and earlier[-1].state in ("scheduled", "exported"):  # this return is the re-collection's own
-        await recollection_store.set_state(connection, earlier[-1].id, "returned", now)
-    tenant = await tenant_store.by_id(connection, change.tenant_id)
+        await connection.execute(update(recollections).where(recollections.c.id == earlier[-1].id)
+                                 .values(state="returned", updated_at=now))
+    tenant = await store.tenant(connection, change.tenant_id)
     notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
     step = next_after_return(
         change.reason_code, settings.returns.policy, today, len(earlier),
@@ -94,11 +98,12 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
         message_id = await _first_rung(connection, settings, tenant, case, step, change, now, today, len(earlier))
     if step.recollect_on is not None and message_id is not None:  # never a re-collection without its notice
         attempt = len(earlier) + 1
-        await recollection_store.schedule(
-            connection, tenant_id=change.tenant_id, period=change.period, attempt=attempt, reason_code=step.code,
+        await connection.execute(dialect_insert(connection, recollections).values(
+            tenant_id=change.tenant_id, period=change.period, attempt=attempt, reason_code=step.code,
             amount_cents=change.outstanding_cents, collect_on=step.recollect_on, state="scheduled",
             end_to_end_id=f"{tenant.external_id}-{change.period}-R{attempt}"[:35], notice_message_id=message_id,
-            created_at=now, updated_at=now)
+            created_at=now, updated_at=now,
+        ).on_conflict_do_nothing(index_elements=["tenant_id", "period", "attempt"]))
         data["recollect_on"] = step.recollect_on.isoformat()
     await event_log.append(connection, [event_log.event(change.tenant_id, EVENT, now, message_id, **data,
                                                         **({"task_id": task_id} if task_id else {}))])
@@ -134,7 +139,10 @@ async def _first_rung(connection: AsyncConnection, settings: Settings, tenant: R
     message_id = int(rows[0].id)
     first = next((s for s in settings.ladder.ladder.steps if s.action is Action.MESSAGE), None)
     if first is not None:
-        await recollection_store.record_first_step(connection, case.id, first.name, message_id, today, now)
+        await connection.execute(dialect_insert(connection, ladder_steps).values(
+            case_id=case.id, step=first.name, done_on=today, attempt=1, message_id=message_id,
+            created_at=now, updated_at=now,
+        ).on_conflict_do_nothing(index_elements=["case_id", "step"]))
     await event_log.append(connection, [event_log.event(tenant.id, "message_planned", now, message_id,
                                                         kind=step.message_kind, period=change.period)])
     return message_id
@@ -150,19 +158,24 @@ class _SettingsOnly:
 async def _stop_everything(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
     """MD07: the tenant is made inactive (the dispatcher and planner skip inactive tenants), every
     planned message is cancelled, planned re-collections and an open dialog end."""
-    await recollection_store.deactivate(connection, tenant_id, now)
-    planned = await message_store.planned_ids(connection, tenant_id)
+    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False, updated_at=now))
+    planned = (await connection.execute(select(messages.c.id).where(
+        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED))).scalars().all()
     log_rows = [event_log.event(tenant_id, "messages_stopped", now, reason="rekeninghouder overleden (MD07)")]
     for message_id in planned:
         if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message="debtor deceased"):
             log_rows.append(event_log.event(tenant_id, "message_cancelled", now, message_id, reason="debtor deceased"))
-    await recollection_store.cancel_scheduled(connection, tenant_id, now)
+    await connection.execute(update(recollections).where(
+        recollections.c.tenant_id == tenant_id, recollections.c.state == "scheduled").values(
+        state="cancelled", updated_at=now))
+    await connection.execute(dialogs.delete().where(dialogs.c.tenant_id == tenant_id))
     await event_log.append(connection, log_rows)
 
 
 async def return_lines(connection: AsyncConnection, tenant_id: int) -> dict[str, list[str]]:
     """Per month, each return's reason in plain Dutch and why that step was chosen (ladder view)."""
-    rows = await recollection_store.events_of(connection, tenant_id, EVENT)
+    rows = (await connection.execute(select(events.c.data, events.c.occurred_at).where(
+        events.c.tenant_id == tenant_id, events.c.type == EVENT).order_by(events.c.id))).fetchall()
     lines: dict[str, list[str]] = {}
     for row in rows:
         text = row.data.get("reason", "")
@@ -194,7 +207,13 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,
                    "creditor_id": creditor.creditor_id, "currency": "EUR"}, schema="pain.008.001.02", clean=True)
     async with db.begin() as connection:
-        due = await recollection_store.due_on(connection, collect_on)
+        due = (await connection.execute(
+            select(recollections, tenants.c.external_id, tenants.c.name, tenants.c.iban, tenants.c.active,
+                   tenants.c.payment_method, tenants.c.mandate_id, tenants.c.mandate_signed_on)
+            .join(tenants, tenants.c.id == recollections.c.tenant_id)
+            .where(recollections.c.state == "scheduled", recollections.c.collect_on == collect_on)
+            .order_by(recollections.c.id)
+        )).fetchall()
         for row in due:
             status = await payments.period_status(connection, row.tenant_id, row.period)
             outstanding = status.outstanding_cents if status is not None else row.amount_cents
@@ -213,7 +232,8 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
                 why = "no SEPA mandate on record (import machtigingskenmerk and datum machtiging)"
             if why is not None:
                 report.left_out.append(f"{row.end_to_end_id}: {why}")
-                await recollection_store.set_state(connection, row.id, "cancelled", now)
+                await connection.execute(update(recollections).where(recollections.c.id == row.id).values(
+                    state="cancelled", updated_at=now))
                 await event_log.append(connection, [event_log.event(
                     row.tenant_id, "recollection_cancelled", now, period=row.period, reason=why)])
                 continue
@@ -226,8 +246,8 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
             })
             report.included.append(row.end_to_end_id)
             report.total_cents += amount
-            await recollection_store.set_state(connection, row.id, "exported", now, exported_at=now,
-                                               amount_cents=amount)
+            await connection.execute(update(recollections).where(recollections.c.id == row.id).values(
+                state="exported", exported_at=now, amount_cents=amount, updated_at=now))
             await event_log.append(connection, [event_log.event(
                 row.tenant_id, "recollection_exported", now, period=row.period, attempt=row.attempt,
                 amount_cents=amount, collect_on=collect_on.isoformat(), end_to_end_id=row.end_to_end_id)])
