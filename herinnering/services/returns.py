@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
+from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.db.collection_tables import ladder_steps
 from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.tables import events, messages, tenants
@@ -74,7 +74,7 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     if earlier and earlier[-1].state in ("scheduled", "exported"):  # this return is the re-collection's own
         await connection.execute(update(recollections).where(recollections.c.id == earlier[-1].id)
                                  .values(state="returned", updated_at=now))
-    tenant = await store.tenant(connection, change.tenant_id)
+    tenant = await tenant_store.by_id(connection, change.tenant_id)
     notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
     step = next_after_return(
         change.reason_code, settings.returns.policy, today, len(earlier),

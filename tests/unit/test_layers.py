@@ -9,6 +9,7 @@ tests walk whatever package layout `herinnering/` has, so they keep holding afte
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import herinnering
@@ -104,3 +105,18 @@ def test_the_walk_sees_a_handler_opening_a_transaction(tmp_path: Path) -> None:
     assert opens_a_transaction(module)
     module.write_text("async def h(runtime):\n    return await service.begin(runtime)\n", encoding="utf-8")
     assert not opens_a_transaction(module)
+
+
+# --- one way to read a tenant by id -------------------------------------------------------------
+
+FOLDED = re.compile(r"\b(?:case_store|store|tenant_view_store)\.tenant\(|\btask_store\.tenant_of\(")
+
+
+def test_a_tenant_is_read_by_id_through_tenant_store_only() -> None:
+    """`case_store.tenant`, `tenant_view_store.tenant` and `task_store.tenant_of` were one query
+    three times; `tenant_store.by_id` is the one left. Code merged from elsewhere that still
+    calls an old name fails here rather than at run time."""
+    callers = sorted(path.relative_to(PACKAGE.parent).as_posix()
+                     for root in (PACKAGE, PACKAGE.parent / "tests", PACKAGE.parent / "bench")
+                     for path in root.rglob("*.py") if FOLDED.search(path.read_text(encoding="utf-8")))
+    assert callers == [], f"read the tenant with tenant_store.by_id: {callers}"
