@@ -2,7 +2,9 @@
 
 `herinnering user add EMAIL --role officer|teamlead|admin|viewer [--name NAME]` asks for the password
 twice at a prompt (or reads one line from stdin when it is not a terminal). The password is
-never printed, logged or stored in clear text.
+never printed, logged or stored in clear text. `herinnering user reset-second-factor EMAIL`
+removes an officer's two-step sign-in (a team lead does this on /gebruikers; this is for the
+one who lost their own phone).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
 from herinnering.errors import HerinneringError
+from herinnering.services import second_factor
 from herinnering.services.users import ROLES, add_user
 
 
@@ -35,6 +38,15 @@ async def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_user_reset_second_factor(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
+        had = await second_factor.reset_by_operator(runtime, args.email, getpass.getuser())
+    email = args.email.strip().lower()
+    print(f"Two-step sign-in of {email} removed; its sessions ended." if had
+          else f"{email} had no two-step sign-in; its sessions ended.")
+    return 0
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's sub-commands; each sets `run=async_function(args, settings) -> int`."""
     user = commands.add_parser("user", help="officers' accounts for the inbox")
@@ -44,3 +56,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add.add_argument("--role", choices=ROLES, default="officer")
     add.add_argument("--name", help="the name colleagues see (default: the part before @)")
     add.set_defaults(run=cmd_user_add)
+    reset = actions.add_parser("reset-second-factor",
+                               help="remove an officer's two-step sign-in (a lost phone); they set it up again")
+    reset.add_argument("email")
+    reset.set_defaults(run=cmd_user_reset_second_factor)

@@ -126,6 +126,8 @@ class Dispatcher:
 
         async def one(message: Row[Any], text: Text) -> None:
             nonlocal waiting
+            if not halted.is_set():  # paced before taking a slot: a send waiting for the rate holds none
+                await self.throttle.acquire(text.segments)
             async with self.gate:  # shared by overlapping batches: `concurrency` sends in flight at most
                 waiting -= 1
                 if launched is not None and not waiting:
@@ -200,12 +202,12 @@ class Dispatcher:
         return ready, broken
 
     async def send_text(self, message: Row[Any], text: Text, report: TickReport) -> SendOutcome | None:
-        """Send a text prepared (and stored) with its batch; an acceptance is recorded together
-        with the others that arrive meanwhile, anything else on its own."""
+        """Send a text prepared (and stored) with its batch, its turn under the rate already
+        taken; an acceptance is recorded together with the others that arrive meanwhile,
+        anything else on its own."""
         if policy(message.kind).respect_window and not in_send_window(self.rt.clock.now(), self.rules):
             await self.release(message, count_attempt=False)  # the window closed while the batch was sent
             return None
-        await self.throttle.acquire(text.segments)
         outcome = await self.sender.send(text.to, text.sender, text.body, self.callback_url(message.id), text.content)
         await self.answer(message, outcome, report)
         return outcome

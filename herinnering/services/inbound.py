@@ -34,6 +34,17 @@ from herinnering.services import whatsapp_inbound
 log = logging.getLogger(__name__)
 
 
+MAX_MEDIA = 10  # Twilio sends at most ten attachments with one message
+
+
+@dataclass(frozen=True)
+class Media:
+    """One attachment: where the provider keeps it (MediaUrlN) and its type (MediaContentTypeN)."""
+
+    url: str
+    content_type: str
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One inbound message as Twilio posts it (the fields we use)."""
@@ -45,6 +56,7 @@ class Inbound:
     num_media: int = 0
     profile_name: str | None = None
     button_payload: str | None = None
+    media: tuple[Media, ...] = ()
 
     @property
     def channel(self) -> str:
@@ -60,10 +72,16 @@ class Inbound:
             media = int(form.get("NumMedia") or 0)
         except ValueError:
             media = 0
+        attachments = tuple(
+            Media(url, (form.get(f"MediaContentType{i}") or "application/octet-stream")[:100])
+            for i in range(min(max(media, 0), MAX_MEDIA))
+            if (url := form.get(f"MediaUrl{i}") or "") and len(url) <= 500
+        )
         return cls(
             sid=form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid") or "",
             sender=form.get("From", ""), to=form.get("To", ""), body=form.get("Body", ""), num_media=media,
             profile_name=form.get("ProfileName") or None, button_payload=form.get("ButtonPayload") or None,
+            media=attachments,
         )
 
 
@@ -103,6 +121,7 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
         if stored is None:
             log.info("inbound %s from %s seen before; ignored", message.sid, mask(message.phone))
             return InboundResult(stored=False, thread_id=thread.id)
+        await thread_store.add_media(connection, stored, [(m.url, m.content_type) for m in message.media], now)
         if message.channel == "whatsapp" and tenant is not None:  # WhatsApp's 24-hour window opens now
             await whatsapp_store.note_inbound(connection, tenant.id, now)
         if intent is Intent.OTHER and tenant is not None and thread.owner == "bot":  # DAG, REGELING, BEL (issue 10)
@@ -164,8 +183,8 @@ async def _receive_plain(runtime: Runtime, message: Inbound, intent: Intent, now
     takes the full way. Safe to repeat: the MessageSid is stored once."""
     from herinnering.services.self_service import dialog_rules
 
-    if intent is not Intent.OTHER or runtime.db.dialect != "postgresql":
-        return None
+    if intent is not Intent.OTHER or runtime.db.dialect != "postgresql" or message.media:
+        return None  # attachments are stored beside the message: the full way
     if dialog_rules(runtime.settings).keyword(message.button_payload or message.body) is not None:
         return None
     data = {k: v for k, v in (("num_media", message.num_media), ("profile_name", message.profile_name),

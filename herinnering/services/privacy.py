@@ -20,7 +20,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from herinnering.adapters.db import AsyncConnection, retention_store, tenant_data
+from herinnering.adapters import twilio_media
+from herinnering.adapters.db import AsyncConnection, retention_store, tenant_data, thread_store
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
 from herinnering.config import PrivacySettings
@@ -151,6 +152,7 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
             return PurgeReport(cutoff=before, tenants=len(whole), aggregates=len(counts), dry_run=True,
                                kept_for_proof=len(kept), kept=kept_by_kind)
         await retention_store.add_counts(connection, counts)
+        attachments = await thread_store.media_urls(connection, ids)
         removed: dict[str, int] = {}
 
         def add(rows: dict[str, int]) -> None:
@@ -167,10 +169,24 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
         add(await tenant_data.delete_rows(connection, whole) if whole else {})
         # conversations with numbers of no tenant have no contract: the same period from their last message
         add(await tenant_data.delete_unknown_numbers(connection, datetime.combine(before, time(), zone)))
+        kept_media = await thread_store.media_kept(connection, list(attachments))
+    await _delete_at_provider(runtime, [url for media_id, url in attachments.items() if media_id not in kept_media])
     exports = _purge_exports(privacy, now)
     log.info("purged %d tenants whose contract ended before %s; %d kept for proof", len(whole), before, len(kept))
     return PurgeReport(cutoff=before, tenants=len(whole), rows=removed, aggregates=len(counts),
                        kept_for_proof=len(kept), kept=kept_by_kind, exports=exports)
+
+
+async def _delete_at_provider(runtime: Runtime, urls: list[str]) -> None:
+    """Attachments whose messages were purged are deleted where Twilio keeps them too; one that
+    cannot be deleted now is logged (without its address), the purge stands."""
+    failed = 0
+    for url in urls:
+        if not await twilio_media.delete(runtime.settings.twilio, url):
+            failed += 1
+    if failed:
+        log.warning("%d of %d purged attachments could not be deleted at the provider; delete them in "
+                    "Twilio's console", failed, len(urls))
 
 
 async def aggregates(runtime: Runtime) -> list[Any]:

@@ -171,16 +171,31 @@ def enrolment_of(runtime: Runtime, secret: str, email: str) -> Enrolment:
 async def reset(runtime: Runtime, lead: Officer, user_id: int) -> str:
     """A team lead removes a colleague's second factor (a lost phone): their sessions end, and
     they set it up again at their next login (or when they choose, unless it is required)."""
-    now = runtime.clock.now()
     async with runtime.db.begin() as connection:
         found = await user_store.by_id(connection, user_id)
         if found is None:
             raise HerinneringError(f"account {user_id} does not exist")
         if found.id == lead.id:
             raise HerinneringError("you cannot do that to your own account")
-        await user_store.clear_totp(connection, found.id, now)
-        await user_store.end_sessions_of(connection, found.id)
-        await user_store.clear_attempts(connection, _guard_key(found.email))
-        await user_store.audit(connection, user_id=lead.id, user_email=lead.email, action="totp_reset", now=now,
-                               email=found.email, had_second_factor=found.totp_secret is not None)
+        await _clear(connection, runtime, found, lead.id, lead.email)
     return str(found.email)
+
+
+async def reset_by_operator(runtime: Runtime, email: str, operator: str) -> bool:
+    """The same at the command line (`herinnering user reset-second-factor`), for the one team
+    lead who lost their own phone; False when the account had no second factor."""
+    async with runtime.db.begin() as connection:
+        found = await user_store.by_email(connection, users.normalise_email(email))
+        if found is None:
+            raise HerinneringError(f"{email}: no such account")
+        await _clear(connection, runtime, found, None, f"cli:{operator}"[:200])
+    return found.totp_secret is not None
+
+
+async def _clear(connection: Any, runtime: Runtime, found: Any, actor_id: int | None, actor_email: str) -> None:
+    now = runtime.clock.now()
+    await user_store.clear_totp(connection, found.id, now)
+    await user_store.end_sessions_of(connection, found.id)
+    await user_store.clear_attempts(connection, _guard_key(found.email))
+    await user_store.audit(connection, user_id=actor_id, user_email=actor_email, action="totp_reset", now=now,
+                           email=found.email, had_second_factor=found.totp_secret is not None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from herinnering.adapters import twilio_media
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import (
     presence_store,
@@ -18,6 +19,7 @@ from herinnering.adapters.db import (
     thread_store,
     user_store,
 )
+from herinnering.adapters.twilio_media import MediaFile
 from herinnering.bootstrap import Runtime
 from herinnering.services.threads import Officer, ThreadError
 
@@ -139,3 +141,17 @@ async def others_present(runtime: Runtime, thread_id: int, officer: Officer) -> 
     async with runtime.db.begin() as connection:
         rows = await presence_store.others(connection, thread_id, officer.id, runtime.clock.now())
     return [(row.name, bool(row.typing)) for row in rows]
+
+
+async def attachment(runtime: Runtime, media_id: int, officer: Officer) -> tuple[Any, MediaFile]:
+    """A tenant's attachment, fetched from the provider for an officer (audited like reading the
+    thread); ThreadError when there is no such attachment, MediaUnavailable when the provider
+    does not give it."""
+    async with runtime.db.begin() as connection:
+        found = await thread_store.medium(connection, media_id)
+        if found is None:
+            raise ThreadError(f"attachment {media_id} does not exist")
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="view_attachment",
+                               now=runtime.clock.now(), tenant_id=found.tenant_id, thread_id=found.thread_id,
+                               media_id=media_id)
+    return found, await twilio_media.fetch(runtime.settings.twilio, found.url)

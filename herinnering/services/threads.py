@@ -215,7 +215,11 @@ async def open_thread(runtime: Runtime, thread_id: int) -> tuple[Any, list[Any],
         timeline = await event_log.for_tenant(connection, thread.tenant_id) if thread.tenant_id else []
         ids = [m.message_id for m in conversation if m.message_id]
         states = await message_store.states_of(connection, ids)
-    conversation = [{**m._mapping, "state": states.get(m.message_id)} for m in conversation]
+        attached: dict[int, list[Any]] = {}
+        for media in await thread_store.media_of(connection, [m.id for m in conversation if m.direction == "in"]):
+            attached.setdefault(media.thread_message_id, []).append(media)
+    conversation = [{**m._mapping, "state": states.get(m.message_id), "media": attached.get(m.id, [])}
+                    for m in conversation]
     return thread, conversation, timeline
 
 

@@ -27,6 +27,7 @@ from herinnering.web import (
     experiments,
     i18n,
     inbox,
+    media,
     openapi,
     payment_links,
     payments,
@@ -138,7 +139,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
                  openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
-                 team_accounts, wgs, second_factor):
+                 team_accounts, wgs, second_factor, media):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app

@@ -221,14 +221,27 @@ async def apply_statuses(
     return [(row[1], bool(row[2]), bool(row[3])) for row in rows]
 
 
+_ARRAY_TYPES = {"body": "TEXT", "recipient": "TEXT", "segments": "INTEGER", "channel": "TEXT", "template": "TEXT",
+                "updated_at": "TIMESTAMPTZ"}
+
+
 async def store_columns(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
     """Store what a batch decided per message (its `id` and the columns to set: the rendered
     text, address and segments, a changed channel): one statement for each set of columns
-    (usually one, two when some messages changed channel)."""
+    (usually one, two when some messages changed channel). On PostgreSQL an `UPDATE … FROM
+    unnest(…)` of column arrays: one statement for the server, not one per message."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
     for names, group in groups.items():
+        if connection.dialect.name == "postgresql" and all(name in _ARRAY_TYPES for name in names):
+            arrays = ", ".join(f"CAST(:{name} AS {_ARRAY_TYPES[name]}[])" for name in names)
+            columns = ", ".join(f"{name} = v.{name}" for name in names)
+            await connection.execute(text(
+                f"UPDATE messages SET {columns} FROM unnest(CAST(:ids AS BIGINT[]), {arrays})"
+                f" AS v(id, {', '.join(names)}) WHERE messages.id = v.id"
+            ), {"ids": [row["id"] for row in group], **{name: [row[name] for row in group] for name in names}})
+            continue
         statement = update(messages).where(messages.c.id == bindparam("row_id")).values(
             {name: bindparam(f"row_{name}", type_=messages.c[name].type) for name in names})
         await connection.execute(statement, [
