@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from herinnering.domain.payment_state import (
+from herinnering.domain.payments.state import (
     REASON_CODE,
     Transaction,
     TransactionKind,

@@ -25,7 +25,7 @@ from babel.dates import format_date
 from babel.numbers import NumberPattern
 from sqlalchemy import ColumnElement, literal
 
-from herinnering.domain.sms import fold_outside, gsm7_safe
+from herinnering.domain.reminders.sms import fold_outside, gsm7_safe
 from herinnering.errors import TemplateError
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from herinnering.commands.common import add_now, console, err, make_clock
 from herinnering.config import Settings
 from herinnering.errors import HerinneringError
 from herinnering.services import changes
-from herinnering.services.audit import operator_action
+from herinnering.services.privacy.audit import operator_action
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

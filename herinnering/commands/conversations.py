@@ -17,8 +17,8 @@ from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
 from herinnering.errors import HerinneringError
-from herinnering.services import second_factor
-from herinnering.services.users import ROLES, add_user
+from herinnering.services.privacy import second_factor
+from herinnering.services.privacy.users import ROLES, add_user
 
 
 def _read_password() -> str:

@@ -21,10 +21,10 @@ from rich.table import Table
 from herinnering.bootstrap import open_runtime
 from herinnering.commands.common import console, err, make_clock
 from herinnering.config import Settings
-from herinnering.domain.retention import parse_age
+from herinnering.domain.privacy.retention import parse_age
 from herinnering.errors import HerinneringError
-from herinnering.services import api_tokens, privacy
-from herinnering.services.audit import operator_action
+from herinnering.services.privacy import api_tokens, privacy
+from herinnering.services.privacy.audit import operator_action
 
 KEPT_BECAUSE = {
     "proof": "proof of the early-warning steps and letters (proof_retention_months: a claim can reach court)",

@@ -29,7 +29,7 @@ from herinnering.adapters.db.engine import Database
 from herinnering.bootstrap import Runtime
 from herinnering.config import ChangeFeedSettings
 from herinnering.domain.changes import change_data
-from herinnering.domain.retry import RetryPolicy
+from herinnering.domain.reminders.retry import RetryPolicy
 from herinnering.errors import HerinneringError
 
 log = logging.getLogger(__name__)

@@ -14,37 +14,24 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
-from herinnering import metrics, metrics_tables
+from herinnering import metrics
+from herinnering.adapters.db import metrics_store as metrics_tables
 from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
-from herinnering.web import (
-    audit,
-    auth,
-    changes,
-    dashboard,
-    experiments,
-    i18n,
-    inbox,
-    media,
-    openapi,
-    payment_links,
-    payments,
-    risk,
-    second_factor,
-    security,
-    statement,
-    team_accounts,
-    templates_preview,
-    tenant_api,
-    tenant_page,
-    tenants,
-    webhooks,
-    wgs,
-    worklist,
-)
+from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security
+from herinnering.web.conversations import inbox, media, worklist
 from herinnering.web.keys import PAGES, RUNTIME
+from herinnering.web.legal import wgs
+from herinnering.web.payments import api as payments
+from herinnering.web.payments import links as payment_links
+from herinnering.web.payments import statement
+from herinnering.web.privacy import audit, second_factor, team_accounts
+from herinnering.web.reminders import templates_preview, webhooks
+from herinnering.web.tenants import api as tenant_api
+from herinnering.web.tenants import pages as tenants
+from herinnering.web.tenants import risk, tenant_page
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from herinnering.adapters.db.conversation_tables import users
-from herinnering.domain.second_factor import code_at
-from herinnering.services import users as user_service
+from herinnering.domain.privacy.second_factor import code_at
+from herinnering.services.privacy import users as user_service
 from tests.browser.test_workplace_browser import WIDTHS, violations
 from tests.integration.conversations import rows
 

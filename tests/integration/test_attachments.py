@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from herinnering.adapters.db.conversation_tables import audit_log, message_media, thread_messages
 from herinnering.adapters.twilio_media import fetchable
-from herinnering.services import privacy
+from herinnering.services.privacy import privacy
 from tests.integration.conversations import rows, tenant_writes, thread_of
 from tests.integration.officer_browser import officer
 

@@ -22,8 +22,8 @@ from herinnering.adapters.db.security_tables import api_tokens
 from herinnering.config import load_settings
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
-from herinnering.services import api_tokens as token_service
-from herinnering.services import users as user_service
+from herinnering.services.privacy import api_tokens as token_service
+from herinnering.services.privacy import users as user_service
 from herinnering.web.app import serving
 from herinnering.web.security import RateLimiter
 from tests.integration.conversations import rows, tenant_writes, thread_of

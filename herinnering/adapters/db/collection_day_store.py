@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
-from herinnering.adapters.db.tenant_centred_tables import collection_day_changes
+from herinnering.adapters.db.tenant_tables import collection_day_changes
 
 
 async def changes_of(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:

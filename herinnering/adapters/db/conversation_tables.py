@@ -88,7 +88,7 @@ threads = Table(
     Column("phone", String(20), nullable=False),
     Column("unknown", Boolean, nullable=False, default=False),  # no tenant has this number
     Column("channel", String(16), nullable=False),  # of the last inbound message
-    Column("owner", String(16), nullable=False),  # bot | officer (domain/threads.py)
+    Column("owner", String(16), nullable=False),  # bot | officer (domain/conversations/threads.py)
     Column("assigned_to", Id, ForeignKey("users.id")),
     Column("needs_reply", Boolean, nullable=False, default=False),
     Column("flagged", Boolean, nullable=False, default=False),  # HELP: an officer should call
@@ -123,7 +123,7 @@ thread_messages = Table(
 )
 
 # What a tenant sent with a message (WhatsApp photos, PDFs, MMS): where the provider keeps it
-# and its type. Officers see it only through our authenticated route (web/media.py), which
+# and its type. Officers see it only through our authenticated route (web/conversations/media.py), which
 # fetches it from the provider; the provider's address never reaches a page.
 message_media = Table(
     "message_media",

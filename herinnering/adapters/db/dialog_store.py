@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.tenant_centred_tables import dialogs
+from herinnering.adapters.db.tenant_tables import dialogs
 
 
 async def get(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:

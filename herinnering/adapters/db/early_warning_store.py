@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.collection_tables import arrears_cases
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.lawful_tables import letters, municipal_feedback
+from herinnering.adapters.db.legal_tables import letters, municipal_feedback
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.ladder import CaseState
+from herinnering.domain.payments.ladder import CaseState
 
 
 async def answers_for_tenant(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:

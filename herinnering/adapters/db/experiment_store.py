@@ -14,7 +14,7 @@ from herinnering.adapters.db.experiment_tables import (
     experiment_outcomes,
     experiments,
 )
-from herinnering.adapters.db.tenant_centred_tables import tenant_segments
+from herinnering.adapters.db.tenant_tables import tenant_segments
 
 
 async def definitions(connection: AsyncConnection) -> list[Row[Any]]:

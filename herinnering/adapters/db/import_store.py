@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import tenant_store
 from herinnering.adapters.db.tables import UtcDateTime, tenants
-from herinnering.domain.tenant_csv import TenantRecord
+from herinnering.domain.tenants.tenant_csv import TenantRecord
 
 
 async def holders_of(connection: AsyncConnection, phones: Sequence[str]) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.ladder import CaseState
+from herinnering.domain.payments.ladder import CaseState
 
 
 async def open_cases(connection: AsyncConnection) -> list[Row[Any]]:

@@ -11,7 +11,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.collection_tables import ladder_steps
-from herinnering.adapters.db.lawful_tables import letters, post_batches
+from herinnering.adapters.db.legal_tables import letters, post_batches
 from herinnering.adapters.db.tables import tasks
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.tables import messages
-from herinnering.domain.states import MessageState
+from herinnering.domain.reminders.states import MessageState
 
 
 async def planned_ids(connection: AsyncConnection, tenant_id: int, *, except_kinds: Collection[str] = ()) -> list[int]:

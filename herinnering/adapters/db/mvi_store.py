@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps, mvi_steps
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tasks
-from herinnering.domain.states import MessageState
+from herinnering.domain.reminders.states import MessageState
 
 
 async def insert(connection: AsyncConnection, *, case_id: int, step: str, channel: str, text: str,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db.collection_tables import arrangements, arrears_cases
 from herinnering.adapters.db.consent_tables import whatsapp_consents
 from herinnering.adapters.db.conversation_tables import audit_log, thread_messages, threads, users
-from herinnering.adapters.db.lawful_tables import municipal_feedback, post_batches
+from herinnering.adapters.db.legal_tables import municipal_feedback, post_batches
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.adapters.db.tables import messages, tasks
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db.collection_tables import arrangements, arrears_cases
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tenants
-from herinnering.adapters.db.tenant_centred_tables import pre_debit_opt_outs, tenant_segments
+from herinnering.adapters.db.tenant_tables import pre_debit_opt_outs, tenant_segments
 
 
 def latest_segment_sql() -> Any:

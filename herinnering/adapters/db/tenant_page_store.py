@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.tenant_centred_tables import tenant_page_tokens
+from herinnering.adapters.db.tenant_tables import tenant_page_tokens
 
 
 async def add_token(connection: AsyncConnection, token_hash: str, tenant_id: int, now: datetime,

@@ -3,7 +3,7 @@
 A thread is found or created by its unique key in one upsert, and an inbound message is
 stored with an insert that skips a MessageSid already there, so a webhook that arrives twice,
 or two at once, is stored once. Ownership moves are guarded updates whose WHERE clause is the
-table in `domain/threads.py`.
+table in `domain/conversations/threads.py`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from herinnering.adapters.db.conversation_tables import (
 )
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tasks, tenants
-from herinnering.domain.threads import Action, Owner, next_owner, owners_allowing
+from herinnering.domain.conversations.threads import Action, Owner, next_owner, owners_allowing
 
 FILTERS = ("all", "unassigned", "mine", "needs_reply", "bot", "unknown")
 STATUSES = ("open", "waiting", "snoozed", "done")  # the team's status of a thread (web status tabs)
