@@ -32,7 +32,7 @@ from herinnering.commands.common import console, err, make_clock, parse_moment, 
 from herinnering.config import Settings, load_settings
 from herinnering.config import logging as logging_config
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, HerinneringError
 from herinnering.logging_setup import configure as configure_logging
 from herinnering.logging_setup import describe_error
 
@@ -76,7 +76,7 @@ async def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     try:
         period = Period.parse(args.month)
     except ValueError as exc:
-        raise HerinneringError(f"--month: {exc}") from None
+        raise BadInput(f"--month: {exc}") from None
     tz = settings.reminders.timezone
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await plan_month(runtime.db, settings, runtime.templates, runtime.clock, period,

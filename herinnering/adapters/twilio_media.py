@@ -16,16 +16,12 @@ from dataclasses import dataclass
 import aiohttp
 
 from herinnering.config.twilio import TwilioSettings
-from herinnering.errors import ProviderError
+from herinnering.errors import MediaUnavailable
 
 log = logging.getLogger(__name__)
 TWILIO_API = "https://api.twilio.com"
 MAX_BYTES = 20 * 1024 * 1024  # WhatsApp allows 16 MB, MMS 5 MB
 TIMEOUT_SECONDS = 20.0
-
-
-class MediaUnavailable(ProviderError):
-    """The attachment could not be fetched from the provider (gone, refused, too large, or not ours)."""
 
 
 @dataclass(frozen=True)

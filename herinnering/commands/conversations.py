@@ -16,7 +16,7 @@ import sys
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput
 from herinnering.services.privacy import second_factor
 from herinnering.services.privacy.users import ROLES, add_user
 
@@ -26,7 +26,7 @@ def _read_password() -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Wachtwoord / password: ")
     if getpass.getpass("Nog een keer / again: ") != first:
-        raise HerinneringError("the two passwords differ")
+        raise BadInput("the two passwords differ")
     return first
 
 

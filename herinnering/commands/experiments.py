@@ -26,7 +26,7 @@ from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.errors import NotFound
 from herinnering.resources import templates_dir
 from herinnering.services.experiments import admin as experiment_admin
 from herinnering.services.experiments import experiments as service
@@ -116,7 +116,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         experiment = next((e for e in known if e.key == args.key), None)
         if experiment is None:
             names = ", ".join(e.key for e in known) or "none configured"
-            raise HerinneringError(f"no experiment {args.key!r} in the configuration or made on screen "
+            raise NotFound(f"no experiment {args.key!r} in the configuration or made on screen "
                                    f"(known: {names})")
         report = await build_report(connection, experiment, settings.reminders.timezone, clock.now())
         per_segment = (await by_segment(connection, experiment, settings.reminders.timezone)

@@ -23,7 +23,7 @@ from herinnering.commands.common import add_now, console, make_clock, read_input
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS
 from herinnering.domain.payments.costs import collection_costs, letter_dates
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, Conflict
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -33,7 +33,7 @@ def _write(path: Path, data: bytes | str) -> None:
         else:
             path.write_text(data, encoding="utf-8")
     except OSError as exc:
-        raise HerinneringError(f"cannot write {path}: {exc.strerror}") from None
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
 
 
 async def cmd_letter(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,7 +131,7 @@ async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
             await event_log.append(connection, rows)
     cases = rows[0]["data"]["cases"] if rows else 0
     if not cases:
-        raise HerinneringError(f"{tenant.external_id} has no open arrears case to object for")
+        raise Conflict(f"{tenant.external_id} has no open arrears case to object for")
     console.print(f"Objection recorded for {tenant.external_id} on {cases} open case(s): no Wgs signal for them.")
     return 0
 

@@ -25,7 +25,7 @@ from herinnering.commands.common import add_now, console, err, find_tenant, make
 from herinnering.config import Settings
 from herinnering.domain.payments.state import parse_amount_cents
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,7 +83,7 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
         period = str(Period.parse(args.period))
         amount = parse_amount_cents(args.amount) if args.amount else None
     except ValueError as exc:
-        raise HerinneringError(f"{exc}") from None
+        raise BadInput(f"{exc}") from None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant)

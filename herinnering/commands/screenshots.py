@@ -18,7 +18,7 @@ from pathlib import Path
 
 from herinnering.commands.common import console
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import ConfigError
 
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 def chromium_path() -> str:
     found = os.environ.get("HERINNERING_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(found).exists():
-        raise HerinneringError(f"no chromium at {found} (apt-get install -y chromium, or set HERINNERING_CHROMIUM)")
+        raise ConfigError(f"no chromium at {found} (apt-get install -y chromium, or set HERINNERING_CHROMIUM)")
     return found
 
 
@@ -35,7 +35,7 @@ async def cmd_screenshots(args: argparse.Namespace, settings: Settings) -> int:
     try:
         from playwright.async_api import async_playwright
     except ImportError:
-        raise HerinneringError("screenshots need the playwright package: pip install -e '.[test]'") from None
+        raise ConfigError("screenshots need the playwright package: pip install -e '.[test]'") from None
     from herinnering.bootstrap import open_runtime
     from herinnering.clock import SettableClock
     from herinnering.demo.workplace_scene import DAY_ZERO, build, screens

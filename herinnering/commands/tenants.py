@@ -18,14 +18,14 @@ from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.commands.common import add_now, console, find_tenant, make_clock
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, NotFound
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise HerinneringError(f"--date: {text!r} is not a date like 2026-12-14") from None
+        raise BadInput(f"--date: {text!r} is not a date like 2026-12-14") from None
 
 
 async def cmd_recollect_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,7 +64,7 @@ async def cmd_day_reverse(args: argparse.Namespace, settings: Settings) -> int:
             runtime.db.begin() as connection:
         done = await reverse_day_change(connection, args.change, args.by, runtime.clock.now())
     if not done:
-        raise HerinneringError(f"--change: no scheduled collection-day change {args.change}")
+        raise NotFound(f"--change: no scheduled collection-day change {args.change}")
     console.print(f"Change {args.change} reversed.")
     return 0
 

@@ -1,6 +1,6 @@
 """The aiohttp application: Twilio webhooks, a health check and a small status page.
 
-Built by `create_app(runtime)`; errors become status codes in one middleware.
+Built by `create_app(runtime)`; errors become status codes in one middleware (web/errors.py).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from herinnering import metrics
 from herinnering.adapters.db import metrics_store as metrics_tables
 from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
 from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security
 from herinnering.web.conversations import inbox, media, worklist
+from herinnering.web.errors import errors
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.legal import wgs
 from herinnering.web.payments import api as payments
@@ -34,17 +34,6 @@ from herinnering.web.tenants import pages as tenants
 from herinnering.web.tenants import risk, tenant_page
 
 log = logging.getLogger(__name__)
-
-
-@web.middleware
-async def errors(request: web.Request, handler: webhooks.Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except web.HTTPException:
-        raise
-    except HerinneringError as exc:
-        log.warning("request %s %s failed: %s", request.method, request.path, exc)
-        return web.json_response({"error": str(exc)}, status=400)
 
 
 async def live(request: web.Request) -> web.Response:

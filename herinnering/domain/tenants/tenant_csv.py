@@ -36,7 +36,7 @@ import phonenumbers
 from herinnering.domain.payments.methods import DEFAULT as DEFAULT_PAYMENT_METHOD
 from herinnering.domain.tenants import fields as fields_check
 from herinnering.domain.tenants.fields import InvalidValue
-from herinnering.errors import ImportFileError
+from herinnering.errors import CsvFileError
 
 CHANNELS = ("sms", "whatsapp")
 
@@ -193,10 +193,6 @@ _RENT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"([0-9]+),([0-9]+)"), "", ","),  # 845,50
     (re.compile(r"([0-9]+)\.([0-9]+)"), "", "."),  # 845.50
 )
-
-
-class CsvFileError(ImportFileError, ValueError):
-    """The whole file is unusable; the message names the problem."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from herinnering.adapters.db import case_store, thread_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.reminders.sms import SmsSize, measure
+from herinnering.errors import NotFound, ThreatRefused
 from herinnering.resources import templates_dir
 from herinnering.services.conversations import threads as thread_service
 from herinnering.services.conversations.threads import Officer, ThreadError
@@ -24,14 +25,6 @@ from herinnering.services.reminders.wording_check import check_text
 from herinnering.services.tenants import tenant_page
 
 PAY_WITHIN_DAYS = 7  # the canned replies' {{ date }}: a week from today
-
-
-class ThreatRefused(ThreadError):
-    """The reply threatens before the 14-day letter went out."""
-
-    def __init__(self, words: list[str]) -> None:
-        super().__init__("before the 14-day letter a reply may not speak of " + ", ".join(words))
-        self.words = words
 
 
 @dataclass(frozen=True)
@@ -70,7 +63,7 @@ async def fill(runtime: Runtime, thread_id: int, officer: Officer, name: str) ->
         language = thread.language or runtime.settings.reminders.default_language
         choices = {c.name: c for c in canned_for(language)}
         if name not in choices:
-            raise ThreadError(f"no canned reply {name!r}")
+            raise NotFound(f"no canned reply {name!r}")
         language = choices[name].language
         owed = await payments.outstanding(connection, thread.tenant_id)
         token = await tenant_page.issue_token(connection, runtime.settings, thread.tenant_id, now)
@@ -95,7 +88,7 @@ async def threat_check(runtime: Runtime, thread_id: int, text: str) -> list[str]
     async with runtime.db.begin() as connection:
         thread = await thread_store.get(connection, thread_id)
         if thread is None:
-            raise ThreadError(f"conversation {thread_id} does not exist")
+            raise NotFound(f"conversation {thread_id} does not exist")
         letter_sent = thread.tenant_id is not None and await case_store.letter_posted(
             connection, thread.tenant_id, runtime.settings.lawful.costs_allowed_in)
     found: dict[str, None] = {}

@@ -21,27 +21,16 @@ from herinnering.adapters.db import (
 )
 from herinnering.adapters.twilio_media import MediaFile
 from herinnering.bootstrap import Runtime
+from herinnering.errors import Conflict, NeedsConfirmation, NotFound, OwnerChanged
 from herinnering.services.conversations.threads import Officer, ThreadError
 
 PRESENCE_SECONDS = 15
 
 
-class NeedsConfirmation(ThreadError):
-    """A colleague holds this conversation: ask before taking it."""
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(f"{holder} holds this conversation")
-        self.holder = holder
-
-
-class OwnerChanged(ThreadError):
-    """Someone else took the conversation since the page was loaded."""
-
-
 async def _thread(connection: Any, thread_id: int) -> Any:
     thread = await thread_store.get(connection, thread_id)
     if thread is None:
-        raise ThreadError(f"conversation {thread_id} does not exist")
+        raise NotFound(f"conversation {thread_id} does not exist")
     return thread
 
 
@@ -91,10 +80,10 @@ async def link(runtime: Runtime, thread_id: int, officer: Officer, contract: str
     async with runtime.db.begin() as connection:
         thread = await _thread(connection, thread_id)
         if thread.tenant_id is not None:
-            raise ThreadError("this conversation already belongs to a tenant")
+            raise Conflict("this conversation already belongs to a tenant")
         tenant = await task_store.tenant_by_contract(connection, contract)
         if tenant is None:
-            raise ThreadError(f"no tenant has contract {contract.strip()!r}")
+            raise NotFound(f"no tenant has contract {contract.strip()!r}")
         target = await thread_store.link_to_tenant(connection, thread_id, tenant.id, now)
         await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="link_thread",
                                now=now, tenant_id=tenant.id, thread_id=target, phone_thread=thread_id)
@@ -109,7 +98,7 @@ async def start(runtime: Runtime, tenant_id: int, officer: Officer) -> int:
     async with runtime.db.begin() as connection:
         tenant = await tenant_store.by_id(connection, tenant_id)
         if tenant is None:
-            raise ThreadError(f"tenant {tenant_id} does not exist")
+            raise NotFound(f"tenant {tenant_id} does not exist")
         thread = await thread_store.thread_for(connection, tenant.id, tenant.phone, tenant.channel, now)
         if thread.owner != "officer":
             await thread_store.take_from(connection, thread.id, None, officer.id, now)
@@ -125,7 +114,7 @@ async def mark_presence(runtime: Runtime, thread_id: int, officer: Officer, typi
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
         if await thread_store.get(connection, thread_id) is None:
-            raise ThreadError(f"conversation {thread_id} does not exist")
+            raise NotFound(f"conversation {thread_id} does not exist")
         before = await presence_store.mine(connection, thread_id, officer.id)
         fresh = before is not None and before.expires_at > now
         news = not fresh or before.typing != typing
@@ -145,12 +134,12 @@ async def others_present(runtime: Runtime, thread_id: int, officer: Officer) -> 
 
 async def attachment(runtime: Runtime, media_id: int, officer: Officer) -> tuple[Any, MediaFile]:
     """A tenant's attachment, fetched from the provider for an officer (audited like reading the
-    thread); ThreadError when there is no such attachment, MediaUnavailable when the provider
+    thread); NotFound when there is no such attachment, MediaUnavailable when the provider
     does not give it."""
     async with runtime.db.begin() as connection:
         found = await thread_store.medium(connection, media_id)
         if found is None:
-            raise ThreadError(f"attachment {media_id} does not exist")
+            raise NotFound(f"attachment {media_id} does not exist")
         await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="view_attachment",
                                now=runtime.clock.now(), tenant_id=found.tenant_id, thread_id=found.thread_id,
                                media_id=media_id)

@@ -19,23 +19,11 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.threads import Action
 from herinnering.domain.reminders.states import MessageState
-from herinnering.errors import HerinneringError
+from herinnering.errors import NotFound, NotOwner, ThreadError
 from herinnering.services.reminders import whatsapp
 
 log = logging.getLogger(__name__)
 MAX_REPLY = 1000
-
-
-class ThreadError(HerinneringError):
-    """That cannot be done with this conversation."""
-
-
-class NotOwner(ThreadError):
-    """Another officer took this conversation over: only they reply in it (or a team lead assigns it)."""
-
-    def __init__(self, holder: str, thread: Any) -> None:
-        super().__init__(f"{holder} took this conversation over; only they can reply in it")
-        self.holder, self.thread = holder, thread
 
 
 async def _refuse_if_not_holder(connection: Any, thread: Any, officer: Officer) -> None:
@@ -56,7 +44,7 @@ class Officer:
 async def _thread(connection: Any, thread_id: int) -> Any:
     thread = await thread_store.get(connection, thread_id)
     if thread is None:
-        raise ThreadError(f"conversation {thread_id} does not exist")
+        raise NotFound(f"conversation {thread_id} does not exist")
     return thread
 
 
@@ -97,7 +85,7 @@ async def assign(runtime: Runtime, thread_id: int, officer: Officer, colleague_i
         thread = await _thread(connection, thread_id)
         colleague = await user_store.by_id(connection, colleague_id)
         if colleague is None or not colleague.active:
-            raise ThreadError(f"colleague {colleague_id} does not exist")
+            raise NotFound(f"colleague {colleague_id} does not exist")
         moved = await thread_store.move_owner(connection, thread_id, Action.ASSIGN, now, user_id=colleague_id)
         if moved:
             await _audit(connection, officer, "assign", thread, now, to=colleague.email)

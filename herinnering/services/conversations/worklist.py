@@ -16,14 +16,10 @@ from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.calls import OUTCOMES, CallOutcome, retry_at
 from herinnering.domain.legal.mvi import MviStep
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, HerinneringError, NotFound, TaskError
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.legal import mvi
 from herinnering.services.payments import payments
-
-
-class TaskError(HerinneringError):
-    """That cannot be done with this task (any more)."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,7 @@ async def counts(runtime: Runtime, officer: Officer) -> dict[str, int]:
 async def _open_task(connection: Any, task_id: int, *groups: str) -> Any:
     task = await task_store.get(connection, task_id)
     if task is None:
-        raise TaskError(f"task {task_id} does not exist")
+        raise NotFound(f"task {task_id} does not exist")
     if task.state != "open":
         raise TaskError(f"task {task_id} is already {task.state}")
     if groups and task_store.group_of(task.kind, task.tenant_id) not in groups:
@@ -93,7 +89,7 @@ async def record_call(runtime: Runtime, task_id: int, officer: Officer, outcome:
     """A call's outcome: done or back tomorrow, and MVI step (a) when it was an attempt at contact."""
     found = OUTCOMES.get(outcome)
     if found is None:
-        raise TaskError(f"call outcome {outcome!r} is not one of {', '.join(OUTCOMES)}")
+        raise BadInput(f"call outcome {outcome!r} is not one of {', '.join(OUTCOMES)}")
     now = runtime.clock.now()
     note = " ".join(note.split())[:1000]
     text = f"{found.nl}{': ' + note if note else ''}"
@@ -133,7 +129,7 @@ async def match_payment(runtime: Runtime, task_id: int, officer: Officer, contra
         task = await _open_task(connection, task_id, "match")
         tenant = await task_store.tenant_by_contract(connection, contract)
         if tenant is None:
-            raise TaskError(f"no tenant has contract {contract.strip()!r}")
+            raise NotFound(f"no tenant has contract {contract.strip()!r}")
         source_key = (task.data or {}).get("source_key")
         if not source_key:
             raise TaskError(f"task {task_id} names no payment")
@@ -237,7 +233,7 @@ async def done_by_contract(runtime: Runtime, contract: str, kind: str, by: str, 
     async with runtime.db.begin() as connection:
         tenant = await task_store.tenant_by_contract(connection, contract)
         if tenant is None:
-            raise TaskError(f"no tenant has contract {contract!r}")
+            raise NotFound(f"no tenant has contract {contract!r}")
         found = await task_store.find_open(connection, tenant.id, kind)
         if not found:
             open_kinds = sorted({t.kind for t in await task_store.open_of(connection, tenant.id)})

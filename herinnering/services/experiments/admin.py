@@ -15,15 +15,11 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, experiment_store
 from herinnering.config import Settings
 from herinnering.domain.experiments.experiments import Experiment, Status, check_together, parse_one
-from herinnering.errors import ConfigError, HerinneringError
+from herinnering.errors import ConfigError, ScreenError
 
 __all__ = ["ScreenError", "all_experiments", "create", "managed", "set_status"]
 
 MOVES = {"start": (Status.DRAFT, Status.RUNNING), "stop": (Status.RUNNING, Status.STOPPED)}
-
-
-class ScreenError(HerinneringError):
-    """The team lead's form or action was refused; the message says why (in Dutch)."""
 
 
 def _from_row(key: str, definition: dict[str, Any]) -> Experiment:

@@ -37,7 +37,7 @@ from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.legal.mvi import MviStep
 from herinnering.domain.payments.costs import Costs, LetterDates, collection_costs, letter_dates
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, Conflict, NotFound, TemplateError
 from herinnering.services.legal import mvi
 from herinnering.services.payments.cases import local_day
 
@@ -104,7 +104,7 @@ def _render(templates: MessageTemplates, name: str, context: dict[str, Any]) -> 
     try:
         return template.render(**context).strip()
     except jinja2.UndefinedError as exc:
-        raise HerinneringError(f"{template.name}: {exc.message}") from None
+        raise TemplateError(f"{template.name}: {exc.message}") from None
 
 
 def _compose(runtime: Runtime, kind: str, language: str, tenant: Row[Any], case: Row[Any], months: list[Row[Any]],
@@ -140,7 +140,7 @@ def _compose(runtime: Runtime, kind: str, language: str, tenant: Row[Any], case:
     }
     text = _render(runtime.templates, f"letters/{language}/frame.j2", frame)
     if text is None:
-        raise HerinneringError(f"no letter frame templates/letters/{language}/frame.j2")
+        raise TemplateError(f"no letter frame templates/letters/{language}/frame.j2")
     return text
 
 
@@ -152,30 +152,30 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
 
     settings = runtime.settings
     if kind not in settings.lawful.letter_kinds:
-        raise HerinneringError(f"--kind {kind!r}: letters are {', '.join(settings.lawful.letter_kinds)}")
+        raise BadInput(f"--kind {kind!r}: letters are {', '.join(settings.lawful.letter_kinds)}")
     now = runtime.clock.now()
     today = local_day(now, settings)
     post_on = post_on or today
     if post_on < today:
-        raise HerinneringError(f"--post-on {post_on.isoformat()} is in the past")
+        raise BadInput(f"--post-on {post_on.isoformat()} is in the past")
     async with runtime.db.begin() as connection:
         tenant = await tenant_store.by_id(connection, tenant.id) or tenant  # as stored now (address, language)
         case = await case_store.open_case_of(connection, tenant.id)
         if case is None:
-            raise HerinneringError(f"{tenant.external_id} has no open arrears case")
+            raise Conflict(f"{tenant.external_id} has no open arrears case")
         months = [m for m in await case_store.months_of(connection, case.id) if m.amount_paid_cents < m.amount_due_cents]
         total = max(0, case.amount_due_cents - case.amount_paid_cents)
         if total <= 0 or not months:
-            raise HerinneringError(f"{tenant.external_id}: nothing is open; no letter needed")
+            raise Conflict(f"{tenant.external_id}: nothing is open; no letter needed")
         earlier = await letter_store.of_kind(connection, case.id, kind)
         if earlier is not None:
-            raise HerinneringError(f"{tenant.external_id}: this case's {kind} was already {earlier.state} "
+            raise Conflict(f"{tenant.external_id}: this case's {kind} was already {earlier.state} "
                                    f"({earlier.generated_on:%d-%m-%Y}); costs and letters come once per case")
         stated = costs = None
         if kind == FOURTEEN_DAY_LETTER:
             minimum = settings.lawful.letter_minimum_cents
             if total < minimum:
-                raise HerinneringError(f"{tenant.external_id}: the case total € {total / 100:.2f} is below the "
+                raise Conflict(f"{tenant.external_id}: the case total € {total / 100:.2f} is below the "
                                        f"minimum for a 14-day letter (lawful.letter_minimum_eur = {minimum / 100:.2f})")
             stated = letter_dates(post_on)
             costs = collection_costs(
@@ -186,7 +186,7 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
         parts = (runtime, kind)
         body = _compose(*parts, "nl", tenant, case, months, total, today, stated, costs, link_url)
         if body is None:
-            raise HerinneringError(f"no Dutch letter template {MessageTemplates.name(kind, 'letter', 'nl')}")
+            raise TemplateError(f"no Dutch letter template {MessageTemplates.name(kind, 'letter', 'nl')}")
         translation = None
         if tenant.language != "nl":
             translation = _compose(*parts, tenant.language, tenant, case, months, total, today, stated, costs,
@@ -232,7 +232,7 @@ async def make_post_batch(runtime: Runtime, *, by: str) -> PostBatch:
     async with runtime.db.begin() as connection:
         rows = await letter_store.unbatched_paper(connection)
         if not rows:
-            raise HerinneringError("no generated letters wait to be posted")
+            raise Conflict("no generated letters wait to be posted")
         names = {t.id: t for t in [await tenant_store.by_id(connection, r.tenant_id) for r in rows] if t is not None}
         lines = [f"{n}. brief {r.id} {r.kind} — {names[r.tenant_id].external_id}, zaak {r.case_id}, "
                  f"totaal {money(r.principal_cents, 'nl')}"
@@ -253,13 +253,13 @@ async def mark_batch_posted(runtime: Runtime, batch_id: int, posted_on: date, *,
     """The batch went into the post on `posted_on`: every letter in it is posted then."""
     now = runtime.clock.now()
     if posted_on > local_day(now, runtime.settings):
-        raise HerinneringError(f"--on {posted_on.isoformat()} is in the future: mark a batch posted once it is")
+        raise BadInput(f"--on {posted_on.isoformat()} is in the future: mark a batch posted once it is")
     async with runtime.db.begin() as connection:
         batch = await letter_store.batch(connection, batch_id)
         if batch is None:
-            raise HerinneringError(f"post batch {batch_id} does not exist")
+            raise NotFound(f"post batch {batch_id} does not exist")
         if batch.state == "posted":
-            raise HerinneringError(f"post batch {batch_id} was already posted on {batch.posted_on:%d-%m-%Y}")
+            raise Conflict(f"post batch {batch_id} was already posted on {batch.posted_on:%d-%m-%Y}")
         rows = await letter_store.in_batch(connection, batch_id)
         for row in rows:
             _check_postable(row, posted_on)
@@ -273,17 +273,17 @@ async def post_single(runtime: Runtime, letter_id: int, posted_on: date, *, by: 
                       delivery_record: str | None = None) -> None:
     """Registered mail (with its track-and-trace number) or e-mail (with the provider's delivery record)."""
     if bool(tracking_number) == bool(delivery_record):
-        raise HerinneringError("give either --registered TRACKING_NUMBER or --email-delivered RECORD")
+        raise BadInput("give either --registered TRACKING_NUMBER or --email-delivered RECORD")
     now = runtime.clock.now()
     if posted_on > local_day(now, runtime.settings):
-        raise HerinneringError(f"--on {posted_on.isoformat()} is in the future")
+        raise BadInput(f"--on {posted_on.isoformat()} is in the future")
     async with runtime.db.begin() as connection:
         row = await letter_store.get(connection, letter_id)
         if row is None:
-            raise HerinneringError(f"letter {letter_id} does not exist")
+            raise NotFound(f"letter {letter_id} does not exist")
         _check_postable(row, posted_on)
         if row.post_batch_id is not None:
-            raise HerinneringError(f"letter {letter_id} is in post batch {row.post_batch_id}: mark the batch posted")
+            raise Conflict(f"letter {letter_id} is in post batch {row.post_batch_id}: mark the batch posted")
         method = "registered" if tracking_number else "email"
         await _post(connection, runtime, row, posted_on, method, by, now, tracking_number=tracking_number,
                     delivery_record=delivery_record)
@@ -291,12 +291,12 @@ async def post_single(runtime: Runtime, letter_id: int, posted_on: date, *, by: 
 
 def _check_postable(row: Row[Any], posted_on: date) -> None:
     if row.state != "generated":
-        raise HerinneringError(f"letter {row.id} is {row.state} (on {row.posted_on:%d-%m-%Y}); it is posted once")
+        raise Conflict(f"letter {row.id} is {row.state} (on {row.posted_on:%d-%m-%Y}); it is posted once")
     if posted_on < row.generated_on:
-        raise HerinneringError(f"letter {row.id} was generated on {row.generated_on:%d-%m-%Y}; it cannot be "
+        raise BadInput(f"letter {row.id} was generated on {row.generated_on:%d-%m-%Y}; it cannot be "
                                f"posted before that")
     if row.kind == FOURTEEN_DAY_LETTER and row.planned_post_on is not None and posted_on > row.planned_post_on:
-        raise HerinneringError(
+        raise Conflict(
             f"letter {row.id} states its dates for posting on {row.planned_post_on:%d-%m-%Y}; posted later the tenant "
             f"would get less than 14 days. Do not post it: generate the 14-day letter again")
 
@@ -313,7 +313,7 @@ async def _post(connection: AsyncConnection, runtime: Runtime, row: Row[Any], po
         values.update(received_on=dates.received_on, term_ends_on=max(dates.term_ends_on, stated.term_ends_on),
                       costs_due_from=max(dates.costs_due_from, stated.costs_due_from))
     if not await letter_store.set_posted(connection, row.id, **values):
-        raise HerinneringError(f"letter {row.id} was posted meanwhile")
+        raise Conflict(f"letter {row.id} was posted meanwhile")
     noon = datetime.combine(posted_on, time(12), tzinfo=settings.reminders.timezone).astimezone(UTC)
     channel = "email" if method == "email" else "letter"
     for step in (MviStep.WRITTEN_REMINDER, MviStep.DATA_OFFER):

@@ -21,7 +21,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS, MviRecord, MviStep
 from herinnering.domain.payments.ladder import StepRule
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, NotFound
 
 DEFAULT_CHANNEL = {MviStep.WRITTEN_REMINDER: "letter", MviStep.DATA_OFFER: "letter", MviStep.PERSONAL_CONTACT: "phone"}
 
@@ -33,7 +33,7 @@ async def record(
     """Store one MVI step; a second call with the same source key changes nothing."""
     step = MviStep(step)
     if channel not in CHANNELS:
-        raise HerinneringError(f"MVI channel {channel!r} is not known; use one of {', '.join(sorted(CHANNELS))}")
+        raise BadInput(f"MVI channel {channel!r} is not known; use one of {', '.join(sorted(CHANNELS))}")
     new = await mvi_store.insert(connection, case_id=case_id, step=step.value, channel=channel, text=text,
                                  occurred_at=occurred_at, by=by, source_key=source_key, now=now)
     if new:
@@ -106,9 +106,9 @@ async def complete_task(
     """Mark a ladder task done (with how and what was said) and record its MVI steps."""
     task = await task_store.get(connection, task_id)
     if task is None:
-        raise HerinneringError(f"task {task_id} does not exist")
+        raise NotFound(f"task {task_id} does not exist")
     if channel is not None and channel not in CHANNELS:
-        raise HerinneringError(f"--channel {channel!r} is not known; use one of {', '.join(sorted(CHANNELS))}")
+        raise BadInput(f"--channel {channel!r} is not known; use one of {', '.join(sorted(CHANNELS))}")
     data = dict(task.data or {})
     if channel:
         data["channel"] = channel

@@ -36,7 +36,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.dutch_words import without_links, word
 from herinnering.domain.legal.mvi import MviStep
-from herinnering.errors import HerinneringError
+from herinnering.errors import NotFound
 from herinnering.resources import templates_dir
 from herinnering.services.legal import mvi
 from herinnering.services.legal.early_warning import compose_address, verdict_for
@@ -232,7 +232,7 @@ async def build(runtime: Runtime, tenant: Row[Any], period: str | None, *, case_
         else:
             case = await proof_store.latest_case(connection, tenant.id)
         if case is None:
-            raise HerinneringError(f"{tenant.external_id} has no {'such ' if period or case_id else ''}arrears case")
+            raise NotFound(f"{tenant.external_id} has no {'such ' if period or case_id else ''}arrears case")
         sections = await gather(connection, settings, tenant, case, local_day(now, settings))
     title = f"Bewijsdossier {tenant.external_id} zaak {case.id} — {settings.organisation.name}"
     seal = seal_of(title, sections)

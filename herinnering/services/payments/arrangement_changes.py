@@ -25,7 +25,7 @@ from herinnering.bootstrap import Runtime
 from herinnering.domain.payments import arrangements as plan
 from herinnering.domain.payments.ladder import CaseState
 from herinnering.domain.reminders.states import MessageState
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, Conflict, NotFound
 from herinnering.services.payments.arrangements import MISSED_TASK, active_of, paid_towards, record
 from herinnering.services.payments.cases import local_day
 from herinnering.services.payments.collection import plan_message
@@ -48,12 +48,12 @@ async def _end(connection: AsyncConnection, arrangement_id: int, state: str, rea
                now: datetime) -> tuple[Row[Any], int]:
     """End an active arrangement; returns it and what is still unpaid on it."""
     if not reason.strip():
-        raise HerinneringError("give a reason: it goes on the tenant's timeline and in the audit log")
+        raise BadInput("give a reason: it goes on the tenant's timeline and in the audit log")
     found = await arrangement_store.arrangement(connection, arrangement_id)
     if found is None:
-        raise HerinneringError(f"payment arrangement {arrangement_id} does not exist")
+        raise NotFound(f"payment arrangement {arrangement_id} does not exist")
     if not await arrangement_store.end(connection, arrangement_id, state, now):
-        raise HerinneringError(f"payment arrangement {arrangement_id} is no longer active ({found.state}); "
+        raise Conflict(f"payment arrangement {arrangement_id} is no longer active ({found.state}); "
                                "someone else may have changed or ended it — reload to see what it is now")
     remaining = max(0, found.total_cents - await paid_towards(connection, found))
     log = []
@@ -103,14 +103,14 @@ async def change(connection: AsyncConnection, runtime: Runtime, arrangement_id: 
     """Re-plan what is still unpaid over `count` instalments from `first` (see the module docstring)."""
     now = runtime.clock.now()
     if first < local_day(now, runtime.settings):
-        raise HerinneringError(f"the first instalment ({first.isoformat()}) is in the past")
+        raise BadInput(f"the first instalment ({first.isoformat()}) is in the past")
     found, remaining = await _end(connection, arrangement_id, "changed", reason, now)
     if remaining <= 0:
-        raise HerinneringError(f"payment arrangement {arrangement_id} is paid in full: nothing to re-plan")
+        raise Conflict(f"payment arrangement {arrangement_id} is paid in full: nothing to re-plan")
     try:
         parts = plan.split(remaining, count, first, every)
     except ValueError as exc:
-        raise HerinneringError(f"arrangement: {exc}") from None
+        raise BadInput(f"arrangement: {exc}") from None
     tenant = await tenant_store.by_id(connection, found.tenant_id)
     periods = tuple(p for p in found.periods.split(",") if p)
     paid = found.total_cents - remaining

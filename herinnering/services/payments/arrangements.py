@@ -23,7 +23,7 @@ from herinnering.domain.payments import arrangements as plan
 from herinnering.domain.payments.ladder import CaseState
 from herinnering.domain.payments.payments import PaymentChange
 from herinnering.domain.reminders.states import MessageState
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, Conflict, NotFound
 from herinnering.services.payments.cases import local_day, stop_for_arrangement
 from herinnering.services.payments.collection import plan_message
 
@@ -49,18 +49,18 @@ async def add_arrangement(
     now = runtime.clock.now()
     tenant = await tenant_store.by_id(connection, tenant_id)
     if tenant is None:
-        raise HerinneringError(f"tenant {tenant_id} does not exist")
+        raise NotFound(f"tenant {tenant_id} does not exist")
     open_cases = await store.cases_of(connection, tenant_id, states=[CaseState.OPEN.value])
     outstanding = sum(max(0, c.amount_due_cents - c.amount_paid_cents) for c in open_cases)
     total = amount_cents if amount_cents is not None else outstanding
     if total <= 0:
-        raise HerinneringError(f"tenant {tenant.external_id} has no open arrears; give --amount to agree one anyway")
+        raise Conflict(f"tenant {tenant.external_id} has no open arrears; give --amount to agree one anyway")
     if first < local_day(now, settings):
-        raise HerinneringError(f"--first {first.isoformat()} is in the past")
+        raise BadInput(f"--first {first.isoformat()} is in the past")
     try:
         parts = plan.split(total, count, first, every)
     except ValueError as exc:
-        raise HerinneringError(f"arrangement: {exc}") from None
+        raise BadInput(f"arrangement: {exc}") from None
     periods = tuple(c.period for c in open_cases)
     arrangement_id, reminders = await record(
         connection, runtime, tenant, total=total, periods=periods, parts=parts, every=plan.Every(every),

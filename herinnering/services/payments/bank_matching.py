@@ -21,7 +21,7 @@ from herinnering.domain.payments.bank_matching import (
     suggest,
 )
 from herinnering.domain.payments.state import Transaction, TransactionKind, period_in
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,12 @@ async def add_payer(runtime: Runtime, contract_id: str, iban: str, label: str, b
     """Register an account that pays this tenant's rent; False when it was known already."""
     value = normal_iban(iban)
     if not value or not 15 <= len(value) <= 34 or not value[:2].isalpha():
-        raise HerinneringError(f"--iban: {iban!r} is not an IBAN")
+        raise BadInput(f"--iban: {iban!r} is not an IBAN")
     label = " ".join(label.split())[:80]
     if not label:
-        raise HerinneringError("--label: say who pays from this account (partner, budgetbeheer …)")
+        raise BadInput("--label: say who pays from this account (partner, budgetbeheer …)")
     async with runtime.db.begin() as connection:
         tenant = await tenant_store.by_external_id(connection, contract_id)
         if tenant is None:
-            raise HerinneringError(f"--tenant: no tenant with contract id {contract_id!r}")
+            raise NotFound(f"--tenant: no tenant with contract id {contract_id!r}")
         return await payer_store.add_payer(connection, tenant.id, value, label, by, runtime.clock.now())

@@ -28,17 +28,9 @@ from herinnering.domain.payments.state import (
     check_period,
     statement_problem,
 )
-from herinnering.errors import ImportFileError
+from herinnering.errors import PaymentInputError
 from herinnering.services.payments import payments
 from herinnering.services.payments.payments import IntakeReport
-
-
-class PaymentInputError(ImportFileError):
-    """Payment input was rejected; nothing was stored."""
-
-    def __init__(self, summary: str, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(summary + "".join(f"\n  {p}" for p in problems))
 
 
 @dataclass

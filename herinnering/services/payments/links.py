@@ -38,7 +38,7 @@ from herinnering.adapters.payment_providers import (
 from herinnering.config import Settings
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, Conflict
 from herinnering.services.payments import payments
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ async def create_payment_link(
     now: datetime, provider: PaymentProvider | None = None,
 ) -> PaymentLink:
     if amount_cents <= 0:
-        raise HerinneringError(f"a payment link needs an amount above 0 (got {amount_cents} cents)")
+        raise BadInput(f"a payment link needs an amount above 0 (got {amount_cents} cents)")
     period = str(Period.parse(period))
     open_key = f"{tenant_id}:{period}:{amount_cents}"
     await payment_link_store.expire_overdue(connection, tenant_id, period, now)
@@ -106,7 +106,7 @@ async def create_payment_link(
     if inserted is None:  # someone else made the same link a moment ago: theirs counts
         winner = _link(await payment_link_store.by_open_key(connection, open_key))
         if winner is None:  # pragma: no cover - the conflicting row is there by definition
-            raise HerinneringError("a payment link conflicted and then vanished; try again")
+            raise Conflict("a payment link conflicted and then vanished; try again")
         return winner
     await event_log.append(connection, [event_log.event(
         tenant_id, "payment_link_created", now, period=period, amount_cents=amount_cents, provider=provider.name,

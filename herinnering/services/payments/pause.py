@@ -19,7 +19,7 @@ from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import OPEN_ENDED
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, NotFound
 from herinnering.services.payments.collection import local_day, message_kinds
 
 
@@ -35,9 +35,9 @@ async def pause(
     """Pause the tenant through `until` (None: until resumed). Returns the pause's id."""
     today = local_day(now, settings)
     if not reason.strip():
-        raise HerinneringError("a pause needs a reason (--reason), e.g. \"schuldhulpverlening loopt\"")
+        raise BadInput("a pause needs a reason (--reason), e.g. \"schuldhulpverlening loopt\"")
     if until is not None and until < today:
-        raise HerinneringError(f"--until {until.isoformat()} is in the past")
+        raise BadInput(f"--until {until.isoformat()} is in the past")
     await _end_open(connection, tenant_id, now, by)
     pause_id = await pause_store.insert(
         connection, tenant_id=tenant_id, starts_on=today, until=until, reason=reason.strip(), created_by=by,
@@ -54,7 +54,7 @@ async def resume(connection: AsyncConnection, tenant_id: int, now: datetime, by:
     """End the pause now; the ladder continues from where it was. False when not paused."""
     row = await pause_store.paused_until(connection, tenant_id)
     if row is None:
-        raise HerinneringError(f"tenant {tenant_id} does not exist")
+        raise NotFound(f"tenant {tenant_id} does not exist")
     ended = await _end_open(connection, tenant_id, now, by)
     if row.paused_until is None and not ended:
         return False

@@ -45,7 +45,7 @@ from herinnering.domain.payments.state import (
     stated,
 )
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, Conflict, NotFound
 from herinnering.services.payments import bank_matching
 
 
@@ -332,13 +332,13 @@ async def assign_unmatched(
     row = (await connection.execute(select(payment_transactions).where(
         payment_transactions.c.source_key == source_key).with_for_update())).first()
     if row is None:
-        raise HerinneringError(f"payment {source_key!r} does not exist")
+        raise NotFound(f"payment {source_key!r} does not exist")
     if row.tenant_id is not None:
-        raise HerinneringError(f"payment {source_key!r} is already matched to a tenant")
+        raise Conflict(f"payment {source_key!r} is already matched to a tenant")
     try:
         period = str(Period.parse(period))
     except ValueError as exc:
-        raise HerinneringError(str(exc)) from None
+        raise BadInput(str(exc)) from None
     await connection.execute(update(payment_transactions).where(payment_transactions.c.id == row.id).values(
         tenant_id=tenant_id, period=period, reference=f"by hand: {by}"[:140]))
     transaction = Transaction(source=row.source, source_key=row.source_key, kind=TransactionKind(row.kind),
@@ -369,12 +369,12 @@ async def undo_match(connection: AsyncConnection, settings: Settings, transactio
     row = (await connection.execute(select(payment_transactions).where(
         payment_transactions.c.id == transaction_id).with_for_update())).first()
     if row is None:
-        raise HerinneringError(f"payment {transaction_id} does not exist")
+        raise NotFound(f"payment {transaction_id} does not exist")
     if row.tenant_id is None:
-        raise HerinneringError(f"payment {transaction_id} is not matched to a tenant")
+        raise Conflict(f"payment {transaction_id} is not matched to a tenant")
     made_here = (row.reference or "").startswith(("by hand:", "herkend ("))
     if not made_here or row.kind != TransactionKind.PAYMENT:
-        raise HerinneringError(f"payment {transaction_id} was matched by the bank's own reference "
+        raise Conflict(f"payment {transaction_id} was matched by the bank's own reference "
                                f"({row.reference or row.source}); correct it at the source")
     tenant_id, period = int(row.tenant_id), str(row.period)
     state, row_id = await _locked_state(connection, tenant_id, period, now)

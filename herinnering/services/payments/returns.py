@@ -43,7 +43,7 @@ from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
 from herinnering.domain.payments.return_reasons import StepAfterReturn, next_after_return
 from herinnering.domain.reminders.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -255,5 +255,5 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
             try:
                 report.xml = sepa.export(validate=True)
             except Exception as exc:  # sepaxml raises a bare Exception on a schema error
-                raise HerinneringError(f"the pain.008 file did not validate: {exc}") from None
+                raise BadInput(f"the pain.008 file did not validate: {exc}") from None
     return report

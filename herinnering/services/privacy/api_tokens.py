@@ -19,14 +19,10 @@ from typing import Any
 
 from herinnering.adapters.db import api_token_store
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
+from herinnering.errors import Conflict, NotFound, TokenError
 
 PREFIX = "hrn_"
 CONFIG_TOKEN = "config:payments.api_token"
-
-
-class TokenError(HerinneringError):
-    """A token name is taken, unknown, or not a valid name."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,7 @@ async def create(runtime: Runtime, name: str) -> str:
     token = PREFIX + secrets.token_urlsafe(32)
     async with runtime.db.begin() as connection:
         if await api_token_store.named(connection, name):
-            raise TokenError(f"a token named {name!r} exists; revoke it first or choose another name")
+            raise Conflict(f"a token named {name!r} exists; revoke it first or choose another name")
         await api_token_store.insert(connection, name, digest(token), token[:len(PREFIX) + 4], runtime.clock.now())
     return token
 
@@ -58,7 +54,7 @@ async def revoke(runtime: Runtime, name: str) -> None:
     async with runtime.db.begin() as connection:
         revoked = await api_token_store.revoke(connection, name, runtime.clock.now())
     if not revoked:
-        raise TokenError(f"no live token named {name!r}")
+        raise NotFound(f"no live token named {name!r}")
 
 
 async def listing(runtime: Runtime) -> list[TokenInfo]:

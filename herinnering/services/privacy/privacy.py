@@ -26,15 +26,11 @@ from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
 from herinnering.config import PrivacySettings
 from herinnering.domain.privacy.retention import KINDS, Terms, cutoff
-from herinnering.errors import HerinneringError
+from herinnering.errors import UnknownTenant
 from herinnering.services.payments import statement
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-
-
-class UnknownTenant(HerinneringError):
-    """No tenant with that id or contract id."""
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,12 @@ from typing import Any
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.privacy import second_factor as totp
-from herinnering.errors import HerinneringError
+from herinnering.errors import CodeRefused, Forbidden, NotFound
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
 from herinnering.services.privacy.users import LockedOut, LoginError, Session
 
 log = logging.getLogger(__name__)
-
-
-class CodeRefused(LoginError):
-    """The code from the authenticator app is wrong (or was used already)."""
 
 
 @dataclass(frozen=True)
@@ -174,9 +170,9 @@ async def reset(runtime: Runtime, lead: Officer, user_id: int) -> str:
     async with runtime.db.begin() as connection:
         found = await user_store.by_id(connection, user_id)
         if found is None:
-            raise HerinneringError(f"account {user_id} does not exist")
+            raise NotFound(f"account {user_id} does not exist")
         if found.id == lead.id:
-            raise HerinneringError("you cannot do that to your own account")
+            raise Forbidden("you cannot do that to your own account")
         await _clear(connection, runtime, found, lead.id, lead.email)
     return str(found.email)
 
@@ -187,7 +183,7 @@ async def reset_by_operator(runtime: Runtime, email: str, operator: str) -> bool
     async with runtime.db.begin() as connection:
         found = await user_store.by_email(connection, users.normalise_email(email))
         if found is None:
-            raise HerinneringError(f"{email}: no such account")
+            raise NotFound(f"{email}: no such account")
         await _clear(connection, runtime, found, None, f"cli:{operator}"[:200])
     return found.totp_secret is not None
 

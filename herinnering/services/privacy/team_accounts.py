@@ -9,7 +9,7 @@ from typing import Any
 
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
+from herinnering.errors import Conflict, Forbidden, NotFound
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
 
@@ -34,7 +34,7 @@ async def invite(runtime: Runtime, lead: Officer, email: str, name: str, role: s
     email = users.normalise_email(email)
     async with runtime.db.begin() as connection:
         if await user_store.by_email(connection, email) is not None:
-            raise HerinneringError(f"{email} has an account already")
+            raise Conflict(f"{email} has an account already")
     password = one_time_password()
     await users.add_user(runtime, email, password, role, name=name.strip() or None)
     await _audit(runtime, lead, "user_invited", email=email, role=role)
@@ -45,9 +45,9 @@ async def _other(runtime: Runtime, lead: Officer, user_id: int) -> Any:
     async with runtime.db.begin() as connection:
         found = await user_store.by_id(connection, user_id)
     if found is None:
-        raise HerinneringError(f"account {user_id} does not exist")
+        raise NotFound(f"account {user_id} does not exist")
     if found.id == lead.id:
-        raise HerinneringError("you cannot do that to your own account")
+        raise Forbidden("you cannot do that to your own account")
     return found
 
 

@@ -27,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, LockedOut, LoginError
 from herinnering.services.conversations.threads import Officer
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,6 @@ def _dummy_hash() -> str:
     """Verified against when the user is unknown (the same time as a wrong password); made on
     the first login, not at import: hashing costs every process start half a CPU second."""
     return _hasher.hash("not a password anyone has")
-
-
-class LoginError(HerinneringError):
-    """E-mail address or password is wrong."""
-
-
-class LockedOut(LoginError):
-    """Too many failed attempts: try again later."""
 
 
 PENDING_MINUTES = 10  # a correct password waits this long for the second factor
@@ -75,11 +67,11 @@ async def add_user(runtime: Runtime, email: str, password: str, role: str, name:
     """Create an account, or set a new password and role for an existing one; returns its id."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise HerinneringError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        raise BadInput(f"role {role!r} is not one of {', '.join(ROLES)}")
     if "@" not in email:
-        raise HerinneringError(f"{email!r} is not an e-mail address")
+        raise BadInput(f"{email!r} is not an e-mail address")
     if len(password) < 10:
-        raise HerinneringError("a password needs at least 10 characters")
+        raise BadInput("a password needs at least 10 characters")
     password_hash = _hasher.hash(password)
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:

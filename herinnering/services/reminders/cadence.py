@@ -13,7 +13,7 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, segment_store
 from herinnering.adapters.db import events as event_log
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import OptOutRefused
 
 
 def wants_pre_debit_sql(settings: Settings) -> Any:
@@ -30,10 +30,6 @@ def extra_reminders(settings: Settings) -> dict[int, list[int]]:
 
 
 in_segments_sql = segment_store.in_segments_sql
-
-
-class OptOutRefused(HerinneringError):
-    """The tenant's segment does not allow turning pre-debit reminders off."""
 
 
 async def set_pre_debit_opt_out(

@@ -9,7 +9,7 @@ from datetime import date
 
 from herinnering.adapters.db import tenant_store, user_store
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
+from herinnering.errors import NotFound
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.payments import arrangement_changes, arrangements, pause
 
@@ -17,7 +17,7 @@ from herinnering.services.payments import arrangement_changes, arrangements, pau
 async def _tenant(connection: object, tenant_id: int) -> object:
     tenant = await tenant_store.by_id(connection, tenant_id)  # type: ignore[arg-type]
     if tenant is None:
-        raise HerinneringError(f"tenant {tenant_id} does not exist")
+        raise NotFound(f"tenant {tenant_id} does not exist")
     return tenant
 
 
@@ -38,7 +38,7 @@ async def _owned(connection: object, tenant_id: int, arrangement_id: int) -> Non
 
     found = await arrangement_store.arrangement(connection, arrangement_id)  # type: ignore[arg-type]
     if found is None or found.tenant_id != tenant_id:
-        raise HerinneringError(f"payment arrangement {arrangement_id} is not this tenant's")
+        raise NotFound(f"payment arrangement {arrangement_id} is not this tenant's")
 
 
 async def change_arrangement(runtime: Runtime, tenant_id: int, officer: Officer, arrangement_id: int, *, count: int,

@@ -46,7 +46,7 @@ from herinnering.domain.payments.collection_day import DayChange, day_for, first
 from herinnering.domain.reminders.planning import Period, next_window_opening
 from herinnering.domain.reminders.sms import gsm7_safe
 from herinnering.domain.reminders.states import MessageState
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class DayChoice:
 async def change_collection_day(connection: AsyncConnection, settings: Settings, tenant: Row[Any], new_day: int,
                                 source: str, now: datetime) -> DayChoice:
     if new_day not in settings.reminders.collection_days:
-        raise HerinneringError(f"day {new_day} is not one of the allowed collection days")
+        raise BadInput(f"day {new_day} is not one of the allowed collection days")
     today = _local_day(now, settings)
     old_day = await current_day(connection, tenant, Period.of(today).next())
     effective = first_month(old_day, new_day, today, settings.self_service.day_notice_days)

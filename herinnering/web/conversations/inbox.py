@@ -21,10 +21,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from herinnering.adapters.db import thread_store
+from herinnering.errors import HerinneringError, NotFound
 from herinnering.services.conversations import inbound, replies, team_threads, tenant_view
 from herinnering.services.conversations import threads as thread_service
 from herinnering.web import auth, security
 from herinnering.web.auth import login_required, officer, page, redirect
+from herinnering.web.errors import status_for
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.reminders.webhooks import signed_form
 
@@ -129,7 +131,7 @@ def _thread_id(request: web.Request) -> int:
 async def _conversation_html(request: web.Request, thread_id: int) -> tuple[Any, str, list[Any]]:
     try:
         thread, conversation, timeline = await thread_service.open_thread(request.app[RUNTIME], thread_id)
-    except thread_service.ThreadError:
+    except NotFound:
         raise web.HTTPNotFound(text="conversation not found") from None
     conversation = await tenant_view.with_answering(request.app[RUNTIME], thread.tenant_id, conversation)
     html = request.app[PAGES].get_template("web/_conversation.html.j2").render(
@@ -166,7 +168,7 @@ async def thread_live(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     try:
         news = await team_threads.mark_presence(runtime, thread_id, me, request.query.get("typing") == "1")
-    except thread_service.ThreadError:
+    except NotFound:
         raise web.HTTPNotFound(text="conversation not found") from None
     if news:
         request.app[SIGNAL].bump()  # colleagues on this thread in this process see the newcomer now
@@ -227,7 +229,7 @@ def _action(name: str) -> auth.Handler:
         except replies.ThreatRefused as exc:
             return redirect(f"/inbox/threads/{thread_id}?" + urlencode({"notice": "threat",
                                                                         "detail": ", ".join(exc.words)}))
-        except thread_service.ThreadError as exc:
+        except HerinneringError as exc:  # any other refusal: shown on the page, never lost
             log.info("officer action %s on thread %s refused: %s", name, thread_id, exc)
             notice = "refused"
         except ValueError:
@@ -265,8 +267,8 @@ async def canned(request: web.Request) -> web.Response:
     try:
         text = await replies.fill(request.app[RUNTIME], _thread_id(request), officer(request),
                                   str(form.get("name", "")))
-    except thread_service.ThreadError as exc:
-        return web.json_response({"error": str(exc)}, status=400)
+    except HerinneringError as exc:
+        return web.json_response({"error": str(exc)}, status=status_for(exc))
     return web.json_response({"text": text, "size": _size(text)})
 
 

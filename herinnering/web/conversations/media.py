@@ -14,8 +14,8 @@ import logging
 from aiohttp import web
 
 from herinnering.adapters.twilio_media import MediaUnavailable
+from herinnering.errors import NotFound
 from herinnering.services.conversations import team_threads
-from herinnering.services.conversations.threads import ThreadError
 from herinnering.web.auth import login_required, officer
 from herinnering.web.keys import RUNTIME
 
@@ -36,7 +36,7 @@ async def attachment(request: web.Request) -> web.Response:
         raise web.HTTPNotFound() from None
     try:
         found, media = await team_threads.attachment(request.app[RUNTIME], media_id, officer(request))
-    except ThreadError:
+    except NotFound:
         raise web.HTTPNotFound(text="attachment not found") from None
     except MediaUnavailable as exc:
         log.warning("attachment %s not available: %s", media_id, exc)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.adapters.payment_providers import PaymentProvider, PaymentProviderError
+from herinnering.adapters.payment_providers import PaymentProvider
 from herinnering.adapters.payment_providers.mollie import MollieProvider
 from herinnering.adapters.payment_providers.sandbox import SandboxProvider
 from herinnering.adapters.templates import long_date, money
@@ -163,12 +163,9 @@ def webhook(provider_name: str) -> Any:
         provider = _provider(runtime, provider_name)
         if not notified or len(notified) > 100 or provider is None:
             return web.Response(text="ok")  # nothing we can look up; 200 so nobody retries
-        try:
-            outcome = await handle_notification(runtime.db, runtime.settings, provider, notified,
-                                                runtime.clock.now(), link_hint=request.query.get("link"))
-        except PaymentProviderError as exc:
-            log.warning("could not ask %s about a payment: %s", provider_name, exc)
-            raise web.HTTPServiceUnavailable(text="try again later") from None
+        # a provider that cannot be asked: 503 (web/errors.py), so the provider retries later
+        outcome = await handle_notification(runtime.db, runtime.settings, provider, notified,
+                                            runtime.clock.now(), link_hint=request.query.get("link"))
         return web.Response(text=outcome)
 
     return handler

@@ -9,12 +9,13 @@ from aiohttp import web
 from herinnering.errors import HerinneringError
 from herinnering.services.privacy import second_factor, team_accounts, users
 from herinnering.web.auth import TEAM_LEADS, login_required, officer, page
+from herinnering.web.errors import status_for
 from herinnering.web.keys import RUNTIME
 
 
-async def _render(request: web.Request, **context: object) -> web.Response:
+async def _render(request: web.Request, status: int = 200, **context: object) -> web.Response:
     found = await team_accounts.accounts(request.app[RUNTIME])
-    return page(request, "web/users.html.j2", accounts=found, roles=users.ROLES,
+    return page(request, "web/users.html.j2", status=status, accounts=found, roles=users.ROLES,
                 tz=request.app[RUNTIME].settings.reminders.timezone, **context)
 
 
@@ -38,7 +39,7 @@ async def invite(request: web.Request) -> web.Response:
         password = await team_accounts.invite(request.app[RUNTIME], officer(request), email,
                                               str(form.get("name", "")), str(form.get("role", "officer")))
     except HerinneringError as exc:
-        return await _render(request, error=str(exc))
+        return await _render(request, status=status_for(exc), error=str(exc))
     return await _render(request, secret_for=email, secret=password)
 
 
@@ -56,7 +57,7 @@ def _account_action(name: str) -> object:
                 return await _render(request, done=name, reset_for=email)
             await team_accounts.set_active(runtime, lead, user_id, name == "enable")
         except HerinneringError as exc:
-            return await _render(request, error=str(exc))
+            return await _render(request, status=status_for(exc), error=str(exc))
         return await _render(request, done=name)
 
     return handler

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, HerinneringError
 from herinnering.services.conversations import team_threads, tenant_view
 from herinnering.services.tenants import actions as tenant_actions
 from herinnering.web.auth import Handler, login_required, officer, page, redirect
@@ -63,9 +63,9 @@ def _cents(text: str) -> int | None:
     try:
         amount = Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
     except InvalidOperation:
-        raise HerinneringError(f"{text!r} is not an amount like 745,50") from None
+        raise BadInput(f"{text!r} is not an amount like 745,50") from None
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise HerinneringError(f"{text!r} must be positive with at most two decimals")
+        raise BadInput(f"{text!r} must be positive with at most two decimals")
     return int(amount * 100)
 
 
@@ -73,7 +73,7 @@ def _day(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        raise HerinneringError(f"{text!r} is not a date") from None
+        raise BadInput(f"{text!r} is not a date") from None
 
 
 def _tenant_action(name: str) -> Handler:
@@ -85,7 +85,7 @@ def _tenant_action(name: str) -> Handler:
             if name == "regeling":
                 first = _day(str(form.get("first", "")))
                 if first is None:
-                    raise HerinneringError("give the date of the first instalment")
+                    raise BadInput("give the date of the first instalment")
                 await tenant_actions.arrange(runtime, tenant_id, me, count=int(str(form.get("count", "0")) or 0),
                                              first=first, every=str(form.get("every", "month")),
                                              amount_cents=_cents(str(form.get("amount", ""))))
@@ -93,7 +93,7 @@ def _tenant_action(name: str) -> Handler:
             elif name == "pauze":
                 until = None if form.get("open_ended") else _day(str(form.get("until", "")))
                 if until is None and not form.get("open_ended"):
-                    raise HerinneringError("give a last paused day, or choose open-ended")
+                    raise BadInput("give a last paused day, or choose open-ended")
                 await tenant_actions.set_pause(runtime, tenant_id, me, until, str(form.get("reason", "")))
                 notice = "paused"
             elif name == "hervatten":
@@ -124,7 +124,7 @@ def _arrangement_action(name: str) -> Handler:
             if name == "wijzigen":
                 first = _day(str(form.get("first", "")))
                 if first is None:
-                    raise HerinneringError("give the date of the first instalment")
+                    raise BadInput("give the date of the first instalment")
                 await tenant_actions.change_arrangement(
                     runtime, tenant_id, me, arrangement_id, count=int(str(form.get("count", "0")) or 0), first=first,
                     every=str(form.get("every", "month")), reason=reason)
