@@ -1,0 +1,220 @@
+"""The planner's statements: a month's reminders for every tenant in one `INSERT … SELECT`.
+
+The send moments are not computed here: the planner asks `domain.planning` once per collection
+day (at most 28 answers: holidays, TARGET2 days, the send window) and hands them in as a small
+table of days. The statement joins the tenants to it on their effective collection day (a day
+chosen by the tenant counts from its month on), so the tenants are read once, however many
+days the month has. Each new message gets its kind (how the tenant pays), its key, its
+experiment variant and its template in the same statement: nothing is updated afterwards.
+
+Planning again is cheap: a tenant already planned for the month is left out by an anti-join on
+the unique key before any row is built, and `ON CONFLICT DO NOTHING` on that key still makes
+two planners at once harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db.engine import dialect_insert
+from herinnering.adapters.db.experiment_tables import experiment_assignments
+from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
+from herinnering.adapters.db.tenant_centred_tables import collection_day_changes
+from herinnering.adapters.templates import template_path
+from herinnering.domain.assignment import choose
+from herinnering.domain.experiments import Experiment
+from herinnering.domain.payment_methods import PaymentMethod
+from herinnering.domain.states import MessageState
+
+DEFAULT_VARIANT = "default"
+COLUMNS = ["tenant_id", "kind", "period", "idempotency_key", "channel", "template", "variant", "state",
+           "send_at", "not_after", "debit_date", "attempts", "created_at", "updated_at"]
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """One collection day's reminder, as `domain.planning` decided it, and the experiments
+    (indexes into the `experiments` given to `insert_reminders`) that take new messages sent then."""
+
+    day: int
+    send_at: datetime
+    not_after: datetime | None
+    debit_date: date
+    experiments: frozenset[int] = frozenset()
+
+
+def effective_days(period: str) -> Any:
+    """Per tenant with a collection-day change in force for `period`: the newest change's day
+    (`tenant_id`, `new_day`). Joined, not asked per tenant."""
+    ranked = (
+        select(collection_day_changes.c.tenant_id, collection_day_changes.c.new_day,
+               func.row_number().over(partition_by=collection_day_changes.c.tenant_id,
+                                      order_by=collection_day_changes.c.id.desc()).label("newest"))
+        .where(collection_day_changes.c.state == "scheduled", collection_day_changes.c.effective_period <= period)
+        .subquery("ranked_day_changes")
+    )
+    return select(ranked.c.tenant_id, ranked.c.new_day).where(ranked.c.newest == 1).subquery("day_changes")
+
+
+def reminder_kind(debit: str, due: str) -> Any:
+    """`domain.payment_methods.reminder_kind` as SQL: `debit` for a direct-debit payer, else `due`."""
+    return case((tenants.c.payment_method == PaymentMethod.INCASSO.value, literal(debit)), else_=literal(due))
+
+
+async def days_in_use(connection: AsyncConnection, period: str, plannable: Any) -> dict[int, int]:
+    """How many plannable tenants collect on each effective day of `period`."""
+    changed = effective_days(period)
+    day = func.coalesce(changed.c.new_day, tenants.c.collection_day).label("day")
+    chosen = (select(day).select_from(tenants.outerjoin(changed, changed.c.tenant_id == tenants.c.id))
+              .where(plannable).subquery())
+    rows = await connection.execute(select(chosen.c.day, func.count()).group_by(chosen.c.day))
+    return {int(d): int(n) for d, n in rows.all()}
+
+
+async def insert_reminders(
+    connection: AsyncConnection, period: str, days: Sequence[PlannedDay], now: datetime, *,
+    plannable: Any, debit_kind: str, due_kind: str, key_prefixes: tuple[str, str],
+    experiments: Sequence[Experiment] = (), also: Any = None,
+) -> int:
+    """The reminders of `days` for every plannable tenant (and `also`) whose lease covers the
+    debit date, in one statement; returns how many were new. A direct-debit payer's message is
+    `debit_kind` keyed `<key_prefixes[0]>:<tenant>:<period>`, anyone else's `due_kind` keyed with
+    `key_prefixes[1]`."""
+    if not days:
+        return 0
+    changed = effective_days(period)
+    plan = _days_table(days, len(experiments))
+    kind = reminder_kind(debit_kind, due_kind)
+    prefix = reminder_kind(f"{key_prefixes[0]}:", f"{key_prefixes[1]}:")
+    key = prefix + cast(tenants.c.id, String) + literal(f":{period}")
+    joined = (
+        tenants.outerjoin(changed, changed.c.tenant_id == tenants.c.id)
+        .join(plan, plan.c.day == func.coalesce(changed.c.new_day, tenants.c.collection_day))
+    )
+    columns = [tenants.c.id.label("tenant_id"), kind.label("kind"), key.label("key"), tenants.c.channel,
+               tenants.c.language, plan.c.send_at, plan.c.not_after, plan.c.debit_date]
+    if experiments:
+        joined, code = _assignment(joined, plan, kind, experiments)
+        columns.append(code.label("code"))
+    rows = (
+        select(*columns)
+        .select_from(joined)
+        .where(plannable, or_(tenants.c.contract_ended_on.is_(None), tenants.c.contract_ended_on >= plan.c.debit_date),
+               ~exists().where(messages.c.idempotency_key == key))  # planned before: left out at once
+    )
+    if also is not None:
+        rows = rows.where(also)
+    if experiments:
+        rows = rows.offset(0)  # a fence: the hash is computed once per row, not once per use of `code`
+    row = rows.subquery("new_reminders")
+    variants = [(_code(i, j), v.name, v.template) for i, e in enumerate(experiments) for j, v in enumerate(e.variants)]
+    name: Any = row.c.kind
+    variant: Any = literal(DEFAULT_VARIANT)
+    if variants:
+        name = func.coalesce(case(*((row.c.code == c, t) for c, _, t in variants), else_=null()), row.c.kind)
+        variant = func.coalesce(case(*((row.c.code == c, n) for c, n, _ in variants), else_=null()),
+                                literal(DEFAULT_VARIANT))
+    source = select(
+        row.c.tenant_id, row.c.kind, literal(period), row.c.key, row.c.channel,
+        template_path(name, row.c.channel, row.c.language), variant, literal(MessageState.PLANNED.value),
+        row.c.send_at, row.c.not_after, row.c.debit_date, literal(0), literal(now, UtcDateTime), literal(now, UtcDateTime),
+    )
+    if connection.dialect.name == "sqlite":
+        source = source.where(literal(True))  # SQLite needs a WHERE before an upsert clause
+    insert = (dialect_insert(connection, messages).from_select(COLUMNS, source)
+              .on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    return (await connection.execute(insert)).rowcount
+
+
+def _days_table(days: Sequence[PlannedDay], experiments: int) -> Any:
+    """The month's days as a small table: day, send_at, not_after, debit_date, and per
+    experiment `e<i>` = 1 when it takes new messages sent on that day."""
+    selects = []
+    for planned in days:
+        columns = [literal(planned.day, Integer).label("day"), literal(planned.send_at, UtcDateTime).label("send_at"),
+                   literal(planned.not_after, UtcDateTime).label("not_after"),
+                   literal(planned.debit_date, Date).label("debit_date")]
+        columns += [literal(int(i in planned.experiments), Integer).label(f"e{i}") for i in range(experiments)]
+        selects.append(select(*columns))
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("plan_days")
+
+
+def _assignment(joined: Any, plan: Any, kind: Any, experiments: Sequence[Experiment]) -> tuple[Any, Any]:
+    """`Experiment.assign` in SQL, with a tenant's stored assignment first (it keeps the variant
+    of its first exposure while that variant exists): an expression that is `"<i>:<j>"` for
+    variant j of experiment i, NULL for the ordinary message. The first experiment, in order,
+    that covers the day and the kind and takes the tenant wins, as in `assign`.
+
+    The hash is the pure one of `domain.assignment` (`herinnering_fnv1a32` in the database);
+    which range a hash value falls in is looked up in a string made by `choose` itself for every
+    possible value, so the bucketing cannot drift from the domain's."""
+    codes = []
+    for i, experiment in enumerate(experiments):
+        stored = experiment_assignments.alias(f"stored_{i}")
+        joined = joined.outerjoin(stored, and_(stored.c.experiment_key == experiment.key,
+                                               stored.c.tenant_id == tenants.c.id))
+        kept = case(*((stored.c.variant == v.name, literal(_code(i, j))) for j, v in enumerate(experiment.variants)),
+                    else_=null())
+        hashed = _hash_choice(experiment, i)
+        chosen = func.coalesce(kept, hashed)
+        codes.append(case((and_(plan.c[f"e{i}"] == 1, kind == experiment.kind), chosen), else_=null()))
+    return joined, func.coalesce(*codes) if len(codes) > 1 else codes[0]
+
+
+def _code(experiment: int, variant: int) -> str:
+    """Variant `variant` of experiment `experiment`, as the statement names it."""
+    return f"{experiment}:{_letter(variant)}"
+
+
+def _letter(variant: int) -> str:
+    return chr(ord("A") + variant)
+
+
+def _fnv(value: Any) -> Any:
+    return func.herinnering_fnv1a32(value, type_=BigInteger)
+
+
+def _bucket(seed: str, version: int) -> tuple[Any, int] | None:
+    """`gbhash(seed, contract id, version)` in SQL, as its 1-based numerator over its scale."""
+    if version == 2:
+        return cast(_fnv(cast(_fnv(literal(seed) + tenants.c.external_id), String)) % 10000 + 1, Integer), 10000
+    if version == 1:
+        return cast(_fnv(tenants.c.external_id + literal(seed)) % 1000 + 1, Integer), 1000
+    return None
+
+
+def _hash_choice(experiment: Experiment, index: int) -> Any:
+    """The code of the tenant's variant by the hash, or NULL (outside coverage or namespace)."""
+    bucket = _bucket(experiment.hash_seed, experiment.hash_version)
+    if bucket is None:
+        return null()
+    position, scale = bucket
+    lookup = "".join(_letter(j) if (j := choose(n / scale, experiment.ranges)) >= 0 else "." for n in range(scale))
+    chosen = literal(f"{index}:") + func.nullif(func.substr(literal(lookup), position, 1), ".")
+    if not experiment.namespace:
+        return chosen
+    low, high = experiment.namespace_range
+    space, space_scale = _bucket(f"__{experiment.namespace}", 2) or (None, 1)
+    inside = "".join("1" if low <= n / space_scale < high else "0" for n in range(space_scale))
+    return case((func.substr(literal(inside), space, 1) == "1", chosen), else_=null())
