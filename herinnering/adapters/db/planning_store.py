@@ -35,9 +35,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.experiment_tables import experiment_assignments
 from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
 from herinnering.adapters.db.tenant_centred_tables import collection_day_changes
@@ -92,25 +92,32 @@ async def days_in_use(connection: AsyncConnection, period: str, plannable: Any) 
     return {int(d): int(n) for d, n in rows.all()}
 
 
-async def insert_reminders(
-    connection: AsyncConnection, period: str, days: Sequence[PlannedDay], now: datetime, *,
-    plannable: Any, debit_kind: str, due_kind: str, key_prefixes: tuple[str, str],
-    experiments: Sequence[Experiment] = (), also: Any = None,
-) -> int:
-    """The reminders of `days` for every plannable tenant (and `also`) whose lease covers the
-    debit date, in one statement; returns how many were new. A direct-debit payer's message is
-    `debit_kind` keyed `<key_prefixes[0]>:<tenant>:<period>`, anyone else's `due_kind` keyed with
-    `key_prefixes[1]`."""
+async def insert_reminders(connection: AsyncConnection, period: str, days: Sequence[PlannedDay], now: datetime,
+                           **options: Any) -> int:
+    """The reminders of `days` for every plannable tenant (`reminders_insert`) in one statement;
+    returns how many were new."""
     if not days:
         return 0
+    return (await connection.execute(reminders_insert(connection.dialect.name, period, days, now, **options))).rowcount
+
+
+def reminders_insert(
+    dialect: str, period: str, days: Sequence[PlannedDay], now: datetime, *,
+    plannable: Any, debit_kind: str, due_kind: str, key_prefixes: tuple[str, str],
+    experiments: Sequence[Experiment] = (), also: Any = None,
+) -> Any:
+    """The statement: the reminders of `days` for every plannable tenant (and `also`) whose
+    lease covers the debit date. A direct-debit payer's message is `debit_kind` keyed
+    `<key_prefixes[0]>:<tenant>:<period>`, anyone else's `due_kind` keyed with `key_prefixes[1]`."""
     changed = effective_days(period)
-    plan = _days_table(days, len(experiments))
+    plan = _days_table(dialect, days, len(experiments))
     kind = reminder_kind(debit_kind, due_kind)
     prefix = reminder_kind(f"{key_prefixes[0]}:", f"{key_prefixes[1]}:")
     key = prefix + cast(tenants.c.id, String) + literal(f":{period}")
     joined = (
         tenants.outerjoin(changed, changed.c.tenant_id == tenants.c.id)
-        .join(plan, plan.c.day == func.coalesce(changed.c.new_day, tenants.c.collection_day))
+        # a LEFT JOIN keeps the tenants the outer loop on SQLite (it would read them once per day)
+        .outerjoin(plan, plan.c.day == func.coalesce(changed.c.new_day, tenants.c.collection_day))
     )
     columns = [tenants.c.id.label("tenant_id"), kind.label("kind"), key.label("key"), tenants.c.channel,
                tenants.c.language, plan.c.send_at, plan.c.not_after, plan.c.debit_date]
@@ -120,7 +127,7 @@ async def insert_reminders(
     rows = (
         select(*columns)
         .select_from(joined)
-        .where(plannable, or_(tenants.c.contract_ended_on.is_(None), tenants.c.contract_ended_on >= plan.c.debit_date),
+        .where(func.coalesce(plan.c.day, 0) > 0, plannable, or_(tenants.c.contract_ended_on.is_(None), tenants.c.contract_ended_on >= plan.c.debit_date),
                ~exists().where(messages.c.idempotency_key == key))  # planned before: left out at once
     )
     if also is not None:
@@ -140,22 +147,27 @@ async def insert_reminders(
         template_path(name, row.c.channel, row.c.language), variant, literal(MessageState.PLANNED.value),
         row.c.send_at, row.c.not_after, row.c.debit_date, literal(0), literal(now, UtcDateTime), literal(now, UtcDateTime),
     )
-    if connection.dialect.name == "sqlite":
+    if dialect == "sqlite":
         source = source.where(literal(True))  # SQLite needs a WHERE before an upsert clause
-    insert = (dialect_insert(connection, messages).from_select(COLUMNS, source)
-              .on_conflict_do_nothing(index_elements=["idempotency_key"]))
-    return (await connection.execute(insert)).rowcount
+    insert = postgresql.insert(messages) if dialect == "postgresql" else sqlite.insert(messages)
+    return insert.from_select(COLUMNS, source).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
-def _days_table(days: Sequence[PlannedDay], experiments: int) -> Any:
+def _days_table(dialect: str, days: Sequence[PlannedDay], experiments: int) -> Any:
     """The month's days as a small table: day, send_at, not_after, debit_date, and per
     experiment `e<i>` = 1 when it takes new messages sent on that day."""
+
+    def typed(value: Any, type_: Any) -> Any:
+        # PostgreSQL reads a UNION of bare parameters as text: cast them. SQLite would turn a
+        # datetime text into a number by a CAST: leave its values as they are.
+        return cast(literal(value, type_), type_) if dialect == "postgresql" else literal(value, type_)
+
     selects = []
     for planned in days:
-        columns = [literal(planned.day, Integer).label("day"), literal(planned.send_at, UtcDateTime).label("send_at"),
-                   literal(planned.not_after, UtcDateTime).label("not_after"),
-                   literal(planned.debit_date, Date).label("debit_date")]
-        columns += [literal(int(i in planned.experiments), Integer).label(f"e{i}") for i in range(experiments)]
+        columns = [typed(planned.day, Integer).label("day"), typed(planned.send_at, UtcDateTime).label("send_at"),
+                   typed(planned.not_after, UtcDateTime).label("not_after"),
+                   typed(planned.debit_date, Date).label("debit_date")]
+        columns += [typed(int(i in planned.experiments), Integer).label(f"e{i}") for i in range(experiments)]
         selects.append(select(*columns))
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("plan_days")
 
