@@ -28,6 +28,7 @@ class SecuritySettings:
     hsts_seconds: int = 31_536_000      # Strict-Transport-Security when public_url is https
     token_misses_per_minute: int = 10   # wrong links on /mijn-huur and /pay from one address, then 429
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()  # X-Forwarded-For is read only from these
+    require_totp: bool = False          # every officer signs in with a code from an authenticator app too
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,13 @@ def _number(table: Mapping[str, Any], name: str, key: str, default: float, low: 
     return value
 
 
+def _flag(table: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name}.{key}: {value!r} is not allowed; expected true or false")
+    return value
+
+
 def _networks(value: Any) -> tuple[IPv4Network | IPv6Network, ...]:
     """security.trusted_proxies: a list of addresses or CIDR ranges ("10.0.0.0/8", "::1")."""
     if isinstance(value, str):  # HERINNERING_SECURITY__TRUSTED_PROXIES="10.0.0.0/8,192.168.1.5"
@@ -97,6 +105,7 @@ def parse_security(raw: Any) -> SecuritySettings:
         token_misses_per_minute=_number(table, "security", "token_misses_per_minute", d.token_misses_per_minute,
                                         1, 10_000),
         trusted_proxies=_networks(table.get("trusted_proxies", [])),
+        require_totp=_flag(table, "security", "require_totp", d.require_totp),
     )
 
 

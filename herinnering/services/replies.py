@@ -10,10 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import jinja2
-from sqlalchemy import select
 
-from herinnering.adapters.db import thread_store
-from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db import case_store, thread_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.sms import SmsSize, measure
@@ -90,23 +88,21 @@ def size(text: str) -> SmsSize:
 
 
 async def threat_check(runtime: Runtime, thread_id: int, text: str) -> list[str]:
-    """The threatening words of a reply (and why), when the tenant has had no 14-day letter yet:
-    the templates' own check (services/wording_check.py) on the officer's text."""
+    """The threatening words of a reply (and why) that the templates' own check
+    (services/wording_check.py) refuses: any while the tenant has had no 14-day letter posted
+    (or the thread has no known tenant), none once it went out."""
     async with runtime.db.begin() as connection:
         thread = await thread_store.get(connection, thread_id)
         if thread is None:
             raise ThreadError(f"conversation {thread_id} does not exist")
-        if thread.tenant_id is not None:
-            allowed = runtime.settings.lawful.costs_allowed_in
-            sent = (await connection.execute(select(letters.c.id).where(
-                letters.c.tenant_id == thread.tenant_id, letters.c.kind.in_(allowed),
-                letters.c.state == "posted").limit(1))).first()
-            if sent is not None:
-                return []
+        letter_sent = thread.tenant_id is not None and await case_store.letter_posted(
+            connection, thread.tenant_id, runtime.settings.lawful.costs_allowed_in)
     found: dict[str, None] = {}
     for language in dict.fromkeys([thread.language or "nl", "nl", "en"]):  # officers also write Dutch or English
-        verdict = check_text(text, language, runtime.settings, kind="officer_reply")
-        found.update({f"'{t.words}' ({t.why})": None for t in verdict.threats})
+        verdict = check_text(text, language, runtime.settings, kind="officer_reply",
+                             fourteen_day_letter_sent=letter_sent)
+        if verdict.refused:
+            found.update({f"'{t.words}' ({t.why})": None for t in verdict.threats})
     return list(found)
 
 

@@ -6,7 +6,10 @@ the password is checked), so of any number of parallel guesses at most `lockout_
 are checked; then the address is locked until `lockout_minutes` after its first attempt —
 whether or not the account exists, so the lock does not reveal which addresses are real. A
 successful login starts the count again. A session is a random token in an HttpOnly cookie; the
-database keeps only its SHA-256 digest, next to the session's CSRF token.
+database keeps only its SHA-256 digest, next to the session's CSRF token. An officer with a
+second factor (or everyone, with `[security] require_totp`) gets a *pending* session after the
+password: it opens nothing but the second step (services/second_factor.py), which ends it and
+starts a new one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,11 +43,17 @@ class LockedOut(LoginError):
     """Too many failed attempts: try again later."""
 
 
+PENDING_MINUTES = 10  # a correct password waits this long for the second factor
+CODE = "code"         # a session that owes the code of the officer's authenticator app
+ENROL = "enrol"       # ... that must first set one up (`[security] require_totp`)
+
+
 @dataclass(frozen=True)
 class Session:
     token: str        # goes into the cookie, nowhere else
     csrf_token: str
     officer: Officer
+    second_factor: str | None = None  # CODE or ENROL: not signed in yet, only the second step is open
 
 
 def normalise_email(email: str) -> str:
@@ -104,13 +114,27 @@ async def log_in(runtime: Runtime, email: str, password: str) -> Session:
     if not ok or user is None:
         log.info("failed login")
         raise LoginError()
+    second = CODE if user.totp_secret else ENROL if runtime.settings.security.require_totp else None
+    if second is not None:
+        return await start_session(runtime, user, pending=second)
+    return await start_session(runtime, user)
+
+
+async def start_session(runtime: Runtime, user: Any, *, pending: str | None = None, **audit: Any) -> Session:
+    """A new session for `user`: signed in (audited as a login), or `pending` the second factor
+    for a few minutes."""
+    now = runtime.clock.now()
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    lasts = (timedelta(minutes=PENDING_MINUTES) if pending is not None
+             else timedelta(hours=runtime.settings.conversations.session_hours))
     async with runtime.db.begin() as connection:
         await user_store.add_session(connection, token_hash=token_digest(token), user_id=user.id, csrf_token=csrf,
-                                     now=now, expires_at=now + timedelta(hours=settings.session_hours))
-        await user_store.audit(connection, user_id=user.id, user_email=user.email, action="login", now=now)
+                                     now=now, expires_at=now + lasts, pending=pending)
+        if pending is None:
+            await user_store.audit(connection, user_id=user.id, user_email=user.email, action="login", now=now,
+                                   **audit)
     return Session(token=token, csrf_token=csrf, officer=Officer(user.id, user.email, user.name, user.role,
-                                                                           user.language))
+                                                                 user.language), second_factor=pending)
 
 
 async def current(runtime: Runtime, token: str | None) -> tuple[Officer, str] | None:

@@ -31,6 +31,7 @@ from herinnering.web import (
     payment_links,
     payments,
     risk,
+    second_factor,
     security,
     statement,
     team_accounts,
@@ -137,7 +138,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
                  openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
-                 team_accounts, wgs):
+                 team_accounts, wgs, second_factor):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app

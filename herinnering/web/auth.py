@@ -30,17 +30,22 @@ from herinnering.web.keys import PAGES, RUNTIME
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "herinnering_session"
 LOGIN_CSRF_COOKIE = "herinnering_login_csrf"
+PENDING_COOKIE = "herinnering_second_factor"  # a correct password, waiting for the code
 _OFFICER = web.RequestKey("officer", Officer)
 _CSRF = web.RequestKey("csrf", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TEAM_LEADS = ("teamlead", "admin")
 READ_ONLY = "viewer"
 # POSTs the read-only role may make: they change only the officer's own session or preferences.
-OWN_SETTINGS = {"/logout": "ends one's own session", "/taal": "one's own page language"}
+OWN_SETTINGS = {"/logout": "ends one's own session", "/taal": "one's own page language",
+                "/tweestaps": "one's own second factor", "/tweestaps/start": "one's own second factor"}
 
 # Routes (their canonical path in the route table) that answer without an officer's login.
 PUBLIC: dict[str, str] = {
     "/login": "the login form itself",
+    "/login/code": "the second step of logging in; the handler requires the pending session of a correct password",
+    "/login/tweestaps": "setting up the required second factor while logging in; the handler requires the pending "
+                        "session of a correct password",
     "/taal": "the pages' language before logging in (a cookie only; with a session it needs the CSRF token)",
     "/health": "readiness probe of the orchestrator; says only whether the database answers",
     "/readyz": "readiness probe of the orchestrator; says only whether the database answers",
@@ -186,7 +191,7 @@ async def login_form(request: web.Request, error: str | None = None, status: int
 
 
 async def login_get(request: web.Request) -> web.Response:
-    return await login_form(request)
+    return await login_form(request, "locked" if request.query.get("error") == "locked" else None)
 
 
 async def login_post(request: web.Request) -> web.StreamResponse:
@@ -199,12 +204,29 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         return await login_form(request, "locked", status=429)
     except users.LoginError:
         return await login_form(request, "wrong", status=401)
-    response = redirect(safe_next(str(form.get("next", "/inbox"))))
-    set_cookie(request, response, SESSION_COOKIE, session.token,
-               max_age=runtime.settings.conversations.session_hours * 3600)
+    next_ = safe_next(str(form.get("next", "/inbox")))
+    if session.second_factor is not None:  # the password was right; the code (or setting one up) is next
+        step = "/login/code" if session.second_factor == users.CODE else "/login/tweestaps"
+        response = redirect(step + "?" + urlencode({"next": next_}))
+        set_cookie(request, response, PENDING_COOKIE, session.token, max_age=users.PENDING_MINUTES * 60)
+        response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return response
+    response = redirect(next_)
+    signed_in(request, response, session)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
-    i18n.remember(request, response, session.officer.language)  # the pages in the officer's own language
     return response
+
+
+def signed_in(request: web.Request, response: web.StreamResponse, session: users.Session) -> None:
+    """The session cookie of a signed-in officer, and the pages in their own language."""
+    set_cookie(request, response, SESSION_COOKIE, session.token,
+               max_age=request.app[RUNTIME].settings.conversations.session_hours * 3600)
+    i18n.remember(request, response, session.officer.language)
+
+
+def use_csrf(request: web.Request, token: str) -> None:
+    """The CSRF token the page's forms carry (a pending login's own, before a session exists)."""
+    request[_CSRF] = token
 
 
 @login_required()

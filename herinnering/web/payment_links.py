@@ -1,8 +1,10 @@
 """The tenant's payment page (sandbox provider) and the providers' webhooks.
 
-    GET  /pay/{public_id}          iDEAL-style page: amount, what it is for, choose a bank, Pay / Cancel
+    GET  /pay/{public_id}          iDEAL-style page in the tenant's language: amount, which month it pays
+                                   and what else is open, choose a bank, Pay / Cancel
     POST /pay/{public_id}          Pay or Cancel; Pay twice (a double click, a reload) pays once
-    GET  /pay/{public_id}/klaar    where the tenant lands afterwards (also Mollie's redirectUrl)
+    GET  /pay/{public_id}/klaar    where the tenant lands afterwards (also Mollie's redirectUrl); links
+                                   back to "mijn huur" when the tenant came from there (?huur=<token>)
     POST /webhooks/sandbox         id=<ref>: the sandbox's notification
     POST /webhooks/mollie          id=<pl_… or tr_…>: Mollie's notification
 
@@ -17,15 +19,19 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from herinnering.adapters.payment_providers import PaymentProvider, PaymentProviderError
 from herinnering.adapters.payment_providers.mollie import MollieProvider
 from herinnering.adapters.payment_providers.sandbox import SandboxProvider, tenant_chose
-from herinnering.adapters.templates import money
+from herinnering.adapters.templates import long_date, money
 from herinnering.bootstrap import Runtime
+from herinnering.domain.planning import Period
+from herinnering.services import pay_page as covering
 from herinnering.services.payment_links import PaymentLink, handle_notification, link_by_public_id
+from herinnering.services.self_service import long_month
 from herinnering.web import security
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.webhooks import read_form
@@ -62,6 +68,30 @@ def _state(link: PaymentLink, runtime: Runtime) -> str:
     return link.state
 
 
+def _token(text: str) -> str:
+    """The "mijn huur" token a tenant brought along from their page (see services.pay_page)."""
+    return text if 0 < len(text) <= 100 and all(c.isalnum() or c in "-_" for c in text) else ""
+
+
+async def _tenant_page(request: web.Request, name: str, link: PaymentLink, token: str, status: int = 200,
+                       **context: Any) -> web.Response:
+    """The payment page or its done page in the tenant's language, saying what the amount covers."""
+    runtime = request.app[RUNTIME]
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        covers = await covering.covers(connection, runtime.settings, link, now.astimezone(
+            runtime.settings.reminders.timezone).date(), now, token)
+    lang = covers.language
+    return _page(request, name, status=status, link=link, lang=lang, huur=token if covers.page_url else "",
+                 back=covers.page_url, contract=covers.contract_id, amount=money(link.amount_cents, lang),
+                 month=long_month(lang, Period.parse(link.period)),
+                 others=[(long_month(lang, Period.parse(p)), money(c, lang)) for p, c in covers.others],
+                 total=money(covers.total_open_cents, lang), anything_open=covers.total_open_cents > 0,
+                 costs=money(covers.costs_cents, lang) if covers.costs_cents else "",
+                 until=long_date(link.expires_at.astimezone(runtime.settings.reminders.timezone).date(), lang),
+                 **context)
+
+
 async def pay_page(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     link = await _link(request)
@@ -69,9 +99,15 @@ async def pay_page(request: web.Request) -> web.Response:
         raise web.HTTPFound(link.url)
     state = _state(link, runtime)
     status = {"open": 200, "paid": 200}.get(state, 410)
-    return _page(request, "pay.html.j2", status=status, link=link, state=state, banks=BANKS,
-                 amount=money(link.amount_cents, "nl"), amount_en=money(link.amount_cents, "en"),
-                 cancelled=request.query.get("geannuleerd") == "1")
+    return await _tenant_page(request, "pay.html.j2", link, _token(request.query.get("huur", "")), status=status,
+                              state=state, banks=BANKS, cancelled=request.query.get("geannuleerd") == "1",
+                              problem=False)
+
+
+def _with_token(path: str, token: str, **query: str) -> str:
+    if token:
+        query["huur"] = token
+    return path + ("?" + urlencode(query) if query else "")
 
 
 async def pay_submit(request: web.Request) -> web.StreamResponse:
@@ -82,35 +118,35 @@ async def pay_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     action = str(form.get("action", ""))
     bank = str(form.get("bank", ""))[:32] or None
+    token = _token(str(form.get("huur", "")))
     state = _state(link, runtime)
     if state == "paid":
-        raise web.HTTPSeeOther(f"/pay/{link.public_id}/klaar")
+        raise web.HTTPSeeOther(_with_token(f"/pay/{link.public_id}/klaar", token))
     if state != "open":
-        return _page(request, "pay.html.j2", status=410, link=link, state=state, banks=BANKS,
-                     amount=money(link.amount_cents, "nl"), amount_en=money(link.amount_cents, "en"), cancelled=False)
+        return await _tenant_page(request, "pay.html.j2", link, token, status=410, state=state, banks=BANKS,
+                                  cancelled=False, problem=False)
     if action not in ("pay", "cancel"):
         raise web.HTTPBadRequest(text="action must be pay or cancel")
     if action == "pay" and bank not in BANKS:
-        return _page(request, "pay.html.j2", status=400, link=link, state=state, banks=BANKS,
-                     amount=money(link.amount_cents, "nl"), amount_en=money(link.amount_cents, "en"),
-                     cancelled=False, problem="Kies uw bank. / Choose your bank.")
+        return await _tenant_page(request, "pay.html.j2", link, token, status=400, state=state, banks=BANKS,
+                                  cancelled=False, problem=True)
     ref = f"sbx_{link.public_id}"
     async with runtime.db.begin() as connection:
         await tenant_chose(connection, ref, pay=action == "pay", bank=bank, amount_cents=link.amount_cents,
                            now=runtime.clock.now())
     if action == "cancel":
-        raise web.HTTPSeeOther(f"/pay/{link.public_id}?geannuleerd=1")
+        raise web.HTTPSeeOther(_with_token(f"/pay/{link.public_id}", token, geannuleerd="1"))
     # the sandbox "bank" said yes: notify ourselves exactly as a provider's webhook would
     provider = SandboxProvider(runtime.settings.server.public_url, runtime.db)
     await handle_notification(runtime.db, runtime.settings, provider, ref, runtime.clock.now())
-    raise web.HTTPSeeOther(f"/pay/{link.public_id}/klaar")
+    raise web.HTTPSeeOther(_with_token(f"/pay/{link.public_id}/klaar", token))
 
 
 async def pay_done(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     link = await _link(request)
-    return _page(request, "pay_done.html.j2", link=link, state=_state(link, runtime),
-                 amount=money(link.amount_cents, "nl"), amount_en=money(link.amount_cents, "en"))
+    return await _tenant_page(request, "pay_done.html.j2", link, _token(request.query.get("huur", "")),
+                              state=_state(link, runtime))
 
 
 def _provider(runtime: Runtime, name: str) -> PaymentProvider | None:

@@ -9,7 +9,7 @@ https. Inline *styles* stay
 allowed: the pages carry their small stylesheets inline and no user text reaches a style.
 
 Rate limits are token buckets in this process (a second process has its own): `POST /login`
-per client address and per e-mail address, `/api/…` per token (or per address without one),
+(and its second step) per client address and per e-mail address, `/api/…` per token (or per address without one),
 wrong tokens of the tenant page and payment links per address (`refuse_guessing`).
 An empty bucket answers 429 with `Retry-After`. The buckets read the runtime's clock, so
 tests and the demo move time instead of sleeping.
@@ -176,7 +176,7 @@ def count_miss(request: web.Request) -> None:
 async def rate_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
     limits = request.app[LIMITS]
     now = request.app[RUNTIME].clock.now().timestamp()
-    if request.method == "POST" and request.path == "/login":
+    if request.method == "POST" and request.path in ("/login", "/login/code", "/login/tweestaps"):
         wait = limits.login_ip.take(client_address(request), now)
         if wait:
             return too_many(wait, "logins from one address")

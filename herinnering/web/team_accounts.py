@@ -1,12 +1,13 @@
 """Team leads administer accounts (`/gebruikers`): list, invite, disable or enable, reset a
-password. A one-time password is shown once, on the answer to the form that made it."""
+password, remove a lost second factor. A one-time password is shown once, on the answer to the
+form that made it."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from herinnering.errors import HerinneringError
-from herinnering.services import team_accounts, users
+from herinnering.services import second_factor, team_accounts, users
 from herinnering.web.auth import TEAM_LEADS, login_required, officer, page
 from herinnering.web.keys import RUNTIME
 
@@ -53,6 +54,9 @@ def _account_action(name: str) -> object:
 
                     found = await user_store.by_id(connection, user_id)
                 return await _render(request, secret_for=found.email if found else "", secret=password)
+            if name == "totp-reset":
+                email = await second_factor.reset(runtime, lead, user_id)
+                return await _render(request, done=name, reset_for=email)
             await team_accounts.set_active(runtime, lead, user_id, name == "enable")
         except HerinneringError as exc:
             return await _render(request, error=str(exc))
@@ -64,5 +68,5 @@ def _account_action(name: str) -> object:
 def setup(app: web.Application) -> None:
     app.router.add_get("/gebruikers", users_page)
     app.router.add_post("/gebruikers", invite)
-    for name in ("disable", "enable", "reset"):
+    for name in ("disable", "enable", "reset", "totp-reset"):
         app.router.add_post(f"/gebruikers/{{user_id}}/{name}", _account_action(name))  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -119,7 +120,9 @@ async def pay(request: web.Request) -> web.Response:
         period, cents = data.open_months[0]
         link = await create_payment_link(connection, runtime.settings, tenant_id=tenant.id, period=period,
                                          amount_cents=cents, now=now)
-    raise web.HTTPSeeOther(str(link.url))
+    # through our own payment page, carrying the page token so its done page links back here
+    # (a provider's own page is sent on from there)
+    raise web.HTTPSeeOther(f"/pay/{link.public_id}?" + urlencode({"huur": request.match_info["token"]}))
 
 
 async def choose_day(request: web.Request) -> web.Response:

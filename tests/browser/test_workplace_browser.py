@@ -1,7 +1,7 @@
 """The officers' workplace in Debian's chromium (Playwright, headless) against the running app:
 axe-core finds nothing on any screen at desktop and phone width; two officers on one thread
 (the second is asked first and both see the owner change live); a canned Turkish reply fills
-its variables; a threat before the 14-day letter is refused; the inbox works by keyboard
+its variables; a threat before the 14-day letter is refused and goes once the letter is posted; the inbox works by keyboard
 alone; the Arabic tenant page shows "020 123 4567" in order."""
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 
 from herinnering.adapters.db.conversation_tables import threads
+from herinnering.adapters.db.tables import messages
+from herinnering.services.collection import local_day
+from herinnering.services.letters import generate, make_post_batch, mark_batch_posted
 from herinnering.workplace_scene import build, log_in, screens
 from tests.integration.conversations import rows, thread_of
 
@@ -114,6 +117,17 @@ async def test_a_canned_turkish_reply_fills_its_variables_and_a_threat_is_refuse
     alert = page.locator("[role=alert]#notice")
     await alert.wait_for()
     assert "deurwaarder" in await alert.inner_text() and "veertiendagenbrief" in await alert.inner_text()
+    assert await rows(runtime.db, messages, messages.c.kind == "officer_reply") == []
+
+    fatma = scene.tenants["HC-204518"]  # once her 14-day letter is posted, the bailiff may be named
+    await generate(runtime, fatma, "veertiendagenbrief", by="test")
+    batch = await make_post_batch(runtime, by="test")
+    await mark_batch_posted(runtime, batch.batch_id, local_day(runtime.clock.now(), runtime.settings), by="test")
+    await page.fill("#reply-text", "Als u niet betaalt, schakelen we de deurwaarder in.")
+    await page.click("#send-reply")
+    await page.wait_for_url("**notice=reply")
+    [sent] = await rows(runtime.db, messages, messages.c.kind == "officer_reply")
+    assert "deurwaarder" in sent.body and sent.tenant_id == fatma.id
 
 
 async def test_the_inbox_works_with_the_keyboard_alone(runtime: Any, chromium_page: Any) -> None:

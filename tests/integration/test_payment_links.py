@@ -6,9 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select
 
 from herinnering.adapters.db.payment_tables import payment_transactions
+from herinnering.domain.payment_state import Transaction, TransactionKind
 from herinnering.domain.payments import PaymentStatus
 from herinnering.services import payments
 from herinnering.services.payment_links import create_payment_link, link_by_public_id
@@ -54,12 +56,13 @@ async def test_paying_the_sandbox_link_through_its_page_marks_the_month_paid(
 
     code, page, _ = await fetch("GET", link.url)
     assert code == 200
-    assert "€ 656,36" in page and "Huur december 2026, contract HC-100101" in page and "Rabobank" in page
+    assert "€ 656,36" in page and "de huur van december 2026 (contract HC-100101)" in page and "Rabobank" in page
 
     code, _, location = await fetch("POST", link.url, data={"action": "pay", "bank": "Rabobank"})
     assert (code, location) == (303, f"/pay/{link.public_id}/klaar")
     code, done, _ = await fetch("GET", runtime.settings.server.public_url + location)
-    assert code == 200 and "Dank u wel" in done
+    assert code == 200 and "Dank u wel" in done and "niets meer open" in done
+    assert "/mijn-huur/" not in done and "de link in ons bericht" in done  # no token brought along: no link
 
     async with runtime.db.begin() as connection:
         december = await payments.period_status(connection, tenant.id, "2026-12")
@@ -109,3 +112,53 @@ async def test_an_expired_link_cannot_be_paid_and_a_new_one_is_made(runtime: Any
 
 async def test_an_unknown_link_is_not_found(runtime: Any) -> None:
     assert (await fetch("GET", runtime.settings.server.public_url + "/pay/not-a-real-link"))[0] == 404
+
+
+# What the payment page says in each language: the amount, the month it pays, what else is open.
+PAGE_WORDS = {
+    "nl": ("de huur van december 2026", "Ook nog open", "januari 2027", "Totaal nog te betalen", "Dank u wel",
+           "Terug naar Mijn huur"),
+    "en": ("the rent for December 2026", "Also still open", "January 2027", "Total still to pay", "Thank you",
+           "Back to My rent"),
+    "tr": ("Aralık 2026 ayının kirasıdır", "Ödenmemiş diğer aylar", "Ocak 2027", "Toplam ödenecek tutar",
+           "Teşekkür ederiz", "Kiram sayfasına dönün"),
+    "ar": ("إيجار شهر ديسمبر 2026", "أشهر أخرى لم تُدفع بعد", "يناير 2027", "المجموع المتبقي", "شكراً لكم",
+           "العودة إلى صفحة إيجاري"),
+    "pl": ("czynsz za grudzień 2026", "Inne nieopłacone miesiące", "styczeń 2027", "Łącznie do zapłaty",
+           "Dziękujemy", "Powrót do strony Mój czynsz"),
+}
+
+
+@pytest.mark.parametrize("language", list(PAGE_WORDS))
+async def test_the_payment_page_says_what_it_pays_in_the_tenants_language_and_its_done_page_leads_home(
+    runtime: Any, make_tenant: Any, language: str,
+) -> None:
+    from herinnering.adapters.templates import money
+    from herinnering.services.tenant_page import issue_token
+
+    tenant = await make_tenant(external_id="HC-100101", monthly_rent_cents=65636, language=language)
+    covers, others, open_label, total_label, thanks, home = PAGE_WORDS[language]
+    async with runtime.db.begin() as connection:
+        await payments.record(connection, runtime.settings, [
+            Transaction(source="api", source_key=f"return:{p}", kind=TransactionKind.RETURN, amount_cents=65636,
+                        contract_id="HC-100101", period=p, reason_code="AC04") for p in ("2026-12", "2027-01")],
+            runtime.clock.now())
+        token = await issue_token(connection, runtime.settings, tenant.id, runtime.clock.now())
+    base = runtime.settings.server.public_url
+    code, _, location = await fetch("GET", f"{base}/mijn-huur/{token}/betalen")
+    assert code == 303 and location.startswith("/pay/") and f"huur={token}" in location
+    code, page, _ = await fetch("GET", base + location)
+    assert code == 200 and f'lang="{language}"' in page and ('dir="rtl"' in page) == (language == "ar")
+    for words in (covers, others, open_label, total_label, "HC-100101", "020 123 4567", runtime.settings.organisation.name):
+        assert words in page, words
+    assert money(65636, language) in page and money(2 * 65636, language) in page  # this month; both months
+
+    code, _, done_at = await fetch("POST", base + location.split("?")[0], data={"action": "pay", "bank": "ING",
+                                                                                 "huur": token})
+    assert code == 303 and done_at.endswith(f"/klaar?huur={token}")
+    code, done, _ = await fetch("GET", base + done_at)
+    assert code == 200 and thanks in done and home in done and f"/mijn-huur/{token}" in done
+    assert money(65636, language) in done  # what is still open: January
+
+    code, done, _ = await fetch("GET", base + done_at.replace(token, "Z" * len(token)))
+    assert code == 200 and "/mijn-huur/" not in done  # a token of nobody (or of another tenant) links nowhere

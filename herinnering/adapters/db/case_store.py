@@ -20,6 +20,7 @@ from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import arrears_cases, case_months, ladder_steps
 from herinnering.adapters.db.engine import dialect_insert
+from herinnering.adapters.db.lawful_tables import letters
 from herinnering.adapters.db.tables import messages, tasks, tenants
 from herinnering.domain.ladder import CaseState, case_sources_of
 from herinnering.domain.states import MessageState
@@ -212,3 +213,10 @@ async def cancel_open_tasks(connection: AsyncConnection, tenant_id: int, key_pre
 async def tenants_with_open_tasks(connection: AsyncConnection, kinds: Collection[str]) -> set[int]:
     statement = select(tasks.c.tenant_id).where(tasks.c.state == "open", tasks.c.kind.in_(list(kinds))).distinct()
     return {int(t) for t in (await connection.execute(statement)).scalars() if t is not None}
+
+
+async def letter_posted(connection: AsyncConnection, tenant_id: int, kinds: Collection[str]) -> bool:
+    """Whether a letter of one of `kinds` (the 14-day letter) has been posted to the tenant."""
+    statement = select(letters.c.id).where(letters.c.tenant_id == tenant_id, letters.c.kind.in_(list(kinds)),
+                                           letters.c.state == "posted").limit(1)
+    return (await connection.execute(statement)).first() is not None

@@ -10,7 +10,19 @@ Passwords are stored only as argon2 hashes and session tokens only as SHA-256 di
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from herinnering.adapters.db.tables import Id, UtcDateTime, metadata
 
@@ -26,7 +38,10 @@ users = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("language", String(2), nullable=False, default="nl", server_default=text("'nl'")),  # of the pages: nl | en
-    Column("totp_secret", String(64)),  # two-factor sign-in, once the officer set it up
+    Column("totp_secret", String(64)),  # two-factor sign-in (RFC 6238, base32), once the officer confirmed it
+    Column("totp_pending", String(64)),  # a secret shown for enrolment, not yet confirmed with a code
+    Column("totp_enabled_at", UtcDateTime),
+    Column("totp_last_step", BigInteger),  # the 30-second step of the last code accepted: a code counts once
 )
 
 sessions = Table(
@@ -38,6 +53,9 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+    # NULL: signed in. "code" / "enrol": the password was right, the second factor is still
+    # owed; such a session opens only the second step of logging in, for a few minutes.
+    Column("pending", String(8)),
 )
 
 login_attempts = Table(

@@ -74,19 +74,62 @@ async def clear_attempts(connection: AsyncConnection, email: str) -> None:
 
 
 async def add_session(connection: AsyncConnection, *, token_hash: str, user_id: int, csrf_token: str,
-                      now: datetime, expires_at: datetime) -> None:
+                      now: datetime, expires_at: datetime, pending: str | None = None) -> None:
     await connection.execute(insert(sessions).values(
-        token_hash=token_hash, user_id=user_id, csrf_token=csrf_token, created_at=now, expires_at=expires_at))
+        token_hash=token_hash, user_id=user_id, csrf_token=csrf_token, created_at=now, expires_at=expires_at,
+        pending=pending))
 
 
 async def session_user(connection: AsyncConnection, token_hash: str, now: datetime) -> Row[Any] | None:
-    """The session's user (with `csrf_token`), if the session exists, is current and the user active."""
+    """The session's user (with `csrf_token`), if the session exists, is current, is signed in
+    (owes no second factor) and the user active."""
     statement = (
         select(users.c.id, users.c.email, users.c.name, users.c.role, users.c.language, sessions.c.csrf_token)
         .join(users, users.c.id == sessions.c.user_id)
-        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now, users.c.active.is_(True))
+        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now, users.c.active.is_(True),
+               sessions.c.pending.is_(None))
     )
     return (await connection.execute(statement)).first()
+
+
+async def pending_session(connection: AsyncConnection, token_hash: str, now: datetime) -> Row[Any] | None:
+    """A current session that still owes the second factor, with its user (`pending`, `csrf_token`,
+    the user's TOTP columns)."""
+    statement = (
+        select(users.c.id, users.c.email, users.c.name, users.c.role, users.c.language, users.c.totp_secret,
+               users.c.totp_pending, users.c.totp_last_step, sessions.c.csrf_token, sessions.c.pending)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now, users.c.active.is_(True),
+               sessions.c.pending.is_not(None))
+    )
+    return (await connection.execute(statement)).first()
+
+
+async def set_totp_pending(connection: AsyncConnection, user_id: int, secret: str, now: datetime) -> None:
+    await connection.execute(update(users).where(users.c.id == user_id).values(totp_pending=secret, updated_at=now))
+
+
+async def enable_totp(connection: AsyncConnection, user_id: int, secret: str, step: int, now: datetime) -> bool:
+    """Make the confirmed pending secret the account's; False when another confirmation (or a
+    reset) changed the pending secret meanwhile."""
+    result = await connection.execute(update(users).where(users.c.id == user_id, users.c.totp_pending == secret).values(
+        totp_secret=secret, totp_pending=None, totp_enabled_at=now, totp_last_step=step, updated_at=now))
+    return result.rowcount == 1
+
+
+async def use_totp_step(connection: AsyncConnection, user_id: int, step: int) -> bool:
+    """Record `step` as used, only if it is later than the last one used: of two requests with
+    the same code, one wins."""
+    last = users.c.totp_last_step
+    result = await connection.execute(update(users).where(
+        users.c.id == user_id, users.c.totp_secret.is_not(None), last.is_(None) | (last < step)).values(
+        totp_last_step=step))
+    return result.rowcount == 1
+
+
+async def clear_totp(connection: AsyncConnection, user_id: int, now: datetime) -> None:
+    await connection.execute(update(users).where(users.c.id == user_id).values(
+        totp_secret=None, totp_pending=None, totp_enabled_at=None, totp_last_step=None, updated_at=now))
 
 
 async def set_language(connection: AsyncConnection, user_id: int, language: str, now: datetime) -> None:
@@ -142,7 +185,8 @@ async def audit_actions(connection: AsyncConnection) -> list[str]:
 
 
 async def all_users(connection: AsyncConnection) -> list[Row[Any]]:
-    statement = select(users.c.id, users.c.email, users.c.name, users.c.role, users.c.active, users.c.created_at)
+    statement = select(users.c.id, users.c.email, users.c.name, users.c.role, users.c.active, users.c.created_at,
+                       users.c.totp_enabled_at)
     return list((await connection.execute(statement.order_by(users.c.active.desc(), users.c.name))).fetchall())
 
 
