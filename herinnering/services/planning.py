@@ -6,8 +6,8 @@ reminders are written by one set-based `INSERT … SELECT` that joins the tenant
 (adapters/db/planning_store.py), each new message with its experiment variant. Memory stays flat
 from 50 tenants to the whole sector. The outbox's unique idempotency key
 (`pre_debit:<tenant>:<period>`) makes planning the same month twice, or in two processes at
-once, harmless; a tenant already planned is left out before its row is built, so planning
-again costs a read of the tenants.
+once, harmless; for a tenant already planned nothing is written (one probe of that key's
+index), so planning again costs little more than a read of the tenants.
 
 Segments steer the cadence (`[segments.cadence]`, services/cadence.py): a tenant who opted out
 while in a segment that allows it gets none, and a segment with `extra_lead_days` also gets an
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import planning_store
@@ -44,7 +44,6 @@ from herinnering.domain.payment_methods import (
 )
 from herinnering.domain.planning import MAX_LEAD_DAYS, Period, Reminder, plan_reminder
 from herinnering.services import cadence, experiments
-from herinnering.services.self_service import effective_day_sql
 
 KIND = PRE_DEBIT_KIND
 DUE_KIND = PRE_DUE_KIND  # the same reminder for tenants who pay by transfer (domain/payment_methods.py)
@@ -149,13 +148,7 @@ async def _preview(
 ) -> list[PlannedReminder]:
     """The first reminders of the month, for the CLI's table."""
     days = [day for day, reminder in plans.items() if reminder is not None]
-    rows = (await connection.execute(
-        select(tenants.c.id, tenants.c.external_id, tenants.c.name,
-               effective_day_sql(str(period)).label("collection_day"), tenants.c.channel, tenants.c.language,
-               tenants.c.payment_method, tenants.c.contract_ended_on)
-        .where(_plannable(settings), effective_day_sql(str(period)).in_(days))
-        .order_by("collection_day", tenants.c.id).limit(limit)
-    )).all()
+    rows = await planning_store.first_tenants(connection, str(period), _plannable(settings), days, limit)
     result = []
     for row in rows:
         reminder = plans[row.collection_day]

@@ -10,7 +10,7 @@ dialog, so it goes to the inbox like any other.
 
 A collection-day change is a row in `collection_day_changes` with the first month it applies
 to (`domain.collection_day.first_month`); the planner reads the day per month through
-`effective_day_sql`, and an officer can reverse a change.
+a join (`adapters/db/planning_store.effective_days`), and an officer can reverse a change.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy import ColumnElement, Row, func, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox, thread_store
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import tenants
 from herinnering.adapters.db.tenant_centred_tables import collection_day_changes, dialogs
 from herinnering.adapters.templates import LOCALES, MessageTemplates, money
 from herinnering.bootstrap import Runtime
@@ -76,15 +75,6 @@ def _active(rows: list[Row[Any]]) -> list[DayChange]:
 async def current_day(connection: AsyncConnection, tenant: Row[Any], period: Period) -> int:
     """The tenant's collection day in `period`, with their changes applied."""
     return day_for(str(period), tenant.collection_day, _active(await day_changes(connection, tenant.id)))
-
-
-def effective_day_sql(period: str) -> ColumnElement[int]:
-    """`current_day` as an SQL expression over `tenants`, for the set-based planner."""
-    newest = (select(collection_day_changes.c.new_day)
-              .where(collection_day_changes.c.tenant_id == tenants.c.id, collection_day_changes.c.state == "scheduled",
-                     collection_day_changes.c.effective_period <= period)
-              .order_by(collection_day_changes.c.id.desc()).limit(1).scalar_subquery())
-    return func.coalesce(newest, tenants.c.collection_day)
 
 
 @dataclass(frozen=True)
