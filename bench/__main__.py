@@ -145,23 +145,28 @@ def dispatching(results: Results, url: str, n: int, rate: float, latency: float,
                 ratio_text=f"{achieved / rate:.0%} of the rate", share=achieved / rate, rss_mb=done["peak_rss_mb"])
 
 
-def webhooks(results: Results, url: str, n: int, concurrency: int, seconds: float, loader: str) -> None:
-    done = one(workload="webhooks", url=url, n=n, concurrency=concurrency, seconds=seconds, loader=loader)
+def webhooks(results: Results, url: str, n: int, concurrency: int, seconds: float, loader: str,
+             kind: str = "webhooks") -> None:
+    """Status callbacks (`kind="webhooks"`) or inbound messages (`"inbound"`) beside the bare handler."""
+    done = one(workload=kind, url=url, n=n, concurrency=concurrency, seconds=seconds, loader=loader)
     for name in ("herinnering", "bare"):
         part = done[name]
         acknowledged, delivered = part["requests"], part["delivered"]
-        if done["loader"] == "aiohttp" or acknowledged >= n:  # every message had its callback
+        if done["loader"] == "aiohttp" or acknowledged >= n:  # every request was made
             durable = delivered == n
-        else:  # each answered callback is durable; the last few in flight may be too
+        else:  # each answered request is durable; the last few in flight may be too
             durable = acknowledged <= delivered <= acknowledged + concurrency
         results.check(durable and part["errors"] == 0 and not part["server_errors"]
-                      and (name == "bare" or part["delivered_events"] == delivered), f"webhooks {name}: {part}")
+                      and (name == "bare" or part["delivered_events"] == delivered)
+                      and not part.get("replies"), f"{kind} {name}: {part}")
     ours, bare = done["herinnering"], done["bare"]
-    results.add(workload=f"signed status callbacks, {concurrency} connections, 1 web process (postgresql, {done['loader']})",
+    what, peer = (("signed status callbacks", "bare aiohttp + asyncpg UPDATE") if kind == "webhooks"
+                  else ("signed inbound SMS, acknowledged conversations", "bare aiohttp + asyncpg INSERT"))
+    results.add(workload=f"{what}, {concurrency} connections, 1 web process (postgresql, {done['loader']})",
                 size=ours["requests"],
                 ours=f"{ours['rate']:,.0f} req/s, p50 {ours['p50_ms']:.0f} ms, p99 {ours['p99_ms']:.0f} ms, "
                      f"{ours['server_cpu_ms_per_request']:.2f} CPU ms/req (load {ours['load_average']})",
-                peer=f"bare aiohttp + asyncpg: {bare['rate']:,.0f} req/s, p99 {bare['p99_ms']:.0f} ms, "
+                peer=f"{peer}: {bare['rate']:,.0f} req/s, p99 {bare['p99_ms']:.0f} ms, "
                      f"{bare['server_cpu_ms_per_request']:.2f} CPU ms/req (load {bare['load_average']})",
                 ratio=None, ratio_text=f"{ours['rate'] / bare['rate']:.0%} of the rate, p99 {ours['p99_ms'] / bare['p99_ms']:.1f}×",
                 share=ours["rate"] / bare["rate"], p99_ratio=ours["p99_ms"] / bare["p99_ms"], rss_mb=None)
@@ -182,6 +187,9 @@ def postgres_workloads(results: Results, pg: str, args: argparse.Namespace, size
     if wanted(args, "webhooks"):
         webhooks(results, pg, 200 if args.quick else 60_000, concurrency=64, seconds=15,
                  loader="aiohttp" if args.quick else "auto")
+    if wanted(args, "inbound"):
+        webhooks(results, pg, 200 if args.quick else 60_000, concurrency=64, seconds=15,
+                 loader="aiohttp" if args.quick else "auto", kind="inbound")
     if wanted(args, "dispatch") and args.quick:
         dispatching(results, pg, 100, rate=100, latency=0.05, workers=1)
     elif wanted(args, "dispatch"):
@@ -199,7 +207,7 @@ def main() -> int:
     parser.add_argument("--peer-cap", type=int, default=5000, help="tenants the peer schedules (its rate is per tenant)")
     parser.add_argument("--camt-entries", type=int, default=60_000, help="entries in the CAMT.053 workload")
     parser.add_argument("--out", default="bench-results.jsonl", help="JSON lines, appended")
-    parser.add_argument("--only", default="", help="comma-separated: planning, import, claim, webhooks, dispatch")
+    parser.add_argument("--only", default="", help="comma-separated: planning, import, claim, webhooks, inbound, dispatch")
     args = parser.parse_args()
 
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]

@@ -212,6 +212,13 @@ async def dispatch(url: str, n: int, rate: float, latency: float, workers: int =
             f"{fake_url}/_fake/faults", data=json_module.dumps({"delay": latency, "times": n + 10}).encode(),
             headers={"Content-Type": "application/json"})
         urllib.request.urlopen(request, timeout=10).read()
+        # Statuses still move at the fake, but their callbacks go nowhere: no web process takes
+        # part in this workload (callbacks are the webhooks workload's), and the fake's failing
+        # posts to a closed port cost more CPU than its answers to the dispatcher.
+        request = urllib.request.Request(
+            f"{fake_url}/_fake/callbacks", data=json_module.dumps({"lost": True}).encode(),
+            headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).read()
         env = {**os.environ, "HERINNERING_DATABASE_URL": url, "TWILIO_ACCOUNT_SID": account,
                "TWILIO_AUTH_TOKEN": token, "TWILIO_FROM": "DeLinde", "TWILIO_API_BASE_URL": fake_url,
                "HERINNERING_PUBLIC_URL": "http://127.0.0.1:9", "HERINNERING_REMINDERS__SEND_WINDOW": "00:00-23:59",
@@ -259,13 +266,6 @@ async def webhooks(url: str, n: int, concurrency: int = 64, seconds: float = 15.
     same load generator: wrk (2 threads, `concurrency` connections, `seconds`) when installed,
     else an aiohttp client sending every callback once. Each callback names its own message, so
     the database's count of delivered messages checks that every acknowledged one is durable."""
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from twilio.request_validator import RequestValidator
-
     await prepare_due(url, n)
     db = Database(url)
     async with db.begin() as connection:  # sent messages waiting for their callback; nobody to plan for
@@ -274,19 +274,86 @@ async def webhooks(url: str, n: int, concurrency: int = 64, seconds: float = 15.
             "UPDATE messages SET state = 'sent', sent_at = send_at, provider_sid = 'SM' || lpad(CAST(id AS TEXT), 32, '0')"))
         ids = list((await connection.execute(select(messages.c.id, messages.c.provider_sid).order_by(messages.c.id))).all())
     await db.close()
+    account = "AC" + "e5" * 16
+
+    def forms() -> list[tuple[str, dict[str, str]]]:
+        return [(f"/webhooks/twilio/status?m={message_id}",
+                 {"AccountSid": account, "MessageSid": sid, "MessageStatus": "delivered", "SmsStatus": "delivered"})
+                for message_id, sid in ids]
+
+    async def count(connection: Any) -> dict[str, Any]:
+        delivered = (await connection.execute(select(func.count()).where(messages.c.state == "delivered"))).scalar_one()
+        events = (await connection.execute(text("SELECT count(*) FROM events WHERE type = 'message_delivered'"))).scalar_one()
+        await connection.execute(text(  # the same starting point for the next server
+            "UPDATE messages SET state = 'sent', delivered_at = NULL, provider_status = NULL WHERE state = 'delivered'"))
+        await connection.execute(text("DELETE FROM events"))
+        return {"delivered": delivered, "delivered_events": events}
+
+    return await _beside_bare(url, account, forms(), count, concurrency, seconds, loader, ("messages", "events"))
+
+
+async def inbound(url: str, n: int, concurrency: int = 64, seconds: float = 15.0, loader: str = "auto",
+                  tenants_n: int = 20_000) -> dict[str, Any]:
+    """Signed inbound SMS at `serve --no-worker`, then at the bare handler, as `webhooks` does:
+    the common case, words for a person in a conversation the bot has acknowledged already
+    (each tenant has its thread; message i comes from tenant i mod `tenants_n`, so no two
+    requests in flight share a thread). The database's count of stored messages checks that
+    every answered one is durable, and herinnering's events that each was logged once."""
+    from herinnering.fakes.twilio_inbound import inbound_fields
+
+    db = await fresh_database(url)
+    await insert_tenants(db, tenants_n)
+    started = datetime.now(UTC)
+    async with db.begin() as connection:
+        await connection.execute(text("UPDATE tenants SET active = false"))  # nobody to plan for; still found by phone
+        await connection.execute(text(
+            "INSERT INTO threads (key, tenant_id, phone, unknown, channel, owner, needs_reply, flagged, unread,"
+            " acknowledged_at, last_message_at, created_at, updated_at, status)"
+            " SELECT 'tenant:' || id, id, phone, false, 'sms', 'bot', false, false, 0, :now, :now, :now, :now, 'open'"
+            " FROM tenants"), {"now": started})
+        phones = list((await connection.execute(text("SELECT phone FROM tenants ORDER BY id"))).scalars())
+    await db.close()
+    account = "AC" + "e5" * 16
+    words = ("Ik kan pas op de 5e betalen", "Mijn uitkering komt later deze maand", "Kunt u mij morgen bellen?",
+             "Ik heb een nieuwe baan, vanaf volgende maand lukt het weer")
+    forms = [("/webhooks/twilio/inbound", inbound_fields(account, phones[i % len(phones)], words[i % len(words)],
+                                                        sid="SM" + f"{i:032x}")) for i in range(n)]
+
+    async def count(connection: Any) -> dict[str, Any]:
+        stored = (await connection.execute(text("SELECT count(*) FROM thread_messages WHERE direction = 'in'"))).scalar_one()
+        events = (await connection.execute(text("SELECT count(*) FROM events WHERE type = 'inbound_message'"))).scalar_one()
+        replies = (await connection.execute(text("SELECT count(*) FROM messages"))).scalar_one()
+        await connection.execute(text("DELETE FROM thread_messages"))
+        await connection.execute(text("DELETE FROM events"))
+        await connection.execute(text("UPDATE threads SET unread = 0, needs_reply = false"))
+        return {"delivered": stored, "delivered_events": events, "replies": replies}
+
+    return await _beside_bare(url, account, forms, count, concurrency, seconds, loader,
+                              ("thread_messages", "threads", "events"))
+
+
+async def _beside_bare(url: str, account: str, forms: list[tuple[str, dict[str, str]]], count: Any,
+                       concurrency: int, seconds: float, loader: str, tables: tuple[str, ...]) -> dict[str, Any]:
+    """The same signed requests at `herinnering serve --no-worker`, then at the bare handlers,
+    each right after a VACUUM of `tables`; `count` reads (and resets) what each stored."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from twilio.request_validator import RequestValidator
+
     use_wrk = loader == "wrk" or (loader == "auto" and shutil.which("wrk") is not None)
-    account, token = "AC" + "e5" * 16, "bench-token"
-    results: dict[str, Any] = {"callbacks": n, "loader": "wrk" if use_wrk else "aiohttp", "concurrency": concurrency}
+    token = "bench-token"
+    validator = RequestValidator(token)
+    results: dict[str, Any] = {"callbacks": len(forms), "loader": "wrk" if use_wrk else "aiohttp",
+                               "concurrency": concurrency}
     with tempfile.TemporaryDirectory() as folder:
         for name in ("herinnering", "bare"):
             port = _free_port()
             base = f"http://127.0.0.1:{port}"
-            validator = RequestValidator(token)
-            lines = []
-            for message_id, sid in ids:  # signed before the clock starts: the generator's cost is not the server's
-                path = f"/webhooks/twilio/status?m={message_id}"
-                form = {"AccountSid": account, "MessageSid": sid, "MessageStatus": "delivered", "SmsStatus": "delivered"}
-                lines.append((path, form, validator.compute_signature(base + path, form)))
+            # signed before the clock starts: the generator's cost is not the server's
+            lines = [(path, form, validator.compute_signature(base + path, form)) for path, form in forms]
             if name == "herinnering":
                 env = {**os.environ, "HERINNERING_DATABASE_URL": url, "TWILIO_ACCOUNT_SID": account,
                        "TWILIO_AUTH_TOKEN": token, "HERINNERING_PUBLIC_URL": base,
@@ -296,7 +363,7 @@ async def webhooks(url: str, n: int, concurrency: int = 64, seconds: float = 15.
             else:
                 env = dict(os.environ)
                 command = [sys.executable, "-m", "bench.peers.bare_webhook", url, str(port), token, base]
-            await _vacuum(url)
+            await _vacuum(url, tables)
             log_path = Path(folder) / f"{name}.log"
             with log_path.open("w") as log_file:
                 server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
@@ -317,13 +384,9 @@ async def webhooks(url: str, n: int, concurrency: int = 64, seconds: float = 15.
             errors = log_path.read_text()
             db = Database(url)
             async with db.begin() as connection:
-                delivered = (await connection.execute(select(func.count()).where(messages.c.state == "delivered"))).scalar_one()
-                events = (await connection.execute(text("SELECT count(*) FROM events WHERE type = 'message_delivered'"))).scalar_one()
-                await connection.execute(text(  # the same starting point for the next server
-                    "UPDATE messages SET state = 'sent', delivered_at = NULL, provider_status = NULL WHERE state = 'delivered'"))
-                await connection.execute(text("DELETE FROM events"))
+                counted = await count(connection)
             await db.close()
-            results[name] = {**load, "load_average": round(os.getloadavg()[0], 1), "delivered": delivered, "delivered_events": events,
+            results[name] = {**load, **counted, "load_average": round(os.getloadavg()[0], 1),
                              "server_errors": errors[-500:] if "Traceback" in errors else ""}
     return results
 
@@ -346,14 +409,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _vacuum(url: str) -> None:
+async def _vacuum(url: str, tables: tuple[str, ...]) -> None:
     """The same table state for each server: dead rows of the previous run cleaned away."""
     import asyncpg
 
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await connection.execute("VACUUM ANALYZE messages")
-        await connection.execute("VACUUM ANALYZE events")
+        for table in tables:
+            await connection.execute(f"VACUUM ANALYZE {table}")
     finally:
         await connection.close()
 
@@ -418,12 +481,13 @@ async def _each_once(base: str, lines: list[tuple[str, dict[str, str], str]], co
         await asyncio.gather(*(client() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
     latencies.sort()
-    return {"requests": len(latencies), "seconds": seconds, "errors": sum(v for k, v in statuses.items() if k != 204),
+    return {"requests": len(latencies), "seconds": seconds, "errors": sum(v for k, v in statuses.items() if k >= 300),
             "rate": len(latencies) / seconds, "p50_ms": 1000 * latencies[len(latencies) // 2],
             "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)], "distinct": len(lines)}
 
 
 WORKLOADS["webhooks"] = webhooks
+WORKLOADS["inbound"] = inbound
 
 
 async def camt_import(url: str, n: int, dry_run: bool) -> dict[str, Any]:

@@ -30,11 +30,11 @@ from herinnering.commands import workplace as commands_workplace
 from herinnering.commands.audit_hook import run_audited
 from herinnering.commands.common import console, err, make_clock, parse_moment, read_input
 from herinnering.config import Settings, load_settings
+from herinnering.config import logging as logging_config
 from herinnering.domain.planning import Period
 from herinnering.errors import HerinneringError
 from herinnering.logging_setup import configure as configure_logging
 from herinnering.logging_setup import describe_error
-from herinnering.security_config import LOGGING_DEFAULTS
 
 
 def worker_id() -> str:
@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(LOGGING_DEFAULTS, args.verbose)  # masked from the first record on
+    configure_logging(logging_config.shipped(), args.verbose)  # masked from the first record on
     try:
         settings = load_settings(args.config)
         configure_logging(settings.logging, args.verbose, secrets=(

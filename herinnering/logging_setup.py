@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from herinnering.security_config import LoggingSettings
+from herinnering.config import LoggingSettings
 
 _PHONE = re.compile(
     r"(?<![\w%])(?:(?:\+|%2[bB]|00)[1-9](?:[\s-]?\d){7,14}"   # +31 6 1234 5678, 0031…, %2B31…

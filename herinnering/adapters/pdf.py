@@ -8,13 +8,13 @@ written. Only this module imports fpdf.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -43,39 +43,50 @@ def _font_file(name: str) -> Path | None:
     return None
 
 
-class _Document(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(format="A4")
-        self.footer_text = footer_text
-        self.set_margins(20, 20, 20)
-        self.set_auto_page_break(True, margin=20)
-        regular, bold = _font_file("DejaVuSans.ttf"), _font_file("DejaVuSans-Bold.ttf")
-        self.unicode = regular is not None
-        if regular is not None:
-            self.add_font(FONT, "", str(regular))
-            self.add_font(FONT, "B", str(bold or regular))
-            self.family = FONT
-            try:
-                self.set_text_shaping(True)
-            except Exception:  # uharfbuzz missing: Arabic unshaped, everything else fine
-                log.info("uharfbuzz is not installed; Arabic text is not shaped")
-        else:
-            self.family = "Helvetica"
+@functools.cache
+def _document_class() -> type:
+    """fpdf (and numpy under it) is imported on the first PDF, not when the process starts."""
+    from fpdf import FPDF
 
-    def text_of(self, text: str) -> str:
-        if not self.unicode:
-            return _ISOLATES.sub(lambda m: m.group(1), text).encode("latin-1", "replace").decode("latin-1")
-        return _ISOLATES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+    class Document(FPDF):
+        def __init__(self, footer_text: str) -> None:
+            super().__init__(format="A4")
+            self.footer_text = footer_text
+            self.set_margins(20, 20, 20)
+            self.set_auto_page_break(True, margin=20)
+            regular, bold = _font_file("DejaVuSans.ttf"), _font_file("DejaVuSans-Bold.ttf")
+            self.unicode = regular is not None
+            if regular is not None:
+                self.add_font(FONT, "", str(regular))
+                self.add_font(FONT, "B", str(bold or regular))
+                self.family = FONT
+                try:
+                    self.set_text_shaping(True)
+                except Exception:  # uharfbuzz missing: Arabic unshaped, everything else fine
+                    log.info("uharfbuzz is not installed; Arabic text is not shaped")
+            else:
+                self.family = "Helvetica"
 
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font(self.family, "", 8)
-        self.cell(0, 6, self.text_of(f"{self.footer_text} — {self.page_no()}/{{nb}}"), align="C")
+        def text_of(self, text: str) -> str:
+            if not self.unicode:
+                return _ISOLATES.sub(lambda m: m.group(1), text).encode("latin-1", "replace").decode("latin-1")
+            return _ISOLATES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+
+        def footer(self) -> None:
+            self.set_y(-14)
+            self.set_font(self.family, "", 8)
+            self.cell(0, 6, self.text_of(f"{self.footer_text} — {self.page_no()}/{{nb}}"), align="C")
+
+    return Document
+
+
+def _document(footer_text: str) -> Any:
+    return _document_class()(footer_text)
 
 
 def render(title: str, sections: Sequence[Section], *, footer: str = "") -> bytes:
     """One PDF: a title, then each section with its paragraphs (line breaks kept)."""
-    pdf = _Document(footer or title)
+    pdf = _document(footer or title)
     pdf.set_title(title)
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 14)
@@ -96,7 +107,7 @@ def render(title: str, sections: Sequence[Section], *, footer: str = "") -> byte
 
 def render_letter(pages: Sequence[Section], *, footer: str) -> bytes:
     """A letter: each section on its own page (the Dutch legal text first, then the translation)."""
-    pdf = _Document(footer)
+    pdf = _document(footer)
     for page in pages:
         pdf.add_page()
         if page.heading:
@@ -114,7 +125,7 @@ def render_letter(pages: Sequence[Section], *, footer: str) -> bytes:
 def render_table(title: str, intro: Sequence[str], header: Sequence[str], rows: Sequence[Sequence[str]], *,
                  footer: str, rtl: bool = False, widths: Sequence[int] | None = None) -> bytes:
     """A title, a few lines of text and one table (an account statement), on as many pages as it takes."""
-    pdf = _Document(footer)
+    pdf = _document(footer)
     pdf.add_page()
     align = "R" if rtl else "L"
     pdf.set_font(pdf.family, "B", 14)

@@ -5,6 +5,9 @@
     herinnering pause --tenant HC-… (--until DATE | --open-ended) --reason TEXT
     herinnering resume --tenant HC-…
     herinnering arrangement add --tenant HC-… [--amount 745,50] --instalments 3 --first 2027-01-05 --every month
+    herinnering arrangement list                     every active arrangement: paid so far, next and missed instalments
+    herinnering arrangement change ID --instalments 4 --first 2027-02-05 [--every month] --reason "…"
+    herinnering arrangement cancel ID --reason "…"   the months go back to the ladder; the tenant is told
     herinnering mvi record --tenant HC-… --step personal_contact --channel phone --text "…" [--period 2026-12]
     herinnering mvi done-task (TASK_ID | --tenant HC-… --kind call_tenant) [--channel phone] [--note "…"]
     herinnering wgs-export --since DATE --out FILE [--format csv|json]
@@ -179,6 +182,48 @@ async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> i
     return 0
 
 
+async def cmd_arrangement_list(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.arrangement_changes import team_list
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        plans = await team_list(runtime)
+    table = Table(title=f"{len(plans)} active payment arrangements")
+    for column in ("id", "tenant", "total", "paid", "next instalment", "missed"):
+        table.add_column(column)
+    for plan in plans:
+        nxt = plan.next_open
+        table.add_row(str(plan.id), f"{plan.contract_id} {plan.name}", _money(plan.total_cents), _money(plan.paid_cents),
+                      f"{nxt.due_on:%d-%m-%Y} {_money(nxt.amount_cents)}" if nxt is not None else "", str(plan.missed))
+    console.print(table)
+    return 0
+
+
+async def cmd_arrangement_change(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.arrangement_changes import change
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
+            runtime.db.begin() as connection:
+        ended = await change(connection, runtime, args.arrangement_id, count=args.instalments,
+                             first=_day(args.first, "--first"), every=args.every, reason=args.reason, by=_who(args))
+    console.print(f"Arrangement {ended.arrangement_id} changed: {_money(ended.remaining_cents)} still to pay, now "
+                  f"arrangement {ended.new_arrangement_id}; the tenant gets a message.", highlight=False)
+    for part in ended.instalments:
+        console.print(f"  #{part.number} {part.due_on:%a %d-%m-%Y} {_money(part.amount_cents)}", highlight=False)
+    return 0
+
+
+async def cmd_arrangement_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.arrangement_changes import cancel
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
+            runtime.db.begin() as connection:
+        ended = await cancel(connection, runtime, args.arrangement_id, reason=args.reason, by=_who(args))
+    told = "the tenant gets a message" if ended.message_id else "nothing left to pay, no message"
+    console.print(f"Arrangement {ended.arrangement_id} cancelled: {_money(ended.remaining_cents)} still to pay goes "
+                  f"back to the ladder; {told}.", highlight=False)
+    return 0
+
+
 async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.services import cases
     from herinnering.services.mvi import manual_key, record
@@ -291,6 +336,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--by")
     add_now(p)
     p.set_defaults(run=cmd_arrangement_add)
+    p = actions.add_parser("list", help="every active arrangement: paid so far, the next and any missed instalment")
+    add_now(p)
+    p.set_defaults(run=cmd_arrangement_list)
+    p = actions.add_parser("change", help="re-plan what is still unpaid; the tenant gets a message")
+    p.add_argument("arrangement_id", type=int, help="the arrangement's id (arrangement list, ladder, /regelingen)")
+    p.add_argument("--instalments", type=int, required=True)
+    p.add_argument("--first", required=True, help="date of the first new instalment")
+    p.add_argument("--every", choices=[e.value for e in Every], default="month")
+    p.add_argument("--reason", required=True, help="why (timeline and audit log)")
+    p.add_argument("--by")
+    add_now(p)
+    p.set_defaults(run=cmd_arrangement_change)
+    p = actions.add_parser("cancel", help="stop an arrangement: its months go back to the ladder; the tenant is told")
+    p.add_argument("arrangement_id", type=int)
+    p.add_argument("--reason", required=True, help="why (timeline and audit log)")
+    p.add_argument("--by")
+    add_now(p)
+    p.set_defaults(run=cmd_arrangement_cancel)
 
     mvi = commands.add_parser("mvi", help="record the MVI steps of an arrears case")
     actions = mvi.add_subparsers(dest="mvi_command", required=True)

@@ -16,6 +16,7 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from rich.console import Console
@@ -30,8 +31,10 @@ from herinnering.resources import templates_dir
 from herinnering.services import experiment_admin
 from herinnering.services import experiment_view as view
 from herinnering.services import experiments as service
-from herinnering.services.experiment_report import ExperimentReport, build_report
-from herinnering.services.experiment_segments import SegmentRow, by_segment
+
+if TYPE_CHECKING:  # scipy and numpy load only for a report: every other command starts faster
+    from herinnering.services.experiment_report import ExperimentReport
+    from herinnering.services.experiment_segments import SegmentRow
 
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
@@ -103,6 +106,9 @@ async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.services.experiment_report import build_report
+    from herinnering.services.experiment_segments import by_segment
+
     clock = SystemClock()
     async with open_runtime(settings, clock, with_sender=False) as runtime, \
             runtime.db.begin() as connection:

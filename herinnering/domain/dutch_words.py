@@ -24,6 +24,7 @@ WORDS: dict[str, dict[str, str]] = {
         "dialog_day_done": "incassodag bevestigd", "bot_out_of_office": "buiten kantoortijd",
         "bot_channel_sms": "kanaal sms bevestigd", "bot_channel_whatsapp": "kanaal WhatsApp bevestigd",
         "recollection_notice": "aankondiging nieuwe incasso",
+        "arrangement_changed": "betalingsregeling gewijzigd", "arrangement_cancelled": "betalingsregeling gestopt",
     },
     "message_state": {
         "planned": "gepland", "sending": "wordt verstuurd", "sent": "verstuurd, nog niet afgeleverd",

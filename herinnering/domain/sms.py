@@ -29,6 +29,7 @@ _GSM7_BASIC = frozenset(
 )
 # The extension table: each is sent as escape + character, so it takes two units.
 _GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+_GSM7 = _GSM7_BASIC | _GSM7_EXTENSION
 
 _GSM7_SINGLE = 160
 _GSM7_PER_SEGMENT = 153  # 7 septets go to the concatenation header
@@ -79,7 +80,7 @@ class SmsSize:
 
 def is_gsm7(text: str) -> bool:
     """Whether every character can be sent in GSM-7 (basic or extension table)."""
-    return all(char in _GSM7_BASIC or char in _GSM7_EXTENSION for char in text)
+    return _GSM7.issuperset(text)  # one pass in C, not a Python loop per character
 
 
 def _segments(costs: list[int], single: int, per_segment: int) -> int:
@@ -96,12 +97,21 @@ def _segments(costs: list[int], single: int, per_segment: int) -> int:
     return segments
 
 
+def _even_segments(units: int, single: int, per_segment: int) -> int:
+    """`_segments` when every character costs one unit."""
+    return 1 if units <= single else -(-units // per_segment)
+
+
 def measure(text: str) -> SmsSize:
     """Encoding, units and segments of a text as the provider will send it. An empty text is
     one segment, as Twilio counts it."""
     if is_gsm7(text):
+        if _GSM7_EXTENSION.isdisjoint(text):  # every character one septet: no per-character walk
+            return SmsSize("GSM-7", len(text), _even_segments(len(text), _GSM7_SINGLE, _GSM7_PER_SEGMENT))
         costs = [2 if char in _GSM7_EXTENSION else 1 for char in text]
         return SmsSize("GSM-7", sum(costs), _segments(costs, _GSM7_SINGLE, _GSM7_PER_SEGMENT))
+    if not text or max(text) <= "\uffff":  # no surrogate pairs: every character one UCS-2 unit
+        return SmsSize("UCS-2", len(text), _even_segments(len(text), _UCS2_SINGLE, _UCS2_PER_SEGMENT))
     costs = [2 if ord(char) > 0xFFFF else 1 for char in text]
     return SmsSize("UCS-2", sum(costs), _segments(costs, _UCS2_SINGLE, _UCS2_PER_SEGMENT))
 

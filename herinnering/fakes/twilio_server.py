@@ -276,6 +276,21 @@ async def _admin_numbers(request: web.Request) -> web.Response:
     return web.json_response({"numbers": [r.to_json() for r in state.numbers.values()]})
 
 
+async def _admin_callbacks(request: web.Request) -> web.Response:
+    """`{"lost": true}`: statuses still move, but their callbacks reach nobody (a web process
+    that is down, or a workload that measures sending alone); `false` posts them again."""
+    state = request.app[STATE_KEY]
+    if request.method == "POST":
+        try:
+            lost = (await request.json())["lost"]
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"error": 'expected {"lost": true|false}'}, status=400)
+        if not isinstance(lost, bool):
+            return web.json_response({"error": "lost must be true or false"}, status=400)
+        state.callbacks_lost = lost
+    return web.json_response({"lost": state.callbacks_lost})
+
+
 async def _callback_session(app: web.Application) -> AsyncIterator[None]:
     """One client session for all callbacks; on shutdown the callback tasks go first."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
@@ -297,6 +312,7 @@ def create_app(state: FakeTwilio) -> web.Application:
     app.router.add_post("/_fake/reset", _admin_reset)
     app.router.add_route("*", "/_fake/faults", _admin_faults)
     app.router.add_route("*", "/_fake/numbers", _admin_numbers)
+    app.router.add_route("*", "/_fake/callbacks", _admin_callbacks)
     twilio_inbound.register(app, STATE_KEY)  # POST /_fake/inbound: a tenant writes to us
     return app
 

@@ -66,13 +66,28 @@ async def add_arrangement(
     except ValueError as exc:
         raise HerinneringError(f"arrangement: {exc}") from None
     periods = tuple(c.period for c in open_cases)
-    arrangement_id = (await connection.execute(arrangements.insert().values(
-        tenant_id=tenant_id, state="active", total_cents=total, periods=",".join(periods),
-        baseline_paid_cents=sum(c.amount_paid_cents for c in open_cases), every=plan.Every(every).value,
-        created_by=by, created_at=now, updated_at=now,
-    ).returning(arrangements.c.id))).scalar_one()
+    arrangement_id, reminders = await record(
+        connection, runtime, tenant, total=total, periods=periods, parts=parts, every=plan.Every(every),
+        baseline_paid_cents=sum(c.amount_paid_cents for c in open_cases), by=by, now=now, first=first)
     for case in open_cases:
         await stop_for_arrangement(connection, settings, case, now)
+    await event_log.append(connection, [event_log.event(
+        tenant_id, "arrangement_made", now, arrangement_id=arrangement_id, total_cents=total, count=count,
+        first=first.isoformat(), every=plan.Every(every).value, periods=list(periods), by=by)])
+    return Made(arrangement_id, total, periods, tuple(parts), reminders)
+
+
+async def record(
+    connection: AsyncConnection, runtime: Runtime, tenant: Row[Any], *, total: int, periods: tuple[str, ...],
+    parts: list[plan.Instalment], every: plan.Every, baseline_paid_cents: int, by: str, now: datetime, first: date,
+) -> tuple[int, int]:
+    """Store an arrangement and its instalments, each with its reminder planned; returns the
+    arrangement's id and how many reminders were planned (none for a date already past)."""
+    settings = runtime.settings
+    arrangement_id = (await connection.execute(arrangements.insert().values(
+        tenant_id=tenant.id, state="active", total_cents=total, periods=",".join(periods),
+        baseline_paid_cents=baseline_paid_cents, every=every.value, created_by=by, created_at=now, updated_at=now,
+    ).returning(arrangements.c.id))).scalar_one()
     reminders = 0
     tz = settings.reminders.timezone
     period = periods[0] if periods else f"{first:%Y-%m}"
@@ -91,13 +106,10 @@ async def add_arrangement(
         await connection.execute(instalments.insert().values(
             arrangement_id=arrangement_id, number=part.number, due_on=part.due_on, amount_cents=part.amount_cents,
             state="open", reminder_message_id=message_id, updated_at=now))
-    await event_log.append(connection, [event_log.event(
-        tenant_id, "arrangement_made", now, arrangement_id=arrangement_id, total_cents=total, count=count,
-        first=first.isoformat(), every=plan.Every(every).value, periods=list(periods), by=by)])
-    return Made(arrangement_id, total, periods, tuple(parts), reminders)
+    return arrangement_id, reminders
 
 
-async def _paid_towards(connection: AsyncConnection, arrangement: Row[Any]) -> int:
+async def paid_towards(connection: AsyncConnection, arrangement: Row[Any]) -> int:
     periods = [p for p in arrangement.periods.split(",") if p]
     if not periods:
         return 0
@@ -142,7 +154,7 @@ async def apply_payments(connection: AsyncConnection, settings: Settings, tenant
     newly_paid = 0
     for arrangement in await active_of(connection, tenant_id):
         rows = await _parts(connection, arrangement.id)
-        covered = plan.covered(_as_plan(rows), await _paid_towards(connection, arrangement))
+        covered = plan.covered(_as_plan(rows), await paid_towards(connection, arrangement))
         log = []
         for row in rows[:covered]:
             if row.state == "paid":
@@ -174,7 +186,7 @@ async def check_missed(runtime: Runtime) -> int:
     async with runtime.db.begin() as connection:
         for arrangement in await active_of(connection):
             rows = await _parts(connection, arrangement.id)
-            late = plan.missed(_as_plan(rows), await _paid_towards(connection, arrangement), today, grace)
+            late = plan.missed(_as_plan(rows), await paid_towards(connection, arrangement), today, grace)
             by_number = {row.number: row for row in rows}
             for part in late:
                 row = by_number[part.number]

@@ -31,7 +31,7 @@ def latest_segment_sql() -> Any:
 
 def wants_pre_debit_sql(settings: Settings) -> Any:
     """False for a tenant who opted out while in a segment that allows it; True for everyone else."""
-    allowed = sorted(settings.cadence.opt_out_segments)
+    allowed = sorted(settings.segments.opt_out_segments)
     if not allowed:
         return true()
     opted = exists().where(pre_debit_opt_outs.c.tenant_id == tenants.c.id)
@@ -41,7 +41,7 @@ def wants_pre_debit_sql(settings: Settings) -> Any:
 def extra_reminders(settings: Settings) -> dict[int, list[int]]:
     """Extra lead days → the segments that get an extra earlier reminder that many days sooner."""
     found: dict[int, list[int]] = {}
-    for segment, days in sorted(settings.cadence.extra_lead_days.items()):
+    for segment, days in sorted(settings.segments.extra_lead_days.items()):
         found.setdefault(days, []).append(segment)
     return found
 
@@ -63,8 +63,8 @@ async def set_pre_debit_opt_out(
         found = (await connection.execute(select(latest_segment_sql().label("segment"), tenants.c.external_id)
                                           .where(tenants.c.id == tenant_id))).first()
         segment = found.segment if found else None
-        if segment is None or int(segment) not in settings.cadence.opt_out_segments:
-            allowed = ", ".join(str(s) for s in sorted(settings.cadence.opt_out_segments)) or "none"
+        if segment is None or int(segment) not in settings.segments.opt_out_segments:
+            allowed = ", ".join(str(s) for s in sorted(settings.segments.opt_out_segments)) or "none"
             who = found.external_id if found else tenant_id
             raise OptOutRefused(f"tenant {who} is in segment {segment}; an opt-out of pre-debit reminders "
                                 f"is allowed only in segment(s) {allowed} ([segments.cadence])")

@@ -28,7 +28,7 @@ from herinnering.adapters.csv_files import SafeWriter
 from herinnering.adapters.db import change_store
 from herinnering.adapters.db.engine import Database
 from herinnering.bootstrap import Runtime
-from herinnering.changes_config import ChangeFeedSettings
+from herinnering.config import ChangeFeedSettings
 from herinnering.domain.changes import change_data
 from herinnering.domain.retry import RetryPolicy
 from herinnering.errors import HerinneringError

@@ -129,6 +129,8 @@ class Dispatcher:
 
         async def one(message: Row[Any], text: Text) -> None:
             nonlocal waiting
+            if not halted.is_set():  # paced before taking a slot: a send waiting for the rate holds none
+                await self.throttle.acquire(text.segments)
             async with self.gate:  # shared by overlapping batches: `concurrency` sends in flight at most
                 waiting -= 1
                 if launched is not None and not waiting:
@@ -171,15 +173,15 @@ class Dispatcher:
         now = self.rt.clock.now()
         ready: list[tuple[Row[Any], Text]] = []
         broken: list[tuple[Row[Any], str]] = []
-        texts: list[dict[str, Any]] = []
-        cancelled: list[dict[str, Any]] = []
+        stored: list[dict[str, Any]] = []
+        logged: list[dict[str, Any]] = []
         for message in claimed:
             tenant = tenants.get(message.id)
             reason = self.why_not(message, tenant)
             if reason:
                 if await outbox.move(connection, message.id, S.CANCELLED, now, owner=self.worker, error_message=reason):
-                    cancelled.append(event_log.event(message.tenant_id, "message_cancelled", now, message.id,
-                                                     reason=reason))
+                    logged.append(event_log.event(message.tenant_id, "message_cancelled", now, message.id,
+                                                  reason=reason))
                 report.cancelled += 1
                 continue
             phone = tenant.phone if tenant is not None else message.recipient.removeprefix("whatsapp:")
@@ -191,38 +193,43 @@ class Dispatcher:
                 continue
             to, sender = self.sender.address(form.channel, phone)
             segments = measure(body).segments
+            columns = dict(form.columns)
             if message.body is None and form.body is None:
-                texts.append({"message_id": message.id, "body": body, "recipient": to, "segments": segments})
+                columns.update(body=body, recipient=to, segments=segments)
+            if columns:
+                stored.append({"id": message.id, **columns})
+            logged.extend(form.events)
             ready.append((message, Text(to, sender, body, segments, form.content)))
-        await outbox.store_texts(connection, texts)
-        await event_log.append(connection, cancelled)
+        await outbox.store_columns(connection, stored)
+        await event_log.append(connection, logged)
         return ready, broken
 
     async def send_text(self, message: Row[Any], text: Text, report: TickReport) -> SendOutcome | None:
-        """Send a text prepared (and stored) with its batch; an acceptance is recorded together
-        with the others that arrive meanwhile, anything else on its own."""
+        """Send a text prepared (and stored) with its batch, its turn under the rate already
+        taken; an acceptance is recorded together with the others that arrive meanwhile,
+        anything else on its own."""
         if policy(message.kind).respect_window and not in_send_window(self.rt.clock.now(), self.rules):
             await self.release(message, count_attempt=False)  # the window closed while the batch was sent
             return None
-        await self.throttle.acquire(text.segments)
         outcome = await self.sender.send(text.to, text.sender, text.body, self.callback_url(message.id), text.content)
         await self.answer(message, outcome, report)
         return outcome
 
     async def _record_accepted(self, answers: list[tuple[Row[Any], Accepted]]) -> list[None]:
-        """Many provider acceptances in one transaction: one statement moves them all to sent,
-        one appends their events, exposures in a few more."""
+        """Many provider acceptances at once: one statement moves them all to sent and appends
+        their events (`outbox.mark_sent`; without BEGIN/COMMIT on PostgreSQL); when some belong
+        to an experiment, their exposures go in the same transaction."""
         now = self.rt.clock.now()
-        async with self.rt.db.begin() as connection:
-            moved = await outbox.mark_sent(connection, self.worker, [(m.id, a.sid, a.status) for m, a in answers], now)
-            for message, answer in answers:
-                if message.id not in moved:  # a delivery callback overtook us: keep its state, add the SID
-                    await outbox.fill_missing(connection, message.id, now, provider_sid=answer.sid, sent_at=now)
-            await event_log.append(connection, [
-                event_log.event(message.tenant_id, "message_sent", now, message.id, sid=answer.sid)
-                for message, answer in answers
-            ])
-            await experiments.record_exposures(connection, self.settings, [(m, now) for m, _ in answers])
+        rows = [(m.id, m.tenant_id, a.sid, a.status) for m, a in answers]
+        if all(m.variant in (None, experiments.DEFAULT_VARIANT) for m, _ in answers):
+            async def record(connection: AsyncConnection) -> None:
+                await outbox.mark_sent(connection, self.worker, rows, now)
+
+            await self.rt.db.run(record, single_statement=True, retry=False)  # its events are not safe to repeat
+        else:
+            async with self.rt.db.begin() as connection:
+                await outbox.mark_sent(connection, self.worker, rows, now)
+                await experiments.record_exposures(connection, self.settings, [(m, now) for m, _ in answers])
         return [None] * len(answers)
 
     async def run_until_idle(self, max_ticks: int = 1000) -> TickReport:

@@ -85,6 +85,8 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
     conversations = runtime.settings.conversations
     said = conversations.keywords.match(message.body, message.button_payload)
     intent = said.intent
+    if plain := await _receive_plain(runtime, message, intent, now):
+        return plain
     async with runtime.db.begin() as connection:
         tenant = await thread_store.tenant_by_phone(connection, message.phone)
         tenant_id = tenant.id if tenant is not None else None
@@ -150,6 +152,35 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
         await event_log.append(connection, log_rows)
     log.info("inbound %s from %s: %s%s", message.sid, mask(message.phone), intent.value, " (replied)" if replied else "")
     return InboundResult(stored=True, thread_id=thread.id, intent=intent, decision=decision, replied=replied)
+
+
+async def _receive_plain(runtime: Runtime, message: Inbound, intent: Intent, now: datetime) -> InboundResult | None:
+    """The common case in one statement (`thread_store.store_plain_inbound`): words for a person
+    (no keyword, no dialog word) in a thread an officer holds or the bot has acknowledged. None
+    when the message is not such a one (or on SQLite): then nothing was written and `receive`
+    takes the full way. Safe to repeat: the MessageSid is stored once."""
+    from herinnering.services.self_service import dialog_rules
+
+    if intent is not Intent.OTHER or runtime.db.dialect != "postgresql":
+        return None
+    if dialog_rules(runtime.settings).keyword(message.button_payload or message.body) is not None:
+        return None
+    data = {k: v for k, v in (("num_media", message.num_media), ("profile_name", message.profile_name),
+                              ("button_payload", message.button_payload)) if v}
+
+    async def store(connection: AsyncConnection) -> tuple[int | None, bool]:
+        return await thread_store.store_plain_inbound(connection, sid=message.sid, phone=message.phone,
+                                                      channel=message.channel, body=message.body,
+                                                      intent=intent.value, data=data, now=now)
+
+    thread_id, stored = await runtime.db.run(store, single_statement=True)
+    if thread_id is None:
+        return None
+    if not stored:
+        log.info("inbound %s from %s seen before; ignored", message.sid, mask(message.phone))
+        return InboundResult(stored=False, thread_id=thread_id)
+    log.info("inbound %s from %s: %s", message.sid, mask(message.phone), intent.value)
+    return InboundResult(stored=True, thread_id=thread_id, intent=intent, decision=BotDecision(needs_officer=True))
 
 
 async def cancel_planned(connection: AsyncConnection, tenant_id: int, now: datetime, reason: str) -> list[dict[str, Any]]:

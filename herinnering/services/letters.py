@@ -139,7 +139,7 @@ def _compose(runtime: Runtime, kind: str, language: str, tenant: Row[Any], case:
         "months": [{"month": _month_text(m.period, language), "due": _day_text(m.due_on, language),
                     "open": money(max(0, m.amount_due_cents - m.amount_paid_cents), language)}
                    for m in months],
-        "iban": _grouped(lawful.payment_iban or settings.tenant.returns.creditor_iban), "reference": tenant.external_id,
+        "iban": _grouped(lawful.payment_iban or settings.returns.creditor.iban), "reference": tenant.external_id,
         "link_url": link_url, "contact_name": lawful.contact_name or organisation.name,
         "contact_phone": lawful.contact_phone or organisation.phone,
     }

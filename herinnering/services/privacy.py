@@ -29,9 +29,9 @@ from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.security_tables import retention_aggregates
 from herinnering.adapters.db.tables import messages, tenants
 from herinnering.bootstrap import Runtime
+from herinnering.config import PrivacySettings
 from herinnering.domain.retention import KINDS, Terms, cutoff
 from herinnering.errors import HerinneringError
-from herinnering.security_config import PrivacySettings
 from herinnering.services import statement
 
 log = logging.getLogger(__name__)

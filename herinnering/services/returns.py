@@ -77,7 +77,7 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     tenant = await store.tenant(connection, change.tenant_id)
     notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
     step = next_after_return(
-        change.reason_code, settings.tenant.returns, today, len(earlier),
+        change.reason_code, settings.returns.policy, today, len(earlier),
         direct_debit=tenant is None or PaymentMethod(tenant.payment_method).is_direct_debit,
         notice_on=notice_on, pre_notification_days=tenant.pre_notification_days if tenant is not None else None)
     data: dict[str, Any] = {"period": change.period, "reason_code": step.code, "action": step.action.value,
@@ -202,7 +202,7 @@ async def export_recollections(db: Database, settings: Settings, clock: Clock, c
     from herinnering.services import payments
 
     now = clock.now()
-    creditor = settings.tenant.creditor
+    creditor = settings.returns.creditor
     report = RecollectionExport(collect_on=collect_on)
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,
                    "creditor_id": creditor.creditor_id, "currency": "EUR"}, schema="pain.008.001.02", clean=True)

@@ -53,7 +53,7 @@ def long_month(language: str, period: Period | None = None) -> str:
 
 def dialog_rules(settings: Settings) -> DialogRules:
     return DialogRules(days=settings.reminders.collection_days,
-                       timeout=timedelta(hours=settings.tenant.dialog_timeout_hours), words=settings.tenant.words)
+                       timeout=timedelta(hours=settings.self_service.dialog_timeout_hours), words=settings.self_service.words)
 
 
 def _local_day(moment: datetime, settings: Settings) -> date:
@@ -90,7 +90,7 @@ async def change_collection_day(connection: AsyncConnection, settings: Settings,
         raise HerinneringError(f"day {new_day} is not one of the allowed collection days")
     today = _local_day(now, settings)
     old_day = await current_day(connection, tenant, Period.of(today).next())
-    effective = first_month(old_day, new_day, today, settings.tenant.day_notice_days)
+    effective = first_month(old_day, new_day, today, settings.self_service.day_notice_days)
     if old_day == new_day:
         return DayChoice(new_day, effective, None)
     pending = [row for row in await day_changes(connection, tenant.id)

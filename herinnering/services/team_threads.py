@@ -2,17 +2,16 @@
 if it is still theirs, the team's status (open, waiting for the tenant, snoozed until, done),
 linking an unknown number to a tenant, starting a conversation, and who else has it open.
 
-Presence (viewing, typing) lives in this process only: it is a hint, kept for a few seconds,
-never stored."""
+Presence (viewing, typing) is a hint kept for a few seconds, in the database so that every web
+process sees every officer (`thread_presence`, refreshed by each officer's live view)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import task_store, thread_store, user_store
+from herinnering.adapters.db import presence_store, task_store, thread_store, user_store
 from herinnering.bootstrap import Runtime
 from herinnering.services.threads import Officer, ThreadError
 
@@ -111,22 +110,26 @@ async def start(runtime: Runtime, tenant_id: int, officer: Officer) -> int:
     return int(thread.id)
 
 
-@dataclass
-class Presence:
-    """Who has which thread open, and who is typing in it, in this process."""
+async def mark_presence(runtime: Runtime, thread_id: int, officer: Officer, typing: bool) -> bool:
+    """Note that the officer has the thread open (typing or not), for every web process to see;
+    True when that is news to colleagues (they came, or started or stopped typing). Written only
+    when it is news or a third of the time has passed, not on every poll."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        if await thread_store.get(connection, thread_id) is None:
+            raise ThreadError(f"conversation {thread_id} does not exist")
+        before = await presence_store.mine(connection, thread_id, officer.id)
+        fresh = before is not None and before.expires_at > now
+        news = not fresh or before.typing != typing
+        if news or now - before.seen_at >= timedelta(seconds=PRESENCE_SECONDS / 3):
+            await presence_store.forget_expired(connection, now)
+            await presence_store.mark(connection, thread_id, officer.id, typing, now,
+                                      now + timedelta(seconds=PRESENCE_SECONDS))
+    return news
 
-    seen: dict[int, dict[str, tuple[datetime, bool]]] = field(default_factory=dict)
 
-    def mark(self, thread_id: int, name: str, typing: bool, now: datetime) -> bool:
-        """Note that `name` looks at the thread (typing or not); True when that is news to others."""
-        here = self.seen.setdefault(thread_id, {})
-        before = here.get(name)
-        here[name] = (now, typing)
-        return before is None or before[1] != typing or now - before[0] > timedelta(seconds=PRESENCE_SECONDS)
-
-    def others(self, thread_id: int, name: str, now: datetime) -> list[tuple[str, bool]]:
-        here = self.seen.get(thread_id, {})
-        fresh = now - timedelta(seconds=PRESENCE_SECONDS)
-        for who in [w for w, (at, _) in here.items() if at < fresh]:
-            del here[who]
-        return sorted((who, typing) for who, (at, typing) in here.items() if who != name)
+async def others_present(runtime: Runtime, thread_id: int, officer: Officer) -> list[tuple[str, bool]]:
+    """The colleagues who have the thread open, in any web process, and whether they are typing."""
+    async with runtime.db.begin() as connection:
+        rows = await presence_store.others(connection, thread_id, officer.id, runtime.clock.now())
+    return [(row.name, bool(row.typing)) for row in rows]

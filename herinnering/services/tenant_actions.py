@@ -1,5 +1,5 @@
-"""What an officer does for a tenant from their page (formerly CLI-only): agree a payment
-arrangement, pause with a reason (until a date, or open-ended) and resume, and generate a letter
+"""What an officer does for a tenant from their page (formerly CLI-only): agree, change or cancel
+a payment arrangement (with a reason; the tenant is told), pause with a reason (until a date, or open-ended) and resume, and generate a letter
 (the written reminder or the 14-day letter) for the post batch. Each is one transaction of the
 area's own service plus an audit entry."""
 
@@ -10,7 +10,7 @@ from datetime import date
 from herinnering.adapters.db import case_store, user_store
 from herinnering.bootstrap import Runtime
 from herinnering.errors import HerinneringError
-from herinnering.services import arrangements, pause
+from herinnering.services import arrangement_changes, arrangements, pause
 from herinnering.services.threads import Officer
 
 
@@ -31,6 +31,37 @@ async def arrange(runtime: Runtime, tenant_id: int, officer: Officer, *, count: 
                                now=runtime.clock.now(), tenant_id=tenant_id, arrangement_id=made.arrangement_id,
                                instalments=count)
     return made
+
+
+async def _owned(connection: object, tenant_id: int, arrangement_id: int) -> None:
+    from herinnering.adapters.db import arrangement_store
+
+    found = await arrangement_store.arrangement(connection, arrangement_id)  # type: ignore[arg-type]
+    if found is None or found.tenant_id != tenant_id:
+        raise HerinneringError(f"payment arrangement {arrangement_id} is not this tenant's")
+
+
+async def change_arrangement(runtime: Runtime, tenant_id: int, officer: Officer, arrangement_id: int, *, count: int,
+                             first: date, every: str, reason: str) -> arrangement_changes.Ended:
+    async with runtime.db.begin() as connection:
+        await _owned(connection, tenant_id, arrangement_id)
+        ended = await arrangement_changes.change(connection, runtime, arrangement_id, count=count, first=first,
+                                                 every=every, reason=reason, by=officer.email)
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="arrangement_changed",
+                               now=runtime.clock.now(), tenant_id=tenant_id, arrangement_id=arrangement_id,
+                               new_arrangement_id=ended.new_arrangement_id, instalments=count, reason=reason.strip())
+    return ended
+
+
+async def cancel_arrangement(runtime: Runtime, tenant_id: int, officer: Officer, arrangement_id: int,
+                             reason: str) -> arrangement_changes.Ended:
+    async with runtime.db.begin() as connection:
+        await _owned(connection, tenant_id, arrangement_id)
+        ended = await arrangement_changes.cancel(connection, runtime, arrangement_id, reason=reason, by=officer.email)
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email,
+                               action="arrangement_cancelled", now=runtime.clock.now(), tenant_id=tenant_id,
+                               arrangement_id=arrangement_id, reason=reason.strip())
+    return ended
 
 
 async def set_pause(runtime: Runtime, tenant_id: int, officer: Officer, until: date | None, reason: str) -> None:

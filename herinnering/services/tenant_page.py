@@ -36,9 +36,9 @@ async def issue_token(connection: AsyncConnection, settings: Settings, tenant_id
     token = secrets.token_urlsafe(32)
     await connection.execute(tenant_page_tokens.insert().values(
         token_hash=token_hash(token), tenant_id=tenant_id, created_at=now,
-        expires_at=now + timedelta(days=settings.tenant.page_link_days)))
+        expires_at=now + timedelta(days=settings.self_service.page_link_days)))
     await event_log.append(connection, [event_log.event(tenant_id, "tenant_page_link_made", now,
-                                                        days=settings.tenant.page_link_days)])
+                                                        days=settings.self_service.page_link_days)])
     return token
 
 

@@ -14,6 +14,7 @@ starts a new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -32,7 +33,13 @@ from herinnering.services.threads import Officer
 log = logging.getLogger(__name__)
 ROLES = ("officer", "teamlead", "admin", "viewer")  # viewer: may look, never act
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user is unknown (the same time as a wrong password); made on
+    the first login, not at import: hashing costs every process start half a CPU second."""
+    return _hasher.hash("not a password anyone has")
 
 
 class LoginError(HerinneringError):
@@ -96,7 +103,7 @@ async def log_in(runtime: Runtime, email: str, password: str) -> Session:
     ok = False
     if not locked:
         try:
-            _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+            _hasher.verify(user.password_hash if user is not None else _dummy_hash(), password)
             ok = user is not None and bool(user.active)
         except (VerificationError, InvalidHashError):
             ok = False

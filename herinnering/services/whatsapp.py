@@ -13,7 +13,7 @@ event; the SMS has its own idempotency key, so it can never be sent twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,8 @@ class Prepared:
     body: str | None = None                            # None: the dispatcher renders (or uses the stored body)
     content: tuple[str, dict[str, str]] | None = None  # (ContentSid, ContentVariables) for a template
     reason: str = ""
+    columns: dict[str, Any] = field(default_factory=dict)  # what the batch stores on the message row
+    events: tuple[dict[str, Any], ...] = ()                # what the batch appends to the event log
 
 
 def opted_in(tenant: Any, settings: Settings) -> tuple[bool, str | None]:
@@ -65,9 +67,11 @@ def facts_for(message: Any, tenant: Any, settings: Settings, has_template: bool,
 
 
 async def prepare(dispatcher: Dispatcher, message: Row[Any], tenant: Row[Any] | None,
-                  connection: AsyncConnection | None = None) -> Prepared:
-    """The channel and form for `message` now; stores a changed channel or a template's text
-    (in `connection`'s transaction when given: the dispatcher prepares a whole batch in one)."""
+                  connection: AsyncConnection) -> Prepared:
+    """The channel and form for `message` now, in the dispatcher's batch transaction. A changed
+    channel or a template's text comes back as `columns` and `events` for the batch to store
+    together with the others (one statement each, not one per message); a first WhatsApp
+    opt-in, rare, is recorded here at once."""
     if tenant is None:  # a reply to an unknown number: it just wrote to us on this channel
         return Prepared(message.channel)
     if message.channel == "sms" and tenant.channel_preference in (None, "sms"):
@@ -80,38 +84,29 @@ async def prepare(dispatcher: Dispatcher, message: Row[Any], tenant: Row[Any] | 
     variables = found[0].content_variables(context) if found else {}
     choice = rules.choose_form(facts_for(message, tenant, settings, found is not None,
                                          all(variables.values())), now)
-    fields: dict[str, Any] = {}
-    prepared = Prepared(choice.channel, reason=choice.reason)
+    columns: dict[str, Any] = {}
+    body: str | None = None
+    content: tuple[str, dict[str, str]] | None = None
     if choice.form is rules.Form.TEMPLATE and found is not None:
         body = runtime.templates.render(kind, "whatsapp", language, context).body
-        prepared = Prepared("whatsapp", body, (found[1], variables), choice.reason)
-        fields.update(body=body, segments=measure(body).segments,
-                      context={**(message.context or {}), "whatsapp_form": "template", "content_sid": found[1]})
+        content = (found[1], variables)
+        columns.update(body=body, segments=measure(body).segments,
+                       context={**(message.context or {}), "whatsapp_form": "template", "content_sid": found[1]})
     elif choice.form is rules.Form.SESSION and (message.context or {}).get("whatsapp_form") == "template":
-        fields["context"] = {**message.context, "whatsapp_form": "session"}
+        columns["context"] = {**message.context, "whatsapp_form": "session"}
+    events: tuple[dict[str, Any], ...] = ()
     if choice.channel != message.channel:  # a stored body (a reply) stays; otherwise rendered for the new channel
-        fields.update(channel=choice.channel, template=MessageTemplates.name(kind, choice.channel, language))
+        columns.update(channel=choice.channel, template=MessageTemplates.name(kind, choice.channel, language))
+        events = (event_log.event(tenant.id, "channel_changed", now, message.id, to=choice.channel,
+                                  reason=choice.reason),)
+    if columns:
+        columns.update(recipient=("whatsapp:" if choice.channel == "whatsapp" else "") + tenant.phone, updated_at=now)
     _, source = opted_in(tenant, settings)
-    source = source if choice.channel == "whatsapp" else None
-    if (fields or source) and connection is None:
-        async with runtime.db.begin() as own:
-            await _store_choice(runtime, settings, message, tenant, choice, fields, source, now, own)
-    elif fields or source:
-        await _store_choice(runtime, settings, message, tenant, choice, fields, source, now, connection)
-    return prepared
-
-
-async def _store_choice(runtime: Any, settings: Settings, message: Row[Any], tenant: Row[Any], choice: rules.Choice,
-                        fields: dict[str, Any], source: Any, now: datetime, connection: AsyncConnection) -> None:
-    if fields:
-        recipient = ("whatsapp:" if choice.channel == "whatsapp" else "") + tenant.phone
-        await outbox.update_fields(connection, message.id, recipient=recipient, updated_at=now, **fields)
-    if source:
+    if source and choice.channel == "whatsapp":
         await whatsapp_store.record_opt_in(connection, tenant.id, now, source,
                                            whatsapp_consent.consent_for(runtime, tenant, source))
-    if choice.channel != message.channel:
-        await event_log.append(connection, [event_log.event(
-            tenant.id, "channel_changed", now, message.id, to=choice.channel, reason=choice.reason)])
+    channel = "whatsapp" if content is not None else choice.channel
+    return Prepared(channel, body, content, choice.reason, columns, events)
 
 
 async def after_failure(connection: AsyncConnection, settings: Settings, message: Any, code: int | None,

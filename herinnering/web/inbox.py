@@ -4,7 +4,8 @@
 message through `services.inbound` and answers with empty TwiML (replies leave through the
 outbox). The inbox pages are server-rendered; a little JavaScript asks
 `/inbox/live.json` (and `/inbox/threads/<id>/live.json`) for the freshly rendered list,
-which answers as soon as something changes in this process, or after a few seconds.
+which answers as soon as something changes in this process, or after a few seconds (so what
+another web process changed, and who has a thread open there, shows within that wait).
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ class InboxSignal:
 
 
 SIGNAL = web.AppKey("inbox_signal", InboxSignal)
-PRESENCE = web.AppKey("inbox_presence", team_threads.Presence)
 
 
 async def inbound_webhook(request: web.Request) -> web.Response:
@@ -168,12 +168,16 @@ async def thread_page(request: web.Request) -> web.Response:
 async def thread_live(request: web.Request) -> web.Response:
     """The conversation as it is now, its holder and who else has it open (and is typing)."""
     thread_id, me = _thread_id(request), officer(request)
-    runtime, presence = request.app[RUNTIME], request.app[PRESENCE]
-    if presence.mark(thread_id, me.name, request.query.get("typing") == "1", runtime.clock.now()):
-        request.app[SIGNAL].bump()  # colleagues on this thread see the newcomer now
+    runtime = request.app[RUNTIME]
+    try:
+        news = await team_threads.mark_presence(runtime, thread_id, me, request.query.get("typing") == "1")
+    except thread_service.ThreadError:
+        raise web.HTTPNotFound(text="conversation not found") from None
+    if news:
+        request.app[SIGNAL].bump()  # colleagues on this thread in this process see the newcomer now
     signal = await _wait_for_change(request)
     thread, html, _ = await _conversation_html(request, thread_id)
-    others = presence.others(thread_id, me.name, runtime.clock.now())
+    others = await team_threads.others_present(runtime, thread_id, me)
     return web.json_response({
         "version": signal.version, "html": html, "owner": thread.owner,
         "holder": thread.assigned_to if thread.owner == "officer" else None,
@@ -298,7 +302,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/inbox/live.json", inbox_live)
     app.router.add_get("/inbox/threads/{thread_id}", thread_page)
     app.router.add_get("/inbox/threads/{thread_id}/live.json", thread_live)
-    app[PRESENCE] = team_threads.Presence()
     for name in ("take-over", "hand-back", "reply", "assign", "note", "pause", "resume", "objection", "status", "link"):
         app.router.add_post(f"/inbox/threads/{{thread_id}}/{name}", _action(name))
     app.router.add_post("/inbox/threads/{thread_id}/canned", canned)

@@ -1,6 +1,8 @@
 """Web routes for finding and opening any tenant (`/huurders`): search by name, contract, phone,
 postcode or message text; the tenant's page with or without a conversation; starting an
-outbound conversation. Handlers only call services."""
+outbound conversation; what an officer does from it (arrangement made, changed or cancelled,
+pause, letter); and the team's list of active arrangements (`/regelingen`). Handlers only call
+services."""
 
 from __future__ import annotations
 
@@ -109,7 +111,48 @@ def _tenant_action(name: str) -> Handler:
     return handler
 
 
+def _arrangement_action(name: str) -> Handler:
+    """Change (`wijzigen`) or cancel (`stoppen`) one of the tenant's arrangements, with a reason."""
+    @login_required()
+    async def handler(request: web.Request) -> web.StreamResponse:
+        runtime, me, tenant_id = request.app[RUNTIME], officer(request), tenant_id_in_path(request)
+        try:
+            arrangement_id = int(request.match_info["arrangement_id"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        form = await request.post()
+        reason = str(form.get("reason", ""))[:500]
+        try:
+            if name == "wijzigen":
+                first = _day(str(form.get("first", "")))
+                if first is None:
+                    raise HerinneringError("give the date of the first instalment")
+                await tenant_actions.change_arrangement(
+                    runtime, tenant_id, me, arrangement_id, count=int(str(form.get("count", "0")) or 0), first=first,
+                    every=str(form.get("every", "month")), reason=reason)
+                notice = "changed"
+            else:
+                await tenant_actions.cancel_arrangement(runtime, tenant_id, me, arrangement_id, reason)
+                notice = "cancelled"
+        except (HerinneringError, ValueError) as exc:
+            return redirect(f"/huurders/{tenant_id}?" + urlencode({"notice": "refused", "detail": str(exc)[:300]}))
+        return redirect(f"/huurders/{tenant_id}?notice={notice}")
+
+    return handler
+
+
+@login_required()
+async def arrangements_page(request: web.Request) -> web.Response:
+    """Every active payment arrangement of the team: paid so far, the next instalment, any missed."""
+    from herinnering.services import arrangement_changes
+
+    return page(request, "web/arrangements.html.j2", plans=await arrangement_changes.team_list(request.app[RUNTIME]))
+
+
 def setup(app: web.Application) -> None:
+    app.router.add_get("/regelingen", arrangements_page)
+    for name in ("wijzigen", "stoppen"):
+        app.router.add_post(f"/huurders/{{tenant_id}}/regeling/{{arrangement_id}}/{name}", _arrangement_action(name))
     app.router.add_get("/huurders", search_page)
     app.router.add_get("/huurders/{tenant_id}", tenant_page)
     app.router.add_post("/huurders/{tenant_id}/gesprek", start_conversation)

@@ -102,7 +102,7 @@ async def test_a_wrong_or_expired_link_is_refused(runtime: Any, make_tenant: Any
     url = await link_for(runtime, tenant)
     wrong = await chromium_page.goto(url[:-4] + "AAAA")
     assert wrong.status == 404 and "werkt niet" in await chromium_page.content()
-    runtime.clock.set(runtime.clock.now() + timedelta(days=runtime.settings.tenant.page_link_days, seconds=1))
+    runtime.clock.set(runtime.clock.now() + timedelta(days=runtime.settings.self_service.page_link_days, seconds=1))
     expired = await chromium_page.goto(url)
     assert expired.status == 404
     assert await serious(chromium_page) == []

@@ -23,7 +23,6 @@ from sqlalchemy import select
 
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.change_tables import erp_change_deliveries
-from herinnering.changes_config import ChangeFeedSettings
 from herinnering.services import api_tokens, changes
 from herinnering.services.tenant_page import issue_token, page_url
 from tests.integration.test_cli import herinnering
@@ -160,7 +159,7 @@ async def test_the_push_is_signed_retried_on_500_and_lands_in_the_dead_letter_vi
     tenant = await make_tenant(collection_day=1)
     await choose_day_on_the_tenant_page(runtime, tenant, 20)
     async with receiver([500]) as (url, received):
-        runtime.settings = replace(runtime.settings, changes=ChangeFeedSettings(
+        runtime.settings = replace(runtime.settings, changes=replace(runtime.settings.changes,
             webhook_url=url, webhook_secret=SECRET, max_attempts=3, retry_base_seconds=60, retry_max_seconds=600))
         report = await changes.push_once(runtime)
         assert (report.queued, report.retried, report.delivered) == (1, 1, 0)
@@ -192,7 +191,7 @@ async def test_a_receiver_that_does_not_answer_is_retried_like_a_refusal(runtime
                                                             on="2027-01-31")])
     server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)  # hangs up at once
     port = server.sockets[0].getsockname()[1]
-    runtime.settings = replace(runtime.settings, changes=ChangeFeedSettings(
+    runtime.settings = replace(runtime.settings, changes=replace(runtime.settings.changes,
         webhook_url=f"http://127.0.0.1:{port}/erp", webhook_secret=SECRET, timeout_seconds=2))
     try:
         report = await changes.push_once(runtime)

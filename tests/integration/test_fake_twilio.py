@@ -343,6 +343,26 @@ async def test_an_unreachable_callback_url_is_recorded_and_ignored(fake: Fake) -
     assert all(c["error"] and c["response_status"] is None for c in stored.callbacks)
 
 
+async def test_callbacks_set_lost_through_the_admin_endpoint_reach_nobody_while_statuses_still_move(
+    fake: Fake, receiver: Receiver
+) -> None:
+    async with aiohttp.ClientSession(base_url=fake.url) as admin:
+        refused = await admin.post("/_fake/callbacks", json={"lost": "yes"})
+        assert (await (await admin.post("/_fake/callbacks", json={"lost": True})).json()) == {"lost": True}
+        lost = await send(fake, status_callback=receiver.url)
+        await fake.state.wait_idle()
+        assert (await (await admin.post("/_fake/callbacks", json={"lost": False})).json()) == {"lost": False}
+        posted = await send(fake, status_callback=receiver.url)
+        await fake.state.wait_idle()
+
+    assert refused.status == 400
+    stored = fake.state.get(lost.sid)
+    assert stored is not None and stored.status == "delivered"
+    assert receiver.statuses(lost.sid) == []
+    assert [c["lost"] for c in stored.callbacks] == [True, True, True]
+    assert receiver.statuses(posted.sid) == ["queued", "sent", "delivered"]
+
+
 async def test_admin_endpoints_queue_faults_set_numbers_show_messages_and_reset(fake: Fake) -> None:
     async with aiohttp.ClientSession(base_url=fake.url) as admin:
         await admin.post("/_fake/faults", json={"status": 429, "code": 20429})

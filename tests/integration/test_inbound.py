@@ -177,3 +177,56 @@ async def test_two_hundred_inbound_messages_in_a_burst_are_all_stored_once(
         thread_count = (await connection.execute(select(func.count()).select_from(threads))).scalar()
     assert (stored, thread_count) == (200, 20)
     assert len(await outbox(runtime.db, "bot_reply")) == 20  # one acknowledgement per conversation
+
+
+async def test_words_for_a_person_in_an_acknowledged_conversation_take_one_statement_and_change_what_the_full_way_would(
+    runtime: Any, make_tenant: Any, clock: Any,
+) -> None:
+    from sqlalchemy import event as sa_event
+
+    from herinnering.services.inbound import Inbound, receive
+
+    someone = await make_tenant()
+    first = await receive(runtime, Inbound("SM" + "1" * 32, someone.phone, "+3197010000000", "Hallo?"))
+    assert first.replied  # the conversation's one acknowledgement: the full way
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa_event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        second = await receive(runtime, Inbound("SM" + "2" * 32, "whatsapp:" + someone.phone, "+3197010000000",
+                                                "Ik betaal vrijdag", profile_name="Fatma"))
+        replayed = await receive(runtime, Inbound("SM" + "2" * 32, "whatsapp:" + someone.phone, "+3197010000000",
+                                                  "Ik betaal vrijdag", profile_name="Fatma"))
+    finally:
+        sa_event.remove(runtime.db.engine.sync_engine, "before_cursor_execute", count)
+
+    if runtime.db.dialect == "postgresql":
+        assert len(statements) == 2, statements  # one each: stored, then seen before
+    assert (second.stored, second.replied, second.thread_id) == (True, False, first.thread_id)
+    assert (replayed.stored, replayed.thread_id) == (False, first.thread_id)
+    thread = await thread_of(runtime.db, someone.id)
+    assert (thread.unread, thread.needs_reply, thread.channel, thread.status) == (2, True, "whatsapp", "open")
+    assert thread.last_inbound_at == clock.now()
+    [_, _, message] = await conversation(runtime.db, thread.id)
+    assert (message.direction, message.author, message.body, message.intent) == ("in", "tenant", "Ik betaal vrijdag",
+                                                                                 "other")
+    assert message.data == {"profile_name": "Fatma"}
+    assert (await tenant(runtime.db, someone.id)).whatsapp_last_inbound_at == clock.now()
+    assert (await event_types(runtime.db, someone.id)).count("inbound_message") == 2
+    assert len(await outbox(runtime.db, "bot_reply")) == 1
+
+
+async def test_a_dialog_word_in_an_acknowledged_conversation_still_starts_the_dialog(
+    runtime: Any, make_tenant: Any,
+) -> None:
+    from herinnering.services.inbound import Inbound, receive
+    from herinnering.services.self_service import dialog_rules
+
+    someone = await make_tenant()
+    await receive(runtime, Inbound("SM" + "3" * 32, someone.phone, "+3197010000000", "Hallo?"))
+    word = next(iter(next(iter(dialog_rules(runtime.settings).words.values()))))
+    started = await receive(runtime, Inbound("SM" + "4" * 32, someone.phone, "+3197010000000", word))
+    assert started.stored and started.replied

@@ -118,7 +118,7 @@ async def test_an_unknown_link_is_not_found(runtime: Any) -> None:
 PAGE_WORDS = {
     "nl": ("de huur van december 2026", "Ook nog open", "januari 2027", "Totaal nog te betalen", "Dank u wel",
            "Terug naar Mijn huur"),
-    "en": ("the rent for December 2026", "Also still open", "January 2027", "Total still to pay", "Thank you",
+    "en": ("the rent for December 2026", "Other months to pay", "January 2027", "Total still to pay", "Thank you",
            "Back to My rent"),
     "tr": ("Aralık 2026 ayının kirasıdır", "Ödenmemiş diğer aylar", "Ocak 2027", "Toplam ödenecek tutar",
            "Teşekkür ederiz", "Kiram sayfasına dönün"),

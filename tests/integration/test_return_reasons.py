@@ -143,8 +143,8 @@ async def test_the_recollection_is_a_valid_pain008_and_its_own_return_closes_the
 
 async def test_never_more_recollections_than_the_cap(runtime: Any, make_tenant: Any) -> None:
     tenant = await make_tenant(iban="NL73SNSB0485919859", **MANDATE)
-    runtime.settings = replace(runtime.settings, tenant=replace(runtime.settings.tenant,
-                                                                returns=ReturnPolicy(max_recollections=2)))
+    runtime.settings = replace(runtime.settings, returns=replace(runtime.settings.returns,
+                                                                 policy=ReturnPolicy(max_recollections=2)))
     day = RETURNED_AT
     for attempt in range(4):  # the first return and three returns of re-collections
         runtime.clock.set(day)

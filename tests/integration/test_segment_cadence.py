@@ -12,8 +12,8 @@ import pytest
 from herinnering.adapters.db.experiment_tables import experiment_exposures, experiment_outcomes
 from herinnering.adapters.db.tables import messages
 from herinnering.adapters.db.tenant_centred_tables import tenant_segments
-from herinnering.cadence_config import parse_cadence
 from herinnering.cli import main
+from herinnering.config import settings_with
 from herinnering.domain.experiments import parse_experiments
 from herinnering.domain.planning import Period, in_send_window
 from herinnering.domain.segments import Segment
@@ -72,13 +72,14 @@ async def test_segment_cadence_extra_reminder_and_own_opt_out(runtime: Any, make
 
 
 def test_cadence_configuration_is_checked() -> None:
-    parsed = parse_cadence({"cadence": {"0": {"pre_debit_opt_out": True}, "4": {"extra_lead_days": 5}}})
+    parsed = settings_with({"segments": {"cadence": {"0": {"pre_debit_opt_out": True},
+                                                     "4": {"extra_lead_days": 5}}}}).segments
     assert parsed.opt_out_segments == {0} and dict(parsed.extra_lead_days) == {4: 5}
-    assert parse_cadence(None).extra_lead_days == {}
+    assert settings_with({"segments": {"cadence": {}}}).segments.extra_lead_days == {}
     for wrong in ({"cadence": {"7": {}}}, {"cadence": {"4": {"extra_lead_days": 40}}},
                   {"cadence": {"0": {"pre_debit": "yes"}}}, {"other": 1}):
         with pytest.raises(ConfigError):
-            parse_cadence(wrong)
+            settings_with({"segments": wrong})
 
 
 async def test_experiment_report_per_segment_counts_the_segment_at_exposure_time(

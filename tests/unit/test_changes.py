@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from herinnering.changes_config import parse_changes
+from herinnering.config import settings_with
 from herinnering.domain.changes import KINDS, change_data, kept_fields, kind_of
 from herinnering.errors import ConfigError
 
@@ -44,9 +44,9 @@ def test_internal_events_are_not_changes() -> None:
 ])
 def test_an_unsafe_push_setting_stops_start_up_naming_the_key(raw: dict[str, object], named: str) -> None:
     with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
-        parse_changes(raw)
+        settings_with({"changes": raw})
 
 
 def test_plain_http_is_allowed_to_a_receiver_on_this_host_only() -> None:
-    assert parse_changes({"webhook_url": "http://127.0.0.1:9000/hook", "webhook_secret": "s" * 16}).webhook_url
-    assert parse_changes({"webhook_url": "https://erp.example/hook", "webhook_secret": "s" * 16}).webhook_url
+    assert settings_with({"changes": {"webhook_url": "http://127.0.0.1:9000/hook", "webhook_secret": "s" * 16}}).changes.webhook_url
+    assert settings_with({"changes": {"webhook_url": "https://erp.example/hook", "webhook_secret": "s" * 16}}).changes.webhook_url

@@ -95,9 +95,10 @@ def test_feedback_words(word: str, answer: Feedback | None) -> None:
 
 
 def test_each_municipality_may_set_its_own_window() -> None:
-    from herinnering.lawful_config import parse_lawful
+    from herinnering.config import settings_with
 
-    lawful = parse_lawful({"window": {"days": 30}, "municipalities": {"Utrecht": {"days": 60, "amount_eur": 500}}})
+    lawful = settings_with({"lawful": {"window": {"days": 30},
+                                       "municipalities": {"Utrecht": {"days": 60, "amount_eur": 500}}}}).lawful
     assert lawful.window("utrecht") == Window(days=60, amount_cents=50_000)
     assert lawful.window("Amsterdam") == Window(days=30)
 
@@ -109,11 +110,11 @@ def test_each_municipality_may_set_its_own_window() -> None:
     ({"colour": 1}, "lawful.colour"),
 ])
 def test_a_wrong_lawful_setting_names_its_key(table: dict[str, object], named: str) -> None:
+    from herinnering.config import settings_with
     from herinnering.errors import ConfigError
-    from herinnering.lawful_config import parse_lawful
 
     with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
-        parse_lawful(table)
+        settings_with({"lawful": table})
 
 
 def test_personal_contact_is_a_call_or_a_visit_by_a_person() -> None:

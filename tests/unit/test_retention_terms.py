@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from herinnering.config import load_settings
+from herinnering.config import load_settings, settings_with
 from herinnering.domain.retention import KINDS
 from herinnering.errors import ConfigError
-from herinnering.security_config import parse_privacy
 
 
 def test_the_shipped_terms_keep_the_proof_seven_years_and_messages_two() -> None:
@@ -19,9 +18,9 @@ def test_the_shipped_terms_keep_the_proof_seven_years_and_messages_two() -> None
 
 def test_proof_kept_shorter_than_the_messages_is_refused() -> None:
     with pytest.raises(ConfigError, match="proof_retention_months .12. is shorter than retention_months .24."):
-        parse_privacy({"retention_months": 24, "proof_retention_months": 12})
+        settings_with({"privacy": {"retention_months": 24, "proof_retention_months": 12}})
 
 
 def test_an_unknown_privacy_key_is_refused() -> None:
     with pytest.raises(ConfigError, match="privacy"):
-        parse_privacy({"message_months": 3})
+        settings_with({"privacy": {"message_months": 3}})

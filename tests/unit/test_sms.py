@@ -87,6 +87,26 @@ def test_measure_is_consistent(text: str) -> None:
         assert size.units == len(text.encode("utf-16-le")) // 2
 
 
+def _walked(text: str) -> SmsSize:
+    """The character-by-character count (what `measure` did before its whole-string fast paths)."""
+    extension = set("\f^{}\\[~]|€")
+    gsm = is_gsm7(text)
+    costs = [2 if (char in extension if gsm else ord(char) > 0xFFFF) else 1 for char in text]
+    single, per_segment = (160, 153) if gsm else (70, 67)
+    segments, used = 1, 0
+    if sum(costs) > single:
+        for cost in costs:
+            if used + cost > per_segment:
+                segments, used = segments + 1, 0
+            used += cost
+    return SmsSize("GSM-7" if gsm else "UCS-2", sum(costs), segments)
+
+
+@given(st.lists(st.sampled_from([*"aé€[ ëş😀\n", "a" * 50]), max_size=40).map("".join) | st.text())
+def test_measure_counts_as_a_walk_over_every_character_would(text: str) -> None:
+    assert measure(text) == _walked(text)
+
+
 @given(st.text(alphabet=st.sampled_from("abc €[\u00a0\u2019\u2013\u2026\u201c\u201d")))
 def test_gsm7_safe_leaves_only_gsm7_from_typography(text: str) -> None:
     assert is_gsm7(gsm7_safe(text))

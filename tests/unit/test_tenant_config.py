@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from herinnering.config import load_settings
+from herinnering.config import load_settings, settings_with
 from herinnering.domain.return_reasons import ReturnAction
 from herinnering.errors import ConfigError
-from herinnering.tenant_config import parse_tenant_centred
 
 
 def test_the_shipped_defaults_follow_the_issue() -> None:
-    tenant = load_settings(environ={}).tenant
-    actions = tenant.returns.actions
+    returns = load_settings(environ={}).returns
+    actions = returns.policy.actions
     assert actions["AM04"] is actions["MS03"] is ReturnAction.RECOLLECT
     assert actions["MD06"] is ReturnAction.OBJECTION and actions["MD07"] is ReturnAction.DECEASED
     assert {actions[c] for c in ("AC04", "AC06", "MD01", "SL01")} == {ReturnAction.NEW_MANDATE}
-    assert tenant.returns.max_recollections == 1 and tenant.creditor.iban.startswith("NL")
+    assert returns.policy.max_recollections == 1 and returns.creditor.iban.startswith("NL")
 
 
 @pytest.mark.parametrize(("returns", "service", "message"), [
@@ -28,9 +27,9 @@ def test_the_shipped_defaults_follow_the_issue() -> None:
 ])
 def test_a_wrong_value_names_the_key(returns: dict, service: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        parse_tenant_centred(returns, service)
+        settings_with({"returns": returns, "self_service": service})
 
 
 def test_the_environment_can_change_the_cap() -> None:
     settings = load_settings(environ={"HERINNERING_RETURNS__MAX_RECOLLECTIONS": "2"})
-    assert settings.tenant.returns.max_recollections == 2
+    assert settings.returns.policy.max_recollections == 2

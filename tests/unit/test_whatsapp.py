@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import load_settings
+from herinnering.config.whatsapp import load_registry
 from herinnering.domain.keywords import Intent, keyword_rules
 from herinnering.domain.whatsapp import (
     ChannelFacts,
@@ -28,7 +29,6 @@ from herinnering.errors import ConfigError
 from herinnering.fakes.twilio_content import ContentError, FakeContent
 from herinnering.resources import config_dir, templates_dir
 from herinnering.services.whatsapp_check import check_registry
-from herinnering.whatsapp_config import load_registry
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")

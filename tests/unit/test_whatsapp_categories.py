@@ -7,9 +7,9 @@ import tomllib
 
 import pytest
 
+from herinnering.config.whatsapp import REQUIRED_KINDS
 from herinnering.domain.whatsapp import parse_registry
 from herinnering.resources import config_dir
-from herinnering.whatsapp_config import REQUIRED_KINDS
 
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 

@@ -121,6 +121,19 @@ thread_messages = Table(
     Index("ix_thread_messages_thread_id_id", "thread_id", "id"),
 )
 
+# Who has a thread open (and is typing in it), shared by every web process: one row per thread
+# and officer, refreshed by their live view; a row past `expires_at` means nothing.
+thread_presence = Table(
+    "thread_presence",
+    metadata,
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("typing", Boolean, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_thread_presence_expires_at", "expires_at"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -47,14 +47,15 @@ class Database:
         async with self.engine.begin() as connection:
             yield connection
 
-    async def run(self, work: Callable[[AsyncConnection], Awaitable[T]], *, single_statement: bool = False) -> T:
+    async def run(self, work: Callable[[AsyncConnection], Awaitable[T]], *, single_statement: bool = False,
+                  retry: bool = True) -> T:
         """`work` in one transaction, tried a second time when the connection turned out dead
         (a restarted server, a dropped socket): the pool does not ping before every checkout.
         `work` must be safe to repeat (a forward-only move is). With `single_statement` the
         work is one statement, atomic by itself: sent without BEGIN/COMMIT (one round trip),
         except behind a transaction pooler, where a statement and its preparation must share
-        a transaction."""
-        for attempt in (1, 2):
+        a transaction. `retry=False` for work that is not safe to repeat: the caller decides."""
+        for attempt in (1, 2) if retry else (2,):
             try:
                 if single_statement and self.dialect == "postgresql" and not self.transaction_pooler:
                     async with self.engine.connect() as connection:
@@ -127,7 +128,7 @@ def create_engine(url: str, *, pool_size: int = 10, transaction_pooler: bool = F
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The experiments' hash, as PostgreSQL has it from migration 0023: the planner assigns in SQL.
+    # The experiments' hash, as PostgreSQL has it from migration 0025: the planner assigns in SQL.
     dbapi_connection.create_function("herinnering_fnv1a32", 1, fnv1a32, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

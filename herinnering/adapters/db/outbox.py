@@ -19,7 +19,7 @@ from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import messages, tenants
+from herinnering.adapters.db.tables import events, messages, tenants
 from herinnering.domain.states import MessageState, sources_of
 
 S = MessageState
@@ -221,39 +221,81 @@ async def apply_statuses(
     return [(row[1], bool(row[2]), bool(row[3])) for row in rows]
 
 
-async def store_texts(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Store rendered texts (`message_id`, `body`, `recipient`, `segments`) in one statement."""
-    if rows:
-        statement = update(messages).where(messages.c.id == bindparam("message_id")).values(
-            body=bindparam("text_body"), recipient=bindparam("text_recipient"), segments=bindparam("text_segments"))
+_ARRAY_TYPES = {"body": "TEXT", "recipient": "TEXT", "segments": "INTEGER", "channel": "TEXT", "template": "TEXT",
+                "updated_at": "TIMESTAMPTZ"}
+
+
+async def store_columns(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store what a batch decided per message (its `id` and the columns to set: the rendered
+    text, address and segments, a changed channel): one statement for each set of columns
+    (usually one, two when some messages changed channel). On PostgreSQL an `UPDATE … FROM
+    unnest(…)` of column arrays: one statement for the server, not one per message."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
+    for names, group in groups.items():
+        if connection.dialect.name == "postgresql" and all(name in _ARRAY_TYPES for name in names):
+            arrays = ", ".join(f"CAST(:{name} AS {_ARRAY_TYPES[name]}[])" for name in names)
+            columns = ", ".join(f"{name} = v.{name}" for name in names)
+            await connection.execute(text(
+                f"UPDATE messages SET {columns} FROM unnest(CAST(:ids AS BIGINT[]), {arrays})"
+                f" AS v(id, {', '.join(names)}) WHERE messages.id = v.id"
+            ), {"ids": [row["id"] for row in group], **{name: [row[name] for row in group] for name in names}})
+            continue
+        statement = update(messages).where(messages.c.id == bindparam("row_id")).values(
+            {name: bindparam(f"row_{name}", type_=messages.c[name].type) for name in names})
         await connection.execute(statement, [
-            {"message_id": r["message_id"], "text_body": r["body"], "text_recipient": r["recipient"],
-             "text_segments": r["segments"]} for r in rows])
+            {"row_id": row["id"], **{f"row_{name}": row[name] for name in names}} for row in group])
+
+
+_SENDS_SQL = text("""
+WITH answer AS (
+    SELECT * FROM unnest(CAST(:ids AS BIGINT[]), CAST(:tenants AS BIGINT[]), CAST(:sids AS TEXT[]),
+                         CAST(:statuses AS TEXT[])) AS a(id, tenant_id, sid, status)
+), moved AS (
+    UPDATE messages SET state = :sent, provider_sid = answer.sid, provider_status = answer.status,
+        error_code = NULL, error_message = NULL, sent_at = :now, updated_at = :now
+    FROM answer
+    WHERE messages.id = answer.id AND messages.state = ANY(CAST(:sources AS TEXT[])) AND messages.claimed_by = :owner
+    RETURNING messages.id
+), filled AS (  -- overtaken by a callback (or no longer ours): keep its state, learn the SID
+    UPDATE messages SET provider_sid = answer.sid, sent_at = COALESCE(messages.sent_at, :now), updated_at = :now
+    FROM answer
+    WHERE messages.id = answer.id AND messages.provider_sid IS NULL AND answer.id NOT IN (SELECT id FROM moved)
+), logged AS (
+    INSERT INTO events (tenant_id, message_id, type, data, occurred_at)
+    SELECT tenant_id, id, 'message_sent', json_build_object('sid', sid), :now FROM answer
+)
+SELECT id FROM moved
+""")
 
 
 async def mark_sent(
-    connection: AsyncConnection, owner: str, answers: Sequence[tuple[int, str, str]], now: datetime,
+    connection: AsyncConnection, owner: str, answers: Sequence[tuple[int, int | None, str, str]], now: datetime,
 ) -> set[int]:
-    """The provider accepted these sends ((id, SID, status)): move each from `sending` (claimed
-    by `owner`) to `sent` — one statement on PostgreSQL. Returns the ids that moved (one that
-    did not was overtaken by a callback, or is no longer ours)."""
+    """The provider accepted these sends ((id, tenant id, SID, status)): move each from
+    `sending` (claimed by `owner`) to `sent`; one overtaken by a callback, or no longer ours,
+    keeps its state and learns its SID if it lacks one; a `message_sent` event for each (not an
+    event the ERP's change feed carries). On PostgreSQL one statement, atomic by itself: on an
+    autocommit connection one round trip. Returns the ids that moved."""
     if not answers:
         return set()
     if connection.dialect.name != "postgresql":
         moved = set()
-        for message_id, sid, status in answers:
+        for message_id, _, sid, status in answers:
             if await move(connection, message_id, S.SENT, now, owner=owner, provider_sid=sid, provider_status=status,
                           error_code=None, error_message=None):
                 moved.add(message_id)
+            else:
+                await fill_missing(connection, message_id, now, provider_sid=sid, sent_at=now)
+        await connection.execute(events.insert(), [
+            {"tenant_id": tenant_id, "message_id": message_id, "type": "message_sent", "data": {"sid": sid},
+             "occurred_at": now} for message_id, tenant_id, sid, _ in answers])
         return moved
-    result = await connection.execute(text(
-        "UPDATE messages SET state = :sent, provider_sid = answer.sid, provider_status = answer.status,"
-        " error_code = NULL, error_message = NULL, sent_at = :now, updated_at = :now"
-        " FROM unnest(CAST(:ids AS BIGINT[]), CAST(:sids AS TEXT[]), CAST(:statuses AS TEXT[])) AS answer(id, sid, status)"
-        " WHERE messages.id = answer.id AND messages.state = ANY(CAST(:sources AS TEXT[])) AND messages.claimed_by = :owner"
-        " RETURNING messages.id"
-    ), {"sent": S.SENT.value, "now": now, "owner": owner, "sources": sorted(sources_of(S.SENT)),
-        "ids": [a[0] for a in answers], "sids": [a[1] for a in answers], "statuses": [a[2] for a in answers]})
+    result = await connection.execute(_SENDS_SQL, {
+        "sent": S.SENT.value, "now": now, "owner": owner, "sources": sorted(sources_of(S.SENT)),
+        "ids": [a[0] for a in answers], "tenants": [a[1] for a in answers], "sids": [a[2] for a in answers],
+        "statuses": [a[3] for a in answers]})
     return {row[0] for row in result}
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.conversation_tables import thread_messages, threads
+from herinnering.adapters.db import search_store
+from herinnering.adapters.db.conversation_tables import threads
 from herinnering.adapters.db.lawful_tables import letters
 from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.tables import messages, tenants
@@ -48,30 +49,9 @@ async def thread_of(connection: AsyncConnection, tenant_id: int) -> Row[Any] | N
 
 
 async def search(connection: AsyncConnection, text: str, limit: int = 50) -> list[Row[Any]]:
-    """Tenants by name, contract, phone (its last digits), postcode or the text of a message they
-    sent; the match on words is case-insensitive and on every word given."""
-    words = [w for w in text.lower().split() if w][:6]
-    if not words:
-        return []
-    said = (select(thread_messages.c.id).join(threads, threads.c.id == thread_messages.c.thread_id)
-            .where(threads.c.tenant_id == tenants.c.id))
-    conditions = []
-    for word in words:
-        pattern = f"%{word}%"
-        digits = "".join(c for c in word if c.isdigit())
-        options = [func.lower(tenants.c.name).like(pattern), func.lower(tenants.c.external_id).like(pattern),
-                   func.lower(func.replace(func.coalesce(tenants.c.postal_code, ""), " ", "")).like(
-                       f"%{word.replace(' ', '')}%"),
-                   said.where(func.lower(thread_messages.c.body).like(pattern)).exists()]
-        if len(digits) >= 4:
-            options.append(tenants.c.phone.like(f"%{digits[-9:]}%"))
-        conditions.append(or_(*options))
-    thread_id = (select(func.min(threads.c.id)).where(threads.c.tenant_id == tenants.c.id)
-                 .correlate(tenants).scalar_subquery())
-    statement = (select(tenants.c.id, tenants.c.name, tenants.c.external_id, tenants.c.phone, tenants.c.postal_code,
-                        tenants.c.language, thread_id.label("thread_id"))
-                 .where(*conditions).order_by(tenants.c.name).limit(limit))
-    return list((await connection.execute(statement)).fetchall())
+    """Tenants by name, contract, phone (any format), postcode or the text of their conversations:
+    the database's full-text search (adapters/db/search_store.py)."""
+    return await search_store.search(connection, text, limit)
 
 
 async def unknown_threads_for(connection: AsyncConnection, limit: int = 50) -> list[Row[Any]]:

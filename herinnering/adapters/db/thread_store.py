@@ -11,7 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, false, func, insert, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    Row,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.conversation_tables import thread_messages, threads, users
@@ -75,6 +88,52 @@ async def store_inbound(connection: AsyncConnection, values: dict[str, Any]) -> 
         .on_conflict_do_nothing(index_elements=["provider_sid"]).returning(thread_messages.c.id)
     )
     return (await connection.execute(statement)).scalar()
+
+
+_PLAIN_INBOUND = text("""
+WITH tenant AS (
+    SELECT id FROM tenants WHERE phone = :phone ORDER BY active DESC, id LIMIT 1
+), thread AS (
+    SELECT threads.id, threads.tenant_id FROM threads
+    WHERE threads.key = COALESCE('tenant:' || (SELECT id FROM tenant), 'phone:' || :phone)
+      AND (threads.owner <> 'bot' OR (threads.acknowledged_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM dialogs WHERE dialogs.tenant_id = threads.tenant_id)))
+    FOR UPDATE
+), stored AS (
+    INSERT INTO thread_messages (thread_id, direction, author, provider_sid, channel, body, intent, data, created_at)
+    SELECT thread.id, 'in', 'tenant', :sid, :channel, :body, :intent, :data, :now FROM thread
+    ON CONFLICT (provider_sid) DO NOTHING
+    RETURNING thread_id
+), touched AS (
+    UPDATE threads SET unread = threads.unread + 1, channel = :channel, last_inbound_at = :now,
+        last_message_at = :now, updated_at = :now, status = 'open', snoozed_until = NULL, needs_reply = true
+    FROM stored WHERE threads.id = stored.thread_id
+), noted AS (  -- WhatsApp's 24-hour window opens now
+    UPDATE tenants SET whatsapp_last_inbound_at = :now
+    FROM thread, stored WHERE tenants.id = thread.tenant_id AND CAST(:channel AS TEXT) = 'whatsapp'
+), logged AS (
+    INSERT INTO events (tenant_id, message_id, type, data, occurred_at)
+    SELECT thread.tenant_id, NULL, 'inbound_message',
+           json_build_object('thread_id', thread.id, 'intent', CAST(:intent AS TEXT),
+                             'channel', CAST(:channel AS TEXT), 'sid', CAST(:sid AS TEXT)), :now
+    FROM thread, stored WHERE thread.tenant_id IS NOT NULL
+)
+SELECT (SELECT id FROM thread), (SELECT thread_id FROM stored)
+""").bindparams(bindparam("data", type_=JSON))
+
+
+async def store_plain_inbound(connection: AsyncConnection, *, sid: str, phone: str, channel: str, body: str,
+                              intent: str, data: dict[str, Any], now: datetime) -> tuple[int | None, bool]:
+    """The common inbound message in one statement (PostgreSQL): a text for a person to read
+    (no keyword), in an existing thread an officer holds or the bot has acknowledged with no
+    dialog under way. It stores the message (once per MessageSid), marks the thread unread and
+    waiting for a reply, opens WhatsApp's window and logs the event — all or nothing, one round
+    trip. Returns (the thread, whether it was stored): no thread means the message is not a
+    common one, and nothing was written (the caller takes the full way)."""
+    row = (await connection.execute(_PLAIN_INBOUND, {
+        "sid": sid, "phone": phone, "channel": channel, "body": body, "intent": intent, "data": data,
+        "now": now})).one()
+    return row[0], row[1] is not None
 
 
 async def store_outbound(
