@@ -16,7 +16,7 @@ month 30 % slower with ten months of messages and re-planning no cheaper than th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,10 +29,12 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    false,
     func,
     literal,
     null,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -130,9 +132,10 @@ def reminders_insert(
     )
     columns = [tenants.c.id.label("tenant_id"), kind.label("kind"), key.label("key"), tenants.c.channel,
                tenants.c.language, plan.c.send_at, plan.c.not_after, plan.c.debit_date]
+    code_of: Callable[[Any], Any] | None = None
     if experiments:
-        joined, code = _assignment(joined, plan, kind, experiments)
-        columns.append(code.label("code"))
+        joined, hashes, code_of = _assignment(joined, plan, kind, experiments)
+        columns += hashes
     rows = (
         select(*columns)
         .select_from(joined)
@@ -141,15 +144,15 @@ def reminders_insert(
     if also is not None:
         rows = rows.where(also)
     if experiments:
-        rows = rows.offset(0)  # a fence: the hash is computed once per row, not once per use of `code`
+        rows = rows.offset(0)  # a fence: the hashes are computed once per row, not once per comparison
     row = rows.subquery("new_reminders")
     variants = [(_code(i, j), v.name, v.template) for i, e in enumerate(experiments) for j, v in enumerate(e.variants)]
     name: Any = row.c.kind
     variant: Any = literal(DEFAULT_VARIANT)
-    if variants:
-        name = func.coalesce(case(*((row.c.code == c, t) for c, _, t in variants), else_=null()), row.c.kind)
-        variant = func.coalesce(case(*((row.c.code == c, n) for c, n, _ in variants), else_=null()),
-                                literal(DEFAULT_VARIANT))
+    if variants and code_of is not None:
+        code = code_of(row)
+        name = func.coalesce(case({c: t for c, _, t in variants}, value=code, else_=null()), row.c.kind)
+        variant = func.coalesce(case({c: n for c, n, _ in variants}, value=code, else_=null()), literal(DEFAULT_VARIANT))
     source = select(
         row.c.tenant_id, row.c.kind, literal(period), row.c.key, row.c.channel,
         template_path(name, row.c.channel, row.c.language), variant, literal(MessageState.PLANNED.value),
@@ -180,35 +183,62 @@ def _days_table(dialect: str, days: Sequence[PlannedDay], experiments: int) -> A
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("plan_days")
 
 
-def _assignment(joined: Any, plan: Any, kind: Any, experiments: Sequence[Experiment]) -> tuple[Any, Any]:
+def _assignment(joined: Any, plan: Any, kind: Any,
+                experiments: Sequence[Experiment]) -> tuple[Any, list[Any], Callable[[Any], Any]]:
     """`Experiment.assign` in SQL, with a tenant's stored assignment first (it keeps the variant
-    of its first exposure while that variant exists): an expression that is `"<i>:<j>"` for
-    variant j of experiment i, NULL for the ordinary message. The first experiment, in order,
-    that covers the day and the kind and takes the tenant wins, as in `assign`.
+    of its first exposure while that variant exists). Returns the join with the stored
+    assignments, the columns the fenced row query computes once per row (per experiment: the
+    stored variant's code, the hash, the namespace hash; NULL where the experiment does not take
+    that day and kind), and a function of that row query giving the code `"<i>:<letter>"` of
+    variant j of experiment i, or NULL for the ordinary message. The first experiment, in order,
+    that takes the tenant wins, as in `assign`.
 
-    The hash is the pure one of `domain.assignment` (`herinnering_fnv1a32` in the database);
-    which range a hash value falls in is looked up in a string made by `choose` itself for every
-    possible value, so the bucketing cannot drift from the domain's."""
-    codes = []
+    The hash is the pure one of `domain.assignment` (`herinnering_fnv1a32` in the database). The
+    whole numbers a variant takes are found by asking `choose` itself for every possible hash
+    value, so the bucketing cannot drift from the domain's; the statement compares integers."""
+    columns: list[Any] = []
     for i, experiment in enumerate(experiments):
         stored = experiment_assignments.alias(f"stored_{i}")
         joined = joined.outerjoin(stored, and_(stored.c.experiment_key == experiment.key,
                                                stored.c.tenant_id == tenants.c.id))
+        takes = and_(plan.c[f"e{i}"] == 1, kind == experiment.kind)
         kept = case(*((stored.c.variant == v.name, literal(_code(i, j))) for j, v in enumerate(experiment.variants)),
                     else_=null())
-        hashed = _hash_choice(experiment, i)
-        chosen = func.coalesce(kept, hashed)
-        codes.append(case((and_(plan.c[f"e{i}"] == 1, kind == experiment.kind), chosen), else_=null()))
-    return joined, func.coalesce(*codes) if len(codes) > 1 else codes[0]
+        columns.append(case((takes, kept), else_=null()).label(f"kept_{i}"))
+        bucket = _bucket(experiment.hash_seed, experiment.hash_version)
+        if bucket is not None:
+            columns.append(case((takes, bucket[0]), else_=null()).label(f"hash_{i}"))
+        if experiment.namespace:
+            columns.append(case((takes, _bucket(f"__{experiment.namespace}", 2)[0]), else_=null()).label(f"space_{i}"))
+
+    def code(row: Any) -> Any:
+        codes = []
+        for i, experiment in enumerate(experiments):
+            whens = []
+            scale = _SCALES.get(experiment.hash_version)
+            if scale is not None:
+                inside: Any = true()
+                if experiment.namespace:
+                    low, high = experiment.namespace_range
+                    space = _runs([0 if low <= n / 10000 < high else -1 for n in range(10000)]).get(0)
+                    inside = (and_(row.c[f"space_{i}"] >= space[0], row.c[f"space_{i}"] < space[1])
+                              if space else false())
+                for j, (first, end) in _runs([choose(n / scale, experiment.ranges) for n in range(scale)]).items():
+                    whens.append((and_(inside, row.c[f"hash_{i}"] >= first, row.c[f"hash_{i}"] < end),
+                                  literal(_code(i, j))))
+            hashed = case(*whens, else_=null()) if whens else null()
+            codes.append(func.coalesce(row.c[f"kept_{i}"], hashed))
+        return func.coalesce(*codes) if len(codes) > 1 else codes[0]
+
+    return joined, columns, code
 
 
 def _code(experiment: int, variant: int) -> str:
     """Variant `variant` of experiment `experiment`, as the statement names it."""
-    return f"{experiment}:{_letter(variant)}"
+    return f"{experiment}:{chr(ord('A') + variant)}"
 
 
-def _letter(variant: int) -> str:
-    return chr(ord("A") + variant)
+_SCALES = {2: 10000, 1: 1000}  # gbhash's divisor per hash version
 
 
 def _fnv(value: Any) -> Any:
@@ -216,25 +246,25 @@ def _fnv(value: Any) -> Any:
 
 
 def _bucket(seed: str, version: int) -> tuple[Any, int] | None:
-    """`gbhash(seed, contract id, version)` in SQL, as its 1-based numerator over its scale."""
+    """`gbhash(seed, contract id, version)` in SQL, as its numerator over its scale (the whole
+    number n of n / scale); None for a version without a hash."""
     if version == 2:
-        return cast(_fnv(cast(_fnv(literal(seed) + tenants.c.external_id), String)) % 10000 + 1, Integer), 10000
+        return _fnv(cast(_fnv(literal(seed) + tenants.c.external_id), String)) % 10000, 10000
     if version == 1:
-        return cast(_fnv(tenants.c.external_id + literal(seed)) % 1000 + 1, Integer), 1000
+        return _fnv(tenants.c.external_id + literal(seed)) % 1000, 1000
     return None
 
 
-def _hash_choice(experiment: Experiment, index: int) -> Any:
-    """The code of the tenant's variant by the hash, or NULL (outside coverage or namespace)."""
-    bucket = _bucket(experiment.hash_seed, experiment.hash_version)
-    if bucket is None:
-        return null()
-    position, scale = bucket
-    lookup = "".join(_letter(j) if (j := choose(n / scale, experiment.ranges)) >= 0 else "." for n in range(scale))
-    chosen = literal(f"{index}:") + func.nullif(func.substr(literal(lookup), position, 1), ".")
-    if not experiment.namespace:
-        return chosen
-    low, high = experiment.namespace_range
-    space, space_scale = _bucket(f"__{experiment.namespace}", 2) or (None, 1)
-    inside = "".join("1" if low <= n / space_scale < high else "0" for n in range(space_scale))
-    return case((func.substr(literal(inside), space, 1) == "1", chosen), else_=null())
+def _runs(answers: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """For each answer j >= 0 in `answers` (one per hash value 0, 1, …): the hash values
+    [first, end) that give it. Consecutive ranges make each a single run; that is checked."""
+    found: dict[int, list[int]] = {}
+    for n, j in enumerate(answers):
+        if j >= 0:
+            found.setdefault(j, []).append(n)
+    runs = {}
+    for j, numbers in found.items():
+        if numbers[-1] - numbers[0] + 1 != len(numbers):
+            raise ValueError(f"answer {j} is not one run of hash values")
+        runs[j] = (numbers[0], numbers[-1] + 1)
+    return runs
