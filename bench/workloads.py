@@ -23,10 +23,10 @@ from herinnering.adapters.db.tables import messages
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import SettableClock
 from herinnering.config import load_settings
-from herinnering.domain.planning import Period
+from herinnering.domain.reminders.planning import Period
 from herinnering.resources import templates_dir
-from herinnering.services.importing import import_tenants
-from herinnering.services.planning import plan_month
+from herinnering.services.reminders.planning import plan_month
+from herinnering.services.tenants.importing import import_tenants
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # before every December reminder
 PERIOD = Period(2026, 12)
@@ -493,7 +493,7 @@ WORKLOADS["inbound"] = inbound
 async def camt_import(url: str, n: int, dry_run: bool) -> dict[str, Any]:
     """`payments import` of a CAMT.053 with n entries for n tenants (dry run, or stored)."""
     from bench.data import camt053_bytes
-    from herinnering.services.payment_intake import import_payment_file
+    from herinnering.services.payments.intake import import_payment_file
 
     db = await fresh_database(url)
     await insert_tenants(db, n)

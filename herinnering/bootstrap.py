@@ -27,10 +27,10 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.clock import Clock
 from herinnering.config import Settings
-from herinnering.domain.payments import PaymentChange
+from herinnering.domain.payments.payments import PaymentChange
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
-from herinnering.services.provider_circuit import ProviderCircuit
+from herinnering.services.reminders.provider_circuit import ProviderCircuit
 
 
 @dataclass
@@ -102,7 +102,8 @@ def payment_subscribers() -> tuple[PaymentHandler, ...]:
     """The handlers of a recorded payment change, in the order they run: the case first (it
     opens, joins, lowers or closes), then instalments, the step after a returned debit (it
     needs the case), then the experiment outcome."""
-    from herinnering.services import arrangements, cases, experiments, returns
+    from herinnering.services.experiments import experiments
+    from herinnering.services.payments import arrangements, cases, returns
 
     return (cases.on_payment_change, arrangements.on_payment_change, returns.on_payment_change,
             experiments.on_payment_change)

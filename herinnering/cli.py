@@ -22,17 +22,17 @@ from herinnering.commands import changes as commands_changes
 from herinnering.commands import collection as commands_collection
 from herinnering.commands import conversations as commands_conversations
 from herinnering.commands import experiments as commands_experiments
-from herinnering.commands import lawful as commands_lawful
+from herinnering.commands import legal as commands_lawful
 from herinnering.commands import payments as commands_payments
 from herinnering.commands import privacy as commands_privacy
-from herinnering.commands import tenant_centred as commands_tenant_centred
-from herinnering.commands import workplace as commands_workplace
+from herinnering.commands import screenshots as commands_workplace
+from herinnering.commands import tenants as commands_tenant_centred
 from herinnering.commands.audit_hook import run_audited
 from herinnering.commands.common import console, err, make_clock, parse_moment, read_input
 from herinnering.config import Settings, load_settings
 from herinnering.config import logging as logging_config
-from herinnering.domain.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.domain.reminders.planning import Period
+from herinnering.errors import BadInput, HerinneringError
 from herinnering.logging_setup import configure as configure_logging
 from herinnering.logging_setup import describe_error
 
@@ -48,7 +48,7 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.importing import import_tenants
+    from herinnering.services.tenants.importing import import_tenants
 
     path = Path(args.file)
     data = read_input(path)
@@ -71,12 +71,12 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.planning import plan_month
+    from herinnering.services.reminders.planning import plan_month
 
     try:
         period = Period.parse(args.month)
     except ValueError as exc:
-        raise HerinneringError(f"--month: {exc}") from None
+        raise BadInput(f"--month: {exc}") from None
     tz = settings.reminders.timezone
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await plan_month(runtime.db, settings, runtime.templates, runtime.clock, period,
@@ -100,13 +100,13 @@ async def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.dispatch import Dispatcher
+    from herinnering.services.reminders.dispatch import Dispatcher
 
     async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime:
         dispatcher = Dispatcher(runtime, worker_id())
         report = await dispatcher.run_until_idle()
         if args.sweep_statuses:  # what `serve` does on a schedule: ask about messages still `sent`
-            from herinnering.services.status_sweep import sweep
+            from herinnering.services.reminders.status_sweep import sweep
 
             swept = await sweep(runtime, dispatcher.sender)
             console.print(f"status sweep: asked {swept.asked}, moved {swept.moved}, still open {swept.still_open}")
@@ -119,7 +119,7 @@ async def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.scheduler import build_scheduler
-    from herinnering.services.dispatch import Dispatcher
+    from herinnering.services.reminders.dispatch import Dispatcher
     from herinnering.web.app import serving
 
     if not args.no_worker:
@@ -144,7 +144,7 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     from herinnering import metrics
     from herinnering.scheduler import build_scheduler
-    from herinnering.services.dispatch import Dispatcher
+    from herinnering.services.reminders.dispatch import Dispatcher
 
     settings.twilio.require()
     async with open_runtime(settings, make_clock(args, settings, moving=True)) as runtime, AsyncExitStack() as stack:
@@ -162,7 +162,7 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.demo import run_demo
+    from herinnering.demo.run import run_demo
 
     start = parse_moment(args.now, settings.reminders.timezone) if args.now else SystemClock().now()
     settings = settings.with_server(port=args.port)
@@ -172,7 +172,11 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print_segments_and_costs(directory: Path, settings: Settings, args: argparse.Namespace) -> None:
     """SMS segments with realistic names, and the monthly reminder's cost per language."""
-    from herinnering.services.template_check import SAMPLE_NAMES, cost_report, segment_report
+    from herinnering.services.reminders.template_check import (
+        SAMPLE_NAMES,
+        cost_report,
+        segment_report,
+    )
 
     rows = segment_report(directory, settings)
     table = Table(title="SMS segments with realistic names (a name is never transliterated)")
@@ -195,7 +199,7 @@ def _print_segments_and_costs(directory: Path, settings: Settings, args: argpars
 
 def _print_comparison(directory: Path, settings: Settings) -> int:
     """Each non-Dutch text, its back-translation and the Dutch original, one block per text."""
-    from herinnering.services.template_check import compare
+    from herinnering.services.reminders.template_check import compare
 
     missing = 0
     for item in compare(directory, settings):
@@ -216,7 +220,7 @@ async def cmd_templates_check(args: argparse.Namespace, settings: Settings) -> i
 
     if getattr(args, "compare", False):
         return _print_comparison(Path(args.directory) if args.directory else templates_dir(), settings)
-    from herinnering.services.template_check import check_templates
+    from herinnering.services.reminders.template_check import check_templates
 
     rows = check_templates(Path(args.directory) if args.directory else templates_dir(), settings)
     table = Table(title="Message templates with worst-case data")
@@ -227,7 +231,7 @@ async def cmd_templates_check(args: argparse.Namespace, settings: Settings) -> i
                       str(row.segments), f"[red]{row.problem}[/]" if row.problem else "ok")
     console.print(table)
     # issue 11: the B1 readability of the Dutch texts
-    from herinnering.services.wording_check import readability_table
+    from herinnering.services.reminders.wording_check import readability_table
 
     console.print(readability_table(Path(args.directory) if args.directory else templates_dir(), settings))
     _print_segments_and_costs(Path(args.directory) if args.directory else templates_dir(), settings, args)

@@ -135,7 +135,7 @@ _ids = itertools.count(1)
 def make_tenant(database: Database, clock: SettableClock) -> Callable[..., Awaitable[Any]]:
     """Store a tenant; every call gets a new contract id and phone number."""
     from herinnering.adapters.db import tenant_store
-    from herinnering.domain.tenant_csv import TenantRecord
+    from herinnering.domain.tenants.tenant_csv import TenantRecord
 
     async def make(**fields: Any) -> Any:
         n = next(_ids)

@@ -26,13 +26,13 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from herinnering.domain.payment_state import (
+from herinnering.domain.payments.state import (
     REASON_CODE,
     Transaction,
     TransactionKind,
     iso_amount_cents,
 )
-from herinnering.errors import ImportFileError
+from herinnering.errors import CamtFileError
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:"
 # The versions whose layout this reader knows (Dutch banks send 053.001.02 and .08 today).
@@ -41,10 +41,6 @@ SUPPORTED = frozenset(
 )
 CONTAINERS = {"camt.053": "Stmt", "camt.054": "Ntfctn"}
 NOT_PROVIDED = "NOTPROVIDED"
-
-
-class CamtFileError(ImportFileError):
-    """The bank file cannot be read; the message names the element and its line."""
 
 
 @dataclass

@@ -24,7 +24,7 @@ from babel.core import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern
 
-from herinnering.domain.sms import fold_outside, gsm7_safe
+from herinnering.domain.reminders.sms import fold_outside, gsm7_safe
 from herinnering.errors import TemplateError
 
 log = logging.getLogger(__name__)

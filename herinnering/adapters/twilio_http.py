@@ -23,7 +23,7 @@ import aiohttp
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 
-from herinnering.domain.retry import parse_retry_after
+from herinnering.domain.reminders.retry import parse_retry_after
 
 RETRY_AFTER: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
 FORM = "application/x-www-form-urlencoded"

@@ -18,7 +18,7 @@ from twilio.rest import Client
 
 from herinnering.adapters.twilio_http import RETRY_AFTER, RoutedAsyncHttpClient
 from herinnering.config import TwilioSettings
-from herinnering.domain.sending import Accepted, SendOutcome, Unknown, classify_error
+from herinnering.domain.reminders.sending import Accepted, SendOutcome, Unknown, classify_error
 from herinnering.errors import ProviderError
 
 log = logging.getLogger(__name__)

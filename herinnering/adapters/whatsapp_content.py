@@ -14,7 +14,7 @@ from typing import Any
 
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
-from herinnering.domain.whatsapp import TemplateEntry
+from herinnering.domain.reminders.whatsapp import TemplateEntry
 
 
 @dataclass(frozen=True)

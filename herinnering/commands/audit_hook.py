@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from herinnering.config import Settings
-from herinnering.services.audit import command_run
+from herinnering.services.privacy.audit import command_run
 
 log = logging.getLogger(__name__)
 AUDITED = frozenset({

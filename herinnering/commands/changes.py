@@ -18,14 +18,14 @@ from rich.table import Table
 from herinnering.bootstrap import open_runtime
 from herinnering.commands.common import add_now, console, err, make_clock
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, ConfigError
 from herinnering.services import changes
-from herinnering.services.audit import operator_action
+from herinnering.services.privacy.audit import operator_action
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if args.after < 0:
-        raise HerinneringError("--after: expected 0 or a cursor an earlier export printed")
+        raise BadInput("--after: expected 0 or a cursor an earlier export printed")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         found, cursor = await changes.export_all(runtime.db, settings.changes, args.after)
     text = (changes.csv_text(found) if args.format == "csv"
@@ -40,7 +40,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_push(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.changes.webhook_url:
-        raise HerinneringError("changes.webhook_url is not set: nothing to push to (the ERP can pull "
+        raise ConfigError("changes.webhook_url is not set: nothing to push to (the ERP can pull "
                                "GET /api/changes instead)")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await changes.push_once(runtime)
@@ -67,7 +67,7 @@ async def cmd_dead(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     if not args.all and not args.ids:
-        raise HerinneringError("name the changes (chg-12 …) or give --all")
+        raise BadInput("name the changes (chg-12 …) or give --all")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         n = await changes.retry_dead(runtime, None if args.all else args.ids)
         await operator_action(runtime, "changes_retried", count=n)

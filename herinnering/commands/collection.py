@@ -28,11 +28,11 @@ from rich.table import Table
 from herinnering.bootstrap import Runtime, open_runtime
 from herinnering.commands.common import add_now, find_tenant, make_clock
 from herinnering.config import Settings
-from herinnering.domain.arrangements import Every
-from herinnering.domain.ladder import OPEN_ENDED
-from herinnering.domain.mvi import CHANNELS, MviStep
-from herinnering.domain.payment_state import check_amount_range
-from herinnering.errors import HerinneringError
+from herinnering.domain.legal.mvi import CHANNELS, MviStep
+from herinnering.domain.payments.arrangements import Every
+from herinnering.domain.payments.ladder import OPEN_ENDED
+from herinnering.domain.payments.state import check_amount_range
+from herinnering.errors import BadInput, NotFound
 
 console = Console(soft_wrap=True)
 
@@ -41,7 +41,7 @@ def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise HerinneringError(f"{option}: {text!r} is not a date like 2027-01-15") from None
+        raise BadInput(f"{option}: {text!r} is not a date like 2027-01-15") from None
 
 
 def _cents(text: str) -> int:
@@ -49,13 +49,13 @@ def _cents(text: str) -> int:
         amount = Decimal(text.replace("€", "").strip().replace(".", "").replace(",", ".")
                         if "," in text else text.replace("€", "").strip())
     except InvalidOperation:
-        raise HerinneringError(f"--amount: {text!r} is not an amount like 745,50") from None
+        raise BadInput(f"--amount: {text!r} is not an amount like 745,50") from None
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise HerinneringError(f"--amount: {text!r} must be positive with at most two decimals")
+        raise BadInput(f"--amount: {text!r} must be positive with at most two decimals")
     try:
         return check_amount_range(int(amount * 100), text)
     except ValueError as exc:
-        raise HerinneringError(f"--amount: {exc}") from None
+        raise BadInput(f"--amount: {exc}") from None
 
 
 def _who(args: argparse.Namespace) -> str:
@@ -73,11 +73,11 @@ def _money(cents: int) -> str:
 
 async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.adapters.db import task_store
-    from herinnering.services.arrangements import arrangement_lines
-    from herinnering.services.collection import ladder_view, local_day
-    from herinnering.services.early_warning import signal_lines
-    from herinnering.services.pause import current
-    from herinnering.services.returns import return_lines
+    from herinnering.services.legal.early_warning import signal_lines
+    from herinnering.services.payments.arrangements import arrangement_lines
+    from herinnering.services.payments.collection import ladder_view, local_day
+    from herinnering.services.payments.pause import current
+    from herinnering.services.payments.returns import return_lines
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
@@ -124,7 +124,7 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_ladder_tick(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.collection import ladder_tick
+    from herinnering.services.payments.collection import ladder_tick
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await ladder_tick(runtime)
@@ -135,10 +135,10 @@ async def cmd_ladder_tick(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.pause import pause
+    from herinnering.services.payments.pause import pause
 
     if bool(args.until) == bool(args.open_ended):
-        raise HerinneringError("give either --until DATE or --open-ended")
+        raise BadInput("give either --until DATE or --open-ended")
     until = _day(args.until, "--until") if args.until else None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
@@ -150,7 +150,7 @@ async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.pause import resume
+    from herinnering.services.payments.pause import resume
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
@@ -162,7 +162,7 @@ async def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.arrangements import add_arrangement
+    from herinnering.services.payments.arrangements import add_arrangement
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
@@ -183,7 +183,7 @@ async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> i
 
 
 async def cmd_arrangement_list(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.arrangement_changes import team_list
+    from herinnering.services.payments.arrangement_changes import team_list
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         plans = await team_list(runtime)
@@ -199,7 +199,7 @@ async def cmd_arrangement_list(args: argparse.Namespace, settings: Settings) -> 
 
 
 async def cmd_arrangement_change(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.arrangement_changes import change
+    from herinnering.services.payments.arrangement_changes import change
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
@@ -213,7 +213,7 @@ async def cmd_arrangement_change(args: argparse.Namespace, settings: Settings) -
 
 
 async def cmd_arrangement_cancel(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.arrangement_changes import cancel
+    from herinnering.services.payments.arrangement_changes import cancel
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
@@ -225,8 +225,8 @@ async def cmd_arrangement_cancel(args: argparse.Namespace, settings: Settings) -
 
 
 async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services import cases
-    from herinnering.services.mvi import manual_key, record
+    from herinnering.services.legal.mvi import manual_key, record
+    from herinnering.services.payments import cases
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await _tenant(runtime, args.tenant)
@@ -238,7 +238,7 @@ async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 rows = [row for row in rows if row.state != "closed"]
             if not rows:
-                raise HerinneringError(f"{tenant.external_id} has no {'such' if args.period else 'open'} arrears case")
+                raise NotFound(f"{tenant.external_id} has no {'such' if args.period else 'open'} arrears case")
             case = rows[-1]
             new = await record(connection, case_id=case.id, tenant_id=tenant.id, step=args.step, channel=args.channel,
                                text=args.text, occurred_at=now, by=_who(args), now=now,
@@ -249,11 +249,11 @@ async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.mvi import complete_task
-    from herinnering.services.worklist import done_by_contract
+    from herinnering.services.conversations.worklist import done_by_contract
+    from herinnering.services.legal.mvi import complete_task
 
     if (args.task_id is None) == (args.tenant is None):
-        raise HerinneringError("give a task id (see `herinnering ladder --tenant …` or /werk), "
+        raise BadInput("give a task id (see `herinnering ladder --tenant …` or /werk), "
                                "or --tenant HC-… with --kind")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         if args.task_id is None:
@@ -269,8 +269,8 @@ async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int
 
 
 async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.collection import local_day
-    from herinnering.services.wgs_export import collect, mark_signalled
+    from herinnering.services.legal.wgs_export import collect, mark_signalled
+    from herinnering.services.payments.collection import local_day
 
     since = _day(args.since, "--since")
     out = Path(args.out)
@@ -286,7 +286,7 @@ async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 path.write_text(part.json() if kind == "json" else part.csv(), encoding="utf-8")
             except OSError as exc:
-                raise HerinneringError(f"cannot write {path}: {exc.strerror}") from None
+                raise BadInput(f"cannot write {path}: {exc.strerror}") from None
             written.append(f"{path} ({municipality}: {len(part.rows)})")
         if not args.dry_run:
             async with runtime.db.begin() as connection:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
 from herinnering.config import Settings
-from herinnering.errors import HerinneringError
+from herinnering.errors import BadInput, NotFound
 
 # Piped output (logs, tests, cron mail) is not cut at 80 columns.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -26,7 +26,7 @@ def parse_moment(text: str, timezone: ZoneInfo) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise HerinneringError(f"--now: {text!r} is not a date-time like 2026-12-01T10:00") from None
+        raise BadInput(f"--now: {text!r} is not a date-time like 2026-12-01T10:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
 
 
@@ -49,7 +49,7 @@ async def find_tenant(connection: AsyncConnection, contract_id: str) -> Any:
 
     tenant = await tenant_store.by_external_id(connection, contract_id)
     if tenant is None:
-        raise HerinneringError(f"--tenant: no tenant with contract id {contract_id!r}")
+        raise NotFound(f"--tenant: no tenant with contract id {contract_id!r}")
     return tenant
 
 
@@ -58,4 +58,4 @@ def read_input(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise HerinneringError(f"cannot read {path}: {exc.strerror}") from None
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None

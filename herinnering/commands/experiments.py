@@ -25,16 +25,16 @@ from rich.table import Table
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
-from herinnering.domain.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.domain.reminders.planning import Period
+from herinnering.errors import NotFound
 from herinnering.resources import templates_dir
-from herinnering.services import experiment_admin
-from herinnering.services import experiment_view as view
-from herinnering.services import experiments as service
+from herinnering.services.experiments import admin as experiment_admin
+from herinnering.services.experiments import experiments as service
+from herinnering.services.experiments import view as view
 
 if TYPE_CHECKING:  # scipy and numpy load only for a report: every other command starts faster
-    from herinnering.services.experiment_report import ExperimentReport
-    from herinnering.services.experiment_segments import SegmentRow
+    from herinnering.services.experiments.report import ExperimentReport
+    from herinnering.services.experiments.segments import SegmentRow
 
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
@@ -56,7 +56,7 @@ def print_report(report: ExperimentReport) -> None:
 
 
 def print_segments(rows: list[SegmentRow]) -> None:
-    from herinnering.domain.segments import LABELS, Segment
+    from herinnering.domain.tenants.segments import LABELS, Segment
 
     table = Table(title="Per segment (the tenant's segment on the day of exposure)")
     for column in ("segment", "variant", "exposures", "conversions", "rate"):
@@ -106,8 +106,8 @@ async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.experiment_report import build_report
-    from herinnering.services.experiment_segments import by_segment
+    from herinnering.services.experiments.report import build_report
+    from herinnering.services.experiments.segments import by_segment
 
     clock = SystemClock()
     async with open_runtime(settings, clock, with_sender=False) as runtime, \
@@ -116,7 +116,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         experiment = next((e for e in known if e.key == args.key), None)
         if experiment is None:
             names = ", ".join(e.key for e in known) or "none configured"
-            raise HerinneringError(f"no experiment {args.key!r} in the configuration or made on screen "
+            raise NotFound(f"no experiment {args.key!r} in the configuration or made on screen "
                                    f"(known: {names})")
         report = await build_report(connection, experiment, settings.reminders.timezone, clock.now())
         per_segment = (await by_segment(connection, experiment, settings.reminders.timezone)
@@ -131,8 +131,8 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.domain.experiment_simulation import run_scenarios
-    from herinnering.services import simulation
+    from herinnering.domain.experiments.simulation import run_scenarios
+    from herinnering.services.experiments import simulation
 
     if not args.skip_database:
         spec = simulation.Spec(

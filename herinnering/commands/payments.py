@@ -23,13 +23,13 @@ from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.commands.common import add_now, console, err, find_tenant, make_clock, read_input
 from herinnering.config import Settings
-from herinnering.domain.payment_state import parse_amount_cents
-from herinnering.domain.planning import Period
-from herinnering.errors import HerinneringError
+from herinnering.domain.payments.state import parse_amount_cents
+from herinnering.domain.reminders.planning import Period
+from herinnering.errors import BadInput
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payment_intake import import_payment_file
+    from herinnering.services.payments.intake import import_payment_file
 
     path = Path(args.file)
     data = read_input(path)
@@ -53,8 +53,8 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services import payments
-    from herinnering.services.payment_links import links_of
+    from herinnering.services.payments import payments
+    from herinnering.services.payments.links import links_of
 
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant)
@@ -76,14 +76,14 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services import payments
-    from herinnering.services.payment_links import create_payment_link
+    from herinnering.services.payments import payments
+    from herinnering.services.payments.links import create_payment_link
 
     try:
         period = str(Period.parse(args.period))
         amount = parse_amount_cents(args.amount) if args.amount else None
     except ValueError as exc:
-        raise HerinneringError(f"{exc}") from None
+        raise BadInput(f"{exc}") from None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
             runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant)
@@ -102,7 +102,7 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services import statement
+    from herinnering.services.payments import statement
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         async with runtime.db.begin() as connection:
@@ -127,7 +127,7 @@ async def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services import payments
+    from herinnering.services.payments import payments
 
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant) if args.tenant else None
@@ -143,8 +143,8 @@ async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_undo_match(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services import payments
-    from herinnering.services.audit import operator_action
+    from herinnering.services.payments import payments
+    from herinnering.services.privacy.audit import operator_action
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         async with runtime.db.begin() as connection:
@@ -158,8 +158,8 @@ async def cmd_undo_match(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_payer_add(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services import bank_matching
-    from herinnering.services.audit import operator_action
+    from herinnering.services.payments import bank_matching
+    from herinnering.services.privacy.audit import operator_action
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         new = await bank_matching.add_payer(runtime, args.tenant, args.iban, args.label, by="cli")

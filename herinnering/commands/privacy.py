@@ -21,10 +21,10 @@ from rich.table import Table
 from herinnering.bootstrap import open_runtime
 from herinnering.commands.common import console, err, make_clock
 from herinnering.config import Settings
-from herinnering.domain.retention import parse_age
-from herinnering.errors import HerinneringError
-from herinnering.services import api_tokens, privacy
-from herinnering.services.audit import operator_action
+from herinnering.domain.privacy.retention import parse_age
+from herinnering.errors import BadInput
+from herinnering.services.privacy import api_tokens, privacy
+from herinnering.services.privacy.audit import operator_action
 
 KEPT_BECAUSE = {
     "proof": "proof of the early-warning steps and letters (proof_retention_months: a claim can reach court)",
@@ -83,11 +83,11 @@ async def cmd_export_tenant(args: argparse.Namespace, settings: Settings) -> int
 
 async def cmd_end_contract(args: argparse.Namespace, settings: Settings) -> int:
     if not args.reopen and not args.on:
-        raise HerinneringError("give --on DATE (the last day of the lease) or --reopen")
+        raise BadInput("give --on DATE (the last day of the lease) or --reopen")
     try:
         on = None if args.reopen else date.fromisoformat(args.on)
     except ValueError:
-        raise HerinneringError(f"--on: {args.on!r} is not a date like 2026-12-31") from None
+        raise BadInput(f"--on: {args.on!r} is not a date like 2026-12-31") from None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant_id = await privacy.end_contract(runtime, args.tenant, on)
         await operator_action(runtime, "contract_ended" if on else "contract_reopened", tenant_id=tenant_id,
@@ -100,7 +100,7 @@ async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     try:
         months = parse_age(args.older_than) if args.older_than else settings.privacy.retention_months
     except ValueError as exc:
-        raise HerinneringError(f"--older-than: {exc}") from None
+        raise BadInput(f"--older-than: {exc}") from None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await privacy.purge(runtime, months, dry_run=args.dry_run)
         if not args.dry_run:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from herinnering.config.validator import Section
-from herinnering.domain.keywords import Intent, KeywordRules, keyword_rules
-from herinnering.domain.threads import OfficeHours
+from herinnering.domain.conversations.keywords import Intent, KeywordRules, keyword_rules
+from herinnering.domain.conversations.threads import OfficeHours
 
 INTENTS = (Intent.STOP, Intent.START, Intent.HELP, Intent.PAID, Intent.OBJECTION, Intent.CHANNEL_SMS,
            Intent.CHANNEL_WHATSAPP)

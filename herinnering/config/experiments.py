@@ -1,10 +1,10 @@
-"""`[experiments.<key>]`: A/B tests of message wording, validated by `domain/experiments.py`
+"""`[experiments.<key>]`: A/B tests of message wording, validated by `domain/experiments/experiments.py`
 (its messages name `experiments.<key>.<field>`)."""
 
 from __future__ import annotations
 
 from herinnering.config.validator import Section
-from herinnering.domain.experiments import Experiment, parse_experiments
+from herinnering.domain.experiments.experiments import Experiment, parse_experiments
 
 
 def parse(s: Section) -> tuple[Experiment, ...]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herinnering.config.validator import Section
-from herinnering.domain.ladder import Action, Ladder, StepRule
-from herinnering.domain.mvi import MviStep
+from herinnering.domain.legal.mvi import MviStep
+from herinnering.domain.payments.ladder import Action, Ladder, StepRule
 
 NAME = r"[a-z0-9_]{1,32}"
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from herinnering.config.validator import Section
-from herinnering.domain.early_warning import Window
+from herinnering.domain.legal.early_warning import Window
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ class PaymentSettings:
     mollie_api_key: str       # test_... or live_...; required when provider = "mollie"
     mollie_api_endpoint: str  # https://api.mollie.com, or the shipped fake (herinnering fake-mollie)
     match_threshold: int      # a bank line without a contract id is booked by itself from this confidence on
-    match_margin: int         # ... and only this far ahead of the next suggestion (domain/bank_matching.py)
+    match_margin: int         # ... and only this far ahead of the next suggestion (domain/payments/bank_matching.py)
 
 
 def parse(s: Section) -> PaymentSettings:

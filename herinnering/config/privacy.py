@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herinnering.config.validator import Section
-from herinnering.domain.retention import Terms, check_terms
+from herinnering.domain.privacy.retention import Terms, check_terms
 
 
 @dataclass(frozen=True)

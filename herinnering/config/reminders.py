@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from herinnering.config.validator import Section
-from herinnering.domain.planning import PlanningRules, SendWindow
+from herinnering.domain.reminders.planning import PlanningRules, SendWindow
 
 
 @dataclass(frozen=True)

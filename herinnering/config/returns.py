@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from herinnering.config.validator import Section
-from herinnering.domain.return_reasons import MAX_RECOLLECTIONS, ReturnPolicy, parse_actions
+from herinnering.domain.payments.return_reasons import (
+    MAX_RECOLLECTIONS,
+    ReturnPolicy,
+    parse_actions,
+)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from herinnering.config.validator import Section
-from herinnering.domain.planning import MAX_LEAD_DAYS
-from herinnering.domain.segments import Segment
+from herinnering.domain.reminders.planning import MAX_LEAD_DAYS
+from herinnering.domain.tenants.segments import Segment
 
 
 @dataclass(frozen=True)

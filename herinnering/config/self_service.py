@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from herinnering.config.validator import Section
-from herinnering.domain.dialogs import DialogKind
+from herinnering.domain.conversations.dialogs import DialogKind
 
 
 @dataclass(frozen=True)

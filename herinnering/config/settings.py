@@ -37,7 +37,7 @@ from herinnering.config.loading import (
     secrets_from_files,
 )
 from herinnering.config.validator import Section
-from herinnering.domain.experiments import Experiment
+from herinnering.domain.experiments.experiments import Experiment
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Settings:
     server: server.ServerSettings
     database: database.DatabaseSettings
     payments: payments.PaymentSettings
-    experiments: tuple[Experiment, ...]  # [experiments.<key>] tables (domain/experiments.py)
+    experiments: tuple[Experiment, ...]  # [experiments.<key>] tables (domain/experiments/experiments.py)
     conversations: conversations.ConversationSettings
     ladder: ladder.LadderSettings
     lawful: lawful.LawfulSettings

@@ -15,7 +15,7 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from herinnering.domain.planning import SendWindow
+from herinnering.domain.reminders.planning import SendWindow
 from herinnering.errors import ConfigError
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from herinnering.config.validator import Section
-from herinnering.domain.whatsapp import TemplateRegistry, parse_registry
+from herinnering.domain.reminders.whatsapp import TemplateRegistry, parse_registry
 from herinnering.errors import ConfigError
 from herinnering.resources import config_dir
 

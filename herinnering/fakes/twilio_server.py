@@ -299,6 +299,21 @@ async def _callback_session(app: web.Application) -> AsyncIterator[None]:
         await app[STATE_KEY].aclose()
 
 
+async def _media(request: web.Request) -> web.Response:
+    """An attachment a tenant sent (GET), with the account's credentials as Twilio's "HTTP Basic
+    Authentication for media" asks; DELETE removes it (as a purge does)."""
+    state = request.app[STATE_KEY]
+    if (denied := _denied(request, state)) is not None:
+        return denied
+    found = state.media.get(request.match_info["media_sid"])
+    if found is None or found[0] != request.match_info["sid"]:
+        return _twilio_error(404, 20404)
+    if request.method == "DELETE":
+        del state.media[request.match_info["media_sid"]]
+        return web.Response(status=204)
+    return web.Response(body=found[2], content_type=found[1])
+
+
 def create_app(state: FakeTwilio) -> web.Application:
     app = web.Application()
     app[STATE_KEY] = state
@@ -307,6 +322,8 @@ def create_app(state: FakeTwilio) -> web.Application:
     app.router.add_post(f"{account}/Messages.json", _create_message)
     app.router.add_get(f"{account}/Messages.json", _list_messages)
     app.router.add_get(f"{account}/Messages/{{sid}}.json", _fetch_message)
+    app.router.add_get(f"{account}/Messages/{{sid}}/Media/{{media_sid}}", _media)
+    app.router.add_delete(f"{account}/Messages/{{sid}}/Media/{{media_sid}}", _media)
     app.router.add_route("*", f"/{API_VERSION}/{{tail:.*}}", _unknown_resource)
     app.router.add_get("/_fake/messages", _admin_messages)
     app.router.add_post("/_fake/reset", _admin_reset)

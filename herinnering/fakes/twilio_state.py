@@ -175,6 +175,9 @@ class FakeTwilio:
         # While True, statuses still move but their callbacks never reach us (our web process is
         # down; Twilio does not retry them): only asking for the message finds its status.
         self.callbacks_lost = False
+        # What tenants sent with inbound messages, by media sid ("ME…"): (message sid, type, bytes),
+        # served at Messages/{MM…}/Media/{ME…} as Twilio does; DELETE removes one.
+        self.media: dict[str, tuple[str, str, bytes]] = {}
 
     # -- set-up, from Python or the admin endpoints ------------------------------------------
 
@@ -222,6 +225,14 @@ class FakeTwilio:
         self.numbers.clear()
         self.inbound_at.clear()
         self._rng.seed(self.seed)
+
+    def add_media(self, message_sid: str, content_type: str, data: bytes) -> str:
+        """Keep an attachment of an inbound message; returns its MediaUrl (needs the fake served)."""
+        if self.url is None:
+            raise RuntimeError("the fake Twilio must be running to hand out media URLs")
+        media_sid = "ME" + uuid.uuid4().hex
+        self.media[media_sid] = (message_sid, content_type, data)
+        return f"{self.url}/{API_VERSION}/Accounts/{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
 
     def note_inbound(self, sender: str) -> None:
         """A number wrote to us on WhatsApp: its 24-hour window opens now."""

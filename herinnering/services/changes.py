@@ -30,8 +30,8 @@ from herinnering.adapters.db.engine import Database
 from herinnering.bootstrap import Runtime
 from herinnering.config import ChangeFeedSettings
 from herinnering.domain.changes import change_data
-from herinnering.domain.retry import RetryPolicy
-from herinnering.errors import HerinneringError
+from herinnering.domain.reminders.retry import RetryPolicy
+from herinnering.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def as_json(row: Row[Any], include_notes: bool) -> dict[str, Any] | None:
 
 async def feed(db: Database, settings: ChangeFeedSettings, after: int, limit: int = MAX_PAGE) -> FeedPage:
     if after < 0:
-        raise HerinneringError(f"after: {after} is not a cursor; expected 0 or a cursor the feed gave")
+        raise BadInput(f"after: {after} is not a cursor; expected 0 or a cursor the feed gave")
     limit = max(1, min(limit, MAX_PAGE))
     async with db.begin() as connection:
         await change_store.sequence(connection)
@@ -192,7 +192,7 @@ async def retry_dead(runtime: Runtime, ids: Sequence[str] | None) -> int:
         try:
             numbers = [int(i.removeprefix("chg-")) for i in ids]
         except ValueError:
-            raise HerinneringError(f"a change id looks like chg-12; got {', '.join(ids)}") from None
+            raise BadInput(f"a change id looks like chg-12; got {', '.join(ids)}") from None
     async with runtime.db.begin() as connection:
         return await change_store.retry(connection, numbers, runtime.clock.now())
 

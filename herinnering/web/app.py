@@ -1,6 +1,6 @@
 """The aiohttp application: Twilio webhooks, a health check and a small status page.
 
-Built by `create_app(runtime)`; errors become status codes in one middleware.
+Built by `create_app(runtime)`; errors become status codes in one middleware (web/errors.py).
 """
 
 from __future__ import annotations
@@ -14,49 +14,26 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
-from herinnering import metrics, metrics_tables
+from herinnering import metrics
+from herinnering.adapters.db import metrics_store as metrics_tables
 from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
-from herinnering.errors import HerinneringError
 from herinnering.resources import templates_dir
-from herinnering.web import (
-    audit,
-    auth,
-    changes,
-    dashboard,
-    experiments,
-    i18n,
-    inbox,
-    openapi,
-    payment_links,
-    payments,
-    risk,
-    second_factor,
-    security,
-    statement,
-    team_accounts,
-    templates_preview,
-    tenant_api,
-    tenant_page,
-    tenants,
-    webhooks,
-    wgs,
-    worklist,
-)
+from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security
+from herinnering.web.conversations import inbox, media, worklist
+from herinnering.web.errors import errors
 from herinnering.web.keys import PAGES, RUNTIME
+from herinnering.web.legal import wgs
+from herinnering.web.payments import api as payments
+from herinnering.web.payments import links as payment_links
+from herinnering.web.payments import statement
+from herinnering.web.privacy import audit, second_factor, team_accounts
+from herinnering.web.reminders import templates_preview, webhooks
+from herinnering.web.tenants import api as tenant_api
+from herinnering.web.tenants import pages as tenants
+from herinnering.web.tenants import risk, tenant_page
 
 log = logging.getLogger(__name__)
-
-
-@web.middleware
-async def errors(request: web.Request, handler: webhooks.Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except web.HTTPException:
-        raise
-    except HerinneringError as exc:
-        log.warning("request %s %s failed: %s", request.method, request.path, exc)
-        return web.json_response({"error": str(exc)}, status=400)
 
 
 async def live(request: web.Request) -> web.Response:
@@ -138,7 +115,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
                  openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
-                 team_accounts, wgs, second_factor):
+                 team_accounts, wgs, second_factor, media):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app

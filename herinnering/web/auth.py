@@ -22,8 +22,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.services import users
-from herinnering.services.threads import Officer
+from herinnering.services.conversations.threads import Officer
+from herinnering.services.privacy import users
 from herinnering.web import i18n
 from herinnering.web.keys import PAGES, RUNTIME
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from herinnering.services import api_tokens, changes
+from herinnering.services import changes
+from herinnering.services.privacy import api_tokens
 from herinnering.web.keys import RUNTIME
 
 

@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.services import experiment_admin
-from herinnering.services import experiment_view as view
-from herinnering.services import experiments as service
-from herinnering.services.experiment_report import ExperimentReport, build_report
+from herinnering.services.experiments import admin as experiment_admin
+from herinnering.services.experiments import experiments as service
+from herinnering.services.experiments import view as view
+from herinnering.services.experiments.report import ExperimentReport, build_report
 from herinnering.web import auth
 from herinnering.web.auth import login_required
 from herinnering.web.keys import PAGES, RUNTIME

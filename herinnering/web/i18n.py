@@ -15,7 +15,7 @@ from yarl import URL
 
 from herinnering.adapters.db import user_store
 from herinnering.web.keys import PAGES, RUNTIME
-from herinnering.web.webhooks import Handler
+from herinnering.web.reminders.webhooks import Handler
 
 LANGUAGES = ("nl", "en")
 COOKIE = "herinnering_lang"
@@ -48,7 +48,7 @@ def remember(request: web.Request, response: web.StreamResponse, lang: str) -> N
 
 async def switch(request: web.Request) -> web.StreamResponse:
     """POST /taal: the officer's language, kept on their account (and in the cookie)."""
-    from herinnering.services import users
+    from herinnering.services.privacy import users
     from herinnering.web.auth import SESSION_COOKIE, require_csrf
 
     runtime = request.app[RUNTIME]

@@ -265,7 +265,7 @@ def _payment_webhook(provider: str) -> dict[str, Any]:
         "requestBody": _form({"id": {"type": "string", "examples": ["tr_WDqYK6vllg"]}}, []),
         "responses": {
             "200": _text("handled, or nothing to look up"),
-            "503": _text("the provider cannot be asked now; retry later"),
+            "503": _json("the provider cannot be asked now; retry after Retry-After seconds", _ERROR),
         },
     }}
 

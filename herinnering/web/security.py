@@ -28,9 +28,9 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from herinnering.resources import templates_dir
-from herinnering.services.users import normalise_email
+from herinnering.services.privacy.users import normalise_email
 from herinnering.web.keys import RUNTIME
-from herinnering.web.webhooks import Handler
+from herinnering.web.reminders.webhooks import Handler
 
 log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"[+-]?[0-9]+")

@@ -12,8 +12,9 @@ from typing import Any
 
 from axe_playwright_python.async_playwright import Axe
 
-from herinnering.domain.planning import Period
-from herinnering.services import simulation, users
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.experiments import simulation
+from herinnering.services.privacy import users
 
 PASSWORD = "correct horse battery staple"
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},

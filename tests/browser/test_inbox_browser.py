@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from herinnering.services import users
-from herinnering.services.dispatch import Dispatcher
+from herinnering.services.privacy import users
+from herinnering.services.reminders.dispatch import Dispatcher
 from tests.integration.conversations import tenant_writes as send_sms
 from tests.integration.conversations import thread_of
 

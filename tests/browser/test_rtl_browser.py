@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from herinnering.services import users
+from herinnering.services.privacy import users
 from tests.browser.test_tenant_page_browser import link_for, returned_december
 
 PHONE = "020 123 4567"

@@ -1,7 +1,8 @@
 """The second factor in Debian's chromium at desktop and phone width: an officer sets it up
 while logging in (required by `[security] require_totp`) by typing over the code of the secret
 shown, then logs in with a code; a colleague turns it on from their own page; a team lead
-resets it. axe-core finds nothing on any of these pages and states, and none scrolls sideways."""
+resets it. And a tenant's photo and PDF show in the thread, fetched through our own route.
+axe-core finds nothing on any of these pages and states, and none scrolls sideways."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any
 import pytest
 
 from herinnering.adapters.db.conversation_tables import users
-from herinnering.domain.second_factor import code_at
-from herinnering.services import users as user_service
+from herinnering.domain.privacy.second_factor import code_at
+from herinnering.services.privacy import users as user_service
 from tests.browser.test_workplace_browser import WIDTHS, violations
 from tests.integration.conversations import rows
 
@@ -102,3 +103,34 @@ async def test_setting_up_and_signing_in_with_a_code_in_the_browser_has_no_acces
     [anna] = await rows(runtime.db, users, users.c.email == "anna@delinde.nl")
     assert anna.totp_secret is None
     assert found == {}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+async def test_a_tenants_photo_and_pdf_show_in_the_thread_without_an_accessibility_violation(
+    runtime: Any, chromium_page: Any, artifacts: Path, fake_twilio: Any, make_tenant: Any, width: str,
+) -> None:
+    from tests.integration.conversations import tenant_writes, thread_of
+
+    page, base = chromium_page, runtime.settings.server.public_url
+    await page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    await user_service.add_user(runtime, "anna@delinde.nl", PASSWORD, "officer", name="Anna")
+    tenant = await make_tenant(name="Fatma Yılmaz")
+    await tenant_writes(runtime, fake_twilio, tenant.phone, "Hierbij de foto.", channel="whatsapp",
+                        attachments=[("image/png", PHOTO), ("application/pdf", b"%PDF-1.4\n%%EOF\n")])
+    thread = await thread_of(runtime.db, tenant.id)
+    await _password(page, base, "anna@delinde.nl")
+    await page.goto(f"{base}/inbox/threads/{thread.id}")
+    image = page.locator(".attachments img")
+    await image.wait_for()
+    assert await image.evaluate("img => img.complete && img.naturalWidth") == 4  # fetched through our route
+    assert await page.locator(".attachment-file", has_text="PDF").count() == 1
+    assert fake_twilio.url not in await page.content()
+    problems = await _problems(page)
+    if problems:
+        await page.screenshot(path=str(artifacts / f"axe-thread-attachments-{width}.png"), full_page=True)
+    assert problems == []
+
+
+PHOTO = bytes.fromhex(  # a 4×4 PNG, green
+    "89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63e0cef3872306e2"
+    "380041030c810cfd75200000000049454e44ae426082")

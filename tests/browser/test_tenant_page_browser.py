@@ -11,10 +11,10 @@ from typing import Any
 from axe_playwright_python.async_playwright import Axe
 
 from herinnering.adapters.db.tables import tasks
-from herinnering.adapters.db.tenant_centred_tables import collection_day_changes
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services.payment_intake import intake_api
-from herinnering.services.tenant_page import issue_token, page_url
+from herinnering.adapters.db.tenant_tables import collection_day_changes
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments.intake import intake_api
+from herinnering.services.tenants.tenant_page import issue_token, page_url
 from tests.integration.tenant_centred_helpers import rows
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},

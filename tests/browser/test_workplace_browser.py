@@ -14,9 +14,9 @@ from axe_playwright_python.async_playwright import Axe
 
 from herinnering.adapters.db.conversation_tables import threads
 from herinnering.adapters.db.tables import messages
-from herinnering.services.collection import local_day
-from herinnering.services.letters import generate, make_post_batch, mark_batch_posted
-from herinnering.workplace_scene import build, log_in, screens
+from herinnering.demo.workplace_scene import build, log_in, screens
+from herinnering.services.legal.letters import generate, make_post_batch, mark_batch_posted
+from herinnering.services.payments.collection import local_day
 from tests.integration.conversations import rows, thread_of
 
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -168,7 +168,7 @@ async def test_the_inbox_works_with_the_keyboard_alone(runtime: Any, chromium_pa
 
 
 async def test_the_arabic_tenant_page_shows_the_phone_number_in_order(runtime: Any, chromium_page: Any) -> None:
-    from herinnering.services.tenant_page import issue_token, page_url
+    from herinnering.services.tenants.tenant_page import issue_token, page_url
 
     page = chromium_page
     await page.set_viewport_size({"width": 390, "height": 844})

@@ -25,8 +25,8 @@ import atheris
 
 with atheris.instrument_imports():
     from herinnering.adapters.camt import parse_camt
-    from herinnering.domain.payment_csv import PaymentCsvError, parse_payment_csv
-    from herinnering.domain.tenant_csv import ImportRules, parse_tenant_csv
+    from herinnering.domain.payments.erp_csv import PaymentCsvError, parse_payment_csv
+    from herinnering.domain.tenants.tenant_csv import ImportRules, parse_tenant_csv
 
 from herinnering.errors import ImportFileError
 from herinnering.resources import config_dir

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from herinnering.adapters.camt import CamtFileError, parse_camt
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.payment_csv import PaymentCsvError, parse_payment_csv
+from herinnering.domain.payments.erp_csv import PaymentCsvError, parse_payment_csv
 from herinnering.errors import ImportFileError
 from herinnering.resources import config_dir
-from herinnering.services.payment_intake import import_payment_file
+from herinnering.services.payments.intake import import_payment_file
 from tests.fuzz.fuzzing import NASTY, TEXT, fuzz, mutated_bytes
 from tests.integration.payment_helpers import counts, sample_tenants
 

@@ -14,10 +14,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.tenant_csv import COLUMNS, CsvFileError, ImportRules, parse_tenant_csv
+from herinnering.domain.tenants.tenant_csv import (
+    COLUMNS,
+    CsvFileError,
+    ImportRules,
+    parse_tenant_csv,
+)
 from herinnering.errors import ImportFileError
 from herinnering.resources import config_dir
-from herinnering.services.importing import import_rules, import_tenants
+from herinnering.services.tenants.importing import import_rules, import_tenants
 from tests.fuzz.fuzzing import TEXT, fuzz, mutated_bytes
 
 RULES = ImportRules(collection_days=frozenset(range(1, 26)), languages=("nl", "en", "tr", "ar", "pl"))

@@ -37,7 +37,7 @@ from herinnering.adapters.db import tenant_store
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import load_settings
-from herinnering.domain.tenant_csv import TenantRecord
+from herinnering.domain.tenants.tenant_csv import TenantRecord
 from herinnering.web.app import serving
 from herinnering.web.openapi import document
 from tests.fuzz.fuzzing import fuzz

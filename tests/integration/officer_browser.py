@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from herinnering.services import users as user_service
+from herinnering.services.privacy import users as user_service
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -13,7 +13,7 @@ from herinnering import bootstrap
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.link_tables import payment_links
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
-from herinnering.domain.payments import PaymentChange
+from herinnering.domain.payments.payments import PaymentChange
 from herinnering.resources import config_dir
 
 SAMPLES = config_dir() / "samples"
@@ -68,7 +68,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
 
 async def status(db: Database, tenant: Any, period: str) -> Any:
     """The payment state of one tenant and period."""
-    from herinnering.services import payments
+    from herinnering.services.payments import payments
 
     async with db.begin() as connection:
         return await payments.period_status(connection, tenant.id, period)

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from herinnering.adapters.db.conversation_tables import audit_log
-from herinnering.services import users as user_service
+from herinnering.services.privacy import users as user_service
 from herinnering.web.app import create_app
 from herinnering.web.auth import OWN_SETTINGS, PUBLIC, READ_ONLY, safe_next
 from tests.integration.conversations import outbox, rows, tenant_writes, thread_of

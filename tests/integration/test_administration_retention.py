@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from herinnering.services import privacy
-from herinnering.services.arrangements import add_arrangement
-from herinnering.services.payment_intake import import_payment_file
+from herinnering.services.payments.arrangements import add_arrangement
+from herinnering.services.payments.intake import import_payment_file
+from herinnering.services.privacy import privacy
 from tests.integration.test_privacy import count_rows_of
 
 ENDED = date(2027, 1, 31)

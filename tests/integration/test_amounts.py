@@ -19,7 +19,7 @@ from herinnering.adapters.db.tables import tenants
 from herinnering.cli import main
 from herinnering.errors import ImportFileError
 from herinnering.logging_setup import describe_error
-from herinnering.services.payment_intake import (
+from herinnering.services.payments.intake import (
     PaymentInputError,
     import_payment_file,
     parse_api_body,

@@ -15,8 +15,8 @@ from herinnering.adapters.db.collection_tables import arrangements, instalments
 from herinnering.adapters.db.conversation_tables import audit_log
 from herinnering.adapters.db.tables import events, messages
 from herinnering.cli import main
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services.arrangements import add_arrangement
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments.arrangements import add_arrangement
 from tests.integration.collection_helpers import cases, change, morning, report, rows, run_day
 from tests.integration.officer_browser import officer
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from herinnering.adapters.db.collection_tables import instalments
-from herinnering.domain.payments import PaymentStatus
+from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.errors import HerinneringError
-from herinnering.services.arrangements import add_arrangement
+from herinnering.services.payments.arrangements import add_arrangement
 from tests.integration.collection_helpers import (
     cases,
     change,

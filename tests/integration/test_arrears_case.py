@@ -11,19 +11,19 @@ import pytest
 from pypdf import PdfReader
 
 from herinnering.adapters.db.collection_tables import case_months, ladder_steps, mvi_steps
-from herinnering.adapters.db.lawful_tables import letters, post_batches
+from herinnering.adapters.db.legal_tables import letters, post_batches
 from herinnering.adapters.db.tables import events, tasks
 from herinnering.adapters.templates import money
-from herinnering.domain.payments import PaymentStatus
+from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.errors import HerinneringError
-from herinnering.services.cases import case_detail, list_open_cases
-from herinnering.services.letters import (
+from herinnering.services.legal.letters import (
     costs_due,
     generate,
     make_post_batch,
     mark_batch_posted,
     post_single,
 )
+from herinnering.services.payments.cases import case_detail, list_open_cases
 from tests.integration.collection_helpers import (
     cases,
     change,
@@ -188,7 +188,7 @@ async def test_the_proof_bundle_of_a_case_is_dutch_only_sealed_and_carries_no_li
     import hashlib
     import re
 
-    from herinnering.services.proof import build, seal_of
+    from herinnering.services.legal.proof import build, seal_of
 
     tenant = await two_missed_months(runtime, make_tenant)
     made = await generate(runtime, tenant, "veertiendagenbrief", by="officer@delinde")

@@ -1,5 +1,5 @@
 """The planner assigns variants in its INSERT with the database's copy of the pure hash: it must
-agree with `domain.assignment` to the bit, on SQLite and PostgreSQL, for any contract id."""
+agree with `domain.experiments.assignment` to the bit, on SQLite and PostgreSQL, for any contract id."""
 
 from __future__ import annotations
 
@@ -17,11 +17,17 @@ from sqlalchemy import BigInteger, func, literal, select
 from herinnering.adapters.db.tables import messages
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import SettableClock
-from herinnering.domain.assignment import fnv1a32
-from herinnering.domain.experiments import Experiment, Guardrail, Metric, Status, Variant
-from herinnering.domain.planning import Period
+from herinnering.domain.experiments.assignment import fnv1a32
+from herinnering.domain.experiments.experiments import (
+    Experiment,
+    Guardrail,
+    Metric,
+    Status,
+    Variant,
+)
+from herinnering.domain.reminders.planning import Period
 from herinnering.resources import templates_dir
-from herinnering.services.planning import plan_month
+from herinnering.services.reminders.planning import plan_month
 
 CASES = json.loads((Path(__file__).parents[1] / "unit" / "assignment_cases.json").read_text())
 TEXTS = sorted({seed + value for seed, value, _, _ in CASES["hash"]} | {value + seed for seed, value, _, _ in CASES["hash"]}

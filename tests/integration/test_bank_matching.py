@@ -11,10 +11,10 @@ from sqlalchemy import select
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.payment_tables import payment_transactions
 from herinnering.adapters.db.tables import events, tasks
-from herinnering.domain.payments import PaymentStatus
+from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.resources import config_dir
-from herinnering.services import payments
-from herinnering.services.payment_intake import import_payment_file
+from herinnering.services.payments import payments
+from herinnering.services.payments.intake import import_payment_file
 from tests.integration.payment_helpers import status
 
 SAMPLE = (config_dir() / "samples" / "camt053-returns.xml").read_text(encoding="utf-8")
@@ -106,7 +106,7 @@ async def test_an_ambiguous_transfer_becomes_a_task_with_two_suggestions_and_a_m
 
 async def test_a_registered_payer_and_a_named_tenant_are_signs_too(
         runtime: Any, make_tenant: Any) -> None:
-    from herinnering.services.bank_matching import add_payer
+    from herinnering.services.payments.bank_matching import add_payer
 
     anna = await make_tenant(name="Anna de Vries", monthly_rent_cents=65636)
     await december_open(runtime.db, runtime.settings, runtime.clock, anna.external_id)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.payment_tables import payment_transactions
 from herinnering.adapters.db.tables import tasks
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services import payments
-from herinnering.services.payment_intake import import_payment_file
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments import payments
+from herinnering.services.payments.intake import import_payment_file
 from tests.integration.helpers import event_types
 from tests.integration.payment_helpers import ChangeRecorder, counts, sample, sample_tenants, status
 

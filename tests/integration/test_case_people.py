@@ -10,8 +10,8 @@ from typing import Any
 from herinnering.adapters.db import case_store
 from herinnering.adapters.db.collection_tables import mvi_steps
 from herinnering.adapters.db.tables import events, messages, tasks
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services.collection import ladder_tick
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments.collection import ladder_tick
 from tests.integration.collection_helpers import cases, change, days, report, rows, run_day
 from tests.integration.conversations import outbox, tenant_writes
 

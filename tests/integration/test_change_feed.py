@@ -23,8 +23,9 @@ from sqlalchemy import select
 
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.change_tables import erp_change_deliveries
-from herinnering.services import api_tokens, changes
-from herinnering.services.tenant_page import issue_token, page_url
+from herinnering.services import changes
+from herinnering.services.privacy import api_tokens
+from herinnering.services.tenants.tenant_page import issue_token, page_url
 from tests.integration.test_cli import herinnering
 
 SECRET = "a-shared-secret-of-the-erp"

@@ -9,9 +9,9 @@ from typing import Any
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.domain.planning import Period
+from herinnering.domain.reminders.planning import Period
 from herinnering.resources import templates_dir
-from herinnering.services.planning import plan_month
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.helpers import all_messages
 
 

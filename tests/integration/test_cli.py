@@ -68,7 +68,7 @@ def test_the_demo_delivers_reminders_through_the_fake_twilio_server(tmp_path: Pa
     assert login, result.stdout  # every page needs a login: the demo says how
     check = ("import asyncio, sys\n"
              "from herinnering.bootstrap import open_runtime\nfrom herinnering.clock import SystemClock\n"
-             "from herinnering.config import load_settings\nfrom herinnering.services.users import log_in\n"
+             "from herinnering.config import load_settings\nfrom herinnering.services.privacy.users import log_in\n"
              "async def main():\n"
              "    settings = load_settings(environ={}).with_database(sys.argv[1])\n"
              "    async with open_runtime(settings, SystemClock(), with_sender=False) as rt:\n"

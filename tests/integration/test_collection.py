@@ -9,9 +9,9 @@ from datetime import date
 from typing import Any
 
 from herinnering.adapters.db.tables import events
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services.collection import ladder_tick
-from herinnering.services.dispatch import Dispatcher
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.reminders.dispatch import Dispatcher
 from tests.integration.collection_helpers import (
     cases,
     change,

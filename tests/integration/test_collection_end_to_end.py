@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from herinnering.services.collection import ladder_tick
-from herinnering.services.payment_intake import import_payment_file
+from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.payments.intake import import_payment_file
 from tests.integration.collection_helpers import cases, ladder_messages, run_day
 from tests.integration.payment_helpers import sample, sample_tenants
 

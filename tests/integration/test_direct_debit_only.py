@@ -11,9 +11,9 @@ from lxml import etree
 from sqlalchemy import update
 
 from herinnering.adapters.db.tables import messages, tenants
-from herinnering.adapters.db.tenant_centred_tables import recollections
-from herinnering.services.payment_intake import import_payment_file
-from herinnering.services.returns import export_recollections
+from herinnering.adapters.db.tenant_tables import recollections
+from herinnering.services.payments.intake import import_payment_file
+from herinnering.services.payments.returns import export_recollections
 from tests.integration.tenant_centred_helpers import camt_returns, rows
 
 RETURNED_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # Wednesday 2 December; the notice goes out at 10:00

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from herinnering.adapters.db import tenant_store
-from herinnering.domain.planning import Period
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.planning import plan_month
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.helpers import all_messages, event_types, wait_for_states
 
 DECEMBER = Period(2026, 12)

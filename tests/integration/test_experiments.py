@@ -26,14 +26,20 @@ from herinnering.adapters.db.experiment_tables import (
 )
 from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.tables import tasks, tenants
-from herinnering.domain.experiments import Experiment, Guardrail, Metric, Status, Variant
-from herinnering.domain.payments import PaymentChange, PaymentStatus
-from herinnering.domain.planning import Period
-from herinnering.services import simulation
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.experiment_report import build_report
-from herinnering.services.experiments import record_payment_outcome
-from herinnering.services.planning import plan_month
+from herinnering.domain.experiments.experiments import (
+    Experiment,
+    Guardrail,
+    Metric,
+    Status,
+    Variant,
+)
+from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.experiments import simulation
+from herinnering.services.experiments.experiments import record_payment_outcome
+from herinnering.services.experiments.report import build_report
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.helpers import all_messages, event_types, wait_for_states
 from tests.integration.officer_browser import officer
 

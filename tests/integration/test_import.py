@@ -11,7 +11,7 @@ from herinnering.adapters.db.tables import tenants
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
 from herinnering.resources import config_dir
-from herinnering.services.importing import import_tenants
+from herinnering.services.tenants.importing import import_tenants
 
 HEADER = b"contract_id,name,phone,channel,language,monthly_rent,collection_day,iban\n"
 

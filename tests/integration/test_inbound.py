@@ -11,10 +11,10 @@ import aiohttp
 from sqlalchemy import func, select
 
 from herinnering.adapters.db.conversation_tables import thread_messages, threads
-from herinnering.domain.planning import Period
+from herinnering.domain.reminders.planning import Period
 from herinnering.fakes.twilio_inbound import inbound_fields, post_inbound
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.planning import plan_month
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.conversations import (
     conversation,
     inbound_url,
@@ -184,7 +184,7 @@ async def test_words_for_a_person_in_an_acknowledged_conversation_take_one_state
 ) -> None:
     from sqlalchemy import event as sa_event
 
-    from herinnering.services.inbound import Inbound, receive
+    from herinnering.services.conversations.inbound import Inbound, receive
 
     someone = await make_tenant()
     first = await receive(runtime, Inbound("SM" + "1" * 32, someone.phone, "+3197010000000", "Hallo?"))
@@ -222,8 +222,8 @@ async def test_words_for_a_person_in_an_acknowledged_conversation_take_one_state
 async def test_a_dialog_word_in_an_acknowledged_conversation_still_starts_the_dialog(
     runtime: Any, make_tenant: Any,
 ) -> None:
-    from herinnering.services.inbound import Inbound, receive
-    from herinnering.services.self_service import dialog_rules
+    from herinnering.services.conversations.inbound import Inbound, receive
+    from herinnering.services.tenants.self_service import dialog_rules
 
     someone = await make_tenant()
     await receive(runtime, Inbound("SM" + "3" * 32, someone.phone, "+3197010000000", "Hallo?"))

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from herinnering.adapters.db.conversation_tables import audit_log, users
-from herinnering.services import users as user_service
-from herinnering.services.dispatch import Dispatcher
+from herinnering.services.privacy import users as user_service
+from herinnering.services.reminders.dispatch import Dispatcher
 from tests.integration.conversations import (
     conversation,
     outbox,

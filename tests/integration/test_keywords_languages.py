@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herinnering.services.dispatch import Dispatcher
+from herinnering.services.reminders.dispatch import Dispatcher
 from tests.integration.conversations import open_tasks, tenant, tenant_writes
 
 

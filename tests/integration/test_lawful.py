@@ -17,16 +17,16 @@ from sqlalchemy import select, update
 
 from herinnering.adapters.db.collection_tables import arrears_cases, mvi_steps
 from herinnering.adapters.db.conversation_tables import audit_log, threads
-from herinnering.adapters.db.lawful_tables import letters, municipal_feedback
+from herinnering.adapters.db.legal_tables import letters, municipal_feedback
 from herinnering.adapters.db.tables import messages, tenants
-from herinnering.domain.collection_costs import letter_dates
-from herinnering.domain.payments import PaymentStatus
+from herinnering.domain.payments.costs import letter_dates
+from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.errors import HerinneringError
-from herinnering.services.collection import ladder_tick, plan_message
-from herinnering.services.early_warning import import_feedback
-from herinnering.services.proof import build
-from herinnering.services.tenant_page import issue_token, page_url
-from herinnering.services.wgs_export import FIELDS, collect, mark_signalled
+from herinnering.services.legal.early_warning import import_feedback
+from herinnering.services.legal.proof import build
+from herinnering.services.legal.wgs_export import FIELDS, collect, mark_signalled
+from herinnering.services.payments.collection import ladder_tick, plan_message
+from herinnering.services.tenants.tenant_page import issue_token, page_url
 from tests.integration.collection_helpers import (
     change,
     days,

@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services.planning import plan_month
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.collection_helpers import change, report, run_day
 from tests.integration.helpers import wait_for_states
 from tests.integration.test_experiments import DECEMBER, SEND_MOMENT, with_experiment, wording

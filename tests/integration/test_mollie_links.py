@@ -13,10 +13,10 @@ import pytest
 
 from herinnering.adapters.payment_providers import build_provider
 from herinnering.config import Settings, load_settings
-from herinnering.domain.payments import PaymentStatus
+from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.fakes.mollie_server import FakeMollie, MollieApiError, running_fake_mollie
-from herinnering.services import payments
-from herinnering.services.payment_links import create_payment_link, link_by_public_id
+from herinnering.services.payments import payments
+from herinnering.services.payments.links import create_payment_link, link_by_public_id
 from tests.integration.payment_helpers import ChangeRecorder
 
 API_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"

@@ -7,9 +7,9 @@ from typing import Any
 
 import aiohttp
 
-from herinnering.domain.planning import Period
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.planning import plan_month
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.helpers import wait_for_states
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from herinnering.adapters.db import tenant_store
 from herinnering.adapters.db.collection_tables import pauses
-from herinnering.domain.ladder import OPEN_ENDED
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services import pause as pauzeknop
-from herinnering.services.collection import ladder_tick
+from herinnering.domain.payments.ladder import OPEN_ENDED
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments import pause as pauzeknop
+from herinnering.services.payments.collection import ladder_tick
 from tests.integration.collection_helpers import (
     change,
     days,

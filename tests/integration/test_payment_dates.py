@@ -11,9 +11,9 @@ from sqlalchemy import select
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.payment_tables import payment_transactions
 from herinnering.adapters.db.tables import events
-from herinnering.domain.payment_state import Transaction, TransactionKind
-from herinnering.services.payment_intake import PaymentInputError, import_payment_file
-from herinnering.services.payments import record
+from herinnering.domain.payments.state import Transaction, TransactionKind
+from herinnering.services.payments.intake import PaymentInputError, import_payment_file
+from herinnering.services.payments.payments import record
 
 CSV = ("huurcontract;periode;te_betalen;betaald;betaaldatum;valutadatum\n"
        "{contract};2026-12;656,36;656,36;{booked};{value}\n")

@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 
 from herinnering.adapters.db.engine import Database
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services.payment_intake import PaymentInputError, import_payment_file
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.payments.intake import PaymentInputError, import_payment_file
 from tests.integration.payment_helpers import ChangeRecorder, counts, sample, sample_tenants, status
 
 TOKEN = "s3cret-api-token-for-tests"

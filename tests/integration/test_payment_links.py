@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from herinnering.adapters.db.payment_tables import payment_transactions
-from herinnering.domain.payment_state import Transaction, TransactionKind
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services import payments
-from herinnering.services.payment_links import create_payment_link, link_by_public_id
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.domain.payments.state import Transaction, TransactionKind
+from herinnering.services.payments import payments
+from herinnering.services.payments.links import create_payment_link, link_by_public_id
 from tests.integration.payment_helpers import ChangeRecorder
 
 
@@ -134,7 +134,7 @@ async def test_the_payment_page_says_what_it_pays_in_the_tenants_language_and_it
     runtime: Any, make_tenant: Any, language: str,
 ) -> None:
     from herinnering.adapters.templates import money
-    from herinnering.services.tenant_page import issue_token
+    from herinnering.services.tenants.tenant_page import issue_token
 
     tenant = await make_tenant(external_id="HC-100101", monthly_rent_cents=65636, language=language)
     covers, others, open_label, total_label, thanks, home = PAGE_WORDS[language]

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, update
 
 from herinnering.adapters.db.tables import messages, tenants
-from herinnering.domain.planning import Period, plan_reminder
-from herinnering.services import privacy
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.importing import import_tenants
-from herinnering.services.planning import plan_month
+from herinnering.domain.reminders.planning import Period, plan_reminder
+from herinnering.services.privacy import privacy
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
+from herinnering.services.tenants.importing import import_tenants
 from tests.integration.helpers import all_messages, wait_for_states
 
 DECEMBER, JANUARY = Period(2026, 12), Period(2027, 1)

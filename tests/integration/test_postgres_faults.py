@@ -18,7 +18,7 @@ from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.migrate import upgrade
 from herinnering.bootstrap import Runtime
 from herinnering.scheduler import database_gone, dispatch_job
-from herinnering.services.dispatch import Dispatcher
+from herinnering.services.reminders.dispatch import Dispatcher
 from tests.conftest import _fresh_postgres
 from tests.integration.helpers import all_messages, wait_for_states
 from tests.integration.test_dispatch import SEND_MOMENT, plan

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from herinnering.adapters.db.conversation_tables import thread_presence
 from herinnering.bootstrap import open_runtime
-from herinnering.services.team_threads import PRESENCE_SECONDS
+from herinnering.services.conversations.team_threads import PRESENCE_SECONDS
 from herinnering.web.app import serving
 from tests.integration.conversations import thread_of
 from tests.integration.officer_browser import Browser, officer

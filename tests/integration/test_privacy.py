@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from herinnering.adapters.db.conversation_tables import audit_log, threads
 from herinnering.adapters.db.schema import metadata
 from herinnering.adapters.db.security_tables import retention_aggregates
-from herinnering.domain.planning import Period
-from herinnering.services import privacy, users
-from herinnering.services import threads as thread_service
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.payment_intake import intake_api
-from herinnering.services.planning import plan_month
-from herinnering.services.threads import Officer
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.conversations import threads as thread_service
+from herinnering.services.conversations.threads import Officer
+from herinnering.services.payments.intake import intake_api
+from herinnering.services.privacy import privacy, users
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.conversations import rows, tenant_writes, thread_of
 from tests.integration.helpers import wait_for_states
 from tests.integration.test_cli import HEADER, herinnering

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from herinnering.adapters.db.conversation_tables import audit_log
 from herinnering.adapters.db.link_tables import sandbox_payments
 from herinnering.adapters.payment_providers.sandbox import tenant_chose
-from herinnering.services import privacy
-from herinnering.services.audit import command_run
-from herinnering.services.payment_links import create_payment_link
+from herinnering.services.payments.links import create_payment_link
+from herinnering.services.privacy import privacy
+from herinnering.services.privacy.audit import command_run
 
 
 async def paid_sandbox_link(runtime: Any, tenant: Any) -> str:

@@ -13,9 +13,9 @@ from typing import Any
 import aiohttp
 
 from herinnering.adapters.twilio_sender import TwilioSender
-from herinnering.domain.circuit import CircuitState
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.provider_circuit import ProviderCircuit
+from herinnering.domain.reminders.circuit import CircuitState
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.provider_circuit import ProviderCircuit
 from tests.integration.helpers import all_messages, wait_for_states
 from tests.integration.test_dispatch import SEND_MOMENT, plan
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 from herinnering.adapters.db import outbox
-from herinnering.domain.states import MessageState
-from herinnering.services import status_sweep
-from herinnering.services.dispatch import Dispatcher
+from herinnering.domain.reminders.states import MessageState
+from herinnering.services.reminders import status_sweep
+from herinnering.services.reminders.dispatch import Dispatcher
 from tests.integration.helpers import all_messages, wait_for_states
 
 TEXT = "De Linde: u kunt ons bellen op 010 123 45 67."

@@ -13,8 +13,8 @@ from typing import Any
 
 from herinnering.adapters.db.collection_tables import mvi_steps
 from herinnering.adapters.db.tables import tenants
-from herinnering.services import privacy
-from herinnering.services.proof import build
+from herinnering.services.legal.proof import build
+from herinnering.services.privacy import privacy
 from tests.integration.collection_helpers import posted_letter, rows
 from tests.integration.test_lawful import ladder_done_but_no_call
 from tests.integration.test_privacy import count_rows_of

@@ -17,14 +17,14 @@ from lxml import etree
 
 from herinnering.adapters.db.collection_tables import ladder_steps
 from herinnering.adapters.db.tables import events, messages, tasks, tenants
-from herinnering.adapters.db.tenant_centred_tables import recollections
-from herinnering.domain.planning import Period
-from herinnering.domain.return_reasons import ReturnPolicy
-from herinnering.services.collection import ladder_tick
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.payment_intake import import_payment_file
-from herinnering.services.planning import plan_month
-from herinnering.services.returns import export_recollections
+from herinnering.adapters.db.tenant_tables import recollections
+from herinnering.domain.payments.return_reasons import ReturnPolicy
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.payments.intake import import_payment_file
+from herinnering.services.payments.returns import export_recollections
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.conversations import tenant_writes
 from tests.integration.tenant_centred_helpers import camt_returns, rows
 

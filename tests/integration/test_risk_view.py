@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from herinnering.adapters.db.payment_tables import payment_periods
-from herinnering.services.segments import compute
+from herinnering.services.tenants.segments import compute
 from tests.integration.officer_browser import officer
 
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 from sqlalchemy import select
 
 from herinnering.adapters import pdf
-from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.legal_tables import letters
 from tests.integration.test_lawful import ladder_done_but_no_call
 
 PHONE_DIGITS = "0201234567"

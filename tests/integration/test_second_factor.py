@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from herinnering.adapters.db.conversation_tables import audit_log, sessions, users
-from herinnering.domain.second_factor import code_at
-from herinnering.services import users as user_service
+from herinnering.domain.privacy.second_factor import code_at
+from herinnering.services.privacy import users as user_service
 from tests.integration.conversations import rows
 from tests.integration.officer_browser import PASSWORD, officer
 

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from herinnering.adapters.db.conversation_tables import audit_log, login_attempts
 from herinnering.adapters.db.security_tables import api_tokens
 from herinnering.config import load_settings
-from herinnering.errors import ConfigError
+from herinnering.errors import ConfigError, Conflict
 from herinnering.resources import templates_dir
-from herinnering.services import api_tokens as token_service
-from herinnering.services import users as user_service
+from herinnering.services.privacy import api_tokens as token_service
+from herinnering.services.privacy import users as user_service
 from herinnering.web.app import serving
 from herinnering.web.security import RateLimiter
 from tests.integration.conversations import rows, tenant_writes, thread_of
@@ -55,7 +55,7 @@ async def test_a_named_api_token_works_and_only_its_hash_is_stored(runtime: Any)
 
 async def test_a_revoked_token_is_refused_and_a_name_is_used_once(runtime: Any) -> None:
     token = await token_service.create(runtime, "bank")
-    with pytest.raises(token_service.TokenError):
+    with pytest.raises(Conflict, match="a token named 'bank' exists"):
         await token_service.create(runtime, "bank")
     await token_service.revoke(runtime, "bank")
     assert (await call_api(runtime.settings.server.public_url, token))[0] == 401

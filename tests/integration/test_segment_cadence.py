@@ -11,16 +11,16 @@ import pytest
 
 from herinnering.adapters.db.experiment_tables import experiment_exposures, experiment_outcomes
 from herinnering.adapters.db.tables import messages
-from herinnering.adapters.db.tenant_centred_tables import tenant_segments
+from herinnering.adapters.db.tenant_tables import tenant_segments
 from herinnering.cli import main
 from herinnering.config import settings_with
-from herinnering.domain.experiments import parse_experiments
-from herinnering.domain.planning import Period, in_send_window
-from herinnering.domain.segments import Segment
+from herinnering.domain.experiments.experiments import parse_experiments
+from herinnering.domain.reminders.planning import Period, in_send_window
+from herinnering.domain.tenants.segments import Segment
 from herinnering.errors import ConfigError
-from herinnering.services.cadence import OptOutRefused, set_pre_debit_opt_out
-from herinnering.services.experiment_segments import SegmentRow, by_segment
-from herinnering.services.planning import plan_month
+from herinnering.services.experiments.segments import SegmentRow, by_segment
+from herinnering.services.reminders.cadence import OptOutRefused, set_pre_debit_opt_out
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.tenant_centred_helpers import rows
 
 DECEMBER = Period(2026, 12)  # the clock: Friday 27 November 2026; collection day 15 → debit Tue 15 Dec

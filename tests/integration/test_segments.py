@@ -8,8 +8,8 @@ from typing import Any
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import arrears_cases
 from herinnering.adapters.db.tables import events
-from herinnering.domain.segments import Segment
-from herinnering.services.segments import compute, counts_over_time
+from herinnering.domain.tenants.segments import Segment
+from herinnering.services.tenants.segments import compute, counts_over_time
 from tests.integration.tenant_centred_helpers import rows
 
 TODAY = date(2026, 12, 1)

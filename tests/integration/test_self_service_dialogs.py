@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from herinnering.adapters.db.tenant_centred_tables import collection_day_changes, dialogs
-from herinnering.domain.planning import Period
-from herinnering.services import threads as thread_service
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.planning import plan_month
-from herinnering.services.self_service import reverse_day_change
-from herinnering.services.threads import Officer
-from herinnering.services.users import add_user
+from herinnering.adapters.db.tenant_tables import collection_day_changes, dialogs
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.conversations import threads as thread_service
+from herinnering.services.conversations.threads import Officer
+from herinnering.services.privacy.users import add_user
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
+from herinnering.services.tenants.self_service import reverse_day_change
 from tests.integration.conversations import open_tasks, outbox, tenant_writes, thread_of
 from tests.integration.tenant_centred_helpers import rows
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from herinnering.domain.planning import Period
-from herinnering.services.importing import import_tenants
-from herinnering.services.planning import plan_month
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.reminders.planning import plan_month
+from herinnering.services.tenants.importing import import_tenants
 from tests.integration.conversations import outbox, tenant, tenant_writes
 from tests.integration.helpers import event_types
 
@@ -62,7 +62,7 @@ async def test_a_line_with_several_bad_fields_counts_as_one_row(database: Any, s
 async def test_a_21610_unsubscribe_from_the_provider_opts_out_every_tenant_with_that_number(
     runtime: Any, make_tenant: Any, fake_twilio: Any,
 ) -> None:
-    from herinnering.services.dispatch import Dispatcher
+    from herinnering.services.reminders.dispatch import Dispatcher
     from tests.integration.test_dispatch import SEND_MOMENT
 
     first = await make_tenant(phone="+31611113333")

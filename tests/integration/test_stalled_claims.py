@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from herinnering.adapters.db import outbox
-from herinnering.services.dispatch import Dispatcher, TickReport
+from herinnering.services.reminders.dispatch import Dispatcher, TickReport
 from tests.integration.helpers import all_messages, wait_for_states
 from tests.integration.test_dispatch import SEND_MOMENT, plan
 

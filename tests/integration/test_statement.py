@@ -12,9 +12,10 @@ import aiohttp
 from pypdf import PdfReader
 
 from herinnering.adapters.db import case_store
-from herinnering.services import payments, privacy, statement
-from herinnering.services.payment_intake import intake_api
-from herinnering.services.tenant_page import issue_token, page_url
+from herinnering.services.payments import payments, statement
+from herinnering.services.payments.intake import intake_api
+from herinnering.services.privacy import privacy
+from herinnering.services.tenants.tenant_page import issue_token, page_url
 
 HISTORY = [
     {"id": "b-1", "type": "payment", "period": "2026-11", "amount_cents": 65636, "booked_on": "2026-11-02"},
@@ -95,7 +96,7 @@ async def test_export_tenant_carries_the_statement(runtime: Any, make_tenant: An
 
 async def test_the_officer_sees_it_beside_the_tenant_and_nobody_else_does(
         runtime: Any, make_tenant: Any, browser: Any) -> None:
-    from herinnering.services import users
+    from herinnering.services.privacy import users
 
     tenant = await history(runtime, make_tenant, language="ar")
     await users.add_user(runtime, "anna@delinde.nl", "correct horse battery", "officer")

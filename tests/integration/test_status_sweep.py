@@ -9,8 +9,8 @@ from typing import Any
 
 from herinnering.adapters.db import whatsapp_store
 from herinnering.scheduler import build_scheduler
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.status_sweep import sweep
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.status_sweep import sweep
 from tests.integration.helpers import all_messages
 from tests.integration.test_dispatch import SEND_MOMENT, plan
 

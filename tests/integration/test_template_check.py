@@ -6,7 +6,11 @@ from pathlib import Path
 
 from herinnering.config import load_settings
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import SEGMENT_ALLOWANCE, check_templates, sms_limit
+from herinnering.services.reminders.template_check import (
+    SEGMENT_ALLOWANCE,
+    check_templates,
+    sms_limit,
+)
 
 SETTINGS = load_settings(environ={})
 

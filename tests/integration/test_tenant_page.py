@@ -15,10 +15,15 @@ import pytest
 from sqlalchemy import update
 
 from herinnering.adapters.db.tables import tenants
-from herinnering.adapters.db.tenant_centred_tables import collection_day_changes, tenant_page_tokens
+from herinnering.adapters.db.tenant_tables import collection_day_changes, tenant_page_tokens
 from herinnering.logging_setup import mask_text
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.tenant_page import issue_token, page_url, send_page_link, token_hash
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.tenants.tenant_page import (
+    issue_token,
+    page_url,
+    send_page_link,
+    token_hash,
+)
 from tests.integration.conversations import outbox
 from tests.integration.tenant_centred_helpers import rows
 

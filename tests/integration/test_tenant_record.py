@@ -15,7 +15,7 @@ from herinnering.adapters.db.migrate import upgrade
 from herinnering.adapters.db.tables import tenants
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
-from herinnering.services.importing import import_tenants
+from herinnering.services.tenants.importing import import_tenants
 
 DUTCH = ("huurcontract;naam;telefoon;huur;incassodag;iban;straat;huisnummer;toevoeging;postcode;woonplaats;"
          "gemeente;e-mail;ingangsdatum;einddatum;betaalwijze;machtigingskenmerk;datum machtiging;"

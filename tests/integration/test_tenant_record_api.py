@@ -10,8 +10,8 @@ from openapi_schema_validator import OAS31Validator
 from sqlalchemy import select
 
 from herinnering.adapters.db.conversation_tables import audit_log
-from herinnering.services import api_tokens
-from herinnering.services.importing import import_tenants
+from herinnering.services.privacy import api_tokens
+from herinnering.services.tenants.importing import import_tenants
 from herinnering.web.openapi import document
 
 ROW = ("huurcontract;naam;telefoon;huur;incassodag;iban;straat;huisnummer;postcode;woonplaats;gemeente;e-mail;"

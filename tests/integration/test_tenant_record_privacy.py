@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from herinnering.adapters.db import user_store
 from herinnering.adapters.db.tables import tenants
-from herinnering.services import privacy
+from herinnering.services.privacy import privacy
 from tests.integration.test_lawful import ladder_done_but_no_call
 
 RECORD = {"street": "Kerkstraat", "house_number": "12", "house_number_addition": "A", "postal_code": "1234 AB",

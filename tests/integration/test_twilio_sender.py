@@ -12,7 +12,7 @@ import pytest
 
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.config import TwilioSettings
-from herinnering.domain.sending import Accepted, RetryLater, Unknown
+from herinnering.domain.reminders.sending import Accepted, RetryLater, Unknown
 from herinnering.errors import ProviderError
 
 TENANT = "+31612345678"

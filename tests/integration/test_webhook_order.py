@@ -11,8 +11,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from herinnering.adapters.db import outbox
-from herinnering.domain.sending import Accepted
-from herinnering.services.dispatch import Dispatcher, TickReport
+from herinnering.domain.reminders.sending import Accepted
+from herinnering.services.reminders.dispatch import Dispatcher, TickReport
 from tests.integration.helpers import all_messages, event_types
 from tests.integration.test_webhooks import post_status, sent_message
 
@@ -59,7 +59,7 @@ async def test_a_delivery_report_before_our_own_record_of_the_send_keeps_deliver
 async def test_a_callback_for_an_unknown_sid_is_acknowledged_and_logged(
     runtime: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="herinnering.services.status"):
+    with caplog.at_level(logging.WARNING, logger="herinnering.services.reminders.status"):
         assert await post_status(runtime, 424_242, "delivered") == 204  # 2xx: Twilio does not retry
     assert any(SID in record.getMessage() and "unknown" in record.getMessage() for record in caplog.records)
 
@@ -99,8 +99,8 @@ async def test_many_callbacks_at_once_for_many_messages_each_end_where_the_last_
     not know. Every message ends delivered with one delivered event; nothing moves back."""
     import asyncio
 
-    from herinnering.domain.planning import Period
-    from herinnering.services.planning import plan_month
+    from herinnering.domain.reminders.planning import Period
+    from herinnering.services.reminders.planning import plan_month
 
     for _ in range(12):
         await make_tenant()

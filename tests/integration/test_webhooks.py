@@ -8,9 +8,9 @@ import aiohttp
 from twilio.request_validator import RequestValidator
 
 from herinnering.adapters.db import outbox
-from herinnering.domain.planning import Period
-from herinnering.domain.states import MessageState
-from herinnering.services.planning import plan_month
+from herinnering.domain.reminders.planning import Period
+from herinnering.domain.reminders.states import MessageState
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.helpers import all_messages
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import update
 
 from herinnering.adapters.db.collection_tables import mvi_steps
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.payments import PaymentStatus
-from herinnering.services.collection import ladder_tick
-from herinnering.services.mvi import complete_task
-from herinnering.services.wgs_export import FIELDS, collect, mark_signalled
+from herinnering.domain.payments.payments import PaymentStatus
+from herinnering.services.legal.mvi import complete_task
+from herinnering.services.legal.wgs_export import FIELDS, collect, mark_signalled
+from herinnering.services.payments.collection import ladder_tick
 from tests.integration.collection_helpers import (
     change,
     days,
@@ -101,7 +101,7 @@ async def test_a_complete_case_is_exported_and_an_incomplete_one_refused_with_th
 
 
 async def test_an_objection_blocks_the_signal(runtime: Any, make_tenant: Any, fake_twilio: Any) -> None:
-    from herinnering.services.mvi import manual_key, record
+    from herinnering.services.legal.mvi import manual_key, record
 
     complete, _ = await two_cases_through_the_ladder(runtime, make_tenant)
     [case_row] = [r for r in await rows(runtime, mvi_steps) if r.step == "personal_contact"]
@@ -134,7 +134,7 @@ async def test_the_wgs_export_command_writes_csv_and_json_and_names_the_refused_
 
 async def test_every_refusal_names_why(runtime: Any, make_tenant: Any, fake_twilio: Any) -> None:
     """SMS 'contact' only, inside the objection window, under the minimum, no address: each says so."""
-    from herinnering.services.letters import generate
+    from herinnering.services.legal.letters import generate
 
     sms_only, fresh_letter, small, homeless = [await make_tenant(name=n) for n in ("Sms", "Vers", "Klein", "Zonder")]
     for tenant in (sms_only, fresh_letter, small):
@@ -154,7 +154,7 @@ async def test_every_refusal_names_why(runtime: Any, make_tenant: Any, fake_twil
     runtime.clock.set(morning(date(2027, 1, 2)))
     await generate(runtime, fresh_letter, "written_reminder", by="officer@delinde")
     runtime.clock.set(morning(EXPORT_DAY))
-    from herinnering.services.letters import make_post_batch, mark_batch_posted
+    from herinnering.services.legal.letters import make_post_batch, mark_batch_posted
 
     batch = await make_post_batch(runtime, by="officer@delinde")
     await mark_batch_posted(runtime, batch.batch_id, date(2027, 1, 2), by="officer@delinde")

@@ -11,10 +11,10 @@ from typing import Any
 
 from herinnering.adapters.db import whatsapp_store
 from herinnering.adapters.db.tables import events, messages, tasks
-from herinnering.domain.planning import Period
-from herinnering.services.dispatch import Dispatcher
-from herinnering.services.payment_links import create_payment_link
-from herinnering.services.planning import plan_month
+from herinnering.domain.reminders.planning import Period
+from herinnering.services.payments.links import create_payment_link
+from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.reminders.planning import plan_month
 from tests.integration.conversations import outbox, rows, tenant, tenant_writes, thread_of
 from tests.integration.helpers import wait_for_states
 from tests.integration.officer_browser import officer

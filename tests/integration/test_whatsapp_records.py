@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from herinnering.adapters.db.consent_tables import whatsapp_consents
-from herinnering.services import privacy
+from herinnering.services.privacy import privacy
 from tests.integration.conversations import rows, tenant_writes
 from tests.integration.test_whatsapp import SEND_MOMENT, events_of, send_reminders
 

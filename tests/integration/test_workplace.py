@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 
 from herinnering.adapters.db.collection_tables import mvi_steps
-from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.legal_tables import letters
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.adapters.db.tables import tasks
-from herinnering.workplace_scene import PASSWORD, build
+from herinnering.demo.workplace_scene import PASSWORD, build
 from tests.integration.conversations import rows, thread_of
 
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.arrangements import Every, Instalment, covered, due_dates, missed, split
+from herinnering.domain.payments.arrangements import (
+    Every,
+    Instalment,
+    covered,
+    due_dates,
+    missed,
+    split,
+)
 
 
 def test_an_amount_is_split_into_equal_instalments_with_the_remainder_on_the_last() -> None:

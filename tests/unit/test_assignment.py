@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 from scipy.stats import chisquare
 
-from herinnering.domain.assignment import bucket_ranges, choose, fnv1a32, gbhash
-from herinnering.domain.experiments import Experiment, Guardrail, Metric, Status, Variant
+from herinnering.domain.experiments.assignment import bucket_ranges, choose, fnv1a32, gbhash
+from herinnering.domain.experiments.experiments import (
+    Experiment,
+    Guardrail,
+    Metric,
+    Status,
+    Variant,
+)
 
 CASES = json.loads((Path(__file__).parent / "assignment_cases.json").read_text())
 

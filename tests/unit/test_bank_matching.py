@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herinnering.domain.bank_matching import (
+from herinnering.domain.payments.bank_matching import (
     BankLine,
     Candidate,
     OpenMonth,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.circuit import Breaker, BreakerPolicy, CircuitState
+from herinnering.domain.reminders.circuit import Breaker, BreakerPolicy, CircuitState
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 POLICY = BreakerPolicy(window=10, cool_down=timedelta(seconds=30))

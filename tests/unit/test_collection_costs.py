@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.collection_costs import (
+from herinnering.domain.payments.costs import (
     MAXIMUM_CENTS,
     MINIMUM_CENTS,
     collection_costs,

@@ -8,9 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.collection_day import DayChange, day_for, first_month
-from herinnering.domain.dialogs import DialogKind, DialogRules, Outcome, parse_cents, step
-from herinnering.domain.planning import Period, debit_date
+from herinnering.domain.conversations.dialogs import (
+    DialogKind,
+    DialogRules,
+    Outcome,
+    parse_cents,
+    step,
+)
+from herinnering.domain.payments.collection_day import DayChange, day_for, first_month
+from herinnering.domain.reminders.planning import Period, debit_date
 
 RULES = DialogRules(days=frozenset({1, 5, 10, 15, 20, 25}), timeout=timedelta(hours=24))
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

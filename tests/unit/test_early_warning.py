@@ -7,8 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from herinnering.domain.early_warning import Feedback, StepRecord, Window, gate, parse_feedback
-from herinnering.domain.mvi import MviStep
+from herinnering.domain.legal.early_warning import (
+    Feedback,
+    StepRecord,
+    Window,
+    gate,
+    parse_feedback,
+)
+from herinnering.domain.legal.mvi import MviStep
 
 AT = datetime(2026, 12, 20, 10, tzinfo=UTC)
 MISSED = date(2026, 12, 2)

@@ -11,8 +11,8 @@ import pytest
 
 from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.config import load_settings
-from herinnering.domain.experiments import Metric, Status, parse_experiments
-from herinnering.domain.sms import measure
+from herinnering.domain.experiments.experiments import Metric, Status, parse_experiments
+from herinnering.domain.reminders.sms import measure
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
 

@@ -12,23 +12,27 @@ import pytest
 from scipy import stats as scipy_stats
 from scipy.special import betaln
 
-from herinnering.domain.bayesian import chance_to_win, expected_loss
-from herinnering.domain.experiment_analysis import (
+from herinnering.domain.experiments.analysis import (
     ExposureRows,
     Verdict,
     analyse,
     batched_estimate,
     estimate,
 )
-from herinnering.domain.experiment_outcomes import (
+from herinnering.domain.experiments.bayesian import chance_to_win, expected_loss
+from herinnering.domain.experiments.outcomes import (
     MonthOutcome,
     judge_arrays,
     judge_month,
     tenant_table,
 )
-from herinnering.domain.experiment_simulation import World, draw, read_daily, srm_alarms, tenant_z
-from herinnering.domain.sequential import mixture_half_width, mixture_p_value, spending_bounds
-from herinnering.domain.stats import adjust_p_values
+from herinnering.domain.experiments.sequential import (
+    mixture_half_width,
+    mixture_p_value,
+    spending_bounds,
+)
+from herinnering.domain.experiments.simulation import World, draw, read_daily, srm_alarms, tenant_z
+from herinnering.domain.experiments.stats import adjust_p_values
 
 RUNS = 2000
 

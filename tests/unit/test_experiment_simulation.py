@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from herinnering.domain.experiment_simulation import World, draw, run_scenarios, tenant_z
+from herinnering.domain.experiments.simulation import World, draw, run_scenarios, tenant_z
 
 
 @pytest.mark.simulation

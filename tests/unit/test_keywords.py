@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.keywords import (
+from herinnering.domain.conversations.keywords import (
     DEFAULT_KEYWORDS,
     Intent,
     canonical,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from herinnering.domain.ladder import (
+from herinnering.domain.payments.ladder import (
     DEFAULT_LADDER,
     OPEN_ENDED,
     Action,

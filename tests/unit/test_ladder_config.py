@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from herinnering.config import load_settings
-from herinnering.domain.ladder import DEFAULT_LADDER, Action
+from herinnering.domain.payments.ladder import DEFAULT_LADDER, Action
 from herinnering.errors import ConfigError
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.domain.sms import is_gsm7, measure
+from herinnering.domain.reminders.sms import is_gsm7, measure
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import sms_limit
+from herinnering.services.reminders.template_check import sms_limit
 
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 BASE = {"name": "Anna de Vries", "contract_id": "HC-000001", "amount": "€ 745,50", "org_name": "Woonstichting De Linde",

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from herinnering.domain.mvi import MviRecord, MviStep, assess
+from herinnering.domain.legal.mvi import MviRecord, MviStep, assess
 
 AT = datetime(2026, 12, 20, 10, tzinfo=UTC)
 COMPLETE = [

@@ -6,7 +6,7 @@ import pytest
 
 from herinnering.adapters.camt import CamtFileError, parse_camt
 from herinnering.config import load_settings
-from herinnering.domain.payment_state import TransactionKind
+from herinnering.domain.payments.state import TransactionKind
 from herinnering.errors import ConfigError
 from herinnering.resources import config_dir
 

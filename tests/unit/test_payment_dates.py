@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from herinnering.adapters.camt import parse_camt
-from herinnering.domain.payment_state import (
+from herinnering.domain.payments.state import (
     Transaction,
     TransactionKind,
     money_moved_at,

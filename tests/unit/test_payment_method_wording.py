@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from herinnering.adapters.templates import MessageTemplates, long_date
 from herinnering.config import load_settings
-from herinnering.domain.payment_methods import (
+from herinnering.domain.payments.methods import (
     PRE_DEBIT_KIND,
     PRE_DUE_KIND,
     PaymentMethod,
@@ -20,9 +20,9 @@ from herinnering.domain.payment_methods import (
     reminder_kind,
     stale_reminder,
 )
-from herinnering.domain.sms import fold_outside
+from herinnering.domain.reminders.sms import fold_outside
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import sample_context
+from herinnering.services.reminders.template_check import sample_context
 
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 CHANNELS = ("sms", "whatsapp")

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.payment_csv import parse_payment_csv
-from herinnering.domain.payment_state import (
+from herinnering.domain.payments.erp_csv import parse_payment_csv
+from herinnering.domain.payments.payments import PaymentStatus as S
+from herinnering.domain.payments.state import (
     PeriodState,
     after_payment,
     after_return,
@@ -19,7 +20,6 @@ from herinnering.domain.payment_state import (
     stated,
     statement_problem,
 )
-from herinnering.domain.payments import PaymentStatus as S
 
 RENT = 65636
 

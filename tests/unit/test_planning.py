@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from herinnering.domain.planning import (
+from herinnering.domain.reminders.planning import (
     Period,
     PlanningRules,
     Reminder,

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from herinnering.domain.reconciliation import Absent, Candidate, Claimant, Found, Undecided, pick
+from herinnering.domain.reminders.reconciliation import (
+    Absent,
+    Candidate,
+    Claimant,
+    Found,
+    Undecided,
+    pick,
+)
 
 T = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 

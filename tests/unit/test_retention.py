@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.retention import cutoff, months_before, parse_age
+from herinnering.domain.privacy.retention import cutoff, months_before, parse_age
 
 
 @pytest.mark.parametrize(("text", "months"), [

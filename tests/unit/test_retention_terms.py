@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from herinnering.config import load_settings, settings_with
-from herinnering.domain.retention import KINDS
+from herinnering.domain.privacy.retention import KINDS
 from herinnering.errors import ConfigError
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.retry import JITTER, RetryPolicy, parse_retry_after
+from herinnering.domain.reminders.retry import JITTER, RetryPolicy, parse_retry_after
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 policies = st.builds(

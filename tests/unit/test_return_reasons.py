@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.planning import is_target2_closed
-from herinnering.domain.return_reasons import (
+from herinnering.domain.payments.return_reasons import (
     ReturnAction,
     ReturnPolicy,
     next_after_return,
     parse_actions,
     recollection_date,
 )
+from herinnering.domain.reminders.planning import is_target2_closed
 
 POLICY = ReturnPolicy()
 DAY = date(2026, 12, 2)

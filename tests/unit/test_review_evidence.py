@@ -11,7 +11,7 @@ import pytest
 from herinnering.cli import main
 from herinnering.config import load_settings
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import back_translations, compare, kinds_in
+from herinnering.services.reminders.template_check import back_translations, compare, kinds_in
 
 SETTINGS = load_settings(environ={})
 DIRECTORY = templates_dir()

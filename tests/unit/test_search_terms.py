@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-from herinnering.domain.search_terms import FOLD_FROM, FOLD_TO, Term, fold, terms
+from herinnering.domain.tenants.search_terms import FOLD_FROM, FOLD_TO, Term, fold, terms
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from herinnering.config import load_settings
-from herinnering.domain.second_factor import (
+from herinnering.domain.privacy.second_factor import (
     STEP_SECONDS,
     accepted_step,
     code_at,

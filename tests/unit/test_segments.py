@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from herinnering.domain.segments import Facts, Segment, assign
+from herinnering.domain.tenants.segments import Facts, Segment, assign
 
 TODAY = date(2026, 12, 1)
 OLD = date(2020, 1, 1)

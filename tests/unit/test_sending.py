@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from herinnering.domain.retry import RetryPolicy
-from herinnering.domain.sending import Halt, Rejected, RetryLater, Unknown, classify_error
+from herinnering.domain.reminders.retry import RetryPolicy
+from herinnering.domain.reminders.sending import Halt, Rejected, RetryLater, Unknown, classify_error
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.sms import SmsSize, gsm7_safe, is_gsm7, measure
+from herinnering.domain.reminders.sms import SmsSize, gsm7_safe, is_gsm7, measure
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from herinnering.adapters.templates import MessageTemplates, sms_fold_languages
 from herinnering.cli import main
 from herinnering.config import load_settings
-from herinnering.domain.sms import fold_outside, is_gsm7, measure
+from herinnering.domain.reminders.sms import fold_outside, is_gsm7, measure
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import (
+from herinnering.services.reminders.template_check import (
     LONG_NAME,
     SAMPLE_NAMES,
     cost_report,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from herinnering.domain.statement import Entry, Kind, StatedPayment, balance, lines, movements
+from herinnering.domain.payments.statement import (
+    Entry,
+    Kind,
+    StatedPayment,
+    balance,
+    lines,
+    movements,
+)
 
 
 def test_a_return_of_a_debit_never_booked_here_moves_nothing_and_says_so() -> None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.states import (
+from herinnering.domain.reminders.states import (
     ALLOWED,
     FINAL,
     PROVIDER_STATUS,

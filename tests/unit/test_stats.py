@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import chisquare, fisher_exact, norm
 
-from herinnering.domain.stats import (
+from herinnering.domain.experiments.stats import (
     VariantCounts,
     adjust_p_values,
     analyse,

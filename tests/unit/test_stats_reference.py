@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from herinnering.domain.stats import (
+from herinnering.domain.experiments.stats import (
     VariantCounts,
     adjust_p_values,
     compare,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from herinnering.config import load_settings, settings_with
-from herinnering.domain.return_reasons import ReturnAction
+from herinnering.domain.payments.return_reasons import ReturnAction
 from herinnering.errors import ConfigError
 
 

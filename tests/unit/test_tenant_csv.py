@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.tenant_csv import (
+from herinnering.domain.tenants.tenant_csv import (
     CHANNELS,
     CsvFileError,
     ImportRules,

@@ -7,8 +7,13 @@ from datetime import date
 
 import pytest
 
-from herinnering.domain.tenant_csv import ImportRules, RowError, TenantRecord, parse_tenant_csv
-from herinnering.domain.tenant_fields import InvalidValue, check_municipality, check_postcode
+from herinnering.domain.tenants.fields import InvalidValue, check_municipality, check_postcode
+from herinnering.domain.tenants.tenant_csv import (
+    ImportRules,
+    RowError,
+    TenantRecord,
+    parse_tenant_csv,
+)
 
 RULES = ImportRules(collection_days=frozenset(range(1, 26)), languages=("nl", "en", "tr", "ar", "pl"))
 

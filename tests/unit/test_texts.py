@@ -12,10 +12,10 @@ import pytest
 
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import load_settings
-from herinnering.domain.keywords import Intent, keyword_rules
-from herinnering.domain.wording import normalise
+from herinnering.domain.conversations.keywords import Intent, keyword_rules
+from herinnering.domain.reminders.wording import normalise
 from herinnering.resources import templates_dir
-from herinnering.services.template_check import kinds_in, sample_context
+from herinnering.services.reminders.template_check import kinds_in, sample_context
 
 SETTINGS = load_settings(environ={})
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")

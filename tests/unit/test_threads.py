@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from herinnering.domain.keywords import Intent
-from herinnering.domain.threads import (
+from herinnering.domain.conversations.keywords import Intent
+from herinnering.domain.conversations.threads import (
     TRANSITIONS,
     Action,
     OfficeHours,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herinnering.services.throttle import Throttle
+from herinnering.services.reminders.throttle import Throttle
 
 
 async def test_a_fresh_throttle_lets_one_segment_out_then_keeps_to_the_rate() -> None:

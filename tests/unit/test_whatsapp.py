@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import load_settings
 from herinnering.config.whatsapp import load_registry
-from herinnering.domain.keywords import Intent, keyword_rules
-from herinnering.domain.whatsapp import (
+from herinnering.domain.conversations.keywords import Intent, keyword_rules
+from herinnering.domain.reminders.whatsapp import (
     ChannelFacts,
     Form,
     after_failure,
@@ -28,7 +28,7 @@ from herinnering.domain.whatsapp import (
 from herinnering.errors import ConfigError
 from herinnering.fakes.twilio_content import ContentError, FakeContent
 from herinnering.resources import config_dir, templates_dir
-from herinnering.services.whatsapp_check import check_registry
+from herinnering.services.reminders.whatsapp_check import check_registry
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from herinnering.config.whatsapp import REQUIRED_KINDS
-from herinnering.domain.whatsapp import parse_registry
+from herinnering.domain.reminders.whatsapp import parse_registry
 from herinnering.resources import config_dir
 
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")

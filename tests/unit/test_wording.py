@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from herinnering.config import load_settings
-from herinnering.domain.wording import (
+from herinnering.domain.reminders.wording import (
     Lexicon,
     Phrase,
     dutch_syllables,
@@ -18,7 +18,7 @@ from herinnering.domain.wording import (
 )
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
-from herinnering.services.wording_check import check_text, check_wording, rules_for
+from herinnering.services.reminders.wording_check import check_text, check_wording, rules_for
 
 SETTINGS = load_settings(environ={})
 

@@ -20,10 +20,10 @@ from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.collection_tables import arrears_cases, case_months, ladder_steps
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.legal_tables import letters
 from herinnering.adapters.db.tables import messages, tasks, tenants
-from herinnering.domain.ladder import CaseState, case_sources_of
-from herinnering.domain.states import MessageState
+from herinnering.domain.payments.ladder import CaseState, case_sources_of
+from herinnering.domain.reminders.states import MessageState
 
 PAUSE_REASON = "pauzeknop"  # the error text the dispatcher also uses when it cancels for a pause
 

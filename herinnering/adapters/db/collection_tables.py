@@ -140,7 +140,7 @@ mvi_steps = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("arrears_cases.id"), nullable=False),
-    Column("step", String(32), nullable=False),  # domain/mvi.py MviStep
+    Column("step", String(32), nullable=False),  # domain/legal/mvi.py MviStep
     Column("channel", String(16), nullable=False),  # letter, email, phone, visit, sms, whatsapp …
     Column("text", Text, nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -87,7 +88,7 @@ threads = Table(
     Column("phone", String(20), nullable=False),
     Column("unknown", Boolean, nullable=False, default=False),  # no tenant has this number
     Column("channel", String(16), nullable=False),  # of the last inbound message
-    Column("owner", String(16), nullable=False),  # bot | officer (domain/threads.py)
+    Column("owner", String(16), nullable=False),  # bot | officer (domain/conversations/threads.py)
     Column("assigned_to", Id, ForeignKey("users.id")),
     Column("needs_reply", Boolean, nullable=False, default=False),
     Column("flagged", Boolean, nullable=False, default=False),  # HELP: an officer should call
@@ -119,6 +120,21 @@ thread_messages = Table(
     Column("data", JSON),  # NumMedia, ProfileName, ButtonPayload …
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_thread_messages_thread_id_id", "thread_id", "id"),
+)
+
+# What a tenant sent with a message (WhatsApp photos, PDFs, MMS): where the provider keeps it
+# and its type. Officers see it only through our authenticated route (web/conversations/media.py), which
+# fetches it from the provider; the provider's address never reaches a page.
+message_media = Table(
+    "message_media",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("thread_message_id", Id, ForeignKey("thread_messages.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),  # Twilio's MediaUrl<position>
+    Column("url", String(500), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("thread_message_id", "position"),
 )
 
 # Who has a thread open (and is typing in it), shared by every web process: one row per thread

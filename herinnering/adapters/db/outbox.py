@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import events, messages, tenants
-from herinnering.domain.states import MessageState, sources_of
+from herinnering.domain.reminders.states import MessageState, sources_of
 
 S = MessageState
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.payment_tables import payer_accounts, payment_periods
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.bank_matching import Candidate, OpenMonth
+from herinnering.domain.payments.bank_matching import Candidate, OpenMonth
 
 _GAP = payment_periods.c.amount_due_cents - payment_periods.c.amount_paid_cents
 _NORMAL_IBAN = func.upper(func.replace(tenants.c.iban, " ", ""))

@@ -1,6 +1,6 @@
 """The planner's statements: a month's reminders for every tenant in one `INSERT … SELECT`.
 
-The send moments are not computed here: the planner asks `domain.planning` once per collection
+The send moments are not computed here: the planner asks `domain.reminders.planning` once per collection
 day (at most 28 answers: holidays, TARGET2 days, the send window) and hands them in as a small
 table of days. The statement joins the tenants to it on their effective collection day (a day
 chosen by the tenant counts from its month on), so the tenants are read once, however many
@@ -43,11 +43,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db import tenant_store
 from herinnering.adapters.db.experiment_tables import experiment_assignments
 from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
-from herinnering.adapters.db.tenant_centred_tables import collection_day_changes
+from herinnering.adapters.db.tenant_tables import collection_day_changes
 from herinnering.adapters.templates import template_path
-from herinnering.domain.assignment import choose
-from herinnering.domain.experiments import Experiment
-from herinnering.domain.states import MessageState
+from herinnering.domain.experiments.assignment import choose
+from herinnering.domain.experiments.experiments import Experiment
+from herinnering.domain.reminders.states import MessageState
 
 DEFAULT_VARIANT = "default"
 COLUMNS = ["tenant_id", "kind", "period", "idempotency_key", "channel", "template", "variant", "state",
@@ -56,7 +56,7 @@ COLUMNS = ["tenant_id", "kind", "period", "idempotency_key", "channel", "templat
 
 @dataclass(frozen=True)
 class PlannedDay:
-    """One collection day's reminder, as `domain.planning` decided it, and the experiments
+    """One collection day's reminder, as `domain.reminders.planning` decided it, and the experiments
     (indexes into the `experiments` given to `insert_reminders`) that take new messages sent then."""
 
     day: int
@@ -193,7 +193,7 @@ def _assignment(joined: Any, plan: Any, kind: Any,
     variant j of experiment i, or NULL for the ordinary message. The first experiment, in order,
     that takes the tenant wins, as in `assign`.
 
-    The hash is the pure one of `domain.assignment` (`herinnering_fnv1a32` in the database). The
+    The hash is the pure one of `domain.experiments.assignment` (`herinnering_fnv1a32` in the database). The
     whole numbers a variant takes are found by asking `choose` itself for every possible hash
     value, so the bucketing cannot drift from the domain's; the statement compares integers."""
     columns: list[Any] = []

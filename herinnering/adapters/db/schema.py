@@ -10,11 +10,9 @@ from herinnering.adapters.db import (  # noqa: F401  (imported to register their
     consent_tables,
     conversation_tables,
     experiment_tables,
-    lawful_tables,
     link_tables,
     payment_tables,
     security_tables,
-    tenant_centred_tables,
 )
 from herinnering.adapters.db.tables import metadata
 

@@ -5,7 +5,7 @@ PostgreSQL matches `to_tsvector('simple', …)` expressions that GIN indexes cov
 0023 made the indexes on these very expressions, so the planner uses them); SQLite matches the
 FTS5 tables `tenants_fts` and `thread_messages_fts` that triggers keep in step. 'simple', not a
 language's stemmer: names, contract ids and postcodes are no Dutch words, and tenants write in
-five languages. Both fold case and accents the same way (domain/search_terms.py), so a term
+five languages. Both fold case and accents the same way (domain/tenants/search_terms.py), so a term
 matches as a word prefix on both databases alike.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.conversation_tables import thread_messages, threads
 from herinnering.adapters.db.tables import tenants
-from herinnering.domain.search_terms import FOLD_FROM, FOLD_TO, Term, terms
+from herinnering.domain.tenants.search_terms import FOLD_FROM, FOLD_TO, Term, terms
 
 _DIGITS = "regexp_replace(tenants.phone, '[^0-9]', '', 'g')"
 PG_TENANT = (  # as in migration 0023's index, word for word

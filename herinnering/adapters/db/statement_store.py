@@ -1,4 +1,4 @@
-"""Queries of the account statement: the rows behind each of its lines (domain/statement.py)."""
+"""Queries of the account statement: the rows behind each of its lines (domain/payments/statement.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.collection_tables import arrangements, case_months, instalments
-from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.legal_tables import letters
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
-from herinnering.adapters.db.tenant_centred_tables import recollections
+from herinnering.adapters.db.tenant_tables import recollections
 
 
 async def months(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:

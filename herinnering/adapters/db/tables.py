@@ -93,12 +93,12 @@ tenants = Table(
     Column("city", String(100)),
     Column("municipality", String(100)),  # a CBS code ("GM0363") or the name
     Column("lease_start", Date),
-    # How the rent is paid (domain/payment_methods.py): incasso | overboeking | other
+    # How the rent is paid (domain/payments/methods.py): incasso | overboeking | other
     Column("payment_method", String(16), nullable=False, default="incasso", server_default="incasso"),
     Column("mandate_id", String(35)),  # the SEPA mandate's own id (MndtId), for pain.008
     Column("mandate_signed_on", Date),  # the mandate's signature date (DtOfSgntr)
     Column("pre_notification_days", SmallInteger),  # a shorter SEPA pre-notification agreed in the mandate
-    # WhatsApp (domain/whatsapp.py): the tenant's own channel choice, the opt-in and the 24-hour window
+    # WhatsApp (domain/reminders/whatsapp.py): the tenant's own channel choice, the opt-in and the 24-hour window
     Column("channel_preference", String(16)),  # set by the tenant ("SMS" / "WHATSAPP"); wins over the import
     Column("channel_preference_at", UtcDateTime),
     Column("whatsapp_opt_in_at", UtcDateTime),

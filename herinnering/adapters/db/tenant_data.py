@@ -138,7 +138,7 @@ def _blot(value: Any, marks: Sequence[str]) -> Any:
 
 async def delete_except(connection: AsyncConnection, tenant_ids: Sequence[int], keep: frozenset[str]) -> dict[str, int]:
     """Delete the tenants' rows in every table but `keep` and `tenants` (a kind of data whose term
-    ended while another kind is still kept, domain/retention.py). The audit log keeps its link to
+    ended while another kind is still kept, domain/privacy/retention.py). The audit log keeps its link to
     the tenant, which still exists."""
     everything = _conditions(tenant_ids)
     conditions = {table: condition for table, condition in everything.items()

@@ -12,16 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tenants
-from herinnering.domain.payment_methods import (
+from herinnering.domain.payments.methods import (
     BEFORE_DUE_KINDS,
     PRE_DEBIT_KIND,
     PRE_DUE_KIND,
     PaymentMethod,
     stale_reminder,
 )
-from herinnering.domain.tenant_csv import COLUMNS as FILE_COLUMNS
-from herinnering.domain.tenant_csv import TenantRecord
-from herinnering.domain.tenant_fields import street_line
+from herinnering.domain.tenants.fields import street_line
+from herinnering.domain.tenants.tenant_csv import COLUMNS as FILE_COLUMNS
+from herinnering.domain.tenants.tenant_csv import TenantRecord
 from herinnering.logging_setup import remember_names
 
 # Always in an import file (or given their default there), so always written.
@@ -158,7 +158,7 @@ async def cancel_stale_reminders(connection: AsyncConnection, tenant_ids: Iterab
     payment method changed, or the lease now ends before the date); returns how many. The
     planner then plans the right kind, if any."""
     from herinnering.adapters.db import outbox
-    from herinnering.domain.states import MessageState
+    from herinnering.domain.reminders.states import MessageState
 
     ids = list(tenant_ids)
     if not ids:

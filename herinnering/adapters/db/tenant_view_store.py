@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import search_store
 from herinnering.adapters.db.conversation_tables import threads
-from herinnering.adapters.db.lawful_tables import letters
+from herinnering.adapters.db.legal_tables import letters
 from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.tables import messages, tenants
 

@@ -3,7 +3,7 @@
 A thread is found or created by its unique key in one upsert, and an inbound message is
 stored with an insert that skips a MessageSid already there, so a webhook that arrives twice,
 or two at once, is stored once. Ownership moves are guarded updates whose WHERE clause is the
-table in `domain/threads.py`.
+table in `domain/conversations/threads.py`.
 """
 
 from __future__ import annotations
@@ -27,10 +27,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.conversation_tables import thread_messages, threads, users
+from herinnering.adapters.db.conversation_tables import (
+    message_media,
+    thread_messages,
+    threads,
+    users,
+)
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import tasks, tenants
-from herinnering.domain.threads import Action, Owner, next_owner, owners_allowing
+from herinnering.domain.conversations.threads import Action, Owner, next_owner, owners_allowing
 
 FILTERS = ("all", "unassigned", "mine", "needs_reply", "bot", "unknown")
 STATUSES = ("open", "waiting", "snoozed", "done")  # the team's status of a thread (web status tabs)
@@ -134,6 +139,51 @@ async def store_plain_inbound(connection: AsyncConnection, *, sid: str, phone: s
         "sid": sid, "phone": phone, "channel": channel, "body": body, "intent": intent, "data": data,
         "now": now})).one()
     return row[0], row[1] is not None
+
+
+async def add_media(connection: AsyncConnection, thread_message_id: int, media: list[tuple[str, str]],
+                    now: datetime) -> None:
+    """The attachments (provider URL, content type) of a stored inbound message, in their order."""
+    if media:
+        await connection.execute(insert(message_media), [
+            {"thread_message_id": thread_message_id, "position": n, "url": url, "content_type": content_type,
+             "created_at": now} for n, (url, content_type) in enumerate(media)])
+
+
+async def media_of(connection: AsyncConnection, thread_message_ids: list[int]) -> list[Row[Any]]:
+    """The attachments of these messages (id, message, position, content type; not the URL)."""
+    if not thread_message_ids:
+        return []
+    statement = (select(message_media.c.id, message_media.c.thread_message_id, message_media.c.position,
+                        message_media.c.content_type)
+                 .where(message_media.c.thread_message_id.in_(thread_message_ids))
+                 .order_by(message_media.c.thread_message_id, message_media.c.position))
+    return list((await connection.execute(statement)).fetchall())
+
+
+async def medium(connection: AsyncConnection, media_id: int) -> Row[Any] | None:
+    """One attachment with its provider URL and the thread (and tenant) it belongs to."""
+    statement = (select(message_media, thread_messages.c.thread_id, threads.c.tenant_id)
+                 .join(thread_messages, thread_messages.c.id == message_media.c.thread_message_id)
+                 .join(threads, threads.c.id == thread_messages.c.thread_id)
+                 .where(message_media.c.id == media_id))
+    return (await connection.execute(statement)).first()
+
+
+async def media_urls(connection: AsyncConnection, tenant_ids: list[int]) -> dict[int, str]:
+    """The provider URLs of the attachments in these tenants' threads and in unknown numbers' threads."""
+    statement = (select(message_media.c.id, message_media.c.url)
+                 .join(thread_messages, thread_messages.c.id == message_media.c.thread_message_id)
+                 .join(threads, threads.c.id == thread_messages.c.thread_id)
+                 .where(threads.c.tenant_id.in_(tenant_ids) | threads.c.tenant_id.is_(None)))
+    return {row.id: row.url for row in (await connection.execute(statement)).fetchall()}
+
+
+async def media_kept(connection: AsyncConnection, media_ids: list[int]) -> set[int]:
+    if not media_ids:
+        return set()
+    statement = select(message_media.c.id).where(message_media.c.id.in_(media_ids))
+    return set((await connection.execute(statement)).scalars())
 
 
 async def store_outbound(

@@ -24,7 +24,7 @@ async def note_inbound(connection: AsyncConnection, tenant_id: int, now: datetim
 async def record_opt_in(connection: AsyncConnection, tenant_id: int, now: datetime, source: str,
                         consent: Mapping[str, Any] | None = None) -> bool:
     """Record a WhatsApp opt-in once (the first one keeps its date and source), with its consent
-    record (business name, text agreed to, language: services/whatsapp_consent.py)."""
+    record (business name, text agreed to, language: services/conversations/whatsapp_consent.py)."""
     result = await connection.execute(
         update(tenants).where(tenants.c.id == tenant_id, tenants.c.whatsapp_opt_in_at.is_(None))
         .values(whatsapp_opt_in_at=now, whatsapp_opt_in_source=source, updated_at=now)

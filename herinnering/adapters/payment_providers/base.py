@@ -12,11 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from herinnering.errors import HerinneringError
-
-
-class PaymentProviderError(HerinneringError):
-    """The payment provider could not be reached or refused the request."""
+from herinnering.errors import PaymentProviderError  # noqa: F401 (re-exported: payment_providers.PaymentProviderError)
 
 
 @dataclass(frozen=True)

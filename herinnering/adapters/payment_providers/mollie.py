@@ -25,7 +25,7 @@ from herinnering.adapters.payment_providers.base import (
     ProviderLink,
     ProviderStatus,
 )
-from herinnering.domain.payment_state import euros
+from herinnering.domain.payments.state import euros
 
 
 class MollieProvider:

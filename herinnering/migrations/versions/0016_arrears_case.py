@@ -34,7 +34,7 @@ AT = sa.DateTime(timezone=True)
 
 def _due_on(period: str, collection_day: int | None, fallback: date) -> date:
     """The month's debit date, as the planner computes it; the missed date if the period is odd."""
-    from herinnering.domain.planning import Period, debit_date
+    from herinnering.domain.reminders.planning import Period, debit_date
 
     try:
         return min(debit_date(Period.parse(period), int(collection_day or 1)), fallback)

@@ -1,0 +1,155 @@
+"""A small, realistic day for the officers' workplace: three tenants behind on December's rent
+(Turkish, Arabic, Dutch), the ladder run to day 14 (links sent, a call and a letter to do), a
+tenant who answers BETAALD, a payment nobody could match, an unknown number writing in, and two
+officers. Built through the real services (payments, ladder, dispatcher, inbound), so the pages
+show what production would. Used by the browser tests and `herinnering screenshots`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from herinnering.adapters.db import tenant_store
+from herinnering.bootstrap import Runtime
+from herinnering.domain.payments.state import Transaction, TransactionKind
+from herinnering.domain.tenants.tenant_csv import TenantRecord
+from herinnering.services.conversations import inbound
+from herinnering.services.payments import payments
+from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.privacy import users
+from herinnering.services.reminders.dispatch import Dispatcher
+
+PASSWORD = "correct horse battery staple"
+PERIOD = "2026-12"
+DAY_ZERO = date(2026, 12, 2)
+OFFICERS = (("anna@delinde.nl", "Anna de Boer", "officer"), ("bram@delinde.nl", "Bram Visser", "officer"),
+            ("lisa@delinde.nl", "Lisa Smit", "teamlead"))
+TENANTS = (
+    ("HC-204518", "Fatma Yılmaz", "+31612345678", "tr", 65636),
+    ("HC-204519", "Ahmed El Amrani", "+31201234567", "ar", 71200),
+    ("HC-204520", "Jan de Vries", "+31687654321", "nl", 74550),
+)
+
+
+@dataclass(frozen=True)
+class Scene:
+    tenants: dict[str, Any]  # by contract id
+    officers: dict[str, int]  # by e-mail
+    unknown_phone: str
+
+
+def _morning(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+
+
+async def build(runtime: Runtime, *, days: int = 14) -> Scene:
+    runtime.clock.set(_morning(DAY_ZERO) - timedelta(hours=1))
+    officers = {email: await users.add_user(runtime, email, PASSWORD, role, name=name)
+                for email, name, role in OFFICERS}
+    async with runtime.db.begin() as connection:
+        await tenant_store.upsert(connection, [
+            TenantRecord(external_id=contract, name=name, phone=phone, channel="sms", language=language,
+                         monthly_rent_cents=rent, collection_day=1, iban=None)
+            for contract, name, phone, language, rent in TENANTS], runtime.clock.now())
+        found = {contract: await tenant_store.by_external_id(connection, contract) for contract, *_ in TENANTS}
+        await payments.record(connection, runtime.settings, [
+            Transaction(source="api", source_key=f"scene:return:{contract}", kind=TransactionKind.RETURN,
+                        amount_cents=rent, contract_id=contract, period=PERIOD, reason_code=code,
+                        booked_on=DAY_ZERO)
+            for (contract, _, _, _, rent), code in zip(TENANTS, ("AM04", "MD06", "AC04"), strict=True)],
+            runtime.clock.now())
+    for offset in range(days + 1):
+        runtime.clock.set(_morning(DAY_ZERO + timedelta(days=offset)))
+        await ladder_tick(runtime)
+        await Dispatcher(runtime, "scene").run_until_idle()
+    async with runtime.db.begin() as connection:
+        await payments.record(connection, runtime.settings, [Transaction(
+            source="camt", source_key="scene:camt:unmatched", kind=TransactionKind.PAYMENT, amount_cents=65636,
+            references=("HUUR DECEMBER FAM YILMAZ",), booked_on=DAY_ZERO + timedelta(days=days))],
+            runtime.clock.now())
+    runtime.clock.set(_morning(DAY_ZERO + timedelta(days=days)) + timedelta(hours=1))
+    to = runtime.settings.twilio.sms_from or "DeLinde"
+    await inbound.receive(runtime, inbound.Inbound("SMscene1", "+31687654321", to, "BETAALD"))
+    await inbound.receive(runtime, inbound.Inbound(
+        "SMscene2", "+31612345678", to, "Merhaba, maaşım 20'sinde geliyor. Ödemeyi o zaman yapabilir miyim?"))
+    unknown = "+31655500011"
+    await inbound.receive(runtime, inbound.Inbound("SMscene3", unknown, to, "Goedemiddag, dit is het nieuwe "
+                                                                             "nummer van Ahmed El Amrani."))
+    return Scene(found, officers, unknown)
+
+
+async def log_in(page: Any, base: str, email: str) -> None:
+    await page.context.clear_cookies()
+    await page.goto(base + "/login")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("form[action='/login'] button[type=submit]")
+    await page.wait_for_load_state()
+
+
+async def screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> AsyncIterator[str]:
+    """Walk a browser page through the main screens and states; yields each screen's name while
+    the page shows it (for a screenshot, or an accessibility check)."""
+    from playwright.async_api import expect
+
+    from herinnering.adapters.db import tenant_view_store
+    from herinnering.services.tenants.tenant_page import issue_token, page_url
+
+    async with runtime.db.begin() as connection:
+        threads = {contract: await tenant_view_store.thread_of(connection, tenant.id)
+                   for contract, tenant in scene.tenants.items()}
+        tokens = {contract: page_url(runtime.settings, await issue_token(connection, runtime.settings, tenant.id,
+                                                                          runtime.clock.now()))
+                  for contract, tenant in scene.tenants.items()}
+    await page.context.clear_cookies()
+    await page.goto(base + "/login")
+    yield "login"
+    await log_in(page, base, "anna@delinde.nl")
+    await page.goto(base + "/werk")
+    yield "work-list"
+    await page.goto(base + "/inbox")
+    yield "inbox"
+    fatma = threads["HC-204518"]
+    await page.goto(f"{base}/inbox/threads/{fatma.id}")
+    yield "thread-with-tenant-panel"
+    if await page.locator("#take-over").is_visible():  # not when this officer holds it already
+        await page.click("#take-over")
+    await page.wait_for_selector("#reply-text")
+    await page.select_option("#canned", "betaallink")
+    await expect(page.locator("#reply-text")).not_to_have_value("")
+    yield "thread-taken-over-canned-reply"
+    unknown = await _unknown_thread(runtime, scene)
+    await page.goto(f"{base}/inbox/threads/{unknown}")
+    yield "thread-unknown-number"
+    await page.goto(f"{base}/huurders?q=amrani")
+    yield "tenant-search"
+    await page.goto(f"{base}/huurders/{scene.tenants['HC-204519'].id}")
+    yield "tenant-page"
+    await page.goto(f"{base}/templates")
+    yield "templates"
+    await log_in(page, base, "bram@delinde.nl")
+    await page.goto(f"{base}/inbox/threads/{fatma.id}")
+    await page.click("#take-over")
+    await page.wait_for_selector("#confirm-take-over")
+    yield "thread-colleague-asks-first"
+    await log_in(page, base, "lisa@delinde.nl")
+    for path, name in (("/dashboard", "dashboard"), ("/audit", "audit"), ("/risico", "risk"), ("/gebruikers", "users"), ("/wgs", "wgs"),
+                       ("/experiments", "experiments")):
+        await page.goto(base + path)
+        yield name
+    for contract in ("HC-204519", "HC-204518", "HC-204520"):
+        await page.context.clear_cookies()
+        await page.goto(tokens[contract])
+        yield f"mijn-huur-{scene.tenants[contract].language}"
+
+
+async def _unknown_thread(runtime: Runtime, scene: Scene) -> int:
+    from sqlalchemy import select
+
+    from herinnering.adapters.db.conversation_tables import threads
+
+    async with runtime.db.begin() as connection:
+        return int((await connection.execute(select(threads.c.id).where(threads.c.phone == scene.unknown_phone)))
+                   .scalar_one())

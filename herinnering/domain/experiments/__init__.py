@@ -1,0 +1,1 @@
+"""Experiments on wording, the pure rules: definitions, assignment, outcomes, statistics, simulation."""

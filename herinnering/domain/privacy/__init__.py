@@ -1,0 +1,1 @@
+"""Privacy, the pure rules: how long tenant data is kept."""

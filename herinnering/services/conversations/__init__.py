@@ -1,0 +1,1 @@
+"""Conversations, the use cases: inbound messages, threads, replies, the team work list."""

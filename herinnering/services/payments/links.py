@@ -1,0 +1,189 @@
+"""Payment links: make one for a tenant's month, and settle it when the provider says it is paid.
+
+The ladder calls, inside its own transaction:
+
+    link = await create_payment_link(connection, settings, *, tenant_id, period, amount_cents, now,
+                                     provider=None) -> PaymentLink   # .id .public_id .url .expires_at
+
+It is idempotent per (tenant, period, amount) while an unexpired unpaid link exists (a unique
+`open_key` guarantees it under concurrency); a link for another amount of the same month is
+cancelled when a new one is made, so a tenant never holds two payable links for one month.
+`provider=None` builds the configured provider (`[payments] provider`).
+
+A provider notifies us with an id only; `handle_notification` finds our link, asks the provider
+about that link (never trusting the call itself) and, when it is paid, records the payment in
+one transaction: the link becomes `paid` (single-use: it cannot be paid twice), the month's
+state moves, and the change is published (`bootstrap.publish_payment`) — the ladder stops at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.dates import format_date
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.engine import Database, dialect_insert
+from herinnering.adapters.db.link_tables import payment_links
+from herinnering.adapters.db.tables import tenants
+from herinnering.adapters.payment_providers import (
+    LinkRequest,
+    PaymentProvider,
+    ProviderStatus,
+    build_provider,
+)
+from herinnering.config import Settings
+from herinnering.domain.payments.state import Transaction, TransactionKind
+from herinnering.domain.reminders.planning import Period
+from herinnering.errors import BadInput, Conflict
+from herinnering.services.payments import payments
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PaymentLink:
+    id: int
+    public_id: str
+    tenant_id: int
+    period: str
+    amount_cents: int
+    description: str
+    provider: str
+    url: str
+    state: str                # open, paid, expired, cancelled
+    expires_at: datetime
+    paid_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> PaymentLink:
+        return cls(id=row.id, public_id=row.public_id, tenant_id=row.tenant_id, period=row.period,
+                   amount_cents=row.amount_cents, description=row.description, provider=row.provider,
+                   url=row.url, state=row.state, expires_at=row.expires_at, paid_at=row.paid_at)
+
+    def usable(self, now: datetime) -> bool:
+        return self.state == "open" and now < self.expires_at
+
+
+def describe(period: str, contract_id: str) -> str:
+    month = format_date(Period.parse(period).first_day(), "MMMM yyyy", locale="nl_NL")
+    return f"Huur {month}, contract {contract_id}"
+
+
+async def create_payment_link(
+    connection: AsyncConnection, settings: Settings, *, tenant_id: int, period: str, amount_cents: int,
+    now: datetime, provider: PaymentProvider | None = None,
+) -> PaymentLink:
+    if amount_cents <= 0:
+        raise BadInput(f"a payment link needs an amount above 0 (got {amount_cents} cents)")
+    period = str(Period.parse(period))
+    open_key = f"{tenant_id}:{period}:{amount_cents}"
+    same_month = (payment_links.c.tenant_id == tenant_id, payment_links.c.period == period,
+                  payment_links.c.state == "open")
+    await connection.execute(update(payment_links).where(*same_month, payment_links.c.expires_at <= now)
+                             .values(state="expired", open_key=None, updated_at=now))
+    existing = await _by(connection, payment_links.c.open_key == open_key)
+    if existing is not None:
+        return existing
+    replaced = await connection.execute(update(payment_links).where(*same_month).values(
+        state="cancelled", open_key=None, updated_at=now).returning(payment_links.c.id))
+    contract = (await connection.execute(select(tenants.c.external_id).where(tenants.c.id == tenant_id))).scalar_one()
+    provider = provider or build_provider(settings)
+    public_id = secrets.token_urlsafe(24)
+    base = settings.server.public_url
+    request = LinkRequest(
+        public_id=public_id, amount_cents=amount_cents, description=describe(period, contract),
+        expires_at=now + timedelta(days=settings.payments.link_expiry_days),
+        redirect_url=f"{base}/pay/{public_id}/klaar",
+        webhook_url=f"{base}/webhooks/{provider.name}?link={public_id}",
+        idempotency_key=f"herinnering-link-{public_id}",
+    )
+    made = await provider.create_link(request)
+    inserted = (await connection.execute(
+        dialect_insert(connection, payment_links).on_conflict_do_nothing(index_elements=["open_key"]).returning(payment_links.c.id),
+        [{"public_id": public_id, "tenant_id": tenant_id, "period": period, "amount_cents": amount_cents,
+          "description": request.description, "provider": provider.name, "provider_ref": made.ref, "url": made.url,
+          "state": "open", "open_key": open_key, "expires_at": request.expires_at, "created_at": now,
+          "updated_at": now}],
+    )).first()
+    if inserted is None:  # someone else made the same link a moment ago: theirs counts
+        winner = await _by(connection, payment_links.c.open_key == open_key)
+        if winner is None:  # pragma: no cover - the conflicting row is there by definition
+            raise Conflict("a payment link conflicted and then vanished; try again")
+        return winner
+    await event_log.append(connection, [event_log.event(
+        tenant_id, "payment_link_created", now, period=period, amount_cents=amount_cents, provider=provider.name,
+        link_id=inserted.id, expires_at=request.expires_at.isoformat(), replaced=[r.id for r in replaced],
+    )])
+    link = await _by(connection, payment_links.c.id == inserted.id)
+    assert link is not None
+    return link
+
+
+async def _by(connection: AsyncConnection, condition: Any) -> PaymentLink | None:
+    row = (await connection.execute(select(payment_links).where(condition))).first()
+    return PaymentLink.of(row) if row else None
+
+
+async def link_by_public_id(connection: AsyncConnection, public_id: str) -> PaymentLink | None:
+    return await _by(connection, payment_links.c.public_id == public_id)
+
+
+async def links_of(connection: AsyncConnection, tenant_id: int) -> list[PaymentLink]:
+    rows = await connection.execute(
+        select(payment_links).where(payment_links.c.tenant_id == tenant_id).order_by(payment_links.c.id))
+    return [PaymentLink.of(row) for row in rows]
+
+
+async def handle_notification(
+    db: Database, settings: Settings, provider: PaymentProvider, notified_id: str, now: datetime,
+    *, link_hint: str | None = None,
+) -> str:
+    """A provider said "something changed about `notified_id`". Returns what we did:
+    "paid", "unchanged" or "unknown" (an id we never issued: ignored)."""
+    async with db.begin() as connection:
+        link = await _by(connection, (payment_links.c.provider_ref == notified_id)
+                         & (payment_links.c.provider == provider.name))
+        if link is None and link_hint:
+            link = await _by(connection, (payment_links.c.public_id == link_hint)
+                             & (payment_links.c.provider == provider.name))
+        ref = None
+        if link is not None:
+            ref = (await connection.execute(
+                select(payment_links.c.provider_ref).where(payment_links.c.id == link.id))).scalar()
+    if link is None or not ref:
+        log.info("payment notification for an unknown id from %s", provider.name)
+        return "unknown"
+    status = await provider.fetch(ref)  # the truth comes from the provider, never from the call
+    if status is None or not status.paid:
+        return "unchanged"
+    async with db.begin() as connection:
+        return await settle_paid(connection, settings, link, status, now)
+
+
+async def settle_paid(
+    connection: AsyncConnection, settings: Settings, link: PaymentLink, status: ProviderStatus, now: datetime
+) -> str:
+    moved = await connection.execute(
+        update(payment_links).where(payment_links.c.id == link.id, payment_links.c.state != "paid")
+        .values(state="paid", paid_at=status.paid_at or now, open_key=None, updated_at=now)
+    )
+    if moved.rowcount != 1:
+        return "unchanged"  # paid before: a repeated webhook or a second click
+    transaction = Transaction(
+        source="link", source_key=f"link:{link.provider}:{status.ref}", kind=TransactionKind.PAYMENT,
+        amount_cents=status.amount_cents or link.amount_cents, period=link.period,
+        data={"link_id": link.id, "provider": link.provider, "payment_id": status.payment_id},
+    )
+    await event_log.append(connection, [event_log.event(
+        link.tenant_id, "payment_link_paid", now, period=link.period, amount_cents=transaction.amount_cents,
+        provider=link.provider, link_id=link.id,
+    )])
+    await payments.record_for_tenant(connection, settings, link.tenant_id, transaction, now)
+    return "paid"

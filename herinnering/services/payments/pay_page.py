@@ -1,0 +1,55 @@
+"""What the tenant's payment page says besides the amount: in which language, which month the
+link pays, what else is still open (other months, their total) and any collection costs that
+are due — so the page says plainly what the amount covers. A link pays one month; the page
+never pretends it settles everything.
+
+It also decides whether the done page may link back to the tenant's "mijn huur" page: only
+with a page token the tenant brought along (they came from that page), and only when that
+token opens the same tenant's page. A payment link forwarded to someone who pays for the
+tenant opens no statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import case_store, statement_store
+from herinnering.config import Settings
+from herinnering.services.payments import payments
+from herinnering.services.payments.links import PaymentLink
+from herinnering.services.tenants.tenant_page import page_url, tenant_for_token
+
+LANGUAGES = ("nl", "en", "tr", "ar", "pl")
+
+
+@dataclass(frozen=True)
+class Covers:
+    language: str
+    contract_id: str
+    period: str                                     # the month this link pays
+    others: list[tuple[str, int]] = field(default_factory=list)  # (period, cents) also still open
+    total_open_cents: int = 0                       # every open month, this one included
+    costs_cents: int = 0                            # collection costs due today (not in any link)
+    page_url: str | None = None                     # back to "mijn huur", when the tenant came from it
+
+
+async def covers(connection: AsyncConnection, settings: Settings, link: PaymentLink, today: date, now: datetime,
+                 token: str = "") -> Covers:
+    tenant = await case_store.tenant(connection, link.tenant_id)
+    language = tenant.language if tenant is not None and tenant.language in LANGUAGES else "nl"
+    months = await payments.periods(connection, link.tenant_id)
+    others = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0 and m.period != link.period]
+    costs = sum(int(row.costs_cents) for row in await statement_store.costs(connection, link.tenant_id)
+                if row.costs_due_from <= today)
+    back = None
+    if token:
+        owner = await tenant_for_token(connection, token, now)
+        if owner is not None and owner.id == link.tenant_id:
+            back = page_url(settings, token)
+    return Covers(language=language, contract_id=tenant.external_id if tenant is not None else "",
+                  period=link.period, others=others, total_open_cents=await payments.outstanding(connection,
+                                                                                                link.tenant_id),
+                  costs_cents=costs, page_url=back)

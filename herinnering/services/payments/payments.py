@@ -1,0 +1,412 @@
+"""Recording payment changes: match a transaction to a tenant and period, store it once, move
+the period's state, log the event and tell the collection ladder — all in the caller's
+transaction.
+
+`record` takes checked transactions from any source (bank file, ERP export, API, paid link).
+Each is stored under its unique `source_key` first; a key already taken means "seen before"
+and changes nothing, which is what makes every intake idempotent (also when two imports run at
+once: the second waits on the unique index, then finds the key taken). A transaction that
+names no known tenant is kept unmatched and becomes an officer task. Every stored change ends
+with `bootstrap.publish_payment(connection, settings, change)`: the case, the instalments, the
+step after a returned debit and the experiment outcome subscribe there.
+
+Read side for other areas: `period_status(connection, tenant_id, period)` and
+`outstanding(connection, tenant_id)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.engine import dialect_insert
+from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
+from herinnering.adapters.db.tables import tasks, tenants
+from herinnering.bootstrap import publish_payment
+from herinnering.config import Settings
+from herinnering.domain.payments.bank_matching import Suggestion, masked_iban
+from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
+from herinnering.domain.payments.state import (
+    PeriodState,
+    Transaction,
+    TransactionKind,
+    apply,
+    contract_candidates,
+    match_contract,
+    money_moved_at,
+    period_in,
+    reason,
+    stated,
+)
+from herinnering.domain.reminders.planning import Period
+from herinnering.errors import BadInput, Conflict, NotFound
+from herinnering.services.payments import bank_matching
+
+
+@dataclass
+class IntakeReport:
+    transactions: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    changes: list[PaymentChange] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    matched_by_signs: list[tuple[str, str, int, str]] = field(default_factory=list)  # contract, month, %, why
+
+    def summary(self) -> str:
+        return (f"{self.transactions} transactions: {self.stored} new, {self.duplicates} seen before, "
+                f"{self.unmatched} of the new not matched to a tenant"
+                + (f", {len(self.matched_by_signs)} matched by their signs" if self.matched_by_signs else ""))
+
+
+@dataclass(frozen=True)
+class Matched:
+    transaction: Transaction
+    tenant_id: int | None
+    contract_id: str | None
+    reference: str | None
+
+
+async def known_contracts(connection: AsyncConnection, candidates: Iterable[str]) -> dict[str, Row[Any]]:
+    """Tenants whose contract id is among `candidates` (in chunks: a bank file names many)."""
+    wanted = sorted(set(candidates))
+    found: dict[str, Row[Any]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        statement = select(tenants.c.id, tenants.c.external_id, tenants.c.monthly_rent_cents).where(
+            tenants.c.external_id.in_(chunk))
+        for row in (await connection.execute(statement)).fetchall():
+            found[row.external_id] = row
+    return found
+
+
+async def match(connection: AsyncConnection, transactions: Sequence[Transaction]) -> list[Matched]:
+    candidates: set[str] = set()
+    for t in transactions:
+        if t.contract_id:
+            candidates.add(t.contract_id)
+        for reference in t.references:
+            for candidate in contract_candidates(reference):
+                candidates.update((candidate, candidate.upper()))
+    known = await known_contracts(connection, candidates)
+    matched = []
+    for t in transactions:
+        if t.contract_id:
+            row = known.get(t.contract_id)
+            matched.append(Matched(t, row.id if row else None, t.contract_id, t.contract_id))
+            continue
+        hit = match_contract(t.references, known)
+        if hit is None:
+            matched.append(Matched(t, None, None, None))
+        else:
+            matched.append(Matched(t, known[hit[0]].id, hit[0], hit[1]))
+    return matched
+
+
+async def record(
+    connection: AsyncConnection, settings: Settings, transactions: Sequence[Transaction], now: datetime
+) -> IntakeReport:
+    """Store each transaction once and apply it; the caller's transaction makes it all-or-nothing."""
+    report = IntakeReport(transactions=len(transactions))
+    for item in await match(connection, transactions):
+        if item.tenant_id is None:
+            decision = await bank_matching.decide_line(connection, settings, item.transaction)
+            if decision.apply is not None:
+                await _record_by_signs(connection, settings, item.transaction, decision.apply, now, report)
+            elif await _store(connection, item.transaction, None, item.transaction.period, None, now):
+                report.stored += 1
+                report.unmatched += 1
+                await _unmatched_task(connection, item.transaction, now, decision.suggestions)
+            else:
+                report.duplicates += 1
+            continue
+        change = await record_for_tenant(connection, settings, item.tenant_id, item.transaction, now,
+                                         contract_id=item.contract_id, reference=item.reference)
+        if change is None:
+            report.duplicates += 1
+        else:
+            report.stored += 1
+            report.changes.append(change)
+    return report
+
+
+async def _record_by_signs(connection: AsyncConnection, settings: Settings, t: Transaction, chosen: Suggestion,
+                           now: datetime, report: IntakeReport) -> None:
+    """Book a line the matcher is sure of, say why on the tenant's timeline and in the report."""
+    period = t.period or chosen.period
+    change = await record_for_tenant(connection, settings, chosen.tenant_id, replace(t, period=period), now,
+                                     contract_id=chosen.contract_id,
+                                     reference=f"herkend ({chosen.confidence}%): {chosen.explanation}")
+    if change is None:
+        report.duplicates += 1
+        return
+    report.stored += 1
+    report.changes.append(change)
+    report.matched_by_signs.append((chosen.contract_id, change.period, chosen.confidence, chosen.explanation))
+    await event_log.append(connection, [event_log.event(
+        chosen.tenant_id, "payment_matched_by_signs", now, source_key=t.source_key, period=change.period,
+        amount_cents=t.amount_cents, confidence=chosen.confidence, reasons=list(chosen.reasons))])
+
+
+async def preview(connection: AsyncConnection, transactions: Sequence[Transaction]) -> IntakeReport:
+    """What `record` would do, storing nothing (a dry run)."""
+    report = IntakeReport(transactions=len(transactions))
+    keys = [t.source_key for t in transactions]
+    taken: set[str] = set()
+    for start in range(0, len(keys), 1000):  # in chunks: asyncpg takes at most 32,767 parameters
+        taken.update((await connection.execute(select(payment_transactions.c.source_key).where(
+            payment_transactions.c.source_key.in_(keys[start:start + 1000])))).scalars())
+    for item in await match(connection, transactions):
+        if item.transaction.source_key in taken:
+            report.duplicates += 1
+        else:
+            report.stored += 1
+            report.unmatched += item.tenant_id is None
+    return report
+
+
+async def record_for_tenant(
+    connection: AsyncConnection, settings: Settings, tenant_id: int, transaction: Transaction, now: datetime,
+    *, contract_id: str | None = None, reference: str | None = None,
+) -> PaymentChange | None:
+    """Store and apply one transaction of a known tenant; None when it was taken in before."""
+    period = transaction.period or _period_from_references(transaction, contract_id)
+    if period is None:
+        period = await _fallback_period(connection, tenant_id, transaction, now, settings)
+    if not await _store(connection, transaction, tenant_id, period, reference, now):
+        return None
+    state, row_id = await _locked_state(connection, tenant_id, period, now)
+    new = apply(state, transaction)
+    await connection.execute(
+        update(payment_periods).where(payment_periods.c.id == row_id).values(
+            amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
+            reason_code=new.reason_code, source=transaction.source, updated_at=now,
+        )
+    )
+    change = PaymentChange(
+        tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
+        amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code, source=transaction.source,
+        occurred_at=money_moved_at(transaction, now, settings.reminders.timezone),
+        returned_debit=transaction.kind is TransactionKind.RETURN,
+    )
+    details: dict[str, Any] = {
+        "period": period, "source": transaction.source, "kind": transaction.kind, "amount_cents": transaction.amount_cents,
+        "status": new.status, "previous_status": state.status, "amount_due_cents": new.amount_due_cents,
+        "amount_paid_cents": new.amount_paid_cents, "source_key": transaction.source_key,
+        **({"booked_on": transaction.booked_on.isoformat()} if transaction.booked_on else {}),
+    }
+    if transaction.kind is TransactionKind.RETURN and transaction.reason_code:
+        details.update(reason_code=transaction.reason_code, reason=reason(transaction.reason_code).nl)
+    await event_log.append(connection, [event_log.event(tenant_id, "payment_changed", now, **details)])
+    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
+    return change
+
+
+def _period_from_references(transaction: Transaction, contract_id: str | None) -> str | None:
+    for text in transaction.references:
+        found = period_in(text, contract_id)
+        if found:
+            return found
+    return None
+
+
+async def _fallback_period(
+    connection: AsyncConnection, tenant_id: int, transaction: Transaction, now: datetime, settings: Settings
+) -> str:
+    """No month named: a payment goes to the oldest month still open, else the month it was booked."""
+    if transaction.kind is TransactionKind.PAYMENT:
+        oldest = (await connection.execute(
+            select(payment_periods.c.period)
+            .where(payment_periods.c.tenant_id == tenant_id,
+                   payment_periods.c.amount_paid_cents < payment_periods.c.amount_due_cents)
+            .order_by(payment_periods.c.period).limit(1)
+        )).scalar()
+        if oldest:
+            return str(oldest)
+    day = transaction.booked_on or now.astimezone(settings.reminders.timezone).date()
+    return str(Period.of(day))
+
+
+async def _store(
+    connection: AsyncConnection, t: Transaction, tenant_id: int | None, period: str | None,
+    reference: str | None, now: datetime,
+) -> bool:
+    statement = dialect_insert(connection, payment_transactions).on_conflict_do_nothing(
+        index_elements=["source_key"]).returning(payment_transactions.c.id)
+    row = (await connection.execute(statement, [{
+        "source_key": t.source_key, "source": t.source, "kind": t.kind, "tenant_id": tenant_id, "period": period,
+        "amount_cents": t.amount_cents, "reason_code": t.reason_code, "reference": (reference or "")[:140] or None,
+        "booked_on": t.booked_on, "value_on": t.value_on, "data": {k: v for k, v in t.data.items() if v is not None}, "created_at": now,
+    }])).first()
+    return row is not None
+
+
+async def _locked_state(
+    connection: AsyncConnection, tenant_id: int, period: str, now: datetime
+) -> tuple[PeriodState, int]:
+    """The period's state, created as `expected` (the monthly rent due) on first touch; row-locked."""
+    rent = (await connection.execute(select(tenants.c.monthly_rent_cents).where(tenants.c.id == tenant_id))).scalar_one()
+    await connection.execute(
+        dialect_insert(connection, payment_periods).on_conflict_do_nothing(index_elements=["tenant_id", "period"]),
+        [{"tenant_id": tenant_id, "period": period, "amount_due_cents": rent, "amount_paid_cents": 0,
+          "status": PaymentStatus.EXPECTED, "reason_code": None, "source": "expected", "created_at": now,
+          "updated_at": now}],
+    )
+    row = (await connection.execute(
+        select(payment_periods).where(payment_periods.c.tenant_id == tenant_id, payment_periods.c.period == period)
+        .with_for_update()
+    )).one()
+    state = PeriodState(row.amount_due_cents, row.amount_paid_cents, PaymentStatus(row.status), row.reason_code)
+    return state, row.id
+
+
+async def _unmatched_task(connection: AsyncConnection, t: Transaction, now: datetime,
+                          suggestions: Sequence[Suggestion] = ()) -> None:
+    what = "terugboeking" if t.kind is TransactionKind.RETURN else "betaling"
+    best = f"; {suggestions[0].contract_id}?" if suggestions else ""
+    statement = dialect_insert(connection, tasks).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    await connection.execute(statement, [{
+        "tenant_id": None, "kind": "verify_payment", "state": "open", "source": "payments",
+        "title": f"Koppel {what} van € {t.amount_cents / 100:.2f} aan een huurder{best}"[:200],
+        "dedupe_key": f"unmatched:{t.source_key}"[:128],
+        "data": {"source_key": t.source_key, "references": list(t.references), "amount_cents": t.amount_cents,
+                 "paid_from": masked_iban(t.counterparty_iban), "account_holder": t.counterparty_name,
+                 "suggestions": [{"contract_id": s.contract_id, "period": s.period, "confidence": s.confidence,
+                                  "reasons": list(s.reasons)} for s in suggestions]},
+        "created_at": now, "updated_at": now,
+    }])
+
+
+# --- read side ---------------------------------------------------------------------------
+
+
+def _change(row: Row[Any]) -> PaymentChange:
+    return PaymentChange(
+        tenant_id=row.tenant_id, period=row.period, status=PaymentStatus(row.status),
+        amount_due_cents=row.amount_due_cents, amount_paid_cents=row.amount_paid_cents,
+        reason_code=row.reason_code, source=row.source, occurred_at=row.updated_at,
+    )
+
+
+async def period_status(connection: AsyncConnection, tenant_id: int, period: str) -> PaymentChange | None:
+    """The state of one tenant's month as a `PaymentChange` (its last change), or None if nothing is known."""
+    row = (await connection.execute(select(payment_periods).where(
+        payment_periods.c.tenant_id == tenant_id, payment_periods.c.period == period))).first()
+    return _change(row) if row else None
+
+
+async def periods(connection: AsyncConnection, tenant_id: int) -> list[PaymentChange]:
+    rows = await connection.execute(
+        select(payment_periods).where(payment_periods.c.tenant_id == tenant_id).order_by(payment_periods.c.period))
+    return [_change(row) for row in rows]
+
+
+async def outstanding(connection: AsyncConnection, tenant_id: int) -> int:
+    """What the tenant still owes over all known months, in cents."""
+    gap = payment_periods.c.amount_due_cents - payment_periods.c.amount_paid_cents
+    total = (await connection.execute(
+        select(func.coalesce(func.sum(gap), 0)).where(payment_periods.c.tenant_id == tenant_id, gap > 0)
+    )).scalar()
+    return int(total or 0)
+
+
+async def transactions_of(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
+    return list((await connection.execute(
+        select(payment_transactions).where(payment_transactions.c.tenant_id == tenant_id)
+        .order_by(payment_transactions.c.id))).fetchall())
+
+
+
+async def assign_unmatched(
+    connection: AsyncConnection, settings: Settings, source_key: str, tenant_id: int, period: str, now: datetime,
+    *, by: str,
+) -> PaymentChange:
+    """An officer matches a kept-unmatched transaction to a tenant and month by hand: the stored
+    row gets the tenant, and the month moves as if the bank had named the tenant."""
+    row = (await connection.execute(select(payment_transactions).where(
+        payment_transactions.c.source_key == source_key).with_for_update())).first()
+    if row is None:
+        raise NotFound(f"payment {source_key!r} does not exist")
+    if row.tenant_id is not None:
+        raise Conflict(f"payment {source_key!r} is already matched to a tenant")
+    try:
+        period = str(Period.parse(period))
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    await connection.execute(update(payment_transactions).where(payment_transactions.c.id == row.id).values(
+        tenant_id=tenant_id, period=period, reference=f"by hand: {by}"[:140]))
+    transaction = Transaction(source=row.source, source_key=row.source_key, kind=TransactionKind(row.kind),
+                              amount_cents=row.amount_cents, period=period, reason_code=row.reason_code,
+                              booked_on=row.booked_on)
+    state, row_id = await _locked_state(connection, tenant_id, period, now)
+    new = apply(state, transaction)
+    await connection.execute(update(payment_periods).where(payment_periods.c.id == row_id).values(
+        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
+        reason_code=new.reason_code, source=transaction.source, updated_at=now))
+    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
+                           amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code,
+                           source=transaction.source, occurred_at=now,
+                           returned_debit=transaction.kind is TransactionKind.RETURN)
+    await event_log.append(connection, [event_log.event(
+        tenant_id, "payment_changed", now, period=period, source=transaction.source, kind=transaction.kind,
+        amount_cents=transaction.amount_cents, status=new.status, previous_status=state.status,
+        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
+        source_key=transaction.source_key, matched_by=by)])
+    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
+    return change
+
+
+async def undo_match(connection: AsyncConnection, settings: Settings, transaction_id: int, now: datetime, *,
+                     by: str) -> PaymentChange:
+    """Take back a match made by hand or by its signs: the month loses the amount again, the line
+    is unmatched, and its task is open again. A line the bank itself named cannot be undone here."""
+    row = (await connection.execute(select(payment_transactions).where(
+        payment_transactions.c.id == transaction_id).with_for_update())).first()
+    if row is None:
+        raise NotFound(f"payment {transaction_id} does not exist")
+    if row.tenant_id is None:
+        raise Conflict(f"payment {transaction_id} is not matched to a tenant")
+    made_here = (row.reference or "").startswith(("by hand:", "herkend ("))
+    if not made_here or row.kind != TransactionKind.PAYMENT:
+        raise Conflict(f"payment {transaction_id} was matched by the bank's own reference "
+                               f"({row.reference or row.source}); correct it at the source")
+    tenant_id, period = int(row.tenant_id), str(row.period)
+    state, row_id = await _locked_state(connection, tenant_id, period, now)
+    new = stated(state.amount_due_cents, max(0, state.amount_paid_cents - row.amount_cents), None, None)
+    await connection.execute(update(payment_periods).where(payment_periods.c.id == row_id).values(
+        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
+        reason_code=new.reason_code, source="undo", updated_at=now))
+    await connection.execute(update(payment_transactions).where(payment_transactions.c.id == row.id).values(
+        tenant_id=None, reference=None))
+    reopened = await connection.execute(update(tasks).where(tasks.c.dedupe_key == f"unmatched:{row.source_key}"[:128])
+                                        .values(state="open", done_at=None, tenant_id=None, updated_at=now))
+    if not reopened.rowcount:
+        await _unmatched_task(connection, Transaction(source=row.source, source_key=row.source_key,
+                                                      kind=TransactionKind.PAYMENT, amount_cents=row.amount_cents,
+                                                      references=tuple((row.data or {}).get("references", ()))), now)
+    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status,
+                           amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
+                           reason_code=new.reason_code, source="undo", occurred_at=now)
+    await event_log.append(connection, [event_log.event(
+        tenant_id, "payment_match_undone", now, transaction_id=row.id, period=period, amount_cents=row.amount_cents,
+        status=new.status, previous_status=state.status, by=by)])
+    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
+    return change
+
+
+async def matched_here(connection: AsyncConnection, tenant_id: int | None = None) -> list[Row[Any]]:
+    """Lines matched by hand or by their signs (the ones `undo_match` can take back), newest first."""
+    statement = (select(payment_transactions, tenants.c.external_id)
+                 .join(tenants, tenants.c.id == payment_transactions.c.tenant_id)
+                 .where(payment_transactions.c.reference.like("by hand:%")
+                        | payment_transactions.c.reference.like("herkend (%"))
+                 .order_by(payment_transactions.c.id.desc()).limit(200))
+    if tenant_id is not None:
+        statement = statement.where(payment_transactions.c.tenant_id == tenant_id)
+    return list((await connection.execute(statement)).fetchall())

@@ -1,0 +1,259 @@
+"""Use case: act on the reason of a returned debit, and write the re-collection batch.
+
+`on_return` runs inside the transaction that stored a returned-debit transaction (it
+subscribes to published payment changes, after the case opened or joined the month): it asks `domain.return_reasons.next_after_return` what this
+reason needs and carries it out — a message that takes the place of the ladder's first rung
+(claimed in `ladder_steps`, so the ladder does not send its own link as well), an officer
+task, a scheduled re-collection with its SEPA pre-notification, or for MD07 the end of every
+message to that tenant. The step and why it was chosen are an event on the timeline.
+
+`export_recollections` writes the re-collections of one day as a SEPA pain.008 file with
+`sepaxml` (validated against the XSD by sepaxml itself) and marks them exported, each with its
+tenant's own mandate id and signature date; a month paid in the meantime, a tenant who no
+longer pays by direct debit, or one without an IBAN or a mandate on record, is left out with
+the reason. Re-collections happen only for direct-debit tenants, announced at least the SEPA
+pre-notification before (`[returns] pre_notification_days`, 14, or the mandate's own days). A return of a
+re-collection comes back through `on_return` and counts against the cap, so the loop closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sepaxml import SepaDD
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import case_store as store
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox
+from herinnering.adapters.db.collection_tables import ladder_steps
+from herinnering.adapters.db.engine import Database, dialect_insert
+from herinnering.adapters.db.tables import events, messages, tenants
+from herinnering.adapters.db.tenant_tables import dialogs, recollections
+from herinnering.adapters.templates import MessageTemplates
+from herinnering.clock import Clock
+from herinnering.config import Settings
+from herinnering.domain.payments.ladder import Action
+from herinnering.domain.payments.methods import PaymentMethod
+from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
+from herinnering.domain.payments.return_reasons import StepAfterReturn, next_after_return
+from herinnering.domain.reminders.planning import next_window_opening, next_working_send_moment
+from herinnering.domain.reminders.states import MessageState
+from herinnering.errors import BadInput
+
+log = logging.getLogger(__name__)
+
+EVENT = "return_next_step"
+
+
+def _local_day(moment: datetime, settings: Settings) -> date:
+    return moment.astimezone(settings.reminders.timezone).date()
+
+
+async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
+    """Subscriber (bootstrap): only a returned debit has a reason that steers the next step."""
+    if change.returned_debit:
+        await on_return(connection, settings, change)
+
+
+async def on_return(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> StepAfterReturn | None:
+    """Carry out the reason-aware step for one new returned debit (see the module docstring)."""
+    if change.status is not PaymentStatus.RETURNED:  # e.g. a return inside a payment arrangement
+        return None
+    now, today = change.occurred_at, _local_day(change.occurred_at, settings)
+    earlier = (await connection.execute(
+        select(recollections).where(recollections.c.tenant_id == change.tenant_id,
+                                    recollections.c.period == change.period,
+                                    recollections.c.state != "cancelled")
+        .order_by(recollections.c.attempt)
+    )).fetchall()
+    if earlier and earlier[-1].state in ("scheduled", "exported"):  # this return is the re-collection's own
+        await connection.execute(update(recollections).where(recollections.c.id == earlier[-1].id)
+                                 .values(state="returned", updated_at=now))
+    tenant = await store.tenant(connection, change.tenant_id)
+    notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
+    step = next_after_return(
+        change.reason_code, settings.returns.policy, today, len(earlier),
+        direct_debit=tenant is None or PaymentMethod(tenant.payment_method).is_direct_debit,
+        notice_on=notice_on, pre_notification_days=tenant.pre_notification_days if tenant is not None else None)
+    data: dict[str, Any] = {"period": change.period, "reason_code": step.code, "action": step.action.value,
+                            "reason": step.describe(), "why": step.why, "recollections_before": len(earlier)}
+    if step.stop_all:
+        await _stop_everything(connection, change.tenant_id, now)
+    task_id = None
+    if step.task_kind and step.task_title:
+        task_id = await store.add_task(
+            connection, tenant_id=change.tenant_id, kind=step.task_kind, title=step.task_title, source="returns",
+            dedupe_key=f"return:{change.tenant_id}:{change.period}:{step.code}:{len(earlier)}", now=now,
+            data={"period": change.period, "reason_code": step.code, "why": step.why,
+                  "outstanding_cents": change.outstanding_cents},
+        )
+    message_id = None
+    case = await store.get_case(connection, change.tenant_id, change.period)
+    if step.message_kind and case is not None and case.state == "open" and tenant is not None and tenant.active:
+        message_id = await _first_rung(connection, settings, tenant, case, step, change, now, today, len(earlier))
+    if step.recollect_on is not None and message_id is not None:  # never a re-collection without its notice
+        attempt = len(earlier) + 1
+        await connection.execute(dialect_insert(connection, recollections).values(
+            tenant_id=change.tenant_id, period=change.period, attempt=attempt, reason_code=step.code,
+            amount_cents=change.outstanding_cents, collect_on=step.recollect_on, state="scheduled",
+            end_to_end_id=f"{tenant.external_id}-{change.period}-R{attempt}"[:35], notice_message_id=message_id,
+            created_at=now, updated_at=now,
+        ).on_conflict_do_nothing(index_elements=["tenant_id", "period", "attempt"]))
+        data["recollect_on"] = step.recollect_on.isoformat()
+    await event_log.append(connection, [event_log.event(change.tenant_id, EVENT, now, message_id, **data,
+                                                        **({"task_id": task_id} if task_id else {}))])
+    return step
+
+
+async def _first_rung(connection: AsyncConnection, settings: Settings, tenant: Row[Any], case: Row[Any],
+                      step: StepAfterReturn, change: PaymentChange, now: datetime, today: date,
+                      recollections_before: int) -> int | None:
+    """The reason's own message, in place of the ladder's first message rung."""
+    from herinnering.services.payments.collection import (
+        payment_link_url,  # collection → cases; no cycle, but heavy
+    )
+
+    link = ""
+    if step.link:
+        link = await payment_link_url(connection, _SettingsOnly(settings), change.tenant_id,  # type: ignore[arg-type]
+                                      change.period, change.outstanding_cents, now) or ""
+    context: dict[str, Any] = {"amount_due_cents": change.outstanding_cents, "link_url": link, "period": change.period}
+    if step.recollect_on is not None:
+        context["recollect_on"] = f"{step.recollect_on:%d-%m-%Y}"
+    assert step.message_kind is not None
+    key = f"return:{case.id}:{step.code}:{step.message_kind}:{recollections_before}"
+    rows = await outbox.insert_planned(connection, [{
+        "tenant_id": tenant.id, "kind": step.message_kind, "period": change.period, "idempotency_key": key,
+        "channel": tenant.channel, "template": MessageTemplates.name(step.message_kind, tenant.channel, tenant.language),
+        "variant": "default", "state": MessageState.PLANNED.value,
+        "send_at": next_working_send_moment(now, settings.reminders.planning_rules()), "not_after": None, "attempts": 0,
+        "context": context, "created_at": now, "updated_at": now,
+    }])
+    if not rows:
+        return None
+    message_id = int(rows[0].id)
+    first = next((s for s in settings.ladder.ladder.steps if s.action is Action.MESSAGE), None)
+    if first is not None:
+        await connection.execute(dialect_insert(connection, ladder_steps).values(
+            case_id=case.id, step=first.name, done_on=today, attempt=1, message_id=message_id,
+            created_at=now, updated_at=now,
+        ).on_conflict_do_nothing(index_elements=["case_id", "step"]))
+    await event_log.append(connection, [event_log.event(tenant.id, "message_planned", now, message_id,
+                                                        kind=step.message_kind, period=change.period)])
+    return message_id
+
+
+@dataclass(frozen=True)
+class _SettingsOnly:
+    """`collection.payment_link_url` reads only `runtime.settings`."""
+
+    settings: Settings
+
+
+async def _stop_everything(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
+    """MD07: the tenant is made inactive (the dispatcher and planner skip inactive tenants), every
+    planned message is cancelled, planned re-collections and an open dialog end."""
+    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False, updated_at=now))
+    planned = (await connection.execute(select(messages.c.id).where(
+        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED))).scalars().all()
+    log_rows = [event_log.event(tenant_id, "messages_stopped", now, reason="rekeninghouder overleden (MD07)")]
+    for message_id in planned:
+        if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message="debtor deceased"):
+            log_rows.append(event_log.event(tenant_id, "message_cancelled", now, message_id, reason="debtor deceased"))
+    await connection.execute(update(recollections).where(
+        recollections.c.tenant_id == tenant_id, recollections.c.state == "scheduled").values(
+        state="cancelled", updated_at=now))
+    await connection.execute(dialogs.delete().where(dialogs.c.tenant_id == tenant_id))
+    await event_log.append(connection, log_rows)
+
+
+async def return_lines(connection: AsyncConnection, tenant_id: int) -> dict[str, list[str]]:
+    """Per month, each return's reason in plain Dutch and why that step was chosen (ladder view)."""
+    rows = (await connection.execute(select(events.c.data, events.c.occurred_at).where(
+        events.c.tenant_id == tenant_id, events.c.type == EVENT).order_by(events.c.id))).fetchall()
+    lines: dict[str, list[str]] = {}
+    for row in rows:
+        text = row.data.get("reason", "")
+        if row.data.get("recollect_on"):
+            text += f" Nieuwe incasso op {date.fromisoformat(row.data['recollect_on']):%d-%m-%Y}."
+        lines.setdefault(row.data.get("period", ""), []).append(text)
+    return lines
+
+
+# --- the pain.008 file --------------------------------------------------------------------------
+
+
+@dataclass
+class RecollectionExport:
+    collect_on: date
+    included: list[str] = field(default_factory=list)     # end-to-end ids in the file
+    left_out: list[str] = field(default_factory=list)     # "<end-to-end id>: why"
+    total_cents: int = 0
+    xml: bytes = b""
+
+
+async def export_recollections(db: Database, settings: Settings, clock: Clock, collect_on: date) -> RecollectionExport:
+    """The re-collections scheduled for `collect_on` as one pain.008 (see the module docstring)."""
+    from herinnering.services.payments import payments
+
+    now = clock.now()
+    creditor = settings.returns.creditor
+    report = RecollectionExport(collect_on=collect_on)
+    sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,
+                   "creditor_id": creditor.creditor_id, "currency": "EUR"}, schema="pain.008.001.02", clean=True)
+    async with db.begin() as connection:
+        due = (await connection.execute(
+            select(recollections, tenants.c.external_id, tenants.c.name, tenants.c.iban, tenants.c.active,
+                   tenants.c.payment_method, tenants.c.mandate_id, tenants.c.mandate_signed_on)
+            .join(tenants, tenants.c.id == recollections.c.tenant_id)
+            .where(recollections.c.state == "scheduled", recollections.c.collect_on == collect_on)
+            .order_by(recollections.c.id)
+        )).fetchall()
+        for row in due:
+            status = await payments.period_status(connection, row.tenant_id, row.period)
+            outstanding = status.outstanding_cents if status is not None else row.amount_cents
+            why = None
+            if not row.active:
+                why = "tenant inactive"
+            elif status is not None and status.status is PaymentStatus.IN_ARRANGEMENT:
+                why = "month is in a payment arrangement"
+            elif outstanding <= 0:
+                why = "month paid in the meantime"
+            elif not PaymentMethod(row.payment_method).is_direct_debit:
+                why = f"the tenant pays by {row.payment_method}, not by direct debit"
+            elif not row.iban:
+                why = "no IBAN known"
+            elif not row.mandate_id or row.mandate_signed_on is None:
+                why = "no SEPA mandate on record (import machtigingskenmerk and datum machtiging)"
+            if why is not None:
+                report.left_out.append(f"{row.end_to_end_id}: {why}")
+                await connection.execute(update(recollections).where(recollections.c.id == row.id).values(
+                    state="cancelled", updated_at=now))
+                await event_log.append(connection, [event_log.event(
+                    row.tenant_id, "recollection_cancelled", now, period=row.period, reason=why)])
+                continue
+            amount = min(outstanding, row.amount_cents)
+            sepa.add_payment({
+                "name": row.name, "IBAN": row.iban.replace(" ", ""), "amount": amount, "type": "RCUR",
+                "collection_date": collect_on, "mandate_id": row.mandate_id,  # the mandate as signed
+                "mandate_date": row.mandate_signed_on,
+                "description": f"Huur {row.period} {row.external_id}", "endtoend_id": row.end_to_end_id,
+            })
+            report.included.append(row.end_to_end_id)
+            report.total_cents += amount
+            await connection.execute(update(recollections).where(recollections.c.id == row.id).values(
+                state="exported", exported_at=now, amount_cents=amount, updated_at=now))
+            await event_log.append(connection, [event_log.event(
+                row.tenant_id, "recollection_exported", now, period=row.period, attempt=row.attempt,
+                amount_cents=amount, collect_on=collect_on.isoformat(), end_to_end_id=row.end_to_end_id)])
+        if report.included:
+            try:
+                report.xml = sepa.export(validate=True)
+            except Exception as exc:  # sepaxml raises a bare Exception on a schema error
+                raise BadInput(f"the pain.008 file did not validate: {exc}") from None
+    return report

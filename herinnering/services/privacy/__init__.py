@@ -1,0 +1,1 @@
+"""Privacy and access, the use cases: export and purge, audit, officers' accounts, API tokens."""

@@ -1,0 +1,87 @@
+"""Use cases: named API tokens for the JSON API, stored as hashes.
+
+`create` returns the token once (`hrn_` + 32 random bytes, URL-safe); the database keeps its
+SHA-256 digest and a short prefix to tell tokens apart in a list. `check` finds the live
+token of a digest and notes when it was last used. The old `[payments] api_token` from the
+configuration still works as a fallback (see README, "Security and privacy"), so existing
+connectors keep running until they get a named token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from herinnering.adapters.db.security_tables import api_tokens
+from herinnering.bootstrap import Runtime
+from herinnering.errors import Conflict, NotFound, TokenError
+
+PREFIX = "hrn_"
+CONFIG_TOKEN = "config:payments.api_token"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create(runtime: Runtime, name: str) -> str:
+    """A new token named `name`; the only time it is ever shown."""
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", name):
+        raise TokenError(f"{name!r} is not a token name: letters, digits and _.:- (at most 64)")
+    token = PREFIX + secrets.token_urlsafe(32)
+    async with runtime.db.begin() as connection:
+        if (await connection.execute(select(api_tokens.c.id).where(api_tokens.c.name == name))).first():
+            raise Conflict(f"a token named {name!r} exists; revoke it first or choose another name")
+        await connection.execute(api_tokens.insert().values(
+            name=name, token_hash=digest(token), prefix=token[:len(PREFIX) + 4], created_at=runtime.clock.now()))
+    return token
+
+
+async def revoke(runtime: Runtime, name: str) -> None:
+    async with runtime.db.begin() as connection:
+        result = await connection.execute(update(api_tokens).where(
+            api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None)).values(revoked_at=runtime.clock.now()))
+    if not result.rowcount:
+        raise NotFound(f"no live token named {name!r}")
+
+
+async def listing(runtime: Runtime) -> list[TokenInfo]:
+    async with runtime.db.begin() as connection:
+        rows = await connection.execute(select(api_tokens).order_by(api_tokens.c.name))
+        return [TokenInfo(r.name, r.prefix, r.created_at, r.last_used_at, r.revoked_at) for r in rows]
+
+
+async def check(runtime: Runtime, authorization: str) -> str | None:
+    """The name of the caller's token from an `Authorization: Bearer …` header, or None."""
+    scheme, _, value = authorization.partition(" ")
+    token = value.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    if token.startswith(PREFIX):
+        async with runtime.db.begin() as connection:
+            row: Any = (await connection.execute(select(api_tokens.c.id, api_tokens.c.name).where(
+                api_tokens.c.token_hash == digest(token), api_tokens.c.revoked_at.is_(None)))).first()
+            if row is not None:
+                await connection.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(
+                    last_used_at=runtime.clock.now()))
+                return str(row.name)
+    fallback = runtime.settings.payments.api_token
+    if fallback and hmac.compare_digest(digest(token), digest(fallback)):
+        return CONFIG_TOKEN
+    return None

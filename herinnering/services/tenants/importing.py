@@ -1,0 +1,187 @@
+"""Use case: import the ERP's tenant export.
+
+Rows are validated first (pure, `domain.tenant_csv`); valid rows are upserted by contract id
+in one transaction per batch. A bad row is reported with its line and reason and never
+touches stored data; `dry_run` validates only.
+
+New tenants take a fast path (the 100k-row file of a large corporation is mostly new tenants
+on its first import): on PostgreSQL a whole batch goes in as column arrays in one `INSERT …
+SELECT FROM unnest(…)` whose RETURNING feeds the `tenant_imported` events in the same statement,
+and two batches are written at once (the server works on the other core); on SQLite one plain
+executemany. Tenants already stored go through `tenant_store.upsert`, which finds and logs
+what changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import tenant_store
+from herinnering.adapters.db.engine import Database
+from herinnering.adapters.db.tables import UtcDateTime, tenants
+from herinnering.clock import Clock
+from herinnering.config import ReminderSettings
+from herinnering.domain.tenants.tenant_csv import (
+    CsvFileError,
+    ImportRules,
+    RowError,
+    TenantRecord,
+    parse_tenant_csv,
+)
+from herinnering.errors import ImportFileError
+from herinnering.logging_setup import mask_text, remember_names
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the file as a whole, each said once
+
+    @property
+    def error_lines(self) -> int:
+        """Lines with at least one error (a line with three bad fields is one line)."""
+        return len({error.line for error in self.errors})
+
+    @property
+    def valid(self) -> int:
+        return self.rows - self.error_lines
+
+    @property
+    def unchanged(self) -> int:
+        return self.valid - self.inserted - self.updated
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_rules(reminders: ReminderSettings) -> ImportRules:
+    return ImportRules(
+        collection_days=reminders.collection_days,
+        languages=reminders.languages,
+        default_language=reminders.default_language,
+    )
+
+
+async def import_tenants(
+    db: Database,
+    data: bytes,
+    reminders: ReminderSettings,
+    clock: Clock,
+    *,
+    dry_run: bool = False,
+    batch_size: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    try:
+        parsed = parse_tenant_csv(data, import_rules(reminders))
+    except CsvFileError as exc:
+        raise ImportFileError(str(exc)) from None
+    report = ImportReport(rows=len(parsed.records) + len({error.line for error in parsed.errors}),
+                          errors=list(parsed.errors), warnings=list(parsed.warnings))
+    records = [record for _, record in parsed.records]
+    async with db.begin() as connection:
+        report.warnings.extend(await shared_phones(connection, parsed.records))
+    batches = [records[start:start + batch_size] for start in range(0, len(records), batch_size)]
+
+    async def lane(mine: list[list[TenantRecord]]) -> None:
+        for batch in mine:
+            if not dry_run:
+                async with db.begin() as connection:
+                    inserted, updated = await _store(connection, batch, clock.now(), parsed.columns)
+                report.inserted += inserted
+                report.updated += updated
+            if progress:
+                progress(len(batch))
+
+    lanes = 2 if db.dialect == "postgresql" and not dry_run else 1
+    await asyncio.gather(*(lane(batches[i::lanes]) for i in range(lanes)))
+    return report
+
+
+async def shared_phones(connection: AsyncConnection, lines: Sequence[tuple[int, TenantRecord]]) -> list[str]:
+    """One warning per phone number that more than one contract has (in the file, or the file
+    and the stored tenants): a STOP from that phone opts every one of them out."""
+    holders: dict[str, dict[str, str]] = {}
+    for line, record in lines:
+        holders.setdefault(record.phone, {}).setdefault(record.external_id, f"line {line}")
+    phones = sorted(holders)
+    for start in range(0, len(phones), 500):
+        rows = await connection.execute(select(tenants.c.phone, tenants.c.external_id)
+                                        .where(tenants.c.phone.in_(phones[start:start + 500])))
+        for phone, external_id in rows:
+            holders[phone].setdefault(external_id, "already stored")
+    return [
+        f"phone {mask_text(phone)} is shared by contracts "
+        + ", ".join(f"{contract} ({where})" for contract, where in sorted(found.items()))
+        + ": a STOP from it opts all of them out"
+        for phone, found in holders.items() if len(found) > 1
+    ]
+
+
+async def _store(
+    connection: AsyncConnection, batch: Sequence[TenantRecord], now: datetime, present: frozenset[str],
+) -> tuple[int, int]:
+    """(inserted, updated) for one batch: new tenants the fast way, known ones through the upsert."""
+    remember_names(record.name for record in batch)  # the log filter masks them from now on (issue 9)
+    ids = [record.external_id for record in batch]
+    known = set((await connection.execute(
+        select(tenants.c.external_id).where(tenants.c.external_id.in_(ids)))).scalars())
+    new = [record for record in batch if record.external_id not in known]
+    inserted = await _insert_new(connection, new, now) if new else 0
+    updated = 0
+    if known:
+        _, updated = await tenant_store.upsert(connection, [r for r in batch if r.external_id in known], now,
+                                               present)
+        if present & {"payment_method", "lease_end"}:  # a reminder planned before may no longer fit
+            ids = (await connection.execute(select(tenants.c.id).where(tenants.c.external_id.in_(sorted(known))))).scalars()
+            await tenant_store.cancel_stale_reminders(connection, ids, now)
+    return inserted, updated
+
+
+FIELDS = ("external_id", *tenant_store.STORED_COLUMNS)
+COLUMNS = f"{', '.join(FIELDS)}, active, opted_out, created_at, updated_at"
+
+
+def _postgres_sql(dialect: object) -> str:
+    arrays = ", ".join(f"CAST(:{f} AS {tenants.c[f].type.compile(dialect)}[])" for f in FIELDS)  # type: ignore[arg-type]
+    return (
+        f"WITH new AS (INSERT INTO tenants ({COLUMNS})"
+        f" SELECT t.*, true, false, :now, :now FROM unnest({arrays}) AS t"
+        " ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id)"
+        " INSERT INTO events (tenant_id, type, data, occurred_at)"
+        " SELECT id, 'tenant_imported', json_build_object('external_id', external_id), :now FROM new"
+    )
+
+
+async def _insert_new(connection: AsyncConnection, records: Sequence[TenantRecord], now: datetime) -> int:
+    """New tenants and their `tenant_imported` events, without an ORM-style row per tenant:
+    PostgreSQL takes column arrays in one statement; SQLite one plain executemany, then the
+    events from one INSERT … SELECT."""
+    stamp = bindparam("now", type_=UtcDateTime)
+    if connection.dialect.name == "postgresql":
+        rows = [{"external_id": r.external_id, **tenant_store.stored_values(r)} for r in records]
+        columns = {name: [row[name] for row in rows] for name in FIELDS}
+        statement = text(_postgres_sql(connection.dialect)).bindparams(stamp)
+        return (await connection.execute(statement, {**columns, "now": now})).rowcount
+    values = ", ".join(f":{f}" for f in FIELDS)
+    insert = text(f"INSERT INTO tenants ({COLUMNS}) VALUES ({values}, 1, 0, :now, :now)"
+                  " ON CONFLICT (external_id) DO NOTHING").bindparams(stamp)
+    await connection.execute(insert, [{"external_id": r.external_id, **tenant_store.stored_values(r), "now": now}
+                                      for r in records])
+    logged = text(
+        "INSERT INTO events (tenant_id, type, data, occurred_at)"
+        " SELECT id, 'tenant_imported', json_object('external_id', external_id), :now FROM tenants"
+        " WHERE external_id IN (SELECT value FROM json_each(:ids)) AND created_at = :now"
+    ).bindparams(stamp)
+    return (await connection.execute(logged, {"ids": json.dumps([r.external_id for r in records]), "now": now})).rowcount

@@ -1,0 +1,103 @@
+"""Use case: compute every tenant's segment for one day (klantprofielen) and keep it.
+
+The facts come from our own tables: when the tenant was first known (`tenants.created_at`;
+the ERP export has no contract start), the payment reminders sent in the 12 months before the
+day (ladder and return messages that went out), an open arrears case, an active payment
+arrangement. `domain.segments.assign` decides; the day's snapshot is stored per tenant (a
+second run the same day replaces it), and a tenant whose segment moved up gets an event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db.collection_tables import arrangements, arrears_cases
+from herinnering.adapters.db.engine import Database, dialect_insert
+from herinnering.adapters.db.tables import messages, tenants
+from herinnering.adapters.db.tenant_tables import tenant_segments
+from herinnering.config import Settings
+from herinnering.domain.tenants.segments import Assigned, Facts, Segment, assign
+
+REMINDER_KINDS_EXTRA = ("return_recollect", "return_objection", "instalment_reminder")
+
+
+def reminder_kinds(settings: Settings) -> list[str]:
+    from herinnering.services.payments.collection import message_kinds
+
+    return sorted(set(message_kinds(settings)) | set(REMINDER_KINDS_EXTRA))
+
+
+async def facts_of(connection: AsyncConnection, settings: Settings, today: date) -> dict[int, Facts]:
+    start = datetime.combine(today - timedelta(days=365), time(), tzinfo=UTC)
+    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC)
+    reminders = dict((await connection.execute(
+        select(messages.c.tenant_id, func.count()).where(
+            messages.c.kind.in_(reminder_kinds(settings)), messages.c.sent_at >= start, messages.c.sent_at < end)
+        .group_by(messages.c.tenant_id))).all())
+    late = set((await connection.execute(select(arrears_cases.c.tenant_id).where(
+        arrears_cases.c.state == "open"))).scalars())
+    planned = set((await connection.execute(select(arrangements.c.tenant_id).where(
+        arrangements.c.state == "active"))).scalars())
+    rows = (await connection.execute(select(tenants.c.id, tenants.c.created_at).where(
+        tenants.c.active.is_(True)))).fetchall()
+    zone = settings.reminders.timezone
+    return {row.id: Facts(since=row.created_at.astimezone(zone).date(), reminders_12m=int(reminders.get(row.id, 0)),
+                          late_now=row.id in late, in_arrangement=row.id in planned) for row in rows}
+
+
+async def compute(db: Database, settings: Settings, today: date, now: datetime) -> dict[int, Assigned]:
+    """Assign and store today's segments; returns tenant id → segment with reason."""
+    async with db.begin() as connection:
+        facts = await facts_of(connection, settings, today)
+        found = {tenant_id: assign(f, today) for tenant_id, f in facts.items()}
+        before = dict((await connection.execute(
+            select(tenant_segments.c.tenant_id, tenant_segments.c.segment).where(tenant_segments.c.day < today)
+            .order_by(tenant_segments.c.day))).all())  # the latest earlier day wins
+        await connection.execute(tenant_segments.delete().where(tenant_segments.c.day == today))
+        if found:
+            await connection.execute(dialect_insert(connection, tenant_segments), [
+                {"tenant_id": t, "day": today, "segment": int(a.segment), "reason": a.reason[:200]}
+                for t, a in found.items()])
+        moved = [event_log.event(t, "segment_moved_up", now, segment=int(a.segment), previous=before[t],
+                                 reason=a.reason)
+                 for t, a in found.items() if t in before and int(a.segment) > before[t]
+                 and a.segment is not Segment.NEW]
+        await event_log.append(connection, moved)
+    return found
+
+
+async def counts_over_time(connection: AsyncConnection, since: date) -> dict[date, Counter[int]]:
+    rows = (await connection.execute(
+        select(tenant_segments.c.day, tenant_segments.c.segment, func.count())
+        .where(tenant_segments.c.day >= since)
+        .group_by(tenant_segments.c.day, tenant_segments.c.segment).order_by(tenant_segments.c.day))).all()
+    found: dict[date, Counter[int]] = {}
+    for day, segment, n in rows:
+        found.setdefault(day, Counter())[int(segment)] = int(n)
+    return found
+
+
+async def segment_of(connection: AsyncConnection, tenant_id: int) -> Any:
+    return (await connection.execute(select(tenant_segments).where(tenant_segments.c.tenant_id == tenant_id)
+                                     .order_by(tenant_segments.c.day.desc()).limit(1))).first()
+
+
+async def segments_job(runtime: Any) -> None:
+    """The scheduler's daily trigger (05:30 in `serve`): a second run the same day replaces the snapshot."""
+    from herinnering.errors import HerinneringError
+
+    now = runtime.clock.now()
+    try:
+        found = await compute(runtime.db, runtime.settings, now.astimezone(runtime.settings.reminders.timezone).date(),
+                              now)
+    except HerinneringError as exc:
+        logging.getLogger(__name__).error("segments not computed: %s", exc)
+        return
+    logging.getLogger(__name__).info("segments computed for %d tenants", len(found))

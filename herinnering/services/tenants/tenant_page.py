@@ -1,0 +1,118 @@
+"""Use cases of the personal "mijn huur" page: its unguessable, expiring link, and what it shows.
+
+A token is 32 random bytes (URL-safe); only its SHA-256 is stored, so a copy of the database
+opens no page. A token works until it expires (`self_service.page_link_days`) and only while
+the tenant is active. `page_data` gathers balance, open months, the next debit date, the
+payment arrangement, and any collection-day change in progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox
+from herinnering.adapters.db.collection_tables import arrangements, instalments
+from herinnering.adapters.db.tables import tenants
+from herinnering.adapters.db.tenant_tables import tenant_page_tokens
+from herinnering.adapters.templates import MessageTemplates
+from herinnering.config import Settings
+from herinnering.domain.reminders.planning import Period, debit_date, next_window_opening
+from herinnering.domain.reminders.states import MessageState
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    await connection.execute(tenant_page_tokens.insert().values(
+        token_hash=token_hash(token), tenant_id=tenant_id, created_at=now,
+        expires_at=now + timedelta(days=settings.self_service.page_link_days)))
+    await event_log.append(connection, [event_log.event(tenant_id, "tenant_page_link_made", now,
+                                                        days=settings.self_service.page_link_days)])
+    return token
+
+
+def page_url(settings: Settings, token: str) -> str:
+    return f"{settings.server.public_url}/mijn-huur/{token}"
+
+
+async def send_page_link(connection: AsyncConnection, settings: Settings, tenant: Row[Any], now: datetime) -> int | None:
+    """A message with a fresh link to the tenant's page; returns the message id."""
+    token = await issue_token(connection, settings, tenant.id, now)
+    rows = await outbox.insert_planned(connection, [{
+        "tenant_id": tenant.id, "kind": "tenant_page_link", "period": now.strftime("%Y-%m"),
+        "idempotency_key": f"tenant_page_link:{token_hash(token)[:32]}", "channel": tenant.channel,
+        "template": MessageTemplates.name("tenant_page_link", tenant.channel, tenant.language), "variant": "default",
+        "state": MessageState.PLANNED.value, "send_at": next_window_opening(now, settings.reminders.planning_rules()),
+        "not_after": None, "attempts": 0, "context": {"page_url": page_url(settings, token)},
+        "created_at": now, "updated_at": now,
+    }])
+    return int(rows[0].id) if rows else None
+
+
+async def tenant_for_token(connection: AsyncConnection, token: str, now: datetime) -> Row[Any] | None:
+    """The tenant a valid token opens; None for an unknown, expired or inactive one."""
+    if not token or len(token) > 100:
+        return None
+    row = (await connection.execute(select(tenant_page_tokens).where(
+        tenant_page_tokens.c.token_hash == token_hash(token)))).first()
+    if row is None or row.expires_at <= now:
+        return None
+    tenant = (await connection.execute(select(tenants).where(tenants.c.id == row.tenant_id))).first()
+    if tenant is None or not tenant.active:
+        return None
+    await connection.execute(update(tenant_page_tokens).where(tenant_page_tokens.c.id == row.id)
+                             .values(last_used_at=now))
+    return tenant
+
+
+@dataclass
+class PageData:
+    balance_cents: int
+    open_months: list[tuple[str, int]] = field(default_factory=list)  # (period, outstanding cents)
+    next_debit: date | None = None
+    collection_day: int = 1
+    pending_day: tuple[int, str] | None = None  # (new day, from period) not yet in force
+    arrangement: list[tuple[int, date, int, str]] = field(default_factory=list)  # (number, due, cents, state)
+    oldest_open: str | None = None
+
+
+async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row[Any], today: date) -> PageData:
+    from herinnering.services.payments import payments
+    from herinnering.services.tenants.self_service import current_day, day_changes
+
+    months = await payments.periods(connection, tenant.id)
+    data = PageData(balance_cents=await payments.outstanding(connection, tenant.id))
+    data.open_months = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0]
+    data.oldest_open = data.open_months[0][0] if data.open_months else None
+    period = Period.of(today)
+    for _ in range(3):
+        day = await current_day(connection, tenant, period)
+        debit = debit_date(period, day)
+        if debit >= today:
+            data.next_debit, data.collection_day = debit, day
+            break
+        period = period.next()
+    this_month = str(Period.of(today))
+    pending = [c for c in await day_changes(connection, tenant.id)
+               if c.state == "scheduled" and c.effective_period > this_month]
+    if pending:
+        data.pending_day = (pending[-1].new_day, pending[-1].effective_period)
+    plan = (await connection.execute(select(arrangements.c.id).where(
+        arrangements.c.tenant_id == tenant.id, arrangements.c.state == "active").order_by(arrangements.c.id.desc())
+    )).scalar()
+    if plan is not None:
+        rows = (await connection.execute(select(instalments).where(instalments.c.arrangement_id == plan)
+                                         .order_by(instalments.c.number))).fetchall()
+        data.arrangement = [(r.number, r.due_on, r.amount_cents, r.state) for r in rows]
+    return data

@@ -1,0 +1,1 @@
+"""Legal steps on the web: the Wgs export per municipality and the proof bundle."""

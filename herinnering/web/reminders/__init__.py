@@ -1,0 +1,1 @@
+"""Reminders on the web: Twilio's status webhook and the template preview."""
