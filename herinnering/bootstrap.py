@@ -8,12 +8,15 @@ It also wires who hears what happened to a payment: payments and returns only *p
 `PaymentChange` (`publish_payment`); the case, the arrangement instalments, the reason-aware
 step after a return and the experiments' outcome *subscribe* here, in this order, inside the
 transaction that stored the change. So the collection core has no import cycle: none of
-these modules imports payments, and payments imports none of them.
+these modules imports payments, and payments imports none of them. A bank statement publishes
+a round of changes at once (`publish_payments`, each tenant at most once): every subscriber
+has a batch form that leaves the same rows and events as its one-change form, change by
+change, while reading what it needs for the whole round in a few statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -113,3 +116,35 @@ async def publish_payment(connection: AsyncConnection, settings: Settings, chang
     """Tell every subscriber about one stored payment change, in the caller's transaction."""
     for handler in payment_subscribers():
         await handler(connection, settings, change)
+
+
+PaymentBatchHandler = Callable[[AsyncConnection, Settings, Sequence[PaymentChange]], Awaitable[Any]]
+
+
+@cache
+def payment_batch_forms() -> dict[PaymentHandler, PaymentBatchHandler]:
+    """The batch form of each subscriber that has one (a subscriber without runs change by change)."""
+    from herinnering.services.experiments import experiments
+    from herinnering.services.payments import arrangements, cases, returns
+
+    return {cases.on_payment_change: cases.on_payment_changes,
+            arrangements.on_payment_change: arrangements.on_payment_changes,
+            returns.on_payment_change: returns.on_payment_changes,
+            experiments.on_payment_change: experiments.on_payment_changes}
+
+
+async def publish_payments(connection: AsyncConnection, settings: Settings, changes: Sequence[PaymentChange]) -> None:
+    """Tell every subscriber about stored changes of distinct tenants, in the caller's
+    transaction: the same as `publish_payment` for each in turn (one tenant's changes never
+    meet in one call, and different tenants' changes touch different rows)."""
+    if not changes:
+        return
+    assert len({change.tenant_id for change in changes}) == len(changes), "one change per tenant in a round"
+    forms = payment_batch_forms()
+    for handler in payment_subscribers():
+        batch = forms.get(handler)
+        if batch is not None:
+            await batch(connection, settings, changes)
+        else:
+            for change in changes:
+                await handler(connection, settings, change)

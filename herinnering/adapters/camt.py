@@ -324,9 +324,12 @@ def _amount(text: str | None, where: str) -> int:
 
 
 def _first(element: Any, name: str) -> Any:
-    """The first direct child called `name`, whatever the namespace."""
+    """The first direct child called `name`, whatever the namespace (a tag is "{namespace}name";
+    comparing the string's end is the same test as QName's localname, without building one per child)."""
+    suffix = "}" + name
     for child in element:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+        tag = child.tag
+        if isinstance(tag, str) and (tag == name or tag.endswith(suffix)):
             return child
     return None
 

@@ -2,6 +2,9 @@
 
     herinnering screenshots [--out DIR]   the main screens at 1366x900 and 390x844, as PNG files
 
+One walk through the screens (the walk changes things: a file is made, an arrangement agreed, a
+month paid), each screen shot at both widths before the walk moves on.
+
 It builds the workplace scene (herinnering/demo/workplace_scene.py) in a fresh SQLite file with the
 shipped fake Twilio server, serves the web app on a free port and drives Debian's chromium
 (Playwright; `pip install -e '.[test]'`, never `playwright install`) through the screens."""
@@ -20,7 +23,7 @@ from herinnering.commands.common import console
 from herinnering.config import Settings
 from herinnering.errors import ConfigError
 
-WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
 
@@ -58,15 +61,16 @@ async def cmd_screenshots(args: argparse.Namespace, settings: Settings) -> int:
                     browser = await playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                                                args=CHROMIUM_ARGS)
                     try:
-                        for width_name, (width, height) in WIDTHS.items():
-                            context = await browser.new_context(viewport={"width": width, "height": height},
-                                                                locale="nl-NL")
-                            page = await context.new_page()
-                            async for screen in screens(runtime, scene, page, url):
+                        context = await browser.new_context(viewport=WIDTHS["desktop"], locale="nl-NL")
+                        page = await context.new_page()
+                        async for screen in screens(runtime, scene, page, url):
+                            for width_name, size in WIDTHS.items():  # one walk, each screen at both widths
+                                await page.set_viewport_size(size)
                                 path = out / f"{screen}-{width_name}.png"
                                 await page.screenshot(path=str(path), full_page=True)
                                 console.print(f"{path}")
-                            await context.close()
+                            await page.set_viewport_size(WIDTHS["desktop"])
+                        await context.close()
                     finally:
                         await browser.close()
     return 0

@@ -1,6 +1,7 @@
 """CLI commands of tenant-centred collection (issue 10).
 
     herinnering recollect export --date 2026-12-14 --out batch.xml   the day's re-collections as pain.008
+    herinnering recollect handed --batch 3                             that file went to the bank (/herincasso too)
     herinnering collection-day show --tenant HC-100101                 the tenant's day and its changes
     herinnering collection-day reverse --change 7 --by "A. de Boer"    undo a change the tenant made
     herinnering tenant-page link --tenant HC-100101 [--send]           a fresh "mijn huur" link
@@ -18,7 +19,7 @@ from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.commands.common import add_now, console, find_tenant, make_clock
 from herinnering.config import Settings
-from herinnering.errors import BadInput, NotFound
+from herinnering.errors import BadInput, Conflict, NotFound
 
 
 def _date(text: str) -> date:
@@ -40,7 +41,24 @@ async def cmd_recollect_export(args: argparse.Namespace, settings: Settings) -> 
         return 0
     Path(args.out).write_bytes(report.xml)
     console.print(f"Wrote {args.out}: pain.008.001.02, {len(report.included)} re-collection(s), "
-                  f"{money(report.total_cents, 'nl')}, collection date {report.collect_on:%d-%m-%Y}", highlight=False)
+                  f"{money(report.total_cents, 'nl')}, collection date {report.collect_on:%d-%m-%Y}; kept as file "
+                  f"{report.batch_id} (`herinnering recollect handed --batch {report.batch_id}` once the bank has it)",
+                  highlight=False)
+    return 0
+
+
+async def cmd_recollect_handed(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.adapters.db import recollection_store
+
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
+            runtime.db.begin() as connection:
+        found = await recollection_store.batch(connection, args.batch)
+        if found is None:
+            raise NotFound(f"--batch {args.batch}: no such re-collection file")
+        if not await recollection_store.mark_handed(connection, args.batch, args.by or "cli", runtime.clock.now()):
+            raise Conflict(f"file {args.batch} was already handed to the bank")
+    console.print(f"File {args.batch} ({found.collect_on:%d-%m-%Y}, {found.payment_count} re-collection(s)) "
+                  "recorded as handed to the bank.", highlight=False)
     return 0
 
 
@@ -92,6 +110,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--out", required=True, help="the pain.008 file to write")
     add_now(p)
     p.set_defaults(run=cmd_recollect_export)
+    p = sub.add_parser("handed", help="record that a re-collection file was handed to the bank")
+    p.add_argument("--batch", type=int, required=True, help="the file's number (printed by export, shown on /herincasso)")
+    p.add_argument("--by", help="who handed it (default: cli)")
+    add_now(p)
+    p.set_defaults(run=cmd_recollect_handed)
 
     p = commands.add_parser("collection-day", help="collection-day changes the tenant chose (DAG, mijn huur)")
     sub = p.add_subparsers(dest="action", required=True)

@@ -31,6 +31,14 @@ TENANTS = (
     ("HC-204519", "Ahmed El Amrani", "+31201234567", "ar", 71200),
     ("HC-204520", "Jan de Vries", "+31687654321", "nl", 74550),
 )
+# Two direct-debit tenants with a signed mandate whose debit comes back later in the month (AM04,
+# MS03): their re-collection is scheduled for after Christmas, so the re-collection screen has a
+# file to make; they also read "mijn huur" and the payment page in Polish and English.
+DIRECT_DEBIT = (
+    ("HC-204521", "Katarzyna Nowak", "+31611122233", "pl", 69800, "NL20INGB0001234567", "MD-204521", "AM04"),
+    ("HC-204522", "Emily Clarke", "+31611122244", "en", 81000, "NL44RABO0417164300", "MD-204522", "MS03"),
+)
+DIRECT_DEBIT_RETURN_DAY = 9  # Friday 11 December
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,13 @@ async def build(runtime: Runtime, *, days: int = 14) -> Scene:
         await tenant_store.upsert(connection, [
             TenantRecord(external_id=contract, name=name, phone=phone, channel="sms", language=language,
                          monthly_rent_cents=rent, collection_day=1, iban=None)
-            for contract, name, phone, language, rent in TENANTS], runtime.clock.now())
-        found = {contract: await tenant_store.by_external_id(connection, contract) for contract, *_ in TENANTS}
+            for contract, name, phone, language, rent in TENANTS] + [
+            TenantRecord(external_id=contract, name=name, phone=phone, channel="sms", language=language,
+                         monthly_rent_cents=rent, collection_day=1, iban=iban, payment_method="incasso",
+                         mandate_id=mandate, mandate_date=date(2019, 3, 1))
+            for contract, name, phone, language, rent, iban, mandate, _ in DIRECT_DEBIT], runtime.clock.now())
+        found = {contract: await tenant_store.by_external_id(connection, contract)
+                 for contract, *_ in TENANTS + DIRECT_DEBIT}
         await payments.record(connection, runtime.settings, [
             Transaction(source="api", source_key=f"scene:return:{contract}", kind=TransactionKind.RETURN,
                         amount_cents=rent, contract_id=contract, period=PERIOD, reason_code=code,
@@ -62,6 +75,13 @@ async def build(runtime: Runtime, *, days: int = 14) -> Scene:
             runtime.clock.now())
     for offset in range(days + 1):
         runtime.clock.set(_morning(DAY_ZERO + timedelta(days=offset)))
+        if offset == DIRECT_DEBIT_RETURN_DAY:
+            async with runtime.db.begin() as connection:
+                await payments.record(connection, runtime.settings, [
+                    Transaction(source="api", source_key=f"scene:return:{contract}", kind=TransactionKind.RETURN,
+                                amount_cents=rent, contract_id=contract, period=PERIOD, reason_code=code,
+                                booked_on=runtime.clock.now().date())
+                    for contract, _, _, _, rent, _, _, code in DIRECT_DEBIT], runtime.clock.now())
         await ladder_tick(runtime)
         await Dispatcher(runtime, "scene").run_until_idle()
     async with runtime.db.begin() as connection:
@@ -139,10 +159,82 @@ async def screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> Async
                        ("/experiments", "experiments")):
         await page.goto(base + path)
         yield name
-    for contract in ("HC-204519", "HC-204518", "HC-204520"):
-        await page.context.clear_cookies()
-        await page.goto(tokens[contract])
-        yield f"mijn-huur-{scene.tenants[contract].language}"
+    async for name in _recollection_screens(page, base):
+        yield name
+    await log_in(page, base, "anna@delinde.nl")
+    async for name in _arrangement_screens(runtime, scene, page, base):
+        yield name
+    for contract in ("HC-204519", "HC-204518", "HC-204520", "HC-204521", "HC-204522"):
+        async for name in _tenant_screens(page, tokens[contract], scene.tenants[contract].language):
+            yield name
+
+
+async def _recollection_screens(page: Any, base: str) -> AsyncIterator[str]:
+    """A team lead's re-collection file: what would go in, the file made, handed to the bank."""
+    await page.goto(base + "/herincasso")
+    yield "recollection"
+    make = page.locator("form[action='/herincasso/bestand'] button")
+    if await make.count():
+        await make.first.click()
+        await page.wait_for_url("**notice=made**")
+        yield "recollection-file-made"
+        await page.locator("form[action$='/bank'] button").first.click()
+        await page.wait_for_url("**notice=handed**")
+        yield "recollection-handed"
+
+
+async def _arrangement_screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> AsyncIterator[str]:
+    """An officer agrees an arrangement, opens its change and cancel forms, changes it; the team's
+    list; and another tenant's arrangement cancelled."""
+    from herinnering.services.payments.collection import local_day
+
+    first = (local_day(runtime.clock.now(), runtime.settings) + timedelta(days=12)).isoformat()
+    for contract, cancel in (("HC-204520", False), ("HC-204521", True)):
+        await page.goto(f"{base}/huurders/{scene.tenants[contract].id}")
+        if not await page.locator(".arrangement").count():
+            await page.fill("#arr-count", "3")
+            await page.fill("#arr-first", first)
+            await page.click("#arrangement-form button[type=submit]")
+            await page.wait_for_url("**notice=arrangement**")
+        arrangement = page.locator(".arrangement").first
+        for summary in await arrangement.locator("summary").all():
+            await summary.click()
+        if cancel:
+            await arrangement.locator("input[name=reason]").last.fill("Huurder betaalt liever in een keer")
+            await arrangement.locator("button.danger").click()
+            await page.wait_for_url("**notice=cancelled**")
+            yield "tenant-arrangement-cancelled"
+            continue
+        yield "tenant-arrangement-forms"
+        await arrangement.locator("input[name=count]").fill("4")
+        await arrangement.locator("input[name=first]").fill(first)
+        await arrangement.locator("input[name=reason]").first.fill("Ander inkomen vanaf januari")
+        await arrangement.locator("form[action$='/wijzigen'] button").click()
+        await page.wait_for_url("**notice=changed**")
+        yield "tenant-arrangement-changed"
+        await page.goto(base + "/regelingen")
+        yield "arrangements"
+
+
+async def _tenant_screens(page: Any, url: str, language: str) -> AsyncIterator[str]:
+    """The tenant's own pages in their language: mijn huur (with the statement opened), the
+    payment page it leads to, and the done page after paying."""
+    await page.context.clear_cookies()
+    await page.goto(url)
+    yield f"mijn-huur-{language}"
+    statement = page.locator("#overzicht summary")
+    if await statement.count():
+        await statement.click()
+        yield f"mijn-huur-{language}-statement"
+    pay = page.locator("a.button.pay")
+    if await pay.count():
+        await pay.click()
+        await page.wait_for_url("**/pay/**")
+        yield f"pay-{language}"
+        await page.select_option("#bank", "ING")
+        await page.click("button.pay")
+        await page.wait_for_url("**/klaar**")
+        yield f"pay-done-{language}"
 
 
 async def _unknown_thread(runtime: Runtime, scene: Scene) -> int:

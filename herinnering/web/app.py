@@ -26,7 +26,7 @@ from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.legal import wgs
 from herinnering.web.payments import api as payments
 from herinnering.web.payments import links as payment_links
-from herinnering.web.payments import statement
+from herinnering.web.payments import recollections, statement
 from herinnering.web.privacy import audit, second_factor, team_accounts
 from herinnering.web.reminders import templates_preview, webhooks
 from herinnering.web.tenants import api as tenant_api
@@ -115,7 +115,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
                  openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
-                 team_accounts, wgs, second_factor, media):
+                 team_accounts, wgs, second_factor, media, recollections):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}
     return app

@@ -56,7 +56,7 @@ async def test_paying_the_sandbox_link_through_its_page_marks_the_month_paid(
 
     code, page, _ = await fetch("GET", link.url)
     assert code == 200
-    assert "€ 656,36" in page and "de huur van december 2026 (contract HC-100101)" in page and "Rabobank" in page
+    assert "€ 656,36" in page and "de huur van december 2026 (contract <bdi dir=\"ltr\">HC-100101</bdi>)" in page and "Rabobank" in page
 
     code, _, location = await fetch("POST", link.url, data={"action": "pay", "bank": "Rabobank"})
     assert (code, location) == (303, f"/pay/{link.public_id}/klaar")

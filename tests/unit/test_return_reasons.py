@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from herinnering.domain.payments.return_reasons import (
     ReturnAction,
     ReturnPolicy,
+    bank_deadline,
     next_after_return,
     parse_actions,
     recollection_date,
@@ -90,3 +91,22 @@ def test_a_tenant_who_no_longer_pays_by_direct_debit_is_never_debited_again() ->
     assert (step.recollect_on, step.message_kind, step.link) == (None, None, True)
     assert "niet opnieuw incasseren" in step.why
     assert next_after_return("MD07", ReturnPolicy(), DAY, 0, direct_debit=False).stop_all  # that still stops all
+
+
+@pytest.mark.parametrize(("collect_on", "deadline"), [
+    (date(2026, 12, 16), date(2026, 12, 15)),  # Wednesday: Tuesday
+    (date(2026, 12, 28), date(2026, 12, 24)),  # Monday after Christmas: 25, 26 (and the weekend) closed
+    (date(2027, 1, 4), date(2026, 12, 31)),    # the first Monday: New Year's Day and the weekend closed
+    (date(2027, 3, 30), date(2027, 3, 25)),    # Easter Tuesday: Easter Monday and Good Friday closed
+    (date(2027, 4, 28), date(2027, 4, 27)),    # King's Day is a settlement day
+])
+def test_a_recollection_file_must_reach_the_bank_on_the_settlement_day_before(collect_on: date, deadline: date) -> None:
+    assert bank_deadline(collect_on) == deadline
+
+
+@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)))
+def test_the_bank_deadline_is_the_last_settlement_day_before_the_collection(collect_on: date) -> None:
+    deadline = bank_deadline(collect_on)
+    assert deadline < collect_on and not is_target2_closed(deadline)
+    between = [deadline + timedelta(days=n) for n in range(1, (collect_on - deadline).days)]
+    assert all(is_target2_closed(day) for day in between)

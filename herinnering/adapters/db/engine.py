@@ -128,7 +128,7 @@ def create_engine(url: str, *, pool_size: int = 10, transaction_pooler: bool = F
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The experiments' hash, as PostgreSQL has it from migration 0026: the planner assigns in SQL.
+    # The experiments' hash, as PostgreSQL has it from migration 0027: the planner assigns in SQL.
     dbapi_connection.create_function("herinnering_fnv1a32", 1, fnv1a32, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

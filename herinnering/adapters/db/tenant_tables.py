@@ -19,9 +19,12 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -46,6 +49,25 @@ recollections = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant_id", "period", "attempt"),
     Index("ix_recollections_state_collect_on", "state", "collect_on"),
+)
+
+# One pain.008 file as it was made (the screen's download serves exactly these bytes) and when it
+# was handed to the bank. Like `post_batches`, it names no tenant: the file itself does.
+recollection_batches = Table(
+    "recollection_batches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("collect_on", Date, nullable=False),
+    Column("state", String(16), nullable=False),  # made -> handed
+    Column("payment_count", Integer, nullable=False),
+    Column("total_cents", Cents, nullable=False),
+    Column("end_to_end_ids", Text, nullable=False),  # the re-collections in it, comma-separated
+    Column("xml", LargeBinary, nullable=False),
+    Column("xml_sha256", String(64), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("handed_by", String(64)),
+    Column("handed_at", UtcDateTime),
 )
 
 collection_day_changes = Table(

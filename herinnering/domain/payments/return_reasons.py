@@ -111,6 +111,16 @@ def recollection_date(returned_on: date, policy: ReturnPolicy, notice_on: date |
     return day
 
 
+def bank_deadline(collect_on: date) -> date:
+    """The last day a re-collection file for `collect_on` can reach the bank: the TARGET2
+    settlement day before it (SEPA Core debits settle D-1 for every sequence type since the 2016
+    rulebook). A bank's own cut-off time on that day comes on top."""
+    day = collect_on - timedelta(days=1)
+    while is_target2_closed(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def next_after_return(code: str | None, policy: ReturnPolicy, returned_on: date,
                       recollections_before: int, *, direct_debit: bool = True, notice_on: date | None = None,
                       pre_notification_days: int | None = None) -> StepAfterReturn:

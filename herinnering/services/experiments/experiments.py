@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import payment_round_store as round_store
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.experiment_tables import (
     experiment_assignments,
@@ -192,6 +193,14 @@ async def record_exposures(
 async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
     """Subscriber (bootstrap): a paid month converts the exposures it answers."""
     await record_payment_outcome(connection, change)
+
+
+async def on_payment_changes(connection: AsyncConnection, settings: Settings, changes: Sequence[PaymentChange]) -> None:
+    """`on_payment_change` for a round of distinct tenants: only an exposed month has an outcome."""
+    exposed = await round_store.exposed_months(connection, ((c.tenant_id, c.period) for c in changes))
+    for change in changes:
+        if (change.tenant_id, change.period) in exposed:
+            await record_payment_outcome(connection, change)
 
 
 async def record_payment_outcome(connection: AsyncConnection, change: PaymentChange) -> None:

@@ -10,6 +10,7 @@ covers it, in order. A missed instalment does not restart the ladder: it becomes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import outbox
+from herinnering.adapters.db import payment_round_store as round_store
 from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
@@ -147,6 +149,14 @@ async def arrangement_lines(connection: AsyncConnection, tenant_id: int) -> list
 async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
     """Subscriber (bootstrap): money paid on the covered months pays instalments in order."""
     await apply_payments(connection, settings, change.tenant_id, change.occurred_at)
+
+
+async def on_payment_changes(connection: AsyncConnection, settings: Settings, changes: Sequence[PaymentChange]) -> None:
+    """`on_payment_change` for a round of distinct tenants: only those with an active arrangement have instalments to pay."""
+    active = await round_store.with_active_arrangement(connection, (c.tenant_id for c in changes))
+    for change in changes:
+        if change.tenant_id in active:
+            await on_payment_change(connection, settings, change)
 
 
 async def apply_payments(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime) -> int:

@@ -15,6 +15,7 @@ Read side for the officers' screens and commands: `list_open_cases`, `case_detai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import payment_round_store as round_store
 from herinnering.adapters.db.case_store import cases_of, tenant  # noqa: F401  (read side for pages and commands)
 from herinnering.adapters.db.engine import Database
 from herinnering.config import Settings
@@ -88,6 +90,55 @@ async def on_payment_change(connection: AsyncConnection, settings: Settings, cha
         await close_case(connection, settings, case, now, reason=f"paid ({change.source})")
     elif arrangement:
         await stop_for_arrangement(connection, settings, case, now)
+
+
+async def on_payment_changes(connection: AsyncConnection, settings: Settings, changes: Sequence[PaymentChange]) -> None:
+    """`on_payment_change` for a round of changes of distinct tenants, with the same rows and
+    events. A tenant with a case not closed, or a month moved into an arrangement, goes through
+    the one-change form; a tenant without a case is decided here, and the cases that open are
+    written in bulk — already with the totals `refresh_totals` would give their one month."""
+    found = await round_store.tenants_by_id(connection, (c.tenant_id for c in changes))
+    with_case = await round_store.with_open_case(connection, found)
+    opening: list[tuple[PaymentChange, date, date]] = []
+    for change in changes:
+        row = found.get(change.tenant_id)
+        if row is None:
+            continue
+        if change.tenant_id in with_case or change.status is PaymentStatus.IN_ARRANGEMENT:
+            await on_payment_change(connection, settings, change)
+            continue
+        today = local_day(change.occurred_at, settings)
+        settled = change.status is PaymentStatus.PAID or (change.amount_due_cents > 0 and change.outstanding_cents == 0)
+        if settled or not _in_arrears(change, row.collection_day, today):
+            continue  # no case of its own
+        opening.append((change, today, due_date(change.period, row.collection_day, today)))
+    if opening:
+        await _open_many(connection, settings, opening)
+
+
+async def _open_many(connection: AsyncConnection, settings: Settings,
+                     opening: Sequence[tuple[PaymentChange, date, date]]) -> None:
+    """New cases of one month each (in arrears, so never settled: nothing closes or stops)."""
+    case_ids = await round_store.insert_cases(connection, [{
+        "tenant_id": change.tenant_id, "period": change.period, "state": CaseState.OPEN.value, "missed_on": today,
+        "arrears_since": due_on, "reason_code": change.reason_code, "amount_due_cents": change.amount_due_cents,
+        "amount_paid_cents": min(change.amount_paid_cents, change.amount_due_cents),
+        "opened_at": change.occurred_at, "updated_at": change.occurred_at, "open_tenant_id": change.tenant_id,
+    } for change, today, due_on in opening])
+    await round_store.insert_months(connection, [{
+        "case_id": case_ids[change.tenant_id], "tenant_id": change.tenant_id, "period": change.period,
+        "due_on": due_on, "amount_due_cents": change.amount_due_cents, "amount_paid_cents": change.amount_paid_cents,
+        "reason_code": change.reason_code, "joined_at": change.occurred_at, "updated_at": change.occurred_at,
+        "settled_at": None,
+    } for change, _, due_on in opening if change.tenant_id in case_ids])
+    await event_log.append(connection, [event_log.event(
+        change.tenant_id, "arrears_case_opened", change.occurred_at, case_id=case_ids[change.tenant_id],
+        period=change.period, state=CaseState.OPEN.value, reason_code=change.reason_code,
+        outstanding_cents=change.outstanding_cents, missed_on=today.isoformat(),
+    ) for change, today, _ in opening if change.tenant_id in case_ids])
+    for change, _, _ in opening:  # another intake opened this tenant's case a moment ago: join it
+        if change.tenant_id not in case_ids:
+            await on_payment_change(connection, settings, change)
 
 
 def _in_arrears(change: PaymentChange, collection_day: int, today: date) -> bool:

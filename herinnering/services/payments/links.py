@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import payment_round_store as round_store
 from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.link_tables import payment_links
 from herinnering.adapters.db.tables import tenants
@@ -124,6 +126,72 @@ async def create_payment_link(
     link = await _by(connection, payment_links.c.id == inserted.id)
     assert link is not None
     return link
+
+
+async def create_payment_links(connection: AsyncConnection, settings: Settings,
+                               wanted: Sequence[tuple[int, str, int, datetime]]) -> list[str]:
+    """Links for many (tenant, period, amount, now) at once — a statement's returned debits —
+    as `collection.payment_link_url` makes them one by one: each link's URL, "" where none was
+    made. A month holding an open link goes the one-link way (it may be reused or replaced);
+    the others, which nothing can replace, are made and stored with one statement."""
+    from herinnering.services.payments.collection import payment_link_url
+
+    urls = [""] * len(wanted)
+    held = await round_store.with_open_link(connection, [(t, str(Period.parse(p))) for t, p, amount, _ in wanted
+                                                         if amount > 0])
+    contracts = {row.id: row.external_id for row in (await round_store.tenants_by_id(
+        connection, (t for t, *_ in wanted))).values()}
+    provider = build_provider(settings)
+    base = settings.server.public_url
+    made: list[tuple[int, dict[str, Any]]] = []
+    for index, (tenant_id, period, amount, now) in enumerate(wanted):
+        if amount <= 0:
+            continue
+        period = str(Period.parse(period))
+        if (tenant_id, period) in held:
+            urls[index] = await payment_link_url(connection, _Settings(settings), tenant_id, period,  # type: ignore[arg-type]
+                                                 amount, now) or ""
+            continue
+        public_id = secrets.token_urlsafe(24)
+        request = LinkRequest(
+            public_id=public_id, amount_cents=amount, description=describe(period, contracts[tenant_id]),
+            expires_at=now + timedelta(days=settings.payments.link_expiry_days),
+            redirect_url=f"{base}/pay/{public_id}/klaar",
+            webhook_url=f"{base}/webhooks/{provider.name}?link={public_id}",
+            idempotency_key=f"herinnering-link-{public_id}",
+        )
+        try:
+            link = await provider.create_link(request)
+        except Exception:  # as payment_link_url: a provider outage must not stop the ladder
+            log.exception("could not create a payment link for tenant %s, %s; sending without one",
+                          contracts[tenant_id], period)
+            continue
+        made.append((index, {
+            "public_id": public_id, "tenant_id": tenant_id, "period": period, "amount_cents": amount,
+            "description": request.description, "provider": provider.name, "provider_ref": link.ref, "url": link.url,
+            "state": "open", "open_key": f"{tenant_id}:{period}:{amount}", "expires_at": request.expires_at,
+            "created_at": now, "updated_at": now}))
+    ids = await round_store.insert_links(connection, [row for _, row in made])
+    stored = [(index, row) for index, row in made if row["open_key"] in ids]
+    await event_log.append(connection, [event_log.event(
+        row["tenant_id"], "payment_link_created", row["created_at"], period=row["period"],
+        amount_cents=row["amount_cents"], provider=row["provider"], link_id=ids[row["open_key"]],
+        expires_at=row["expires_at"].isoformat(), replaced=[]) for _, row in stored])
+    for index, row in stored:
+        urls[index] = row["url"]
+    for index, row in made:  # someone else made the same link a moment ago: theirs counts
+        if row["open_key"] not in ids:
+            tenant_id, period, amount, now = wanted[index]
+            urls[index] = await payment_link_url(connection, _Settings(settings), tenant_id, period,  # type: ignore[arg-type]
+                                                 amount, now) or ""
+    return urls
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """`collection.payment_link_url` reads only `runtime.settings`."""
+
+    settings: Settings
 
 
 async def _by(connection: AsyncConnection, condition: Any) -> PaymentLink | None:

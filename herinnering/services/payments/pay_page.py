@@ -3,6 +3,9 @@ link pays, what else is still open (other months, their total) and any collectio
 are due — so the page says plainly what the amount covers. A link pays one month; the page
 never pretends it settles everything.
 
+When the month is to be debited again (a re-collection after a returned debit, announced to
+the tenant), the page says so and on which day: paying now as well would collect it twice.
+
 It also decides whether the done page may link back to the tenant's "mijn huur" page: only
 with a page token the tenant brought along (they came from that page), and only when that
 token opens the same tenant's page. A payment link forwarded to someone who pays for the
@@ -16,7 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db import case_store, statement_store
+from herinnering.adapters.db import case_store, recollection_store, statement_store
 from herinnering.config import Settings
 from herinnering.services.payments import payments
 from herinnering.services.payments.links import PaymentLink
@@ -34,6 +37,7 @@ class Covers:
     total_open_cents: int = 0                       # every open month, this one included
     costs_cents: int = 0                            # collection costs due today (not in any link)
     page_url: str | None = None                     # back to "mijn huur", when the tenant came from it
+    recollect_on: date | None = None                # this month is debited again on that day (announced)
 
 
 async def covers(connection: AsyncConnection, settings: Settings, link: PaymentLink, today: date, now: datetime,
@@ -52,4 +56,5 @@ async def covers(connection: AsyncConnection, settings: Settings, link: PaymentL
     return Covers(language=language, contract_id=tenant.external_id if tenant is not None else "",
                   period=link.period, others=others, total_open_cents=await payments.outstanding(connection,
                                                                                                 link.tenant_id),
-                  costs_cents=costs, page_url=back)
+                  costs_cents=costs, page_url=back,
+                  recollect_on=await recollection_store.coming_for(connection, link.tenant_id, link.period, today))
