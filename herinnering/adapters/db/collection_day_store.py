@@ -1,6 +1,5 @@
 """SQL for the tenant's own collection day (incassodatum afstemmen, Gereedschapskist 1.6): the
-history of changes (scheduled, superseded, reversed) and the day in force as an expression the
-set-based planner puts in its one query."""
+history of changes (scheduled, superseded, reversed)."""
 
 from __future__ import annotations
 
@@ -8,27 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import tenants
 from herinnering.adapters.db.tenant_tables import collection_day_changes
 
 
 async def changes_of(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
     return list((await connection.execute(select(collection_day_changes).where(
         collection_day_changes.c.tenant_id == tenant_id).order_by(collection_day_changes.c.id))).fetchall())
-
-
-def effective_day_sql(period: str) -> ColumnElement[int]:
-    """The tenant's collection day in `period` (the newest scheduled change in force, else the
-    imported day) as an SQL expression over `tenants`."""
-    newest = (select(collection_day_changes.c.new_day)
-              .where(collection_day_changes.c.tenant_id == tenants.c.id, collection_day_changes.c.state == "scheduled",
-                     collection_day_changes.c.effective_period <= period)
-              .order_by(collection_day_changes.c.id.desc()).limit(1).scalar_subquery())
-    return func.coalesce(newest, tenants.c.collection_day)
 
 
 async def supersede(connection: AsyncConnection, change_ids: Sequence[int]) -> None:

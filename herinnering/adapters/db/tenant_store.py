@@ -152,8 +152,9 @@ def reminder_kind_sql(debit: str = PRE_DEBIT_KIND, due: str = PRE_DUE_KIND) -> C
     return case((tenants.c.payment_method == PaymentMethod.INCASSO.value, literal(debit)), else_=literal(due))
 
 
-def lease_covers_sql(debit_date: date) -> ColumnElement[bool]:
-    """`domain.payment_methods.lease_covers` as SQL: no lease end, or not before `debit_date`."""
+def lease_covers_sql(debit_date: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """`domain.payment_methods.lease_covers` as SQL: no lease end, or not before `debit_date`
+    (a date, or a column of the planner's table of days)."""
     return or_(tenants.c.contract_ended_on.is_(None), tenants.c.contract_ended_on >= debit_date)
 
 

@@ -26,7 +26,7 @@ from herinnering.adapters.db import (
     whatsapp_store,
 )
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.templates import MessageTemplates
+from herinnering.adapters.templates import MessageTemplates, template_name
 from herinnering.config import Settings
 from herinnering.domain.reminders import whatsapp as rules
 from herinnering.domain.reminders.sms import measure
@@ -131,11 +131,11 @@ async def after_failure(connection: AsyncConnection, settings: Settings, message
     if decision.action == "sms":
         context = {k: v for k, v in (message.context or {}).items() if k not in ("whatsapp_form", "content_sid")}
         language = tenant.language
-        template_kind = str(message.template).rsplit("/", 1)[-1].split(".")[0]
+        name = template_name(str(message.template))
         rows = await outbox.insert_planned(connection, [{
             "tenant_id": tenant.id, "kind": message.kind, "period": message.period,
             "idempotency_key": f"{message.idempotency_key}:sms"[:128], "channel": "sms",
-            "template": MessageTemplates.name(template_kind, "sms", language), "variant": message.variant,
+            "template": MessageTemplates.name(name, "sms", language), "variant": message.variant,
             "state": MessageState.PLANNED.value, "send_at": now, "not_after": message.not_after,
             "debit_date": message.debit_date, "recipient": tenant.phone, "attempts": 0,
             "context": {**context, "fallback_of": message.id},

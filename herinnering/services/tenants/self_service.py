@@ -10,7 +10,7 @@ dialog, so it goes to the inbox like any other.
 
 A collection-day change is a row in `collection_day_changes` with the first month it applies
 to (`domain.collection_day.first_month`); the planner reads the day per month through
-`effective_day_sql`, and an officer can reverse a change.
+a join (`adapters/db/planning_store.effective_days`), and an officer can reverse a change.
 """
 
 from __future__ import annotations
@@ -82,9 +82,6 @@ def _active(rows: list[Row[Any]]) -> list[DayChange]:
 async def current_day(connection: AsyncConnection, tenant: Row[Any], period: Period) -> int:
     """The tenant's collection day in `period`, with their changes applied."""
     return day_for(str(period), tenant.collection_day, _active(await day_changes(connection, tenant.id)))
-
-
-effective_day_sql = collection_day_store.effective_day_sql  # the planner's form of `current_day`
 
 
 @dataclass(frozen=True)
