@@ -16,14 +16,13 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
 from babel.core import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern
-from sqlalchemy import ColumnElement, literal
 
 from herinnering.domain.reminders.sms import fold_outside, gsm7_safe
 from herinnering.errors import TemplateError
@@ -69,12 +68,17 @@ def long_date(day: date, language: str) -> str:
     return gsm7_safe(format_date(day, pattern, locale=LOCALES.get(language, "nl_NL")))
 
 
-def template_path_sql(kind: str | ColumnElement[str], language: ColumnElement[str],
-                      channel: ColumnElement[str]) -> ColumnElement[str]:
-    """`MessageTemplates.name` as an SQL expression, for set-based planning."""
-    if isinstance(kind, str):
-        return literal("messages/") + language + literal(f"/{kind}.") + channel + literal(".j2")
-    return literal("messages/") + language + literal("/") + kind + literal(".") + channel + literal(".j2")
+def template_path(name: Any, channel: Any, language: Any) -> Any:
+    """The one rule for a message template's file: `messages/<language>/<name>.<channel>.j2`,
+    where `<name>` is the message kind or an experiment variant's template. Plain strings give
+    a string; SQL expressions (the planner's INSERT) give the same rule as an SQL expression."""
+    return "messages/" + language + "/" + name + "." + channel + ".j2"
+
+
+def template_name(path: str) -> str:
+    """The `<name>` of a path made by `template_path` (its inverse): what a stored message is
+    rendered with when it goes out on another channel or in another language."""
+    return PurePosixPath(path).name.split(".", 1)[0]
 
 
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
@@ -129,7 +133,7 @@ class MessageTemplates:
 
     @staticmethod
     def name(kind: str, channel: str, language: str) -> str:
-        return f"messages/{language}/{kind}.{channel}.j2"
+        return str(template_path(kind, channel, language))
 
     def render(self, kind: str, channel: str, language: str, context: dict[str, Any]) -> RenderedMessage:
         used = language

@@ -190,7 +190,7 @@ async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> No
     """A tenant still in arrears misses January too: the month joins the open case (one ladder,
     one total), the 14-day letter names both months and the costs once, goes into a post batch,
     and counts only once the batch is marked posted."""
-    from herinnering.adapters.db import case_store
+    from herinnering.adapters.db import tenant_store
     from herinnering.domain.payments.state import Transaction, TransactionKind
     from herinnering.services.legal.letters import generate, make_post_batch, mark_batch_posted
     from herinnering.services.payments.cases import case_detail, list_open_cases, local_day
@@ -204,7 +204,7 @@ async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> No
     first = open_now[0]
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
-        tenant = await case_store.tenant(connection, first.tenant_id)
+        tenant = await tenant_store.by_id(connection, first.tenant_id)
         assert tenant is not None
         await record_for_tenant(connection, runtime.settings, tenant.id, Transaction(
             source="camt", source_key=f"demo-return-{tenant.external_id}-2027-01", kind=TransactionKind.RETURN,

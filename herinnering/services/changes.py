@@ -22,10 +22,9 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
-from sqlalchemy import Row
 
 from herinnering.adapters.csv_files import SafeWriter
-from herinnering.adapters.db import change_store
+from herinnering.adapters.db import Row, change_store
 from herinnering.adapters.db.engine import Database
 from herinnering.bootstrap import Runtime
 from herinnering.config import ChangeFeedSettings

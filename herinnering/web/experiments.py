@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from herinnering.services.experiments import admin as experiment_admin
-from herinnering.services.experiments import experiments as service
+from herinnering.services.experiments import screen as screen_service
 from herinnering.services.experiments import view as view
-from herinnering.services.experiments.report import ExperimentReport, build_report
+from herinnering.services.experiments.report import ExperimentReport
 from herinnering.web import auth
 from herinnering.web.auth import login_required
 from herinnering.web.keys import PAGES, RUNTIME
@@ -78,9 +78,7 @@ def _charts(report: ExperimentReport) -> dict[str, Any]:
 @login_required()
 async def experiment_list(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    async with runtime.db.begin() as connection:
-        exposed = await service.exposure_counts(connection)
-        screen = await experiment_admin.managed(connection)
+    exposed, screen = await screen_service.listing(runtime)
     who = auth.officer(request)
     return auth.page(
         request, "web/experiments.html.j2", experiments=(*runtime.settings.experiments, *screen),
@@ -94,8 +92,7 @@ async def experiment_create(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     form = {k: str(v) for k, v in (await request.post()).items() if k != "csrf"}
     try:
-        async with runtime.db.begin() as connection:
-            made = await experiment_admin.create(connection, runtime.settings, form, runtime.clock.now())
+        made = await screen_service.create(runtime, form)
     except experiment_admin.ScreenError as error:
         return auth.redirect("/experiments?" + urlencode({**form, "fout": str(error)}))
     return auth.redirect("/experiments?" + urlencode({"ok": f"Experiment {made.key} aangemaakt als concept"}))
@@ -106,8 +103,7 @@ async def experiment_status(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     key, action = request.match_info["key"], request.match_info["action"]
     try:
-        async with runtime.db.begin() as connection:
-            changed = await experiment_admin.set_status(connection, runtime.settings, key, action)
+        changed = await screen_service.set_status(runtime, key, action)
     except experiment_admin.ScreenError as error:
         return auth.redirect("/experiments?" + urlencode({"fout": str(error)}))
     words = {"running": "gestart", "stopped": "gestopt"}[changed.status.value]
@@ -117,14 +113,11 @@ async def experiment_status(request: web.Request) -> web.Response:
 @login_required()
 async def experiment_report(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    async with runtime.db.begin() as connection:
-        known = await experiment_admin.all_experiments(connection, runtime.settings)
-    experiment = next((e for e in known if e.key == request.match_info["key"]), None)
-    if experiment is None:
-        raise web.HTTPNotFound(text="no such experiment")
     now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        report = await build_report(connection, experiment, runtime.settings.reminders.timezone, now)
+    found = await screen_service.report(runtime, request.match_info["key"], now)
+    if found is None:
+        raise web.HTTPNotFound(text="no such experiment")
+    experiment, report = found
     charts = await asyncio.to_thread(_charts, report)
     page = request.app[PAGES].get_template("web/experiment.html.j2").render(
         experiment=experiment, report=report, guardrails=_guardrails(report), charts=charts,

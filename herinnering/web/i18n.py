@@ -13,7 +13,6 @@ from contextvars import ContextVar
 from aiohttp import web
 from yarl import URL
 
-from herinnering.adapters.db import user_store
 from herinnering.web.keys import PAGES, RUNTIME
 from herinnering.web.reminders.webhooks import Handler
 
@@ -57,8 +56,7 @@ async def switch(request: web.Request) -> web.StreamResponse:
     lang = chosen(str(form.get("lang", "")))
     if found is not None:
         await require_csrf(request, found[1])
-        async with runtime.db.begin() as connection:
-            await user_store.set_language(connection, found[0].id, lang, runtime.clock.now())
+        await users.set_language(runtime, found[0].id, lang)
     back = _back(request)
     response = web.Response(status=303, headers={"Location": back})
     remember(request, response, lang)

@@ -138,9 +138,6 @@ async def move_case(connection: AsyncConnection, case_id: int, target: CaseState
     return (await connection.execute(statement)).rowcount == 1
 
 
-async def tenant(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
-    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
-
 
 async def steps_of(connection: AsyncConnection, case_ids: Sequence[int]) -> list[Row[Any]]:
     """The ladder steps of these cases, with the state of each step's message (if any)."""

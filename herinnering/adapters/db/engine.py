@@ -21,6 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from herinnering.domain.experiments.assignment import fnv1a32
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -126,6 +128,8 @@ def create_engine(url: str, *, pool_size: int = 10, transaction_pooler: bool = F
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The experiments' hash, as PostgreSQL has it from migration 0027: the planner assigns in SQL.
+    dbapi_connection.create_function("herinnering_fnv1a32", 1, fnv1a32, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")

@@ -143,6 +143,3 @@ async def ladder_step_of(connection: AsyncConnection, task_id: int) -> tuple[Row
     case = (await connection.execute(select(arrears_cases).where(arrears_cases.c.id == step.case_id))).first()
     return step, case
 
-
-async def tenant_of(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
-    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()

@@ -137,6 +137,11 @@ async def contract_ids(connection: AsyncConnection, tenant_ids: Iterable[int]) -
     return {int(row.id): str(row.external_id) for row in rows}
 
 
+async def by_id(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
+    """The tenant row as stored now (the one place that reads a tenant by id)."""
+    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+
+
 async def by_external_id(connection: AsyncConnection, external_id: str) -> Row[Any] | None:
     return (await connection.execute(select(tenants).where(tenants.c.external_id == external_id))).first()
 
@@ -147,8 +152,9 @@ def reminder_kind_sql(debit: str = PRE_DEBIT_KIND, due: str = PRE_DUE_KIND) -> C
     return case((tenants.c.payment_method == PaymentMethod.INCASSO.value, literal(debit)), else_=literal(due))
 
 
-def lease_covers_sql(debit_date: date) -> ColumnElement[bool]:
-    """`domain.payment_methods.lease_covers` as SQL: no lease end, or not before `debit_date`."""
+def lease_covers_sql(debit_date: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """`domain.payment_methods.lease_covers` as SQL: no lease end, or not before `debit_date`
+    (a date, or a column of the planner's table of days)."""
     return or_(tenants.c.contract_ended_on.is_(None), tenants.c.contract_ended_on >= debit_date)
 
 

@@ -12,11 +12,7 @@ from herinnering.adapters.db import search_store
 from herinnering.adapters.db.conversation_tables import threads
 from herinnering.adapters.db.legal_tables import letters
 from herinnering.adapters.db.payment_tables import payment_periods
-from herinnering.adapters.db.tables import messages, tenants
-
-
-async def tenant(connection: AsyncConnection, tenant_id: int) -> Row[Any] | None:
-    return (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+from herinnering.adapters.db.tables import messages
 
 
 async def open_months(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:

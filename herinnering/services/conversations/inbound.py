@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import (
+    AsyncConnection,
+    message_store,
+    outbox,
+    tenant_store,
+    thread_store,
+    whatsapp_store,
+)
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, tenant_store, thread_store, whatsapp_store
-from herinnering.adapters.db.tables import messages
 from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.keywords import Intent
 from herinnering.domain.conversations.threads import BotDecision, Reply, decide
@@ -204,10 +207,7 @@ async def _receive_plain(runtime: Runtime, message: Inbound, intent: Intent, now
 
 async def cancel_planned(connection: AsyncConnection, tenant_id: int, now: datetime, reason: str) -> list[dict[str, Any]]:
     """Cancel every planned message of the tenant (guarded moves); returns their events."""
-    planned = (await connection.execute(select(messages.c.id).where(
-        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED,
-        messages.c.kind != "stop_confirmation",
-    ))).scalars().all()
+    planned = await message_store.planned_ids(connection, tenant_id, except_kinds=["stop_confirmation"])
     rows = []
     for message_id in planned:
         if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message=reason):
@@ -226,10 +226,8 @@ async def restore_after_start(connection: AsyncConnection, tenant_id: int, now: 
     from herinnering.adapters.db import case_store
     from herinnering.domain.reminders.planning import next_working_send_moment
 
-    stopped = (await connection.execute(select(messages).where(
-        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.CANCELLED,
-        messages.c.error_message == STOP_REASON, messages.c.kind.not_in(["stop_confirmation", "bot_reply"]),
-    ).order_by(messages.c.id))).fetchall()
+    stopped = await message_store.cancelled_for(connection, tenant_id, STOP_REASON,
+                                                except_kinds=["stop_confirmation", "bot_reply"])
     open_case = await case_store.open_case_of(connection, tenant_id)
     rows, copies = [], []
     for old in stopped:

@@ -12,7 +12,13 @@ from typing import Any
 
 from herinnering.adapters import twilio_media
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import presence_store, task_store, thread_store, user_store
+from herinnering.adapters.db import (
+    presence_store,
+    task_store,
+    tenant_store,
+    thread_store,
+    user_store,
+)
 from herinnering.adapters.twilio_media import MediaFile
 from herinnering.bootstrap import Runtime
 from herinnering.errors import Conflict, NeedsConfirmation, NotFound, OwnerChanged
@@ -90,7 +96,7 @@ async def start(runtime: Runtime, tenant_id: int, officer: Officer) -> int:
     """An officer starts a conversation with a tenant: their thread (made if new), held by the officer."""
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
-        tenant = await task_store.tenant_of(connection, tenant_id)
+        tenant = await tenant_store.by_id(connection, tenant_id)
         if tenant is None:
             raise NotFound(f"tenant {tenant_id} does not exist")
         thread = await thread_store.thread_for(connection, tenant.id, tenant.phone, tenant.channel, now)

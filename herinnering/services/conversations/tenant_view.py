@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
-from herinnering.adapters.db import task_store, tenant_view_store
-from herinnering.adapters.db.collection_tables import instalments
+from herinnering.adapters.db import (
+    arrangement_store,
+    task_store,
+    tenant_store,
+    tenant_view_store,
+    user_store,
+)
 from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.ladder import OPEN_ENDED
 from herinnering.domain.payments.state import reason
@@ -40,7 +43,7 @@ async def panel(runtime: Runtime, tenant_id: int) -> TenantPanel | None:
     settings = runtime.settings
     today = collection.local_day(runtime.clock.now(), settings)
     async with runtime.db.begin() as connection:
-        tenant = await tenant_view_store.tenant(connection, tenant_id)
+        tenant = await tenant_store.by_id(connection, tenant_id)
         if tenant is None:
             return None
         months = []
@@ -62,8 +65,7 @@ async def panel(runtime: Runtime, tenant_id: int) -> TenantPanel | None:
             })
         plans = []
         for arrangement in await arrangements.active_of(connection, tenant_id):
-            parts = (await connection.execute(select(instalments).where(
-                instalments.c.arrangement_id == arrangement.id).order_by(instalments.c.number))).fetchall()
+            parts = await arrangement_store.parts_of(connection, arrangement.id)
             plans.append({"id": arrangement.id, "total_cents": arrangement.total_cents, "every": arrangement.every,
                           "periods": arrangement.periods, "parts": parts})
         result = TenantPanel(
@@ -101,3 +103,10 @@ async def with_answering(runtime: Runtime, tenant_id: int | None, conversation: 
                 m = {**m, "answering": before[-1]}
         result.append(m)
     return result
+
+
+async def record_view(runtime: Runtime, user_id: int, user_email: str, tenant_id: int) -> None:
+    """Looking at a tenant is in the audit log, like opening a thread."""
+    async with runtime.db.begin() as connection:
+        await user_store.audit(connection, user_id=user_id, user_email=user_email, action="view_tenant",
+                               now=runtime.clock.now(), tenant_id=tenant_id)

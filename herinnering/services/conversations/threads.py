@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, tenant_store, thread_store, user_store
-from herinnering.adapters.db.tables import messages
+from herinnering.adapters.db import message_store, outbox, tenant_store, thread_store, user_store
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.threads import Action
@@ -207,12 +204,39 @@ async def open_thread(runtime: Runtime, thread_id: int) -> tuple[Any, list[Any],
         conversation = await thread_store.messages_of(connection, thread_id)
         timeline = await event_log.for_tenant(connection, thread.tenant_id) if thread.tenant_id else []
         ids = [m.message_id for m in conversation if m.message_id]
-        states = dict((await connection.execute(
-            select(messages.c.id, messages.c.state).where(messages.c.id.in_(ids))
-        )).all()) if ids else {}
+        states = await message_store.states_of(connection, ids)
         attached: dict[int, list[Any]] = {}
         for media in await thread_store.media_of(connection, [m.id for m in conversation if m.direction == "in"]):
             attached.setdefault(media.thread_message_id, []).append(media)
     conversation = [{**m._mapping, "state": states.get(m.message_id), "media": attached.get(m.id, [])}
                     for m in conversation]
     return thread, conversation, timeline
+
+
+async def inbox(runtime: Runtime, officer: Officer, *, view: str, search: str, status: str) -> tuple[list[Any], Any]:
+    """The officer's inbox as filtered, and the counts beside it."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        rows = await thread_store.inbox(connection, view=view, user_id=officer.id, search=search, status=status, now=now)
+        counts = await thread_store.counts(connection, officer.id, now)
+    return rows, counts
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    colleagues: list[Any]
+    form: Any            # whatsapp.reply_form's answer: the form a reply goes out in
+    order: list[int]     # the inbox's thread ids, for previous/next
+
+
+async def page_of(runtime: Runtime, thread: Any, officer: Officer) -> ThreadPage:
+    """What the thread page shows beside the conversation; reading a tenant's conversation is in
+    the audit log too."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="view_thread",
+                               now=now, tenant_id=thread.tenant_id, thread_id=thread.id)
+        colleagues = await user_store.colleagues(connection)
+        form = await whatsapp.reply_form(connection, runtime.settings, thread, now)
+        order = [row.id for row in await thread_store.inbox(connection, view="all", user_id=officer.id)]
+    return ThreadPage(list(colleagues), form, order)

@@ -13,10 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, outbox, thread_store, whatsapp_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, thread_store, whatsapp_store
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.threads import BotDecision

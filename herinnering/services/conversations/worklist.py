@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from herinnering.adapters.db import case_store, task_store, user_store
+from herinnering.adapters.db import case_store, task_store, tenant_store, user_store
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.calls import OUTCOMES, CallOutcome, retry_at
@@ -185,7 +185,7 @@ async def batch_letters(runtime: Runtime, task_ids: list[int], officer: Officer)
     for task_id in task_ids:
         async with runtime.db.begin() as connection:
             task = await task_store.get(connection, task_id)
-            tenant = await case_store.tenant(connection, task.tenant_id) if task is not None and task.tenant_id else None
+            tenant = await tenant_store.by_id(connection, task.tenant_id) if task is not None and task.tenant_id else None
         if task is None or tenant is None or task.state != "open" or task.kind != "written_reminder":
             refused.append((task_id, "not an open letter task"))
             continue
@@ -246,3 +246,21 @@ async def done_by_contract(runtime: Runtime, contract: str, kind: str, by: str, 
         recorded = await mvi.complete_task(connection, runtime.settings, task.id, runtime.clock.now(), by=by,
                                            channel=channel, note=note)
     return task.id, recorded
+
+
+async def batch_pdf(runtime: Runtime, batch_id: int) -> bytes | None:
+    """The post batch's PDF to print, as it was made."""
+    from herinnering.services.legal import letters
+
+    async with runtime.db.begin() as connection:
+        return await letters.batch_pdf(connection, batch_id)
+
+
+async def nav_counts(runtime: Runtime, officer: Officer) -> dict[str, int]:
+    """What the navigation shows on every page: open and overdue tasks, unread messages."""
+    from herinnering.adapters.db import thread_store
+
+    tasks = await counts(runtime, officer)
+    async with runtime.db.begin() as connection:
+        threads = await thread_store.counts(connection, officer.id)
+    return {"tasks": tasks["all"], "overdue": tasks["overdue"], "unread": threads["unread"]}

@@ -12,10 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db.experiment_tables import experiments
+from herinnering.adapters.db import AsyncConnection, experiment_store
 from herinnering.config import Settings
 from herinnering.domain.experiments.experiments import Experiment, Status, check_together, parse_one
 from herinnering.errors import ConfigError, ScreenError
@@ -34,7 +31,7 @@ def _from_row(key: str, definition: dict[str, Any]) -> Experiment:
 async def managed(connection: AsyncConnection) -> tuple[Experiment, ...]:
     """The experiments made on screen (any status)."""
     found = []
-    for row in await connection.execute(select(experiments.c.key, experiments.c.definition).order_by(experiments.c.id)):
+    for row in await experiment_store.definitions(connection):
         if isinstance(row.definition, dict) and row.definition.get("managed"):
             found.append(_from_row(row.key, row.definition))
     return tuple(found)
@@ -82,15 +79,13 @@ async def create(connection: AsyncConnection, settings: Settings, form: dict[str
     try:
         experiment = parse_one(key, {**table, "status": "draft"})
         known = await all_experiments(connection, settings)
-        if any(e.key == key for e in known) or (await connection.execute(
-                select(experiments.c.id).where(experiments.c.key == key))).first():
+        if any(e.key == key for e in known) or await experiment_store.exists(connection, key):
             raise ScreenError(f"er bestaat al een experiment met de sleutel {key!r}")
         check_together((*known, experiment))
     except ConfigError as error:
         raise ScreenError(str(error)) from None
-    await connection.execute(experiments.insert().values(
-        key=key, kind=experiment.kind, created_at=now,
-        definition={"managed": True, "status": "draft", "table": _json(table)}))
+    await experiment_store.insert(connection, key, experiment.kind,
+                                  {"managed": True, "status": "draft", "table": _json(table)}, now)
     return experiment
 
 
@@ -100,7 +95,7 @@ async def set_status(connection: AsyncConnection, settings: Settings, key: str, 
         raise ScreenError(f"onbekende actie {action!r}")
     if any(e.key == key for e in settings.experiments):
         raise ScreenError("dit experiment staat in het configuratiebestand; wijzig het daar")
-    row = (await connection.execute(select(experiments).where(experiments.c.key == key).with_for_update())).first()
+    row = await experiment_store.lock(connection, key)
     if row is None or not row.definition.get("managed"):
         raise ScreenError(f"geen experiment {key!r} dat op het scherm beheerd wordt")
     before, after = MOVES[action]
@@ -113,5 +108,5 @@ async def set_status(connection: AsyncConnection, settings: Settings, key: str, 
         check_together((*others, changed))
     except ConfigError as error:
         raise ScreenError(str(error)) from None
-    await connection.execute(update(experiments).where(experiments.c.id == row.id).values(definition=definition))
+    await experiment_store.set_definition(connection, row.id, definition)
     return changed

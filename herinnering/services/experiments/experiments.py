@@ -1,10 +1,9 @@
 """Use cases of the experiments area: assign while planning, expose on send, convert on payment,
 report.
 
-- `assign_planned(connection, settings, kind, period)`: the planner calls it once after its
-  set-based insert; it sets each planned message's `variant` and variant `template` from the
-  pure hash (or from the stored assignment of a tenant already exposed), in bulk: no
-  database round trip per tenant.
+- Assignment happens while planning, in the planner's INSERT (adapters/db/planning_store.py):
+  each new message gets its `variant` and the variant's `template` from the pure hash (or from
+  the stored assignment of a tenant already exposed); nothing is updated afterwards.
 - `record_exposure(connection, settings, message, now)`: the dispatcher calls it when the
   provider accepted a message; only then is a tenant exposed. It stores the assignment (first
   exposure wins for the life of the experiment) and the deadline for a conversion.
@@ -18,13 +17,11 @@ report.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
@@ -39,8 +36,7 @@ from herinnering.adapters.db.experiment_tables import (
     experiments,
 )
 from herinnering.adapters.db.payment_tables import payment_periods
-from herinnering.adapters.db.tables import messages, tenants
-from herinnering.adapters.templates import MessageTemplates
+from herinnering.adapters.templates import MessageTemplates, template_name
 from herinnering.config import Settings
 from herinnering.domain.experiments.experiments import Experiment, Metric, Status
 from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
@@ -51,83 +47,16 @@ log = logging.getLogger(__name__)
 DEFAULT_VARIANT = "default"
 
 
-# --- planning ---------------------------------------------------------------------------------
+# --- planning and sending ---------------------------------------------------------------------
+# The planner assigns each new message its variant in its own INSERT (adapters/db/planning_store.py,
+# the same pure hash as `Experiment.assign`, and a tenant's stored assignment first).
 
 
-ASSIGN_CHUNK = 5000
-
-
-async def assign_planned(
-    connection: AsyncConnection, settings: Settings, kind: str, period: str,
-    collection_day: int | None = None, send_at: datetime | None = None,
-) -> int:
-    """Give this period's planned `kind` messages (of tenants with `collection_day` and planned
-    for `send_at`, if given: the planner's one day, found through the state/send_at index)
-    their experiment variant and template.
-
-    Called by the planner after its set-based insert, in the same transaction, so no message
-    can be claimed before it has its variant. Nothing more happens (one small query for the
-    experiments made on screen) unless a running experiment covers `kind`. Otherwise: one query for the still-default planned
-    messages with their tenant's contract id and language, one for
-    the stored assignments (a tenant keeps the variant of its first exposure), the pure hash
-    per tenant in memory, and one UPDATE per variant, template and chunk of ids. Returns how
-    many messages got a variant."""
-    candidates = tuple(settings.experiments) + await experiment_admin.managed(connection)  # file and screen
-    running = [e for e in candidates if e.kind == kind and e.status is Status.RUNNING]
-    if not running:
-        return 0
-    statement = (
-        select(messages.c.id, messages.c.tenant_id, messages.c.channel, messages.c.send_at,
-               tenants.c.external_id, tenants.c.language)
-        .join(tenants, tenants.c.id == messages.c.tenant_id)
-        .where(messages.c.kind == kind, messages.c.period == period, messages.c.state == "planned",
-               messages.c.variant == DEFAULT_VARIANT)
-        .with_for_update(of=messages)  # PostgreSQL: no worker claims them until we commit
-    )
-    if collection_day is not None:  # the tenant's own new day counts from its month on (issue 10)
-        from herinnering.services.tenants.self_service import effective_day_sql
-
-        statement = statement.where(effective_day_sql(period) == collection_day)
-    if send_at is not None:
-        statement = statement.where(messages.c.send_at == send_at)
-    rows = (await connection.execute(statement)).all()
-    if not rows:
-        return 0
-    kept = (
-        select(experiment_assignments.c.experiment_key, experiment_assignments.c.tenant_id,
-               experiment_assignments.c.variant)
-        .where(experiment_assignments.c.experiment_key.in_([e.key for e in running]))
-    )
-    if collection_day is not None:
-        kept = kept.join(tenants, tenants.c.id == experiment_assignments.c.tenant_id).where(
-            effective_day_sql(period) == collection_day)
-    stored = {(r.experiment_key, r.tenant_id): r.variant for r in await connection.execute(kept)}
-    timezone = settings.reminders.timezone
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    covering: dict[datetime, list[Experiment]] = {}  # one answer per send moment, not per row
-    for row in rows:
-        if row.send_at not in covering:
-            day = row.send_at.astimezone(timezone).date()
-            covering[row.send_at] = [e for e in running if e.assigns(kind, day)]
-        variant = None
-        for experiment in covering[row.send_at]:  # one namespace splits tenants between several
-            previous = stored.get((experiment.key, row.tenant_id))
-            variant = (experiment.variant(previous) if previous else None) or experiment.assign(row.external_id)
-            if variant is not None:
-                break
-        if variant is None:  # outside the coverage: the ordinary message, not in the experiment
-            continue
-        template = MessageTemplates.name(variant.template, row.channel, row.language)
-        groups[(variant.name, template)].append(row.id)
-    assigned = 0
-    for (variant_name, template), ids in groups.items():
-        for start in range(0, len(ids), ASSIGN_CHUNK):
-            chunk = ids[start:start + ASSIGN_CHUNK]
-            await connection.execute(  # by id only: the rows are ours (locked, or SQLite's one writer)
-                update(messages).where(messages.c.id.in_(chunk)).values(variant=variant_name, template=template)
-            )
-            assigned += len(chunk)
-    return assigned
+async def running(connection: AsyncConnection, settings: Settings, kinds: Sequence[str]) -> list[Experiment]:
+    """The running experiments on any of `kinds`, from the file and from the screen, in the
+    order that decides when several could take a tenant (the first that does wins)."""
+    candidates = tuple(settings.experiments) + await experiment_admin.managed(connection)
+    return [e for e in candidates if e.kind in kinds and e.status is Status.RUNNING]
 
 
 def template_kind(message: Any) -> str:
@@ -135,7 +64,7 @@ def template_kind(message: Any) -> str:
     message (stored as messages/<lang>/<name>.<channel>.j2), otherwise its kind."""
     if getattr(message, "variant", DEFAULT_VARIANT) in (None, DEFAULT_VARIANT) or not message.template:
         return str(message.kind)
-    return PurePosixPath(message.template).name.split(".", 1)[0]
+    return template_name(message.template)
 
 
 # --- exposure and outcome ---------------------------------------------------------------------

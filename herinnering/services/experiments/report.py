@@ -20,16 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.experiment_tables import (
-    experiment_exposures,
-    experiment_payment_changes,
-    experiment_phases,
-)
-from herinnering.adapters.db.payment_tables import payment_periods
-from herinnering.adapters.db.tables import tasks, tenants
+from herinnering.adapters.db import AsyncConnection, experiment_report_store
 from herinnering.domain.experiments.analysis import ExperimentAnalysis, ExposureRows, analyse
 from herinnering.domain.experiments.experiments import Experiment, Guardrail, Variant
 from herinnering.domain.experiments.outcomes import MonthOutcome, judge_month
@@ -120,22 +112,14 @@ async def _phases(connection: AsyncConnection, experiment: Experiment) -> list[t
     found = [
         (int(row.phase), row.started_at,
          [Variant(v["name"], v["template"], float(v["weight"])) for v in row.definition["variants"]])
-        for row in await connection.execute(
-            select(experiment_phases).where(experiment_phases.c.experiment_key == experiment.key)
-            .order_by(experiment_phases.c.phase))
+        for row in await experiment_report_store.phases(connection, experiment.key)
     ]
     return found or [(1, None, list(experiment.variants))]
 
 
 async def _timelines(connection: AsyncConnection, experiment: Experiment) -> dict[tuple[int, str], list[tuple[datetime, str]]]:
-    exposed = select(experiment_exposures.c.tenant_id).where(experiment_exposures.c.experiment_key == experiment.key)
     changes: dict[tuple[int, str], list[tuple[datetime, str]]] = defaultdict(list)
-    for row in await connection.execute(
-        select(experiment_payment_changes.c.tenant_id, experiment_payment_changes.c.period,
-               experiment_payment_changes.c.status, experiment_payment_changes.c.occurred_at)
-        .where(experiment_payment_changes.c.tenant_id.in_(exposed))
-        .order_by(experiment_payment_changes.c.occurred_at, experiment_payment_changes.c.id)
-    ):
+    for row in await experiment_report_store.payment_changes_of_exposed(connection, experiment.key):
         changes[(row.tenant_id, row.period)].append((row.occurred_at, row.status))
     return changes
 
@@ -145,14 +129,8 @@ async def _on_time_shares(
 ) -> dict[int, float]:
     """Each tenant's share of months paid by the end of the debit day, over up to six months
     before the month of their first exposure."""
-    exposed = select(experiment_exposures.c.tenant_id).where(experiment_exposures.c.experiment_key == experiment.key)
     history: dict[int, list[tuple[str, bool]]] = defaultdict(list)
-    for row in await connection.execute(
-        select(payment_periods.c.tenant_id, payment_periods.c.period, payment_periods.c.status,
-               payment_periods.c.updated_at, tenants.c.collection_day)
-        .join(tenants, tenants.c.id == payment_periods.c.tenant_id)
-        .where(payment_periods.c.tenant_id.in_(exposed))
-    ):
+    for row in await experiment_report_store.months_of_exposed(connection, experiment.key):
         if row.tenant_id not in first_period or row.period >= first_period[row.tenant_id]:
             continue
         try:
@@ -169,13 +147,7 @@ async def build_report(
     connection: AsyncConnection, experiment: Experiment, timezone: tzinfo, now: datetime,
 ) -> ExperimentReport:
     phases = await _phases(connection, experiment)
-    exposures = (await connection.execute(
-        select(experiment_exposures.c.tenant_id, experiment_exposures.c.variant, experiment_exposures.c.period,
-               experiment_exposures.c.exposed_at, experiment_exposures.c.deadline, experiment_exposures.c.phase,
-               experiment_exposures.c.paid_at_exposure)
-        .where(experiment_exposures.c.experiment_key == experiment.key)
-        .order_by(experiment_exposures.c.exposed_at, experiment_exposures.c.id)
-    )).all()
+    exposures = await experiment_report_store.exposures(connection, experiment.key)
     first: dict[int, Any] = {}
     for row in exposures:
         first.setdefault(row.tenant_id, row)
@@ -246,47 +218,18 @@ def _phase_report(
                        analysis, look_days)
 
 
-def _first_exposures(experiment: Experiment) -> Any:
-    return (
-        select(experiment_exposures.c.tenant_id, experiment_exposures.c.variant,
-               func.min(experiment_exposures.c.exposed_at).label("first_at"))
-        .where(experiment_exposures.c.experiment_key == experiment.key)
-        .group_by(experiment_exposures.c.tenant_id, experiment_exposures.c.variant)
-        .subquery()
-    )
-
-
 async def _guardrail(
     connection: AsyncConnection, experiment: Experiment, guardrail: Guardrail, alpha: float
 ) -> GuardrailResult:
-    first = _first_exposures(experiment)
     if guardrail is Guardrail.OPT_OUT_RATE:
-        hit = and_(tenants.c.opted_out_at.is_not(None), tenants.c.opted_out_at >= first.c.first_at)
-        statement = (
-            select(first.c.variant, func.count().label("tenants"), func.count().filter(hit).label("events"))
-            .select_from(first.join(tenants, tenants.c.id == first.c.tenant_id))
-            .group_by(first.c.variant)
-        )
+        found = await experiment_report_store.opt_outs_per_variant(connection, experiment.key)
         note = "huurders die zich afmeldden (STOP) na hun eerste bericht in het experiment"
     else:
-        any_reply_tasks = (await connection.execute(
-            select(func.count()).select_from(tasks).where(tasks.c.kind == REPLY_TASK_KIND)
-        )).scalar_one()
-        if not any_reply_tasks:
+        if not await experiment_report_store.any_tasks(connection, REPLY_TASK_KIND):
             return GuardrailResult(guardrail, False, "nog niet beschikbaar: er zijn nog geen antwoorden die een "
                                                      "medewerker nodig hadden")
-        replied = (
-            select(tasks.c.tenant_id, func.min(tasks.c.created_at).label("at"))
-            .where(tasks.c.kind == REPLY_TASK_KIND).group_by(tasks.c.tenant_id).subquery()
-        )
-        hit = and_(replied.c.at.is_not(None), replied.c.at >= first.c.first_at)
-        statement = (
-            select(first.c.variant, func.count().label("tenants"), func.count().filter(hit).label("events"))
-            .select_from(first.outerjoin(replied, replied.c.tenant_id == first.c.tenant_id))
-            .group_by(first.c.variant)
-        )
+        found = await experiment_report_store.tasks_per_variant(connection, experiment.key, REPLY_TASK_KIND)
         note = "huurders van wie een antwoord een medewerker nodig had, na hun eerste bericht"
-    found = {row.variant: (int(row.tenants), int(row.events)) for row in (await connection.execute(statement))}
     counts = [VariantCounts(v.name, *found.get(v.name, (0, 0)), v.weight) for v in experiment.variants]
     control = next(c for c in counts if c.name == experiment.control)
     rows = tuple(

@@ -13,11 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db.experiment_tables import experiment_exposures, experiment_outcomes
-from herinnering.adapters.db.tenant_tables import tenant_segments
+from herinnering.adapters.db import AsyncConnection, experiment_store
 from herinnering.domain.experiments.experiments import Experiment
 
 
@@ -35,18 +31,9 @@ class SegmentRow:
 
 async def by_segment(connection: AsyncConnection, experiment: Experiment, timezone: tzinfo) -> list[SegmentRow]:
     """Rows per segment (unknown last) and variant (in the experiment's order), only where exposed."""
-    key = experiment_exposures.c.experiment_key == experiment.key
-    exposed = (await connection.execute(
-        select(experiment_exposures.c.tenant_id, experiment_exposures.c.variant, experiment_exposures.c.exposed_at,
-               experiment_outcomes.c.id.is_not(None).label("converted"))
-        .outerjoin(experiment_outcomes, experiment_outcomes.c.exposure_id == experiment_exposures.c.id)
-        .where(key))).all()
+    exposed = await experiment_store.exposures_converted(connection, experiment.key)
     snapshots: dict[int, tuple[list[date], list[int]]] = {}
-    for row in await connection.execute(
-        select(tenant_segments.c.tenant_id, tenant_segments.c.day, tenant_segments.c.segment)
-        .where(tenant_segments.c.tenant_id.in_(select(experiment_exposures.c.tenant_id).where(key)))
-        .order_by(tenant_segments.c.tenant_id, tenant_segments.c.day)
-    ):
+    for row in await experiment_store.segment_days_of_exposed(connection, experiment.key):
         days, segments = snapshots.setdefault(row.tenant_id, ([], []))
         days.append(row.day)
         segments.append(int(row.segment))

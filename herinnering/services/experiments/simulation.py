@@ -21,12 +21,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-
-from herinnering.adapters.db import outbox, tenant_store
+from herinnering.adapters.db import experiment_store, message_store, outbox, tenant_store
 from herinnering.adapters.db.engine import Database
-from herinnering.adapters.db.experiment_tables import experiment_exposures
-from herinnering.adapters.db.tables import messages
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
@@ -39,7 +35,6 @@ from herinnering.domain.experiments.experiments import (
 )
 from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
 from herinnering.domain.reminders.planning import Period
-from herinnering.domain.reminders.states import MessageState
 from herinnering.domain.tenants.tenant_csv import TenantRecord
 from herinnering.services.experiments import experiments as experiment_service
 from herinnering.services.experiments.report import ExperimentReport, build_report
@@ -113,21 +108,14 @@ async def simulate(
     async with db.begin() as connection:  # what the dispatcher does when the provider accepts
         later = datetime.combine(first + timedelta(days=31), datetime.min.time(), UTC)
         claimed = await outbox.claim_due(connection, "simulation", later, limit=len(records) + 1)
-        await connection.execute(
-            update(messages).where(messages.c.id.in_([m.id for m in claimed]))
-            .values(state=MessageState.SENT, sent_at=messages.c.send_at, updated_at=messages.c.send_at,
-                    provider_status="sent")
-        )
+        await message_store.accepted_at_send_time(connection, [m.id for m in claimed])
         # recorded as declared: a forced split is a broken assignment, not a new phase
         declared_settings = replace(settings, experiments=(declared,))
         await experiment_service.record_exposures(connection, declared_settings, [(m, m.send_at) for m in claimed])
 
     rng = random.Random(f"outcomes-{spec.seed}")
     async with db.begin() as connection:
-        exposures = (await connection.execute(
-            select(experiment_exposures).where(experiment_exposures.c.experiment_key == KEY)
-            .order_by(experiment_exposures.c.id)
-        )).all()
+        exposures = await experiment_store.exposures_of(connection, KEY)
         for exposure in exposures:
             paid_at = _payment_moment(rng, spec, exposure, declared.control)
             if paid_at is None:

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    case_store,
+    early_warning_store,
+    mvi_store,
+    tenant_store,
+)
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import tenant_store
-from herinnering.adapters.db.collection_tables import arrears_cases, mvi_steps
-from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.legal_tables import letters, municipal_feedback
-from herinnering.adapters.db.tables import tenants
 from herinnering.config import Settings
 from herinnering.domain.legal.early_warning import (
     Feedback,
@@ -36,7 +36,6 @@ from herinnering.domain.legal.early_warning import (
 )
 from herinnering.domain.legal.mvi import MviStep
 from herinnering.domain.payments.costs import presumed_receipt
-from herinnering.domain.payments.ladder import CaseState
 from herinnering.services.legal import mvi
 
 TENANT_WIDE = frozenset({Feedback.DECEASED, Feedback.NOT_RESIDENT})
@@ -54,11 +53,7 @@ def _plain(text: str) -> str:
 
 async def feedback_of(connection: AsyncConnection, case: Row[Any]) -> list[Feedback]:
     """The answers that count for this case: its own, and tenant-wide ones on any of the tenant's cases."""
-    rows = (await connection.execute(
-        select(municipal_feedback.c.case_id, municipal_feedback.c.status)
-        .join(arrears_cases, arrears_cases.c.id == municipal_feedback.c.case_id)
-        .where(arrears_cases.c.tenant_id == case.tenant_id)
-    )).fetchall()
+    rows = await early_warning_store.answers_for_tenant(connection, case.tenant_id)
     return [Feedback(row.status) for row in rows if row.case_id == case.id or Feedback(row.status) in TENANT_WIDE]
 
 
@@ -79,8 +74,7 @@ def contact_missing(tenant: Row[Any]) -> list[tuple[str, str]]:
 async def offer_received_on(connection: AsyncConnection, case_id: int) -> date | None:
     """When the tenant received the first posted written offer: a posted letter's presumed
     receipt, a delivered e-mail's delivery day."""
-    rows = (await connection.execute(select(letters.c.posted_on, letters.c.post_method).where(
-        letters.c.case_id == case_id, letters.c.state == "posted"))).fetchall()
+    rows = await early_warning_store.posted_letters(connection, case_id)
     days = [row.posted_on if row.post_method == "email" else presumed_receipt(row.posted_on) for row in rows]
     return min(days) if days else None
 
@@ -88,12 +82,11 @@ async def offer_received_on(connection: AsyncConnection, case_id: int) -> date |
 async def verdict_for(connection: AsyncConnection, settings: Settings, case: Row[Any], municipality: str | None,
                       today: date) -> Verdict:
     """The gate's verdict on one case today (the tenant's objection on any of their cases counts)."""
-    tenant = (await connection.execute(select(tenants).where(tenants.c.id == case.tenant_id))).one()
+    tenant = await tenant_store.by_id(connection, case.tenant_id)
+    if tenant is None:
+        raise LookupError(f"case {case.id}: tenant {case.tenant_id} does not exist")
     own = await mvi.records_of(connection, case.id)
-    elsewhere = (await connection.execute(
-        select(mvi_steps).join(arrears_cases, arrears_cases.c.id == mvi_steps.c.case_id)
-        .where(arrears_cases.c.tenant_id == case.tenant_id, arrears_cases.c.id != case.id,
-               mvi_steps.c.step == MviStep.OBJECTION.value))).fetchall()
+    elsewhere = await mvi_store.steps_on_other_cases(connection, case.tenant_id, case.id, MviStep.OBJECTION.value)
     records = [StepRecord(MviStep(r.step), r.channel, r.occurred_at, r.recorded_by, r.source_key)
                for r in [*own, *elsewhere]]
     lawful = settings.lawful
@@ -115,9 +108,7 @@ async def record_objection(
     connection: AsyncConnection, tenant_id: int, *, channel: str, text: str, by: str, key: str, now: datetime,
 ) -> list[dict[str, Any]]:
     """Record the tenant's objection on every open case; returns events (empty when no open case)."""
-    open_cases = (await connection.execute(select(arrears_cases.c.id).where(
-        arrears_cases.c.tenant_id == tenant_id, arrears_cases.c.state != CaseState.CLOSED.value,
-    ))).scalars().all()
+    open_cases = await early_warning_store.unclosed_case_ids(connection, tenant_id)
     recorded = 0
     for case_id in open_cases:
         recorded += await mvi.record(
@@ -197,12 +188,7 @@ async def import_feedback(connection: AsyncConnection, settings: Settings, text:
     lines, report.errors = parse_feedback_csv(text, today)
     matched: list[tuple[_Line, Row[Any]]] = []
     for line in lines:
-        candidates = (await connection.execute(
-            select(arrears_cases.c.id, arrears_cases.c.tenant_id, tenants.c.external_id, tenants.c.address,
-                   tenants.c.postal_code, tenants.c.city)
-            .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
-            .where(arrears_cases.c.arrears_since == line.arrears_since, arrears_cases.c.signalled_at.is_not(None))
-        )).fetchall()
+        candidates = await early_warning_store.signalled_cases_since(connection, line.arrears_since)
         found = [c for c in candidates if _plain(compose_address(c.address, c.postal_code, c.city)) == _plain(line.address)]
         if len(found) != 1:
             report.errors.append(f"line {line.number}: no signalled case at {line.address!r} with arrears since "
@@ -213,11 +199,10 @@ async def import_feedback(connection: AsyncConnection, settings: Settings, text:
         return report
     for line, case in matched:
         key = hashlib.sha256(f"{case.id}|{line.status}|{line.answered_on}".encode()).hexdigest()
-        new = (await connection.execute(dialect_insert(connection, municipal_feedback).values(
-            case_id=case.id, status=line.status.value, answered_on=line.answered_on, note=line.note,
-            source_key=key, created_at=now,
-        ).on_conflict_do_nothing(index_elements=["source_key"]).returning(municipal_feedback.c.id))).scalar()
-        if new is None:
+        new = await early_warning_store.add_answer(
+            connection, case_id=case.id, status=line.status.value, answered_on=line.answered_on, note=line.note,
+            source_key=key, created_at=now)
+        if not new:
             report.repeated += 1
             continue
         report.stored += 1
@@ -250,7 +235,9 @@ async def signal_lines(connection: AsyncConnection, settings: Settings, tenant: 
     """Per case one line for `herinnering ladder`: ready for the municipality, or why not."""
     lines = {}
     for case_id in case_ids:
-        case = (await connection.execute(select(arrears_cases).where(arrears_cases.c.id == case_id))).one()
+        case = await case_store.case_by_id(connection, case_id)
+        if case is None:
+            raise LookupError(f"case {case_id} does not exist")
         verdict = await verdict_for(connection, settings, case, tenant.municipality, today)
         lines[case_id] = ("Wgs: ready for the municipality" if verdict.ready
                           else f"Wgs: not yet — {verdict.explain()}")

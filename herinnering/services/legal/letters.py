@@ -29,15 +29,10 @@ from typing import Any
 
 import jinja2
 from babel.dates import format_date
-from sqlalchemy import Row, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters import pdf
-from herinnering.adapters.db import case_store
+from herinnering.adapters.db import AsyncConnection, Row, case_store, letter_store, tenant_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db.collection_tables import ladder_steps
-from herinnering.adapters.db.legal_tables import letters, post_batches
-from herinnering.adapters.db.tables import tasks
 from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.legal.mvi import MviStep
@@ -149,12 +144,6 @@ def _compose(runtime: Runtime, kind: str, language: str, tenant: Row[Any], case:
     return text
 
 
-async def _charged_recently(connection: AsyncConnection, tenant_id: int, since: date) -> int:
-    total = (await connection.execute(select(func.coalesce(func.sum(letters.c.costs_cents), 0)).where(
-        letters.c.tenant_id == tenant_id, letters.c.state == "posted", letters.c.posted_on >= since))).scalar()
-    return int(total or 0)
-
-
 async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, channel: str = "letter",
                    post_on: date | None = None) -> GeneratedLetter:
     """Generate one letter for the tenant's open case (see the module docstring); nothing counts
@@ -170,7 +159,7 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
     if post_on < today:
         raise BadInput(f"--post-on {post_on.isoformat()} is in the past")
     async with runtime.db.begin() as connection:
-        tenant = await case_store.tenant(connection, tenant.id) or tenant  # as stored now (address, language)
+        tenant = await tenant_store.by_id(connection, tenant.id) or tenant  # as stored now (address, language)
         case = await case_store.open_case_of(connection, tenant.id)
         if case is None:
             raise Conflict(f"{tenant.external_id} has no open arrears case")
@@ -178,8 +167,7 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
         total = max(0, case.amount_due_cents - case.amount_paid_cents)
         if total <= 0 or not months:
             raise Conflict(f"{tenant.external_id}: nothing is open; no letter needed")
-        earlier = (await connection.execute(select(letters.c.generated_on, letters.c.state).where(
-            letters.c.case_id == case.id, letters.c.kind == kind))).first()
+        earlier = await letter_store.of_kind(connection, case.id, kind)
         if earlier is not None:
             raise Conflict(f"{tenant.external_id}: this case's {kind} was already {earlier.state} "
                                    f"({earlier.generated_on:%d-%m-%Y}); costs and letters come once per case")
@@ -192,7 +180,7 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
             stated = letter_dates(post_on)
             costs = collection_costs(
                 total, vat_percent=settings.lawful.vat_percent, monthly_rent_cents=tenant.monthly_rent_cents,
-                charged_last_six_months_cents=await _charged_recently(
+                charged_last_six_months_cents=await letter_store.costs_posted_since(
                     connection, tenant.id, date.fromordinal(post_on.toordinal() - SIX_MONTHS)))
         link_url = await payment_link_url(connection, runtime, tenant.id, case.period, total, now) or ""
         parts = (runtime, kind)
@@ -209,13 +197,12 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
         document = pdf.render_letter(pages, footer=f"{settings.organisation.name} — {tenant.external_id}/{case.id}")
         listed = [{"period": m.period, "due_on": m.due_on.isoformat(),
                    "open_cents": m.amount_due_cents - m.amount_paid_cents} for m in months]
-        letter_id = (await connection.execute(letters.insert().values(
-            tenant_id=tenant.id, case_id=case.id, kind=kind, channel=channel, language=tenant.language,
+        letter_id = await letter_store.insert(
+            connection, tenant_id=tenant.id, case_id=case.id, kind=kind, channel=channel, language=tenant.language,
             generated_on=today, planned_post_on=post_on, state="generated", principal_cents=total,
             costs_cents=costs.total_cents if costs else 0, body=body, translation=translation, months=listed,
             contact_name=(settings.lawful.contact_name or settings.organisation.name)[:200], pdf=document,
-            pdf_sha256=hashlib.sha256(document).hexdigest(), created_by=by[:64], created_at=now,
-        ).returning(letters.c.id))).scalar_one()
+            pdf_sha256=hashlib.sha256(document).hexdigest(), created_by=by[:64], created_at=now)
         await event_log.append(connection, [event_log.event(
             tenant.id, "letter_generated", now, case_id=case.id, letter_id=letter_id, kind=kind, channel=channel,
             total_cents=total, months=[m.period for m in months], costs_cents=costs.total_cents if costs else 0,
@@ -243,14 +230,10 @@ async def make_post_batch(runtime: Runtime, *, by: str) -> PostBatch:
     """Put every generated paper letter not in a batch yet into one batch to print."""
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
-        rows = (await connection.execute(
-            select(letters.c.id, letters.c.kind, letters.c.pdf, letters.c.pdf_sha256, letters.c.principal_cents,
-                   letters.c.costs_cents, letters.c.planned_post_on, letters.c.tenant_id, letters.c.case_id)
-            .where(letters.c.state == "generated", letters.c.channel == "letter", letters.c.post_batch_id.is_(None))
-            .order_by(letters.c.id))).fetchall()
+        rows = await letter_store.unbatched_paper(connection)
         if not rows:
             raise Conflict("no generated letters wait to be posted")
-        names = {t.id: t for t in [await case_store.tenant(connection, r.tenant_id) for r in rows] if t is not None}
+        names = {t.id: t for t in [await tenant_store.by_id(connection, r.tenant_id) for r in rows] if t is not None}
         lines = [f"{n}. brief {r.id} {r.kind} — {names[r.tenant_id].external_id}, zaak {r.case_id}, "
                  f"totaal {money(r.principal_cents, 'nl')}"
                  + (f", te posten uiterlijk {r.planned_post_on:%d-%m-%Y}" if r.kind == FOURTEEN_DAY_LETTER else "")
@@ -258,11 +241,9 @@ async def make_post_batch(runtime: Runtime, *, by: str) -> PostBatch:
         listing = "\n".join(lines)
         document = _merge([r.pdf for r in rows])
         digest = hashlib.sha256(document).hexdigest()
-        batch_id = (await connection.execute(post_batches.insert().values(
-            state="printed", letter_count=len(rows), listing=listing, pdf=document, pdf_sha256=digest,
-            created_by=by[:64], created_at=now).returning(post_batches.c.id))).scalar_one()
-        await connection.execute(update(letters).where(letters.c.id.in_([r.id for r in rows]))
-                                 .values(post_batch_id=batch_id))
+        batch_id = await letter_store.insert_batch(
+            connection, [r.id for r in rows], state="printed", letter_count=len(rows), listing=listing, pdf=document,
+            pdf_sha256=digest, created_by=by[:64], created_at=now)
         await event_log.append(connection, [event_log.event(
             r.tenant_id, "letter_batched", now, letter_id=r.id, batch_id=batch_id) for r in rows])
     return PostBatch(batch_id, tuple(r.id for r in rows), listing, document, digest)
@@ -274,19 +255,17 @@ async def mark_batch_posted(runtime: Runtime, batch_id: int, posted_on: date, *,
     if posted_on > local_day(now, runtime.settings):
         raise BadInput(f"--on {posted_on.isoformat()} is in the future: mark a batch posted once it is")
     async with runtime.db.begin() as connection:
-        batch = (await connection.execute(select(post_batches).where(post_batches.c.id == batch_id))).first()
+        batch = await letter_store.batch(connection, batch_id)
         if batch is None:
             raise NotFound(f"post batch {batch_id} does not exist")
         if batch.state == "posted":
             raise Conflict(f"post batch {batch_id} was already posted on {batch.posted_on:%d-%m-%Y}")
-        rows = (await connection.execute(select(letters).where(letters.c.post_batch_id == batch_id)
-                                         .order_by(letters.c.id))).fetchall()
+        rows = await letter_store.in_batch(connection, batch_id)
         for row in rows:
             _check_postable(row, posted_on)
         for row in rows:
             await _post(connection, runtime, row, posted_on, "batch", by, now)
-        await connection.execute(update(post_batches).where(post_batches.c.id == batch_id).values(
-            state="posted", posted_on=posted_on, posted_by=by[:64], posted_at=now))
+        await letter_store.set_batch_posted(connection, batch_id, posted_on, by, now)
     return [row.id for row in rows]
 
 
@@ -299,7 +278,7 @@ async def post_single(runtime: Runtime, letter_id: int, posted_on: date, *, by: 
     if posted_on > local_day(now, runtime.settings):
         raise BadInput(f"--on {posted_on.isoformat()} is in the future")
     async with runtime.db.begin() as connection:
-        row = (await connection.execute(select(letters).where(letters.c.id == letter_id))).first()
+        row = await letter_store.get(connection, letter_id)
         if row is None:
             raise NotFound(f"letter {letter_id} does not exist")
         _check_postable(row, posted_on)
@@ -333,9 +312,7 @@ async def _post(connection: AsyncConnection, runtime: Runtime, row: Row[Any], po
         stated = letter_dates(row.planned_post_on or posted_on)
         values.update(received_on=dates.received_on, term_ends_on=max(dates.term_ends_on, stated.term_ends_on),
                       costs_due_from=max(dates.costs_due_from, stated.costs_due_from))
-    moved = await connection.execute(update(letters).where(letters.c.id == row.id, letters.c.state == "generated")
-                                     .values(**values))
-    if moved.rowcount != 1:
+    if not await letter_store.set_posted(connection, row.id, **values):
         raise Conflict(f"letter {row.id} was posted meanwhile")
     noon = datetime.combine(posted_on, time(12), tzinfo=settings.reminders.timezone).astimezone(UTC)
     channel = "email" if method == "email" else "letter"
@@ -354,14 +331,9 @@ async def _close_written_reminder_tasks(connection: AsyncConnection, case_id: in
     """The ladder's "send a written reminder" task of this case is done once a letter was
     posted: an officer should not find it open and send a second letter. Its MVI steps came
     with the letter (`letter_id` in the task's data tells `mvi.record_task` not to record them again)."""
-    ladder_tasks = select(ladder_steps.c.task_id).where(ladder_steps.c.case_id == case_id,
-                                                         ladder_steps.c.task_id.is_not(None))
-    open_ones = (await connection.execute(select(tasks.c.id, tasks.c.data).where(
-        tasks.c.id.in_(ladder_tasks), tasks.c.kind == "written_reminder", tasks.c.state == "open"))).fetchall()
+    open_ones = await letter_store.open_written_reminder_tasks(connection, case_id)
     for task in open_ones:
-        await connection.execute(update(tasks).where(tasks.c.id == task.id, tasks.c.state == "open").values(
-            state="done", done_at=now, updated_at=now, assigned_to=by[:64],
-            data={**(task.data or {}), "letter_id": letter_id}))
+        await letter_store.close_task(connection, task.id, {**(task.data or {}), "letter_id": letter_id}, by, now)
     await event_log.append(connection, [
         event_log.event(tenant_id, "task_done", now, task_id=task.id, by=by, letter_id=letter_id) for task in open_ones
     ])
@@ -375,16 +347,6 @@ def costs_due(letter: Row[Any], today: date) -> bool:
     return letter.state == "posted" and letter.costs_due_from is not None and today >= letter.costs_due_from
 
 
-async def letters_of(connection: AsyncConnection, case_id: int) -> list[Row[Any]]:
-    return list((await connection.execute(
-        select(letters).where(letters.c.case_id == case_id).order_by(letters.c.generated_on, letters.c.id))).fetchall())
-
-
-async def batches(connection: AsyncConnection) -> list[Row[Any]]:
-    """Every post batch, newest first (without the PDF)."""
-    columns = [c for c in post_batches.c if c.name != "pdf"]
-    return list((await connection.execute(select(*columns).order_by(post_batches.c.id.desc()))).fetchall())
-
-
-async def batch_pdf(connection: AsyncConnection, batch_id: int) -> bytes | None:
-    return (await connection.execute(select(post_batches.c.pdf).where(post_batches.c.id == batch_id))).scalar()
+letters_of = letter_store.of_case
+batches = letter_store.batches
+batch_pdf = letter_store.batch_pdf

@@ -15,18 +15,12 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, Row, mvi_store, task_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps, mvi_steps
-from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import messages, tasks
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS, MviRecord, MviStep
 from herinnering.domain.payments.ladder import StepRule
-from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput, NotFound
 
 DEFAULT_CHANNEL = {MviStep.WRITTEN_REMINDER: "letter", MviStep.DATA_OFFER: "letter", MviStep.PERSONAL_CONTACT: "phone"}
@@ -40,20 +34,15 @@ async def record(
     step = MviStep(step)
     if channel not in CHANNELS:
         raise BadInput(f"MVI channel {channel!r} is not known; use one of {', '.join(sorted(CHANNELS))}")
-    statement = dialect_insert(connection, mvi_steps).values(
-        case_id=case_id, step=step.value, channel=channel, text=text, occurred_at=occurred_at, recorded_by=by,
-        source_key=source_key[:128], created_at=now,
-    ).on_conflict_do_nothing(index_elements=["source_key"]).returning(mvi_steps.c.id)
-    new = (await connection.execute(statement)).scalar()
-    if new is not None:
+    new = await mvi_store.insert(connection, case_id=case_id, step=step.value, channel=channel, text=text,
+                                 occurred_at=occurred_at, by=by, source_key=source_key, now=now)
+    if new:
         await event_log.append(connection, [event_log.event(
             tenant_id, "mvi_step_recorded", now, case_id=case_id, step=step.value, channel=channel, by=by)])
-    return new is not None
+    return new
 
 
-async def records_of(connection: AsyncConnection, case_id: int) -> list[Row[Any]]:
-    statement = select(mvi_steps).where(mvi_steps.c.case_id == case_id).order_by(mvi_steps.c.occurred_at, mvi_steps.c.id)
-    return list((await connection.execute(statement)).fetchall())
+records_of = mvi_store.of_case
 
 
 def as_records(rows: list[Row[Any]]) -> list[MviRecord]:
@@ -95,26 +84,11 @@ async def sync(runtime: Runtime) -> int:
     settings = runtime.settings
     recorded = 0
     async with runtime.db.begin() as connection:
-        done_tasks = (await connection.execute(
-            select(ladder_steps.c.step, ladder_steps.c.case_id, tasks.c.id.label("task_id"))
-            .join(tasks, tasks.c.id == ladder_steps.c.task_id)
-            .join(arrears_cases, arrears_cases.c.id == ladder_steps.c.case_id)
-            .where(tasks.c.state == "done", arrears_cases.c.state != "closed")
-        )).fetchall()
-        for row in done_tasks:
-            task = (await connection.execute(select(tasks).where(tasks.c.id == row.task_id))).one()
-            case = (await connection.execute(select(arrears_cases).where(arrears_cases.c.id == row.case_id))).one()
+        for row in await mvi_store.done_ladder_tasks(connection):
+            task = await mvi_store.task(connection, row.task_id)
+            case = await mvi_store.case(connection, row.case_id)
             recorded += await record_task(connection, settings, task, row, case, now)
-        sent = (await connection.execute(
-            select(ladder_steps.c.step, arrears_cases.c.id.label("case_id"), arrears_cases.c.tenant_id,
-                   messages.c.id.label("message_id"), messages.c.channel, messages.c.body, messages.c.sent_at,
-                   messages.c.delivered_at)
-            .join(messages, messages.c.id == ladder_steps.c.message_id)
-            .join(arrears_cases, arrears_cases.c.id == ladder_steps.c.case_id)
-            .where(messages.c.state == MessageState.DELIVERED,  # debt help counts once it reached the tenant
-                   arrears_cases.c.state != "closed")
-        )).fetchall()
-        for row in sent:
+        for row in await mvi_store.delivered_ladder_messages(connection):
             rule = _rule(settings, row.step)
             for name in rule.mvi if rule is not None else ():
                 recorded += await record(
@@ -130,7 +104,7 @@ async def complete_task(
     channel: str | None = None, note: str | None = None,
 ) -> int:
     """Mark a ladder task done (with how and what was said) and record its MVI steps."""
-    task = (await connection.execute(select(tasks).where(tasks.c.id == task_id))).first()
+    task = await task_store.get(connection, task_id)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     if channel is not None and channel not in CHANNELS:
@@ -140,14 +114,13 @@ async def complete_task(
         data["channel"] = channel
     if note:
         data["note"] = note
-    await connection.execute(update(tasks).where(and_(tasks.c.id == task_id, tasks.c.state == "open")).values(
-        state="done", done_at=now, updated_at=now, data=data, assigned_to=task.assigned_to or by))
+    await mvi_store.finish_task(connection, task_id, data, task.assigned_to or by, now)
     await event_log.append(connection, [event_log.event(task.tenant_id, "task_done", now, task_id=task_id, by=by)])
-    step_row = (await connection.execute(select(ladder_steps).where(ladder_steps.c.task_id == task_id))).first()
+    step_row = await mvi_store.ladder_step_of_task(connection, task_id)
     if step_row is None:
         return 0
-    case = (await connection.execute(select(arrears_cases).where(arrears_cases.c.id == step_row.case_id))).one()
-    task = (await connection.execute(select(tasks).where(tasks.c.id == task_id))).one()
+    case = await mvi_store.case(connection, step_row.case_id)
+    task = await mvi_store.task(connection, task_id)
     return await record_task(connection, settings, task, step_row, case, now)
 
 

@@ -21,17 +21,17 @@ from decimal import Decimal
 from typing import Any
 
 import jinja2
-from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters import pdf
-from herinnering.adapters.db import case_store
-from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
-from herinnering.adapters.db.consent_tables import whatsapp_consents
-from herinnering.adapters.db.conversation_tables import audit_log, thread_messages, threads, users
-from herinnering.adapters.db.legal_tables import municipal_feedback, post_batches
-from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
-from herinnering.adapters.db.tables import messages, tasks
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    arrangement_store,
+    case_store,
+    proof_store,
+    tenant_store,
+    user_store,
+)
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.dutch_words import without_links, word
@@ -63,10 +63,6 @@ def _when(moment: datetime | date | None, settings: Settings) -> str:
     if isinstance(moment, datetime):
         return moment.astimezone(settings.reminders.timezone).strftime("%d-%m-%Y %H:%M")
     return moment.strftime("%d-%m-%Y")
-
-
-async def _all(connection: AsyncConnection, statement: Any) -> list[Row[Any]]:
-    return list((await connection.execute(statement)).fetchall())
 
 
 def _who(by: str | None) -> str:
@@ -107,8 +103,7 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
     gate_lines += [f"- {reason}" for reason in verdict.dutch]
     gate_lines.append(f"Gesignaleerd aan de gemeente: {_when(case.signalled_at, settings)}"
                       + (f" ({_euro(case.signalled_cents)})" if case.signalled_at else ""))
-    for answer in await _all(connection, select(municipal_feedback).where(municipal_feedback.c.case_id == case.id)
-                             .order_by(municipal_feedback.c.answered_on)):
+    for answer in await proof_store.municipal_answers(connection, case.id):
         gate_lines.append(f"Terugkoppeling gemeente {_when(answer.answered_on, settings)}: "
                           f"{word('feedback', answer.status)} {answer.note}".rstrip())
     sections.append(pdf.Section("Vroegsignalering (Besluit gemeentelijke schuldhulpverlening art. 2)", gate_lines))
@@ -140,8 +135,7 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
             continue
         proof = word("post_method", letter.post_method)
         if letter.post_batch_id is not None:
-            batch = (await connection.execute(select(post_batches.c.id, post_batches.c.pdf_sha256).where(
-                post_batches.c.id == letter.post_batch_id))).first()
+            batch = await proof_store.batch_seal(connection, letter.post_batch_id)
             if batch is not None:
                 proof += f", verzendlijst {batch.id} (pdf sha256 {batch.pdf_sha256})"
         if letter.tracking_number:
@@ -162,8 +156,7 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
     sections.append(pdf.Section("Brieven", letter_lines or ["Geen brieven."]))
 
     message_lines = []
-    for row in await _all(connection, select(messages).where(messages.c.tenant_id == tenant.id)
-                          .order_by(messages.c.send_at, messages.c.id)):
+    for row in await proof_store.messages_of(connection, tenant.id):
         message_lines.append(
             f"{_when(row.sent_at or row.send_at, settings)} — {word('message_kind', row.kind)} per "
             f"{word('channel', row.channel)} aan {row.recipient or tenant.phone}; berichtnummer aanbieder "
@@ -172,15 +165,13 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
             + (f" (foutcode {row.error_code})" if row.error_code else "")
             + f":\n{without_links(row.body) if row.body else '(nog niet opgesteld)'}")
     sections.append(pdf.Section("Berichten aan de huurder (sms/WhatsApp)", message_lines or ["Geen berichten."]))
-    consents = await _all(connection, select(whatsapp_consents).where(whatsapp_consents.c.tenant_id == tenant.id)
-                          .order_by(whatsapp_consents.c.agreed_at))
+    consents = await proof_store.consents_of(connection, tenant.id)
     sections.append(pdf.Section("Toestemming voor WhatsApp", [
         f"{_when(c.agreed_at, settings)} — {c.business_name}, kanaal {word('channel', c.channel)}, via {c.method} "
         f"({c.source}), taal {c.language}:\n{without_links(c.text)}" for c in consents
     ] or ["Geen toestemming voor WhatsApp vastgelegd."]))
 
-    replies = await _all(connection, select(thread_messages).join(threads, threads.c.id == thread_messages.c.thread_id)
-                         .where(threads.c.tenant_id == tenant.id).order_by(thread_messages.c.created_at))
+    replies = await proof_store.conversation_of(connection, tenant.id)
     sections.append(pdf.Section("Gesprek", [
         f"{_when(r.created_at, settings)} — {word('author', r.author)} ({word('direction', r.direction)}, "
         f"{word('channel', r.channel)}): {without_links(r.body)}" for r in replies
@@ -191,12 +182,10 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
         + (f" op {_when(t.done_at, settings)} door {t.assigned_to or '—'}" if t.done_at else "")
         + (f"; {word('channel', (t.data or {}).get('channel'))}: {without_links(str((t.data or {}).get('note')))}"
            if (t.data or {}).get("note") else "")
-        for t in await _all(connection, select(tasks).where(tasks.c.tenant_id == tenant.id).order_by(tasks.c.id))
+        for t in await proof_store.tasks_of(connection, tenant.id)
     ]
     sections.append(pdf.Section("Contactpogingen en taken van medewerkers", task_lines or ["Geen taken."]))
-    audit = await _all(connection, select(audit_log, users.c.name.label("user_name"))
-                       .outerjoin(users, users.c.id == audit_log.c.user_id)
-                       .where(audit_log.c.tenant_id == tenant.id).order_by(audit_log.c.at, audit_log.c.id))
+    audit = await proof_store.audit_of(connection, tenant.id)
     sections.append(pdf.Section("Handelingen van medewerkers (auditlog)", [
         f"{_when(a.at, settings)} — {a.user_name or a.user_email} ({a.user_email}): {word('audit_action', a.action)}"
         for a in audit
@@ -205,23 +194,20 @@ async def gather(connection: AsyncConnection, settings: Settings, tenant: Row[An
     money_lines = [
         f"Maand {p.period}: verschuldigd {_euro(p.amount_due_cents)}, betaald {_euro(p.amount_paid_cents)}, "
         f"status {word('payment_status', p.status)}{' (' + p.reason_code + ')' if p.reason_code else ''}"
-        for p in await _all(connection, select(payment_periods).where(payment_periods.c.tenant_id == tenant.id)
-                            .order_by(payment_periods.c.period))
+        for p in await proof_store.periods_of(connection, tenant.id)
     ]
     money_lines += [
         f"{_when(t.booked_on or t.created_at, settings)} — {word('transaction_kind', t.kind)} {_euro(t.amount_cents)}"
         f"{' (' + t.reason_code + ')' if t.reason_code else ''}, maand {t.period or '—'}"
-        for t in await _all(connection, select(payment_transactions).where(payment_transactions.c.tenant_id == tenant.id)
-                            .order_by(payment_transactions.c.id))
+        for t in await proof_store.transactions_of(connection, tenant.id)
     ]
-    for plan in await _all(connection, select(arrangements).where(arrangements.c.tenant_id == tenant.id)):
+    for plan in await proof_store.arrangements_of(connection, tenant.id):
         state = {"active": "lopend", "completed": "voldaan", "cancelled": "gestopt"}.get(plan.state, "(overig)")
         money_lines.append(f"Betalingsregeling {plan.id} ({state}) van {_when(plan.created_at, settings)}: "
                            f"{_euro(plan.total_cents)} voor {plan.periods}, elke {word('every', plan.every)}")
         money_lines += [f"  termijn {i.number}: {_euro(i.amount_cents)} op {_when(i.due_on, settings)} — "
                         f"{word('instalment_state', i.state)}"
-                        for i in await _all(connection, select(instalments).where(
-                            instalments.c.arrangement_id == plan.id).order_by(instalments.c.number))]
+                        for i in await arrangement_store.parts_of(connection, plan.id)]
     sections.append(pdf.Section("Betalingen en betalingsregelingen", money_lines or ["Geen betalingen."]))
     return sections
 
@@ -244,10 +230,7 @@ async def build(runtime: Runtime, tenant: Row[Any], period: str | None, *, case_
         elif period:
             case = await case_store.get_case(connection, tenant.id, period)
         else:
-            statement = select(arrears_cases).where(arrears_cases.c.tenant_id == tenant.id,
-                                                    arrears_cases.c.merged_into.is_(None))
-            case = (await connection.execute(statement.order_by(arrears_cases.c.opened_at.desc(),
-                                                                arrears_cases.c.id.desc()).limit(1))).first()
+            case = await proof_store.latest_case(connection, tenant.id)
         if case is None:
             raise NotFound(f"{tenant.external_id} has no {'such ' if period or case_id else ''}arrears case")
         sections = await gather(connection, settings, tenant, case, local_day(now, settings))
@@ -257,3 +240,17 @@ async def build(runtime: Runtime, tenant: Row[Any], period: str | None, *, case_
                  f"{seal}")
     document = pdf.render(title, [pdf.Section("", [generated]), *sections], footer=f"{title} — zegel {seal[:16]}")
     return Bundle(title, sections, seal, document, html(title, sections, generated, seal))
+
+
+async def build_for_officer(runtime: Runtime, tenant_id: int, *, user_id: int, user_email: str) -> tuple[Row[Any], Bundle] | None:
+    """The bundle of the tenant's latest case, its making in the audit log; None when the
+    tenant does not exist. Raises HerinneringError when there is no case."""
+    async with runtime.db.begin() as connection:
+        tenant = await tenant_store.by_id(connection, tenant_id)
+    if tenant is None:
+        return None
+    bundle = await build(runtime, tenant, None)
+    async with runtime.db.begin() as connection:
+        await user_store.audit(connection, user_id=user_id, user_email=user_email, action="proof_bundle",
+                               now=runtime.clock.now(), tenant_id=tenant_id)
+    return tenant, bundle

@@ -34,15 +34,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from herinnering.adapters.csv_files import SafeDictWriter
+from herinnering.adapters.db import AsyncConnection, Row, early_warning_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db.collection_tables import arrears_cases
-from herinnering.adapters.db.tables import tenants
 from herinnering.config import Settings
-from herinnering.domain.payments.ladder import CaseState
 from herinnering.services.legal.early_warning import compose_address, verdict_for
 
 FIELDS = ("name", "address", "phone", "email", "amount_eur", "arrears_since", "signal_date", "type",
@@ -107,15 +102,7 @@ def _euros(cents: int) -> str:
 
 async def collect(connection: AsyncConnection, settings: Settings, since: date, today: date) -> WgsExport:
     """The cases ready for the municipality, and the refused ones with their reason."""
-    candidates = (await connection.execute(
-        select(arrears_cases, tenants.c.external_id, tenants.c.name, tenants.c.phone, tenants.c.email,
-               tenants.c.address, tenants.c.postal_code, tenants.c.city, tenants.c.municipality)
-        .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
-        .where(arrears_cases.c.state != CaseState.CLOSED.value, arrears_cases.c.arrears_since >= since,
-               or_(arrears_cases.c.signalled_at.is_(None),
-                   arrears_cases.c.signalled_cents < arrears_cases.c.amount_due_cents - arrears_cases.c.amount_paid_cents))
-        .order_by(arrears_cases.c.arrears_since, arrears_cases.c.id)
-    )).fetchall()
+    candidates = await early_warning_store.signal_candidates(connection, since)
     export = WgsExport()
     for case in candidates:
         outstanding = max(0, case.amount_due_cents - case.amount_paid_cents)
@@ -143,7 +130,6 @@ def _row(case: Row[Any], outstanding: int, settings: Settings, today: date) -> W
 async def mark_signalled(connection: AsyncConnection, export: WgsExport, now: datetime) -> None:
     """Remember what was passed on, so the next export does not repeat it (unless the debt grows)."""
     for case_id, amount in zip(export.case_ids, export.amounts, strict=True):
-        tenant_id = (await connection.execute(update(arrears_cases).where(arrears_cases.c.id == case_id).values(
-            signalled_at=now, signalled_cents=amount, updated_at=now).returning(arrears_cases.c.tenant_id))).scalar()
+        tenant_id = await early_warning_store.mark_signalled(connection, case_id, amount, now)
         await event_log.append(connection, [event_log.event(tenant_id, "wgs_signalled", now, case_id=case_id,
                                                             amount_cents=amount)])

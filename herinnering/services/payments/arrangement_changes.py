@@ -18,10 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db import arrangement_store, outbox
+from herinnering.adapters.db import AsyncConnection, Row, arrangement_store, outbox, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
@@ -73,7 +70,7 @@ async def _end(connection: AsyncConnection, arrangement_id: int, state: str, rea
 
 async def _tell(connection: AsyncConnection, runtime: Runtime, tenant_id: int, kind: str, arrangement_id: int,
                 context: dict[str, Any], period: str, now: datetime) -> int | None:
-    tenant = await store.tenant(connection, tenant_id)
+    tenant = await tenant_store.by_id(connection, tenant_id)
     if tenant is None:  # pragma: no cover - an arrangement always has its tenant (foreign key)
         return None
     return await plan_message(connection, runtime, tenant, kind, period, f"{kind}:{arrangement_id}", context, now)
@@ -114,7 +111,7 @@ async def change(connection: AsyncConnection, runtime: Runtime, arrangement_id: 
         parts = plan.split(remaining, count, first, every)
     except ValueError as exc:
         raise BadInput(f"arrangement: {exc}") from None
-    tenant = await store.tenant(connection, found.tenant_id)
+    tenant = await tenant_store.by_id(connection, found.tenant_id)
     periods = tuple(p for p in found.periods.split(",") if p)
     paid = found.total_cents - remaining
     new_id, _ = await record(connection, runtime, tenant, total=remaining, periods=periods, parts=parts,

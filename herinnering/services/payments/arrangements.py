@@ -15,14 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, Row, arrangement_store, outbox, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.payments import arrangements as plan
@@ -53,7 +49,7 @@ async def add_arrangement(
     """Agree an arrangement over the tenant's open arrears (or `amount_cents`, if given)."""
     settings = runtime.settings
     now = runtime.clock.now()
-    tenant = await store.tenant(connection, tenant_id)
+    tenant = await tenant_store.by_id(connection, tenant_id)
     if tenant is None:
         raise NotFound(f"tenant {tenant_id} does not exist")
     open_cases = await store.cases_of(connection, tenant_id, states=[CaseState.OPEN.value])
@@ -86,10 +82,9 @@ async def record(
     """Store an arrangement and its instalments, each with its reminder planned; returns the
     arrangement's id and how many reminders were planned (none for a date already past)."""
     settings = runtime.settings
-    arrangement_id = (await connection.execute(arrangements.insert().values(
-        tenant_id=tenant.id, state="active", total_cents=total, periods=",".join(periods),
-        baseline_paid_cents=baseline_paid_cents, every=every.value, created_by=by, created_at=now, updated_at=now,
-    ).returning(arrangements.c.id))).scalar_one()
+    arrangement_id = await arrangement_store.insert(
+        connection, tenant_id=tenant.id, state="active", total_cents=total, periods=",".join(periods),
+        baseline_paid_cents=baseline_paid_cents, every=every.value, created_by=by, created_at=now, updated_at=now)
     reminders = 0
     tz = settings.reminders.timezone
     period = periods[0] if periods else f"{first:%Y-%m}"
@@ -105,9 +100,9 @@ async def record(
                 now, send_at=send_at,
             )
             reminders += message_id is not None
-        await connection.execute(instalments.insert().values(
-            arrangement_id=arrangement_id, number=part.number, due_on=part.due_on, amount_cents=part.amount_cents,
-            state="open", reminder_message_id=message_id, updated_at=now))
+        await arrangement_store.add_instalment(
+            connection, arrangement_id=arrangement_id, number=part.number, due_on=part.due_on,
+            amount_cents=part.amount_cents, state="open", reminder_message_id=message_id, updated_at=now)
     return arrangement_id, reminders
 
 
@@ -115,25 +110,18 @@ async def paid_towards(connection: AsyncConnection, arrangement: Row[Any]) -> in
     periods = [p for p in arrangement.periods.split(",") if p]
     if not periods:
         return 0
-    rows = (await connection.execute(select(arrears_cases.c.amount_paid_cents).where(
-        arrears_cases.c.tenant_id == arrangement.tenant_id, arrears_cases.c.period.in_(periods)))).fetchall()
-    return max(0, sum(row.amount_paid_cents for row in rows) - arrangement.baseline_paid_cents)
+    paid = await arrangement_store.paid_on_cases(connection, arrangement.tenant_id, periods)
+    return max(0, paid - arrangement.baseline_paid_cents)
 
 
-async def _parts(connection: AsyncConnection, arrangement_id: int) -> list[Row[Any]]:
-    return list((await connection.execute(select(instalments).where(
-        instalments.c.arrangement_id == arrangement_id).order_by(instalments.c.number))).fetchall())
+_parts = arrangement_store.parts_of
 
 
 def _as_plan(rows: list[Row[Any]]) -> list[plan.Instalment]:
     return [plan.Instalment(row.number, row.due_on, row.amount_cents) for row in rows]
 
 
-async def active_of(connection: AsyncConnection, tenant_id: int | None = None) -> list[Row[Any]]:
-    statement = select(arrangements).where(arrangements.c.state == "active").order_by(arrangements.c.id)
-    if tenant_id is not None:
-        statement = statement.where(arrangements.c.tenant_id == tenant_id)
-    return list((await connection.execute(statement)).fetchall())
+active_of = arrangement_store.active_of
 
 
 async def arrangement_lines(connection: AsyncConnection, tenant_id: int) -> list[str]:
@@ -169,8 +157,7 @@ async def apply_payments(connection: AsyncConnection, settings: Settings, tenant
         for row in rows[:covered]:
             if row.state == "paid":
                 continue
-            await connection.execute(update(instalments).where(instalments.c.id == row.id).values(
-                state="paid", paid_at=now, updated_at=now))
+            await arrangement_store.set_instalment_paid(connection, row.id, now)
             if row.reminder_message_id is not None and await outbox.move(
                 connection, row.reminder_message_id, MessageState.CANCELLED, now, error_message="instalment paid"
             ):
@@ -180,8 +167,7 @@ async def apply_payments(connection: AsyncConnection, settings: Settings, tenant
                                        number=row.number, amount_cents=row.amount_cents))
             newly_paid += 1
         if covered == len(rows) and rows:
-            await connection.execute(update(arrangements).where(arrangements.c.id == arrangement.id).values(
-                state="completed", updated_at=now))
+            await arrangement_store.set_state(connection, arrangement.id, "completed", now)
             log.append(event_log.event(tenant_id, "arrangement_completed", now, arrangement_id=arrangement.id))
         await event_log.append(connection, log)
     return newly_paid
@@ -201,8 +187,7 @@ async def check_missed(runtime: Runtime) -> int:
             for part in late:
                 row = by_number[part.number]
                 if row.state == "open":
-                    await connection.execute(update(instalments).where(
-                        instalments.c.id == row.id, instalments.c.state == "open").values(state="missed", updated_at=now))
+                    await arrangement_store.set_instalment_missed(connection, row.id, now)
                 task_id = await store.add_task(
                     connection, tenant_id=arrangement.tenant_id, kind=MISSED_TASK,
                     title="Termijn betalingsregeling niet betaald: bel de huurder",

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db import payer_store, tenant_store
+from herinnering.adapters.db import AsyncConnection, payer_store, tenant_store
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.payments.bank_matching import (

@@ -20,13 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, Row, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.adapters.db.case_store import cases_of, tenant  # noqa: F401  (read side for pages and commands)
+from herinnering.adapters.db.case_store import cases_of  # noqa: F401  (read side for pages and commands)
 from herinnering.adapters.db.engine import Database
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import CaseState
@@ -59,7 +57,7 @@ async def on_payment_change(connection: AsyncConnection, settings: Settings, cha
     """Open, join, lower, pause or close the tenant's case (see the module docstring)."""
     now = change.occurred_at
     today = local_day(now, settings)
-    row = await store.tenant(connection, change.tenant_id)
+    row = await tenant_store.by_id(connection, change.tenant_id)
     if row is None:
         return
     case = await store.open_case_of(connection, change.tenant_id)
@@ -262,6 +260,6 @@ async def case_detail(db: Database, case_id: int) -> CaseSummary | None:
         case = await store.case_by_id(connection, case_id)
         if case is None:
             return None
-        who = await store.tenant(connection, case.tenant_id)
+        who = await tenant_store.by_id(connection, case.tenant_id)
         assert who is not None
         return await summary(connection, case, who.external_id, who.name)

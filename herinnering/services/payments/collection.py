@@ -17,21 +17,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import jinja2
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    ladder_store,
+    message_store,
+    outbox,
+    tenant_store,
+)
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
-from herinnering.adapters.db.collection_tables import arrears_cases, ladder_steps
-from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import messages, tenants
 from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import (
     Action,
-    CaseState,
     NextStep,
     Status,
     StepRule,
@@ -80,10 +81,7 @@ async def _skip_message_step(connection: AsyncConnection, case: Row[Any], step: 
     """An MD06 objection or a BETAALD claim is open: the step's "we have not received your rent"
     message is left out (its step claimed without a message, with the reason as an event), so
     the ladder's tasks for people go on."""
-    claim = dialect_insert(connection, ladder_steps).values(
-        case_id=case.id, step=step.name, done_on=today, attempt=1, created_at=now, updated_at=now,
-    ).on_conflict_do_nothing(index_elements=["case_id", "step"]).returning(ladder_steps.c.id)
-    if (await connection.execute(claim)).scalar() is None:
+    if await ladder_store.claim(connection, case.id, step.name, today, now) is None:
         return False
     await event_log.append(connection, [event_log.event(
         case.tenant_id, "ladder_step_skipped", now, case_id=case.id, step=step.name, kind=step.kind,
@@ -116,12 +114,7 @@ async def ladder_tick(runtime: Runtime) -> LadderReport:
     report = LadderReport()
     report.mvi_recorded = await mvi.sync(runtime)
     async with runtime.db.begin() as connection:
-        open_cases = (await connection.execute(
-            select(arrears_cases, tenants.c.paused_until, tenants.c.active)
-            .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
-            .where(arrears_cases.c.state == CaseState.OPEN.value)
-            .order_by(arrears_cases.c.id)
-        )).fetchall()
+        open_cases = await ladder_store.open_cases(connection)
         all_steps = await store.steps_of(connection, [case.id for case in open_cases])
     steps_by_case: dict[int, list[Row[Any]]] = defaultdict(list)
     for step in all_steps:
@@ -169,18 +162,12 @@ async def _carry_out(
 ) -> bool:
     """Claim the step (insert its row, or take back one a pause cancelled) and do it."""
     if redo is None:
-        claim = dialect_insert(connection, ladder_steps).values(
-            case_id=case.id, step=step.name, done_on=today, attempt=1, created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["case_id", "step"]).returning(ladder_steps.c.id, ladder_steps.c.attempt)
+        claimed = await ladder_store.claim(connection, case.id, step.name, today, now)
     else:
-        claim = update(ladder_steps).where(
-            ladder_steps.c.id == redo.id, ladder_steps.c.attempt == redo.attempt
-        ).values(attempt=redo.attempt + 1, done_on=today, message_id=None, updated_at=now).returning(
-            ladder_steps.c.id, ladder_steps.c.attempt)
-    claimed = (await connection.execute(claim)).first()
+        claimed = await ladder_store.claim_again(connection, redo, today, now)
     if claimed is None:
         return False  # another tick took it
-    tenant = await store.tenant(connection, case.tenant_id)
+    tenant = await tenant_store.by_id(connection, case.tenant_id)
     assert tenant is not None
     outstanding = max(0, case.amount_due_cents - case.amount_paid_cents)
     data: dict[str, Any] = {"case_id": case.id, "period": case.period, "step": step.name, "attempt": claimed.attempt}
@@ -193,7 +180,7 @@ async def _carry_out(
             connection, runtime, tenant, step.kind, case.period, f"ladder:{case.id}:{step.name}:{claimed.attempt}",
             context, now, rest_days=True,
         )
-        await connection.execute(update(ladder_steps).where(ladder_steps.c.id == claimed.id).values(message_id=message_id))
+        await ladder_store.set_carried_by(connection, claimed.id, message_id=message_id)
         await event_log.append(connection, [event_log.event(
             case.tenant_id, "ladder_step", now, message_id, **data, action="message", kind=step.kind,
             link=bool(context["link_url"]))])
@@ -204,7 +191,7 @@ async def _carry_out(
             dedupe_key=f"ladder:{case.id}:{step.name}", now=now,
             data={**data, "mvi": list(step.mvi), "outstanding_cents": outstanding, **({"text": text} if text else {})},
         )
-        await connection.execute(update(ladder_steps).where(ladder_steps.c.id == claimed.id).values(task_id=task_id))
+        await ladder_store.set_carried_by(connection, claimed.id, task_id=task_id)
         await event_log.append(connection, [event_log.event(
             case.tenant_id, "ladder_step", now, **data, action="task", kind=step.kind, task_id=task_id)])
     return True
@@ -230,15 +217,14 @@ async def plan_message(
         await event_log.append(connection, [event_log.event(tenant.id, "message_planned", now, new[0].id,
                                                             kind=kind, period=period)])
         return int(new[0].id)
-    existing = await connection.execute(select(messages.c.id).where(messages.c.idempotency_key == key))
-    return existing.scalar()
+    return await message_store.id_by_key(connection, key)
 
 
 async def _contract_of(connection: AsyncConnection, tenant_id: int) -> str:
     """The contract id for a log line (people search logs by it); the database id if it cannot be read."""
     try:
-        found = await connection.execute(select(tenants.c.external_id).where(tenants.c.id == tenant_id))
-        return str(found.scalar() or f"#{tenant_id}")
+        found = await tenant_store.contract_ids(connection, [tenant_id])
+        return str(found.get(tenant_id) or f"#{tenant_id}")
     except Exception:  # the transaction may be failing already; the log line must still be written
         return f"#{tenant_id}"
 

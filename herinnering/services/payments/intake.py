@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from herinnering.adapters.camt import looks_like_camt, parse_camt
+from herinnering.adapters.db import AsyncConnection
 from herinnering.adapters.db.engine import Database
 from herinnering.clock import Clock
 from herinnering.config import Settings

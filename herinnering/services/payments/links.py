@@ -26,14 +26,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import AsyncConnection, Row, payment_link_store, tenant_store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.adapters.db.engine import Database, dialect_insert
-from herinnering.adapters.db.link_tables import payment_links
-from herinnering.adapters.db.tables import tenants
+from herinnering.adapters.db.engine import Database
 from herinnering.adapters.payment_providers import (
     LinkRequest,
     PaymentProvider,
@@ -86,16 +83,12 @@ async def create_payment_link(
         raise BadInput(f"a payment link needs an amount above 0 (got {amount_cents} cents)")
     period = str(Period.parse(period))
     open_key = f"{tenant_id}:{period}:{amount_cents}"
-    same_month = (payment_links.c.tenant_id == tenant_id, payment_links.c.period == period,
-                  payment_links.c.state == "open")
-    await connection.execute(update(payment_links).where(*same_month, payment_links.c.expires_at <= now)
-                             .values(state="expired", open_key=None, updated_at=now))
-    existing = await _by(connection, payment_links.c.open_key == open_key)
+    await payment_link_store.expire_overdue(connection, tenant_id, period, now)
+    existing = _link(await payment_link_store.by_open_key(connection, open_key))
     if existing is not None:
         return existing
-    replaced = await connection.execute(update(payment_links).where(*same_month).values(
-        state="cancelled", open_key=None, updated_at=now).returning(payment_links.c.id))
-    contract = (await connection.execute(select(tenants.c.external_id).where(tenants.c.id == tenant_id))).scalar_one()
+    replaced = await payment_link_store.cancel_open(connection, tenant_id, period, now)
+    contract = (await tenant_store.contract_ids(connection, [tenant_id]))[tenant_id]
     provider = provider or build_provider(settings)
     public_id = secrets.token_urlsafe(24)
     base = settings.server.public_url
@@ -107,23 +100,21 @@ async def create_payment_link(
         idempotency_key=f"herinnering-link-{public_id}",
     )
     made = await provider.create_link(request)
-    inserted = (await connection.execute(
-        dialect_insert(connection, payment_links).on_conflict_do_nothing(index_elements=["open_key"]).returning(payment_links.c.id),
-        [{"public_id": public_id, "tenant_id": tenant_id, "period": period, "amount_cents": amount_cents,
+    inserted = await payment_link_store.insert_open(
+        connection, {"public_id": public_id, "tenant_id": tenant_id, "period": period, "amount_cents": amount_cents,
           "description": request.description, "provider": provider.name, "provider_ref": made.ref, "url": made.url,
           "state": "open", "open_key": open_key, "expires_at": request.expires_at, "created_at": now,
-          "updated_at": now}],
-    )).first()
+          "updated_at": now})
     if inserted is None:  # someone else made the same link a moment ago: theirs counts
-        winner = await _by(connection, payment_links.c.open_key == open_key)
+        winner = _link(await payment_link_store.by_open_key(connection, open_key))
         if winner is None:  # pragma: no cover - the conflicting row is there by definition
             raise Conflict("a payment link conflicted and then vanished; try again")
         return winner
     await event_log.append(connection, [event_log.event(
         tenant_id, "payment_link_created", now, period=period, amount_cents=amount_cents, provider=provider.name,
-        link_id=inserted.id, expires_at=request.expires_at.isoformat(), replaced=[r.id for r in replaced],
+        link_id=inserted, expires_at=request.expires_at.isoformat(), replaced=replaced,
     )])
-    link = await _by(connection, payment_links.c.id == inserted.id)
+    link = _link(await payment_link_store.by_id(connection, inserted))
     assert link is not None
     return link
 
@@ -194,19 +185,16 @@ class _Settings:
     settings: Settings
 
 
-async def _by(connection: AsyncConnection, condition: Any) -> PaymentLink | None:
-    row = (await connection.execute(select(payment_links).where(condition))).first()
+def _link(row: Row[Any] | None) -> PaymentLink | None:
     return PaymentLink.of(row) if row else None
 
 
 async def link_by_public_id(connection: AsyncConnection, public_id: str) -> PaymentLink | None:
-    return await _by(connection, payment_links.c.public_id == public_id)
+    return _link(await payment_link_store.by_public_id(connection, public_id))
 
 
 async def links_of(connection: AsyncConnection, tenant_id: int) -> list[PaymentLink]:
-    rows = await connection.execute(
-        select(payment_links).where(payment_links.c.tenant_id == tenant_id).order_by(payment_links.c.id))
-    return [PaymentLink.of(row) for row in rows]
+    return [PaymentLink.of(row) for row in await payment_link_store.of_tenant(connection, tenant_id)]
 
 
 async def handle_notification(
@@ -216,15 +204,12 @@ async def handle_notification(
     """A provider said "something changed about `notified_id`". Returns what we did:
     "paid", "unchanged" or "unknown" (an id we never issued: ignored)."""
     async with db.begin() as connection:
-        link = await _by(connection, (payment_links.c.provider_ref == notified_id)
-                         & (payment_links.c.provider == provider.name))
+        link = _link(await payment_link_store.by_provider_ref(connection, notified_id, provider.name))
         if link is None and link_hint:
-            link = await _by(connection, (payment_links.c.public_id == link_hint)
-                             & (payment_links.c.provider == provider.name))
+            link = _link(await payment_link_store.by_public_id(connection, link_hint, provider.name))
         ref = None
         if link is not None:
-            ref = (await connection.execute(
-                select(payment_links.c.provider_ref).where(payment_links.c.id == link.id))).scalar()
+            ref = await payment_link_store.provider_ref(connection, link.id)
     if link is None or not ref:
         log.info("payment notification for an unknown id from %s", provider.name)
         return "unknown"
@@ -238,11 +223,7 @@ async def handle_notification(
 async def settle_paid(
     connection: AsyncConnection, settings: Settings, link: PaymentLink, status: ProviderStatus, now: datetime
 ) -> str:
-    moved = await connection.execute(
-        update(payment_links).where(payment_links.c.id == link.id, payment_links.c.state != "paid")
-        .values(state="paid", paid_at=status.paid_at or now, open_key=None, updated_at=now)
-    )
-    if moved.rowcount != 1:
+    if not await payment_link_store.set_paid(connection, link.id, status.paid_at or now, now):
         return "unchanged"  # paid before: a repeated webhook or a second click
     transaction = Transaction(
         source="link", source_key=f"link:{link.provider}:{status.ref}", kind=TransactionKind.PAYMENT,
@@ -255,3 +236,9 @@ async def settle_paid(
     )])
     await payments.record_for_tenant(connection, settings, link.tenant_id, transaction, now)
     return "paid"
+
+
+async def find(db: Database, public_id: str) -> PaymentLink | None:
+    """The link a tenant opened, by its public id."""
+    async with db.begin() as connection:
+        return await link_by_public_id(connection, public_id)

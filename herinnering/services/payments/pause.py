@@ -14,13 +14,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, Row, pause_store, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db.collection_tables import pauses
-from herinnering.adapters.db.tables import tenants
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import OPEN_ENDED
 from herinnering.errors import BadInput, NotFound
@@ -29,14 +25,7 @@ from herinnering.services.payments.collection import local_day, message_kinds
 
 async def current(connection: AsyncConnection, tenant_id: int, today: date) -> Row[Any] | None:
     """The pause in force today, if any."""
-    statement = (
-        select(pauses)
-        .where(pauses.c.tenant_id == tenant_id, pauses.c.ended_at.is_(None),
-               (pauses.c.until.is_(None)) | (pauses.c.until >= today))
-        .order_by(pauses.c.id.desc())
-        .limit(1)
-    )
-    return (await connection.execute(statement)).first()
+    return await pause_store.current(connection, tenant_id, today)
 
 
 async def pause(
@@ -50,11 +39,10 @@ async def pause(
     if until is not None and until < today:
         raise BadInput(f"--until {until.isoformat()} is in the past")
     await _end_open(connection, tenant_id, now, by)
-    pause_id = (await connection.execute(pauses.insert().values(
-        tenant_id=tenant_id, starts_on=today, until=until, reason=reason.strip(), created_by=by, created_at=now,
-    ).returning(pauses.c.id))).scalar_one()
-    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(
-        paused_until=until or OPEN_ENDED, updated_at=now))
+    pause_id = await pause_store.insert(
+        connection, tenant_id=tenant_id, starts_on=today, until=until, reason=reason.strip(), created_by=by,
+        created_at=now)
+    await tenant_store.set_pause(connection, tenant_id, until or OPEN_ENDED, now)
     cancelled = await store.cancel_planned(connection, tenant_id, now, store.PAUSE_REASON, kinds=message_kinds(settings))
     await event_log.append(connection, [event_log.event(
         tenant_id, "tenant_paused", now, pause_id=pause_id, until=until.isoformat() if until else None,
@@ -64,18 +52,16 @@ async def pause(
 
 async def resume(connection: AsyncConnection, tenant_id: int, now: datetime, by: str) -> bool:
     """End the pause now; the ladder continues from where it was. False when not paused."""
-    row = (await connection.execute(select(tenants.c.paused_until).where(tenants.c.id == tenant_id))).first()
+    row = await pause_store.paused_until(connection, tenant_id)
     if row is None:
         raise NotFound(f"tenant {tenant_id} does not exist")
     ended = await _end_open(connection, tenant_id, now, by)
     if row.paused_until is None and not ended:
         return False
-    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(paused_until=None, updated_at=now))
+    await tenant_store.set_pause(connection, tenant_id, None, now)
     await event_log.append(connection, [event_log.event(tenant_id, "tenant_resumed", now, by=by)])
     return True
 
 
 async def _end_open(connection: AsyncConnection, tenant_id: int, now: datetime, by: str) -> int:
-    result = await connection.execute(update(pauses).where(
-        pauses.c.tenant_id == tenant_id, pauses.c.ended_at.is_(None)).values(ended_at=now, ended_by=by))
-    return result.rowcount
+    return await pause_store.end_open(connection, tenant_id, now, by)

@@ -17,9 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db import case_store, recollection_store, statement_store
+from herinnering.adapters.db import (
+    AsyncConnection,
+    recollection_store,
+    statement_store,
+    tenant_store,
+)
+from herinnering.adapters.payment_providers.sandbox import tenant_chose
+from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.services.payments import payments
 from herinnering.services.payments.links import PaymentLink
@@ -42,7 +47,7 @@ class Covers:
 
 async def covers(connection: AsyncConnection, settings: Settings, link: PaymentLink, today: date, now: datetime,
                  token: str = "") -> Covers:
-    tenant = await case_store.tenant(connection, link.tenant_id)
+    tenant = await tenant_store.by_id(connection, link.tenant_id)
     language = tenant.language if tenant is not None and tenant.language in LANGUAGES else "nl"
     months = await payments.periods(connection, link.tenant_id)
     others = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0 and m.period != link.period]
@@ -58,3 +63,17 @@ async def covers(connection: AsyncConnection, settings: Settings, link: PaymentL
                                                                                                 link.tenant_id),
                   costs_cents=costs, page_url=back,
                   recollect_on=await recollection_store.coming_for(connection, link.tenant_id, link.period, today))
+
+
+async def covers_now(runtime: Runtime, link: PaymentLink, token: str) -> Covers:
+    """`covers` as of now, in its own transaction."""
+    now = runtime.clock.now()
+    async with runtime.db.begin() as connection:
+        return await covers(connection, runtime.settings, link, now.astimezone(runtime.settings.reminders.timezone).date(),
+                            now, token)
+
+
+async def sandbox_choice(runtime: Runtime, ref: str, *, pay: bool, bank: str, amount_cents: int) -> None:
+    """The tenant's choice on the sandbox provider's "bank" page (pay or cancel), stored as that provider keeps it."""
+    async with runtime.db.begin() as connection:
+        await tenant_chose(connection, ref, pay=pay, bank=bank, amount_cents=amount_cents, now=runtime.clock.now())

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row
-
-from herinnering.adapters.db import recollection_store, user_store
+from herinnering.adapters.db import Row, recollection_store, user_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.return_reasons import bank_deadline
 from herinnering.errors import Conflict, NotFound

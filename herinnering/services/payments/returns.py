@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, recollection_store
+from herinnering.adapters.db import outbox, recollection_store, tenant_store
 from herinnering.adapters.db import payment_round_store as round_store
 from herinnering.adapters.db.collection_tables import ladder_steps
 from herinnering.adapters.db.engine import Database, dialect_insert
@@ -76,7 +76,7 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     if earlier and earlier[-1].state in ("scheduled", "exported"):  # this return is the re-collection's own
         await connection.execute(update(recollections).where(recollections.c.id == earlier[-1].id)
                                  .values(state="returned", updated_at=now))
-    tenant = await store.tenant(connection, change.tenant_id)
+    tenant = await tenant_store.by_id(connection, change.tenant_id)
     step = _step(settings, tenant, change, len(earlier))
     data = _step_data(step, change, len(earlier))
     if step.stop_all:

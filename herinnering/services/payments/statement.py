@@ -13,11 +13,11 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters import pdf
-from herinnering.adapters.db import statement_store
+from herinnering.adapters.db import AsyncConnection, Row, statement_store, tenant_store
 from herinnering.adapters.templates import LOCALES, money
+from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.payments.statement import (
     MOVES,
@@ -120,3 +120,13 @@ def render_pdf(statement: Statement, words: Any, settings: Settings, tenant: Any
         [words.date, words.what, words.amount, words.balance],
         [[r["date"], r["what"], r["amount"], r["balance"]] for r in shown],
         footer=f"{org.name} · {org.phone}", rtl=language == "ar", widths=(26, 84, 30, 30))
+
+
+async def for_tenant(runtime: Runtime, tenant_id: int) -> tuple[Row[Any], Statement] | None:
+    """The tenant and their statement as of today; None when the tenant does not exist."""
+    today = runtime.clock.now().astimezone(runtime.settings.reminders.timezone).date()
+    async with runtime.db.begin() as connection:
+        tenant = await tenant_store.by_id(connection, tenant_id)
+        if tenant is None:
+            return None
+        return tenant, await statement_of(connection, tenant, today)

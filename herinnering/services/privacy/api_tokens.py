@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-
-from herinnering.adapters.db.security_tables import api_tokens
+from herinnering.adapters.db import api_token_store
 from herinnering.bootstrap import Runtime
 from herinnering.errors import Conflict, NotFound, TokenError
 
@@ -46,24 +44,22 @@ async def create(runtime: Runtime, name: str) -> str:
         raise TokenError(f"{name!r} is not a token name: letters, digits and _.:- (at most 64)")
     token = PREFIX + secrets.token_urlsafe(32)
     async with runtime.db.begin() as connection:
-        if (await connection.execute(select(api_tokens.c.id).where(api_tokens.c.name == name))).first():
+        if await api_token_store.named(connection, name):
             raise Conflict(f"a token named {name!r} exists; revoke it first or choose another name")
-        await connection.execute(api_tokens.insert().values(
-            name=name, token_hash=digest(token), prefix=token[:len(PREFIX) + 4], created_at=runtime.clock.now()))
+        await api_token_store.insert(connection, name, digest(token), token[:len(PREFIX) + 4], runtime.clock.now())
     return token
 
 
 async def revoke(runtime: Runtime, name: str) -> None:
     async with runtime.db.begin() as connection:
-        result = await connection.execute(update(api_tokens).where(
-            api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None)).values(revoked_at=runtime.clock.now()))
-    if not result.rowcount:
+        revoked = await api_token_store.revoke(connection, name, runtime.clock.now())
+    if not revoked:
         raise NotFound(f"no live token named {name!r}")
 
 
 async def listing(runtime: Runtime) -> list[TokenInfo]:
     async with runtime.db.begin() as connection:
-        rows = await connection.execute(select(api_tokens).order_by(api_tokens.c.name))
+        rows = await api_token_store.all_tokens(connection)
         return [TokenInfo(r.name, r.prefix, r.created_at, r.last_used_at, r.revoked_at) for r in rows]
 
 
@@ -75,11 +71,9 @@ async def check(runtime: Runtime, authorization: str) -> str | None:
         return None
     if token.startswith(PREFIX):
         async with runtime.db.begin() as connection:
-            row: Any = (await connection.execute(select(api_tokens.c.id, api_tokens.c.name).where(
-                api_tokens.c.token_hash == digest(token), api_tokens.c.revoked_at.is_(None)))).first()
+            row: Any = await api_token_store.live_by_hash(connection, digest(token))
             if row is not None:
-                await connection.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(
-                    last_used_at=runtime.clock.now()))
+                await api_token_store.mark_used(connection, row.id, runtime.clock.now())
                 return str(row.name)
     fallback = runtime.settings.payments.api_token
     if fallback and hmac.compare_digest(digest(token), digest(fallback)):

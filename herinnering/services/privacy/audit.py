@@ -6,6 +6,7 @@ hands out tenants' data. The actor is the operating-system user, as `cli:<user>`
 from __future__ import annotations
 
 import getpass
+from datetime import datetime
 from typing import Any
 
 from herinnering.adapters.db import user_store
@@ -37,3 +38,17 @@ async def command_run(settings: Settings, command: str, arguments: dict[str, Any
                                    now=SystemClock().now(), arguments=arguments, exit_code=exit_code)
     finally:
         await db.close()
+
+
+async def search(runtime: Runtime, *, officer: str, tenant: str, action: str, since: datetime | None,
+                 until: datetime | None, limit: int) -> list[Any]:
+    """The audit log as team leads filter it (newest first)."""
+    async with runtime.db.begin() as connection:
+        return await user_store.audit_search(connection, officer=officer, tenant=tenant, action=action,
+                                             since=since, until=until, limit=limit)
+
+
+async def actions(runtime: Runtime) -> list[str]:
+    """Every action the audit log holds, for the filter."""
+    async with runtime.db.begin() as connection:
+        return list(await user_store.audit_actions(connection))

@@ -20,15 +20,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from herinnering.adapters import twilio_media
+from herinnering.adapters.db import AsyncConnection, retention_store, tenant_data, thread_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import tenant_data, thread_store
-from herinnering.adapters.db.payment_tables import payment_periods
-from herinnering.adapters.db.security_tables import retention_aggregates
-from herinnering.adapters.db.tables import messages, tenants
 from herinnering.bootstrap import Runtime
 from herinnering.config import PrivacySettings
 from herinnering.domain.privacy.retention import KINDS, Terms, cutoff
@@ -52,10 +46,7 @@ class PurgeReport:
 
 
 async def _tenant(connection: AsyncConnection, key: str) -> Any:
-    condition = tenants.c.external_id == key
-    if key.isdigit():
-        condition = condition | (tenants.c.id == int(key))
-    row = (await connection.execute(select(tenants).where(condition))).first()
+    row = await retention_store.tenant_by_key(connection, key)
     if row is None:
         raise UnknownTenant(f"no tenant with id or contract id {key!r}")
     return row
@@ -89,8 +80,7 @@ async def end_contract(runtime: Runtime, key: str, on: date | None) -> int:
     today = now.astimezone(runtime.settings.reminders.timezone).date()
     async with runtime.db.begin() as connection:
         tenant = await _tenant(connection, key)
-        await connection.execute(update(tenants).where(tenants.c.id == tenant.id).values(
-            contract_ended_on=on, active=on is None or on >= today, updated_at=now))
+        await retention_store.set_contract_end(connection, tenant.id, on, on is None or on >= today, now)
         await tenant_store.cancel_stale_reminders(connection, [tenant.id], now)
         await event_log.append(connection, [event_log.event(
             tenant.id, "contract_ended" if on else "contract_reopened", now, **({"on": on.isoformat()} if on else {}))])
@@ -106,38 +96,13 @@ async def _aggregate(connection: AsyncConnection, ids: list[int],
     """Counts of the messages and payments of `ids` (they go now) and of the tenants `removed`
     entirely; a tenant kept for proof is counted once, when it goes."""
     counts: Counter[tuple[str, str, str, str, str]] = Counter()
-    rows = await connection.execute(select(messages.c.send_at, messages.c.kind, messages.c.channel, messages.c.state)
-                                    .where(messages.c.tenant_id.in_(ids)))
-    for row in rows:
+    for row in await retention_store.messages_to_count(connection, ids):
         counts[(_month(row.send_at), "messages", row.kind, row.channel, row.state)] += 1
-    rows = await connection.execute(select(payment_periods.c.period, payment_periods.c.status)
-                                    .where(payment_periods.c.tenant_id.in_(ids)))
-    for row in rows:
+    for row in await retention_store.periods_to_count(connection, ids):
         counts[(row.period, "payment_periods", "rent", "-", row.status)] += 1
-    rows = await connection.execute(select(tenants.c.contract_ended_on, tenants.c.channel, tenants.c.language)
-                                    .where(tenants.c.id.in_(removed)))
-    for row in rows:
+    for row in await retention_store.tenants_to_count(connection, removed):
         counts[(_month(row.contract_ended_on), "tenants", "contract_ended", row.channel, row.language)] += 1
     return counts
-
-
-async def _add_counts(connection: AsyncConnection, counts: Counter[tuple[str, str, str, str, str]]) -> None:
-    table = retention_aggregates
-    for (month, source, kind, channel, state), n in sorted(counts.items()):
-        key = (table.c.month == month, table.c.source == source, table.c.kind == kind,
-               table.c.channel == channel, table.c.state == state)
-        existing = (await connection.execute(select(table.c.id, table.c.count).where(*key))).first()
-        if existing is None:
-            await connection.execute(table.insert().values(month=month, source=source, kind=kind, channel=channel,
-                                                           state=state, count=n))
-        else:
-            await connection.execute(update(table).where(table.c.id == existing.id).values(count=existing.count + n))
-
-
-async def _ended_before(connection: AsyncConnection, day: date) -> list[int]:
-    return [int(row.id) for row in await connection.execute(
-        select(tenants.c.id).where(tenants.c.contract_ended_on.is_not(None),
-                                   tenants.c.contract_ended_on < day).order_by(tenants.c.id))]
 
 
 def _purge_exports(settings: PrivacySettings, now: datetime) -> int:
@@ -168,8 +133,8 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
     today = now.astimezone(zone).date()
     before = cutoff(today, terms.messages)
     async with runtime.db.begin() as connection:
-        ids = await _ended_before(connection, before)
-        due = {kind: set(await _ended_before(connection, cutoff(today, terms.months(kind)))) for kind in KINDS}
+        ids = await retention_store.ended_before(connection, before)
+        due = {kind: set(await retention_store.ended_before(connection, cutoff(today, terms.months(kind)))) for kind in KINDS}
         kept: set[int] = set()
         kept_by_kind: dict[str, int] = {}
         for kind, names in KINDS.items():
@@ -182,7 +147,7 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
         if dry_run:
             return PurgeReport(cutoff=before, tenants=len(whole), aggregates=len(counts), dry_run=True,
                                kept_for_proof=len(kept), kept=kept_by_kind)
-        await _add_counts(connection, counts)
+        await retention_store.add_counts(connection, counts)
         attachments = await thread_store.media_urls(connection, ids)
         removed: dict[str, int] = {}
 
@@ -194,7 +159,7 @@ async def purge(runtime: Runtime, months: int | None = None, *, dry_run: bool = 
         add(await tenant_data.delete_except(connection, ids, everything_kept))  # message bodies and logs
         # the payment data of a tenant kept for proof goes with the payments: IBAN and SEPA mandate
         # (name, address, municipality and e-mail stay with the proof: the letters and the Wgs signal hold them)
-        await _clear_payment_data(connection, sorted(set(ids) - set(whole)), now)
+        await retention_store.clear_payment_data(connection, sorted(set(ids) - set(whole)), now)
         for kind, names in KINDS.items():
             add(await tenant_data.delete_except(connection, sorted(due[kind] & set(ids)), everything_kept - names))
         add(await tenant_data.delete_rows(connection, whole) if whole else {})
@@ -220,15 +185,6 @@ async def _delete_at_provider(runtime: Runtime, urls: list[str]) -> None:
                     "Twilio's console", failed, len(urls))
 
 
-async def _clear_payment_data(connection: AsyncConnection, tenant_ids: list[int], now: datetime) -> None:
-    if tenant_ids:
-        await connection.execute(update(tenants).where(tenants.c.id.in_(tenant_ids), tenants.c.iban.is_not(None)
-                                                       | tenants.c.mandate_id.is_not(None)).values(
-            iban=None, mandate_id=None, mandate_signed_on=None, pre_notification_days=None, updated_at=now))
-
-
 async def aggregates(runtime: Runtime) -> list[Any]:
     async with runtime.db.begin() as connection:
-        table = retention_aggregates
-        return list((await connection.execute(select(table).order_by(
-            table.c.month, table.c.source, table.c.kind, table.c.channel, table.c.state))).fetchall())
+        return await retention_store.aggregates(connection)

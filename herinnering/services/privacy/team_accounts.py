@@ -66,3 +66,10 @@ async def reset_password(runtime: Runtime, lead: Officer, user_id: int) -> str:
         await user_store.end_sessions_of(connection, found.id)
     await _audit(runtime, lead, "password_reset", email=found.email)
     return password
+
+
+async def email_of(runtime: Runtime, user_id: int) -> str:
+    """The colleague's e-mail address ("" when there is no such account)."""
+    async with runtime.db.begin() as connection:
+        found = await user_store.by_id(connection, user_id)
+    return str(found.email) if found else ""

@@ -159,3 +159,9 @@ async def audit_refused(runtime: Runtime, officer: Officer, path: str) -> None:
     async with runtime.db.begin() as connection:
         await user_store.audit(connection, user_id=officer.id, user_email=officer.email, action="forbidden",
                                now=runtime.clock.now(), path=path[:200])
+
+
+async def set_language(runtime: Runtime, user_id: int, language: str) -> None:
+    """The officer's language, kept on their account."""
+    async with runtime.db.begin() as connection:
+        await user_store.set_language(connection, user_id, language, runtime.clock.now())

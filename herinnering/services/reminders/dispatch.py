@@ -19,12 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from herinnering import metrics
+from herinnering.adapters.db import AsyncConnection, Row, outbox, tenant_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.bootstrap import Runtime

@@ -13,9 +13,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
-from herinnering.adapters.db import outbox
+from herinnering.adapters.db import Row, outbox
 from herinnering.domain.reminders.reconciliation import (
     Absent,
     Candidate,

@@ -13,10 +13,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, outbox
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
 from herinnering.adapters.db.engine import Database
 from herinnering.clock import Clock
 from herinnering.config import Settings

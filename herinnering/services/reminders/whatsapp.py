@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    outbox,
+    tenant_store,
+    thread_store,
+    whatsapp_store,
+)
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, thread_store, whatsapp_store
-from herinnering.adapters.db.tables import tenants
-from herinnering.adapters.templates import MessageTemplates
+from herinnering.adapters.templates import MessageTemplates, template_name
 from herinnering.config import Settings
 from herinnering.domain.reminders import whatsapp as rules
 from herinnering.domain.reminders.sms import measure
@@ -115,7 +118,7 @@ async def after_failure(connection: AsyncConnection, settings: Settings, message
     """A message failed at the provider (status callback): carry out the WhatsApp fallback."""
     if message.tenant_id is None:
         return rules.Fallback("none", "no tenant")
-    tenant = (await connection.execute(select(tenants).where(tenants.c.id == message.tenant_id))).first()
+    tenant = await tenant_store.by_id(connection, message.tenant_id)
     if tenant is None:
         return rules.Fallback("none", "no tenant")
     decision = rules.after_failure(
@@ -128,11 +131,11 @@ async def after_failure(connection: AsyncConnection, settings: Settings, message
     if decision.action == "sms":
         context = {k: v for k, v in (message.context or {}).items() if k not in ("whatsapp_form", "content_sid")}
         language = tenant.language
-        template_kind = str(message.template).rsplit("/", 1)[-1].split(".")[0]
+        name = template_name(str(message.template))
         rows = await outbox.insert_planned(connection, [{
             "tenant_id": tenant.id, "kind": message.kind, "period": message.period,
             "idempotency_key": f"{message.idempotency_key}:sms"[:128], "channel": "sms",
-            "template": MessageTemplates.name(template_kind, "sms", language), "variant": message.variant,
+            "template": MessageTemplates.name(name, "sms", language), "variant": message.variant,
             "state": MessageState.PLANNED.value, "send_at": now, "not_after": message.not_after,
             "debit_date": message.debit_date, "recipient": tenant.phone, "attempts": 0,
             "context": {**context, "fallback_of": message.id},
@@ -161,7 +164,7 @@ async def reply_form(connection: AsyncConnection, settings: Settings, thread: An
         return rules.Choice(rules.Form.SMS, "the conversation is by SMS")
     tenant = None
     if thread.tenant_id is not None:
-        tenant = (await connection.execute(select(tenants).where(tenants.c.id == thread.tenant_id))).first()
+        tenant = await tenant_store.by_id(connection, thread.tenant_id)
     if tenant is None:  # an unknown number: only the window of the thread itself
         open_ = rules.window_open(thread.last_inbound_at, now) and bool(settings.twilio.whatsapp_from)
         return rules.Choice(rules.Form.SESSION if open_ else rules.Form.SMS,

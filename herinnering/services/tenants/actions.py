@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from herinnering.adapters.db import case_store, user_store
+from herinnering.adapters.db import tenant_store, user_store
 from herinnering.bootstrap import Runtime
 from herinnering.errors import NotFound
 from herinnering.services.conversations.threads import Officer
@@ -15,7 +15,7 @@ from herinnering.services.payments import arrangement_changes, arrangements, pau
 
 
 async def _tenant(connection: object, tenant_id: int) -> object:
-    tenant = await case_store.tenant(connection, tenant_id)  # type: ignore[arg-type]
+    tenant = await tenant_store.by_id(connection, tenant_id)  # type: ignore[arg-type]
     if tenant is None:
         raise NotFound(f"tenant {tenant_id} does not exist")
     return tenant

@@ -15,17 +15,12 @@ what changed.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db import tenant_store
+from herinnering.adapters.db import AsyncConnection, import_store, tenant_store
 from herinnering.adapters.db.engine import Database
-from herinnering.adapters.db.tables import UtcDateTime, tenants
 from herinnering.clock import Clock
 from herinnering.config import ReminderSettings
 from herinnering.domain.tenants.tenant_csv import (
@@ -117,9 +112,7 @@ async def shared_phones(connection: AsyncConnection, lines: Sequence[tuple[int, 
         holders.setdefault(record.phone, {}).setdefault(record.external_id, f"line {line}")
     phones = sorted(holders)
     for start in range(0, len(phones), 500):
-        rows = await connection.execute(select(tenants.c.phone, tenants.c.external_id)
-                                        .where(tenants.c.phone.in_(phones[start:start + 500])))
-        for phone, external_id in rows:
+        for phone, external_id in await import_store.holders_of(connection, phones[start:start + 500]):
             holders[phone].setdefault(external_id, "already stored")
     return [
         f"phone {mask_text(phone)} is shared by contracts "
@@ -135,53 +128,13 @@ async def _store(
     """(inserted, updated) for one batch: new tenants the fast way, known ones through the upsert."""
     remember_names(record.name for record in batch)  # the log filter masks them from now on (issue 9)
     ids = [record.external_id for record in batch]
-    known = set((await connection.execute(
-        select(tenants.c.external_id).where(tenants.c.external_id.in_(ids)))).scalars())
+    known = await import_store.known_contracts(connection, ids)
     new = [record for record in batch if record.external_id not in known]
-    inserted = await _insert_new(connection, new, now) if new else 0
+    inserted = await import_store.insert_new(connection, new, now) if new else 0
     updated = 0
     if known:
         _, updated = await tenant_store.upsert(connection, [r for r in batch if r.external_id in known], now,
                                                present)
         if present & {"payment_method", "lease_end"}:  # a reminder planned before may no longer fit
-            ids = (await connection.execute(select(tenants.c.id).where(tenants.c.external_id.in_(sorted(known))))).scalars()
-            await tenant_store.cancel_stale_reminders(connection, ids, now)
+            await tenant_store.cancel_stale_reminders(connection, await import_store.ids_of(connection, sorted(known)), now)
     return inserted, updated
-
-
-FIELDS = ("external_id", *tenant_store.STORED_COLUMNS)
-COLUMNS = f"{', '.join(FIELDS)}, active, opted_out, created_at, updated_at"
-
-
-def _postgres_sql(dialect: object) -> str:
-    arrays = ", ".join(f"CAST(:{f} AS {tenants.c[f].type.compile(dialect)}[])" for f in FIELDS)  # type: ignore[arg-type]
-    return (
-        f"WITH new AS (INSERT INTO tenants ({COLUMNS})"
-        f" SELECT t.*, true, false, :now, :now FROM unnest({arrays}) AS t"
-        " ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id)"
-        " INSERT INTO events (tenant_id, type, data, occurred_at)"
-        " SELECT id, 'tenant_imported', json_build_object('external_id', external_id), :now FROM new"
-    )
-
-
-async def _insert_new(connection: AsyncConnection, records: Sequence[TenantRecord], now: datetime) -> int:
-    """New tenants and their `tenant_imported` events, without an ORM-style row per tenant:
-    PostgreSQL takes column arrays in one statement; SQLite one plain executemany, then the
-    events from one INSERT … SELECT."""
-    stamp = bindparam("now", type_=UtcDateTime)
-    if connection.dialect.name == "postgresql":
-        rows = [{"external_id": r.external_id, **tenant_store.stored_values(r)} for r in records]
-        columns = {name: [row[name] for row in rows] for name in FIELDS}
-        statement = text(_postgres_sql(connection.dialect)).bindparams(stamp)
-        return (await connection.execute(statement, {**columns, "now": now})).rowcount
-    values = ", ".join(f":{f}" for f in FIELDS)
-    insert = text(f"INSERT INTO tenants ({COLUMNS}) VALUES ({values}, 1, 0, :now, :now)"
-                  " ON CONFLICT (external_id) DO NOTHING").bindparams(stamp)
-    await connection.execute(insert, [{"external_id": r.external_id, **tenant_store.stored_values(r), "now": now}
-                                      for r in records])
-    logged = text(
-        "INSERT INTO events (tenant_id, type, data, occurred_at)"
-        " SELECT id, 'tenant_imported', json_object('external_id', external_id), :now FROM tenants"
-        " WHERE external_id IN (SELECT value FROM json_each(:ids)) AND created_at = :now"
-    ).bindparams(stamp)
-    return (await connection.execute(logged, {"ids": json.dumps([r.external_id for r in records]), "now": now})).rowcount

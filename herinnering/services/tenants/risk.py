@@ -15,13 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db import thread_store
-from herinnering.adapters.db.collection_tables import arrangements, arrears_cases, instalments
-from herinnering.adapters.db.payment_tables import payment_periods
-from herinnering.adapters.db.tables import events, tenants
+from herinnering.adapters.db import AsyncConnection, risk_store, tenant_store, thread_store
+from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period
 from herinnering.domain.tenants.segments import LABELS, Segment
@@ -44,31 +39,24 @@ async def at_risk(connection: AsyncConnection, settings: Settings, today: date, 
 
     rows: dict[int, list[str]] = {}
     last_month = str(Period(today.year - (today.month == 1), 12 if today.month == 1 else today.month - 1))
-    for tenant_id, code in (await connection.execute(select(payment_periods.c.tenant_id, payment_periods.c.reason_code)
-                                                     .where(payment_periods.c.period == last_month,
-                                                            payment_periods.c.status == "returned"))).all():
+    for tenant_id, code in await risk_store.returned_in(connection, last_month):
         rows.setdefault(tenant_id, []).append(f"terugboeking vorige maand ({code or '?'})")
-    gap = payment_periods.c.amount_due_cents - payment_periods.c.amount_paid_cents
     open_months: dict[int, int] = {}
-    for (tenant_id,) in (await connection.execute(select(payment_periods.c.tenant_id).where(gap > 0))).all():
+    for tenant_id in await risk_store.open_month_tenants(connection):
         open_months[tenant_id] = open_months.get(tenant_id, 0) + 1
     for tenant_id, n in open_months.items():
         if n > 1:
             rows.setdefault(tenant_id, []).append(f"achterstand groeit: {n} maanden open")
     month_ago = today - timedelta(days=30)
-    missed = (await connection.execute(
-        select(arrangements.c.tenant_id, instalments.c.due_on).join(
-            arrangements, arrangements.c.id == instalments.c.arrangement_id)
-        .where(instalments.c.state == "missed", instalments.c.due_on >= month_ago))).all()
+    missed = await risk_store.missed_instalments_since(connection, month_ago)
     for tenant_id, due in missed:
         rows.setdefault(tenant_id, []).append(f"termijn gemist ({due:%d-%m-%Y})")
     since = datetime.combine(month_ago, time(), tzinfo=UTC)
-    for tenant_id, data in (await connection.execute(select(events.c.tenant_id, events.c.data).where(
-            events.c.type == "segment_moved_up", events.c.occurred_at >= since))).all():
+    for tenant_id, data in await risk_store.events_since(connection, "segment_moved_up", since):
         rows.setdefault(tenant_id, []).append(f"segment omhoog naar {data.get('segment')}")
     found = []
     for tenant_id, reasons in sorted(rows.items()):
-        tenant = (await connection.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+        tenant = await tenant_store.by_id(connection, tenant_id)
         if tenant is None or not tenant.active:
             continue
         thread = await thread_store.thread_for(connection, tenant.id, tenant.phone, tenant.channel, now)
@@ -84,10 +72,7 @@ async def wgs_ready(connection: AsyncConnection, settings: Settings, today: date
         from herinnering.services.legal.early_warning import verdict_for
     except ImportError:  # the lawful area is not there: nothing to show
         return []
-    cases = (await connection.execute(select(arrears_cases, tenants.c.municipality, tenants.c.external_id,
-                                             tenants.c.name, tenants.c.phone, tenants.c.channel)
-                                      .join(tenants, tenants.c.id == arrears_cases.c.tenant_id)
-                                      .where(arrears_cases.c.state == "open"))).fetchall()
+    cases = await risk_store.open_cases_with_contact(connection)
     found = []
     for case in cases:
         try:
@@ -121,3 +106,17 @@ def segment_plot(counts: dict[date, Any]) -> bytes:
         axes.legend(fontsize=7)
     figure.autofmt_xdate()
     return _png(figure)
+
+
+async def overview(runtime: Runtime) -> tuple[list[RiskRow], list[RiskRow], dict[date, Any]]:
+    """The risk page in one transaction: tenants at risk, cases ready for the municipality, and
+    the segment counts of the last year."""
+    from herinnering.services.tenants.segments import counts_over_time
+
+    now = runtime.clock.now()
+    today = now.astimezone(runtime.settings.reminders.timezone).date()
+    async with runtime.db.begin() as connection:
+        risky = await at_risk(connection, runtime.settings, today, now)
+        wgs = await wgs_ready(connection, runtime.settings, today, now)
+        counts = await counts_over_time(connection, today - timedelta(days=365))
+    return risky, wgs, counts

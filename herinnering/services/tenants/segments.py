@@ -14,14 +14,9 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, segment_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db.collection_tables import arrangements, arrears_cases
-from herinnering.adapters.db.engine import Database, dialect_insert
-from herinnering.adapters.db.tables import messages, tenants
-from herinnering.adapters.db.tenant_tables import tenant_segments
+from herinnering.adapters.db.engine import Database
 from herinnering.config import Settings
 from herinnering.domain.tenants.segments import Assigned, Facts, Segment, assign
 
@@ -37,16 +32,10 @@ def reminder_kinds(settings: Settings) -> list[str]:
 async def facts_of(connection: AsyncConnection, settings: Settings, today: date) -> dict[int, Facts]:
     start = datetime.combine(today - timedelta(days=365), time(), tzinfo=UTC)
     end = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC)
-    reminders = dict((await connection.execute(
-        select(messages.c.tenant_id, func.count()).where(
-            messages.c.kind.in_(reminder_kinds(settings)), messages.c.sent_at >= start, messages.c.sent_at < end)
-        .group_by(messages.c.tenant_id))).all())
-    late = set((await connection.execute(select(arrears_cases.c.tenant_id).where(
-        arrears_cases.c.state == "open"))).scalars())
-    planned = set((await connection.execute(select(arrangements.c.tenant_id).where(
-        arrangements.c.state == "active"))).scalars())
-    rows = (await connection.execute(select(tenants.c.id, tenants.c.created_at).where(
-        tenants.c.active.is_(True)))).fetchall()
+    reminders = await segment_store.sent_counts(connection, reminder_kinds(settings), start, end)
+    late = await segment_store.tenants_with_open_case(connection)
+    planned = await segment_store.tenants_in_arrangement(connection)
+    rows = await segment_store.active_tenants(connection)
     zone = settings.reminders.timezone
     return {row.id: Facts(since=row.created_at.astimezone(zone).date(), reminders_12m=int(reminders.get(row.id, 0)),
                           late_now=row.id in late, in_arrangement=row.id in planned) for row in rows}
@@ -57,14 +46,9 @@ async def compute(db: Database, settings: Settings, today: date, now: datetime) 
     async with db.begin() as connection:
         facts = await facts_of(connection, settings, today)
         found = {tenant_id: assign(f, today) for tenant_id, f in facts.items()}
-        before = dict((await connection.execute(
-            select(tenant_segments.c.tenant_id, tenant_segments.c.segment).where(tenant_segments.c.day < today)
-            .order_by(tenant_segments.c.day))).all())  # the latest earlier day wins
-        await connection.execute(tenant_segments.delete().where(tenant_segments.c.day == today))
-        if found:
-            await connection.execute(dialect_insert(connection, tenant_segments), [
-                {"tenant_id": t, "day": today, "segment": int(a.segment), "reason": a.reason[:200]}
-                for t, a in found.items()])
+        before = await segment_store.segments_before(connection, today)
+        await segment_store.replace_day(connection, today, [
+            {"tenant_id": t, "segment": int(a.segment), "reason": a.reason[:200]} for t, a in found.items()])
         moved = [event_log.event(t, "segment_moved_up", now, segment=int(a.segment), previous=before[t],
                                  reason=a.reason)
                  for t, a in found.items() if t in before and int(a.segment) > before[t]
@@ -74,10 +58,7 @@ async def compute(db: Database, settings: Settings, today: date, now: datetime) 
 
 
 async def counts_over_time(connection: AsyncConnection, since: date) -> dict[date, Counter[int]]:
-    rows = (await connection.execute(
-        select(tenant_segments.c.day, tenant_segments.c.segment, func.count())
-        .where(tenant_segments.c.day >= since)
-        .group_by(tenant_segments.c.day, tenant_segments.c.segment).order_by(tenant_segments.c.day))).all()
+    rows = await segment_store.counts_per_day(connection, since)
     found: dict[date, Counter[int]] = {}
     for day, segment, n in rows:
         found.setdefault(day, Counter())[int(segment)] = int(n)
@@ -85,8 +66,7 @@ async def counts_over_time(connection: AsyncConnection, since: date) -> dict[dat
 
 
 async def segment_of(connection: AsyncConnection, tenant_id: int) -> Any:
-    return (await connection.execute(select(tenant_segments).where(tenant_segments.c.tenant_id == tenant_id)
-                                     .order_by(tenant_segments.c.day.desc()).limit(1))).first()
+    return await segment_store.latest_of(connection, tenant_id)
 
 
 async def segments_job(runtime: Any) -> None:

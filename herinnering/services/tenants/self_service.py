@@ -10,7 +10,7 @@ dialog, so it goes to the inbox like any other.
 
 A collection-day change is a row in `collection_day_changes` with the first month it applies
 to (`domain.collection_day.first_month`); the planner reads the day per month through
-`effective_day_sql`, and an officer can reverse a change.
+a join (`adapters/db/planning_store.effective_days`), and an officer can reverse a change.
 """
 
 from __future__ import annotations
@@ -21,15 +21,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy import ColumnElement, Row, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    collection_day_store,
+    dialog_store,
+    outbox,
+    thread_store,
+)
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, thread_store
-from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.tables import tenants
-from herinnering.adapters.db.tenant_tables import collection_day_changes, dialogs
 from herinnering.adapters.templates import LOCALES, MessageTemplates, money
 from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
@@ -70,9 +72,7 @@ def _local_day(moment: datetime, settings: Settings) -> date:
 # --- collection day -----------------------------------------------------------------------------
 
 
-async def day_changes(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
-    return list((await connection.execute(select(collection_day_changes).where(
-        collection_day_changes.c.tenant_id == tenant_id).order_by(collection_day_changes.c.id))).fetchall())
+day_changes = collection_day_store.changes_of
 
 
 def _active(rows: list[Row[Any]]) -> list[DayChange]:
@@ -82,15 +82,6 @@ def _active(rows: list[Row[Any]]) -> list[DayChange]:
 async def current_day(connection: AsyncConnection, tenant: Row[Any], period: Period) -> int:
     """The tenant's collection day in `period`, with their changes applied."""
     return day_for(str(period), tenant.collection_day, _active(await day_changes(connection, tenant.id)))
-
-
-def effective_day_sql(period: str) -> ColumnElement[int]:
-    """`current_day` as an SQL expression over `tenants`, for the set-based planner."""
-    newest = (select(collection_day_changes.c.new_day)
-              .where(collection_day_changes.c.tenant_id == tenants.c.id, collection_day_changes.c.state == "scheduled",
-                     collection_day_changes.c.effective_period <= period)
-              .order_by(collection_day_changes.c.id.desc()).limit(1).scalar_subquery())
-    return func.coalesce(newest, tenants.c.collection_day)
 
 
 @dataclass(frozen=True)
@@ -113,13 +104,11 @@ async def change_collection_day(connection: AsyncConnection, settings: Settings,
                if row.state == "scheduled" and row.effective_period > str(Period.of(today))]
     if pending and pending[-1].new_day == new_day:
         return DayChoice(new_day, Period.parse(pending[-1].effective_period), None)  # chosen already (a double POST)
-    await connection.execute(update(collection_day_changes).where(  # a later choice replaces one not yet in force
-        collection_day_changes.c.id.in_([row.id for row in pending if row.effective_period >= str(effective)]))
-        .values(state="superseded"))
-    change_id = (await connection.execute(dialect_insert(connection, collection_day_changes).values(
-        tenant_id=tenant.id, old_day=old_day, new_day=new_day, effective_period=str(effective), state="scheduled",
-        source=source, created_at=now,
-    ).on_conflict_do_nothing().returning(collection_day_changes.c.id))).scalar()
+    await collection_day_store.supersede(  # a later choice replaces one not yet in force
+        connection, [row.id for row in pending if row.effective_period >= str(effective)])
+    change_id = await collection_day_store.insert(
+        connection, tenant_id=tenant.id, old_day=old_day, new_day=new_day, effective_period=str(effective),
+        state="scheduled", source=source, created_at=now)
     if change_id is None:  # the same choice at the same moment in another request
         return DayChoice(new_day, effective, None)
     await event_log.append(connection, [event_log.event(
@@ -149,12 +138,10 @@ async def confirm_day_change(connection: AsyncConnection, settings: Settings, te
 
 async def reverse_day_change(connection: AsyncConnection, change_id: int, officer: str, now: datetime) -> bool:
     """An officer undoes a change; it stays in the history as reversed."""
-    row = (await connection.execute(select(collection_day_changes).where(
-        collection_day_changes.c.id == change_id))).first()
+    row = await collection_day_store.get(connection, change_id)
     if row is None or row.state != "scheduled":
         return False
-    await connection.execute(update(collection_day_changes).where(collection_day_changes.c.id == change_id).values(
-        state="reversed", reversed_at=now, reversed_by=officer))
+    await collection_day_store.reverse(connection, change_id, officer, now)
     await event_log.append(connection, [event_log.event(
         row.tenant_id, "collection_day_reversed", now, change_id=change_id, officer=officer,
         reason=f"wijziging incassodag naar {row.new_day} teruggedraaid")])
@@ -190,18 +177,16 @@ async def request_callback(connection: AsyncConnection, tenant: Row[Any], part: 
 
 
 async def _load(connection: AsyncConnection, tenant_id: int) -> DialogState | None:
-    row = (await connection.execute(select(dialogs).where(dialogs.c.tenant_id == tenant_id))).first()
+    row = await dialog_store.get(connection, tenant_id)
     if row is None:
         return None
     return DialogState(DialogKind(row.kind), row.step, row.expires_at, int(row.data.get("tries", 0)))
 
 
 async def _save(connection: AsyncConnection, tenant_id: int, state: DialogState | None, now: datetime) -> None:
-    await connection.execute(dialogs.delete().where(dialogs.c.tenant_id == tenant_id))
-    if state is not None:
-        await connection.execute(dialogs.insert().values(
-            tenant_id=tenant_id, kind=state.kind.value, step=state.step, data={"tries": state.tries},
-            started_at=now, expires_at=state.expires_at, updated_at=now))
+    await dialog_store.replace(connection, tenant_id, None if state is None else {
+        "kind": state.kind.value, "step": state.step, "data": {"tries": state.tries}, "expires_at": state.expires_at,
+    }, now)
 
 
 async def on_inbound(connection: AsyncConnection, runtime: Runtime, thread: Any, tenant: Row[Any], message: Any,

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    arrangement_store,
+    outbox,
+    tenant_page_store,
+    tenant_store,
+)
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox
-from herinnering.adapters.db.collection_tables import arrangements, instalments
-from herinnering.adapters.db.tables import tenants
-from herinnering.adapters.db.tenant_tables import tenant_page_tokens
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period, debit_date, next_window_opening
@@ -34,9 +35,8 @@ def token_hash(token: str) -> str:
 
 async def issue_token(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
-    await connection.execute(tenant_page_tokens.insert().values(
-        token_hash=token_hash(token), tenant_id=tenant_id, created_at=now,
-        expires_at=now + timedelta(days=settings.self_service.page_link_days)))
+    await tenant_page_store.add_token(connection, token_hash(token), tenant_id, now,
+                                      now + timedelta(days=settings.self_service.page_link_days))
     await event_log.append(connection, [event_log.event(tenant_id, "tenant_page_link_made", now,
                                                         days=settings.self_service.page_link_days)])
     return token
@@ -64,15 +64,13 @@ async def tenant_for_token(connection: AsyncConnection, token: str, now: datetim
     """The tenant a valid token opens; None for an unknown, expired or inactive one."""
     if not token or len(token) > 100:
         return None
-    row = (await connection.execute(select(tenant_page_tokens).where(
-        tenant_page_tokens.c.token_hash == token_hash(token)))).first()
+    row = await tenant_page_store.token(connection, token_hash(token))
     if row is None or row.expires_at <= now:
         return None
-    tenant = (await connection.execute(select(tenants).where(tenants.c.id == row.tenant_id))).first()
+    tenant = await tenant_store.by_id(connection, row.tenant_id)
     if tenant is None or not tenant.active:
         return None
-    await connection.execute(update(tenant_page_tokens).where(tenant_page_tokens.c.id == row.id)
-                             .values(last_used_at=now))
+    await tenant_page_store.mark_used(connection, row.id, now)
     return tenant
 
 
@@ -108,11 +106,8 @@ async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row
                if c.state == "scheduled" and c.effective_period > this_month]
     if pending:
         data.pending_day = (pending[-1].new_day, pending[-1].effective_period)
-    plan = (await connection.execute(select(arrangements.c.id).where(
-        arrangements.c.tenant_id == tenant.id, arrangements.c.state == "active").order_by(arrangements.c.id.desc())
-    )).scalar()
+    plan = await arrangement_store.latest_active_id(connection, tenant.id)
     if plan is not None:
-        rows = (await connection.execute(select(instalments).where(instalments.c.arrangement_id == plan)
-                                         .order_by(instalments.c.number))).fetchall()
+        rows = await arrangement_store.parts_of(connection, plan)
         data.arrangement = [(r.number, r.due_on, r.amount_cents, r.state) for r in rows]
     return data

@@ -20,11 +20,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.adapters.db import thread_store, user_store
+from herinnering.adapters.db import thread_store
 from herinnering.errors import HerinneringError, NotFound
 from herinnering.services.conversations import inbound, replies, team_threads, tenant_view
 from herinnering.services.conversations import threads as thread_service
-from herinnering.services.reminders import whatsapp
 from herinnering.web import auth, security
 from herinnering.web.auth import login_required, officer, page, redirect
 from herinnering.web.errors import status_for
@@ -85,10 +84,9 @@ def _status(request: web.Request) -> str:
 
 async def _list(request: web.Request) -> dict[str, Any]:
     view, search = _view(request)
-    status, me, now = _status(request), officer(request), request.app[RUNTIME].clock.now()
-    async with request.app[RUNTIME].db.begin() as connection:
-        rows = await thread_store.inbox(connection, view=view, user_id=me.id, search=search, status=status, now=now)
-        counts = await thread_store.counts(connection, me.id, now)
+    status = _status(request)
+    rows, counts = await thread_service.inbox(request.app[RUNTIME], officer(request), view=view, search=search,
+                                              status=status)
     return {"threads": rows, "counts": counts, "view": view, "q": search, "status_filter": status,
             "statuses": thread_store.STATUSES}
 
@@ -147,12 +145,8 @@ async def thread_page(request: web.Request) -> web.Response:
     thread, conversation_html, timeline = await _conversation_html(request, thread_id)
     runtime = request.app[RUNTIME]
     me = officer(request)
-    async with runtime.db.begin() as connection:  # reading a tenant's conversation is in the audit log too
-        await user_store.audit(connection, user_id=me.id, user_email=me.email, action="view_thread",
-                               now=runtime.clock.now(), tenant_id=thread.tenant_id, thread_id=thread.id)
-        colleagues = await user_store.colleagues(connection)
-        form = await whatsapp.reply_form(connection, runtime.settings, thread, runtime.clock.now())
-        order = [row.id for row in await thread_store.inbox(connection, view="all", user_id=me.id)]
+    shown = await thread_service.page_of(runtime, thread, me)
+    colleagues, form, order = shown.colleagues, shown.form, shown.order
     at = order.index(thread.id) if thread.id in order else -1
     holder = thread.assignee_name if thread.owner == "officer" and thread.assigned_to != me.id else None
     today = runtime.clock.now().astimezone(_zone(request)).date()

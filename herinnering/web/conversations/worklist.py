@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.adapters.db import thread_store
 from herinnering.domain.conversations.calls import OUTCOMES
 from herinnering.errors import HerinneringError
 from herinnering.services.conversations import worklist
@@ -113,10 +112,7 @@ async def batch_posted(request: web.Request) -> web.StreamResponse:
 
 @login_required()
 async def batch_pdf(request: web.Request) -> web.Response:
-    from herinnering.services.legal import letters
-
-    async with request.app[RUNTIME].db.begin() as connection:
-        document = await letters.batch_pdf(connection, _batch_id(request))
+    document = await worklist.batch_pdf(request.app[RUNTIME], _batch_id(request))
     if document is None:
         raise web.HTTPNotFound(text="post batch not found")
     return web.Response(body=document, content_type="application/pdf",
@@ -126,11 +122,7 @@ async def batch_pdf(request: web.Request) -> web.Response:
 @login_required()
 async def nav_counts(request: web.Request) -> web.Response:
     """What the navigation shows on every page: open tasks, unread messages."""
-    runtime, me = request.app[RUNTIME], officer(request)
-    tasks = await worklist.counts(runtime, me)
-    async with runtime.db.begin() as connection:
-        threads = await thread_store.counts(connection, me.id)
-    return web.json_response({"tasks": tasks["all"], "overdue": tasks["overdue"], "unread": threads["unread"]})
+    return web.json_response(await worklist.nav_counts(request.app[RUNTIME], officer(request)))
 
 
 def setup(app: web.Application) -> None:

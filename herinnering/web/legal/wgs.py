@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.adapters.db import case_store, user_store
 from herinnering.errors import HerinneringError
 from herinnering.services.legal import proof, wgs_screen
 from herinnering.web.auth import TEAM_LEADS, login_required, officer, page, redirect
@@ -57,17 +56,13 @@ async def proof_pdf(request: web.Request) -> web.Response:
         tenant_id = int(request.match_info["tenant_id"])
     except ValueError:
         raise web.HTTPNotFound() from None
-    async with runtime.db.begin() as connection:
-        tenant = await case_store.tenant(connection, tenant_id)
-    if tenant is None:
-        raise web.HTTPNotFound(text="tenant not found")
     try:
-        bundle = await proof.build(runtime, tenant, None)
+        found = await proof.build_for_officer(runtime, tenant_id, user_id=me.id, user_email=me.email)
     except HerinneringError as exc:
         raise web.HTTPNotFound(text=str(exc)) from None
-    async with runtime.db.begin() as connection:
-        await user_store.audit(connection, user_id=me.id, user_email=me.email, action="proof_bundle",
-                               now=runtime.clock.now(), tenant_id=tenant_id)
+    if found is None:
+        raise web.HTTPNotFound(text="tenant not found")
+    tenant, bundle = found
     return web.Response(body=bundle.pdf, content_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="bewijs-{tenant.external_id}.pdf"'})
 

@@ -25,12 +25,13 @@ from aiohttp import web
 
 from herinnering.adapters.payment_providers import PaymentProvider
 from herinnering.adapters.payment_providers.mollie import MollieProvider
-from herinnering.adapters.payment_providers.sandbox import SandboxProvider, tenant_chose
+from herinnering.adapters.payment_providers.sandbox import SandboxProvider
 from herinnering.adapters.templates import long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.reminders.planning import Period
 from herinnering.services.payments import pay_page as covering
-from herinnering.services.payments.links import PaymentLink, handle_notification, link_by_public_id
+from herinnering.services.payments.links import PaymentLink, handle_notification
+from herinnering.services.payments.links import find as find_link
 from herinnering.services.tenants.self_service import long_month
 from herinnering.web import security
 from herinnering.web.keys import PAGES, RUNTIME
@@ -45,8 +46,7 @@ BANKS = ("ABN AMRO", "ASN Bank", "bunq", "ING", "Knab", "Rabobank", "RegioBank",
 async def _link(request: web.Request) -> PaymentLink:
     runtime = request.app[RUNTIME]
     security.refuse_guessing(request)
-    async with runtime.db.begin() as connection:
-        link = await link_by_public_id(connection, request.match_info["public_id"])
+    link = await find_link(runtime.db, request.match_info["public_id"])
     if link is None:
         security.count_miss(request)
         raise web.HTTPNotFound(text="Deze betaallink bestaat niet. / This payment link does not exist.")
@@ -77,10 +77,7 @@ async def _tenant_page(request: web.Request, name: str, link: PaymentLink, token
                        **context: Any) -> web.Response:
     """The payment page or its done page in the tenant's language, saying what the amount covers."""
     runtime = request.app[RUNTIME]
-    now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        covers = await covering.covers(connection, runtime.settings, link, now.astimezone(
-            runtime.settings.reminders.timezone).date(), now, token)
+    covers = await covering.covers_now(runtime, link, token)
     lang = covers.language
     return _page(request, name, status=status, link=link, lang=lang, huur=token if covers.page_url else "",
                  back=covers.page_url, contract=covers.contract_id, amount=money(link.amount_cents, lang),
@@ -132,9 +129,7 @@ async def pay_submit(request: web.Request) -> web.StreamResponse:
         return await _tenant_page(request, "pay.html.j2", link, token, status=400, state=state, banks=BANKS,
                                   cancelled=False, problem=True)
     ref = f"sbx_{link.public_id}"
-    async with runtime.db.begin() as connection:
-        await tenant_chose(connection, ref, pay=action == "pay", bank=bank, amount_cents=link.amount_cents,
-                           now=runtime.clock.now())
+    await covering.sandbox_choice(runtime, ref, pay=action == "pay", bank=bank, amount_cents=link.amount_cents)
     if action == "cancel":
         raise web.HTTPSeeOther(_with_token(f"/pay/{link.public_id}", token, geannuleerd="1"))
     # the sandbox "bank" said yes: notify ourselves exactly as a provider's webhook would

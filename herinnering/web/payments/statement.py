@@ -10,7 +10,6 @@ from typing import Any
 
 from aiohttp import web
 
-from herinnering.adapters.db import tenant_view_store
 from herinnering.adapters.templates import money
 from herinnering.services.payments import statement
 from herinnering.web.auth import login_required, page
@@ -20,13 +19,10 @@ from herinnering.web.tenants.pages import tenant_id_in_path
 
 
 async def _load(request: web.Request) -> tuple[Any, statement.Statement]:
-    runtime = request.app[RUNTIME]
-    today = runtime.clock.now().astimezone(runtime.settings.reminders.timezone).date()
-    async with runtime.db.begin() as connection:
-        tenant = await tenant_view_store.tenant(connection, tenant_id_in_path(request))
-        if tenant is None:
-            raise web.HTTPNotFound()
-        return tenant, await statement.statement_of(connection, tenant, today)
+    found = await statement.for_tenant(request.app[RUNTIME], tenant_id_in_path(request))
+    if found is None:
+        raise web.HTTPNotFound()
+    return found
 
 
 @login_required()

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from herinnering.adapters.db import user_store
+from herinnering.services.privacy import audit
 from herinnering.web.auth import TEAM_LEADS, login_required, page
 from herinnering.web.keys import RUNTIME
 
@@ -34,19 +34,17 @@ async def _entries(request: web.Request, filters: dict[str, str]) -> list[Any]:
     runtime = request.app[RUNTIME]
     zone = runtime.settings.reminders.timezone
     start, end = _day(filters["from"]), _day(filters["to"])
-    async with runtime.db.begin() as connection:
-        return await user_store.audit_search(
-            connection, officer=filters["officer"], tenant=filters["tenant"], action=filters["action"],
-            since=datetime.combine(start, time(), zone) if start else None,
-            until=datetime.combine(end + timedelta(days=1), time(), zone) if end else None,
-            limit=5000 if request.path.endswith(".csv") else 500)
+    return await audit.search(
+        runtime, officer=filters["officer"], tenant=filters["tenant"], action=filters["action"],
+        since=datetime.combine(start, time(), zone) if start else None,
+        until=datetime.combine(end + timedelta(days=1), time(), zone) if end else None,
+        limit=5000 if request.path.endswith(".csv") else 500)
 
 
 @login_required(*TEAM_LEADS)
 async def audit_page(request: web.Request) -> web.Response:
     filters = _filters(request)
-    async with request.app[RUNTIME].db.begin() as connection:
-        actions = await user_store.audit_actions(connection)
+    actions = await audit.actions(request.app[RUNTIME])
     return page(request, "web/audit.html.j2", entries=await _entries(request, filters), filters=filters,
                 actions=actions, query=request.query_string, tz=request.app[RUNTIME].settings.reminders.timezone)
 

@@ -50,11 +50,8 @@ def _account_action(name: str) -> object:
         try:
             if name == "reset":
                 password = await team_accounts.reset_password(runtime, lead, user_id)
-                async with runtime.db.begin() as connection:
-                    from herinnering.adapters.db import user_store
-
-                    found = await user_store.by_id(connection, user_id)
-                return await _render(request, secret_for=found.email if found else "", secret=password)
+                email = await team_accounts.email_of(runtime, user_id)
+                return await _render(request, secret_for=email, secret=password)
             if name == "totp-reset":
                 email = await second_factor.reset(runtime, lead, user_id)
                 return await _render(request, done=name, reset_for=email)

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.adapters.db import user_store
 from herinnering.errors import BadInput, HerinneringError
 from herinnering.services.conversations import team_threads, tenant_view
 from herinnering.services.tenants import actions as tenant_actions
@@ -43,9 +42,7 @@ async def tenant_page(request: web.Request) -> web.Response:
     found = await tenant_view.panel(runtime, tenant_id_in_path(request))
     if found is None:
         raise web.HTTPNotFound(text="tenant not found")
-    async with runtime.db.begin() as connection:  # looking at a tenant is in the audit log, like a thread
-        await user_store.audit(connection, user_id=me.id, user_email=me.email, action="view_tenant",
-                               now=runtime.clock.now(), tenant_id=found.tenant.id)
+    await tenant_view.record_view(runtime, me.id, me.email, found.tenant.id)
     return page(request, "web/tenant.html.j2", p=found, tz=runtime.settings.reminders.timezone,
                 notice=request.query.get("notice", ""), detail=request.query.get("detail", "")[:300])
 

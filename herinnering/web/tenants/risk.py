@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from datetime import timedelta
 
 from aiohttp import web
 
 from herinnering.services.tenants import risk
-from herinnering.services.tenants.segments import counts_over_time
 from herinnering.web.auth import TEAM_LEADS, login_required, page
 from herinnering.web.keys import RUNTIME
 
 
 @login_required(*TEAM_LEADS)
 async def risk_page(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    now = runtime.clock.now()
-    today = now.astimezone(runtime.settings.reminders.timezone).date()
-    async with runtime.db.begin() as connection:
-        risky = await risk.at_risk(connection, runtime.settings, today, now)
-        wgs = await risk.wgs_ready(connection, runtime.settings, today, now)
-        counts = await counts_over_time(connection, today - timedelta(days=365))
+    risky, wgs, counts = await risk.overview(request.app[RUNTIME])
     plot = ""
     if counts:
         plot = base64.b64encode(await asyncio.to_thread(risk.segment_plot, counts)).decode("ascii")

@@ -19,13 +19,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import long_date, money
 from herinnering.domain.conversations.dialogs import PARTS, parse_cents
 from herinnering.domain.reminders.planning import Period
-from herinnering.services.payments import cases, statement
-from herinnering.services.tenants import self_service
-from herinnering.services.tenants.tenant_page import page_data, tenant_for_token
+from herinnering.services.payments import statement
+from herinnering.services.tenants import mijn_huur, self_service
 from herinnering.web import security
 from herinnering.web.keys import PAGES, RUNTIME
 
@@ -42,8 +40,7 @@ def _html(request: web.Request, name: str, status: int = 200, **context: Any) ->
 async def _tenant(request: web.Request) -> Any:
     runtime = request.app[RUNTIME]
     security.refuse_guessing(request)
-    async with runtime.db.begin() as connection:
-        tenant = await tenant_for_token(connection, request.match_info["token"], runtime.clock.now())
+    tenant = await mijn_huur.tenant_of(runtime, request.match_info["token"])
     if tenant is None:
         security.count_miss(request)
         raise web.HTTPNotFound(text=_html(request, "mijn_huur_gone.html.j2", status=404).text,
@@ -63,12 +60,9 @@ async def show(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     tenant = await _tenant(request)
     settings = runtime.settings
-    today = runtime.clock.now().astimezone(settings.reminders.timezone).date()
     lang = _language(runtime, tenant)
-    async with runtime.db.begin() as connection:
-        data = await page_data(connection, settings, tenant, today)
-        open_case = any(case.state != "closed" for case in await cases.cases_of(connection, tenant.id))
-        account = await statement.statement_of(connection, tenant, today)
+    shown = await mijn_huur.page(runtime, tenant)
+    data, open_case, account = shown.data, shown.open_case, shown.account
     words = statement.labels(request.app[PAGES], lang)
     pending = None
     if data.pending_day is not None:
@@ -98,9 +92,7 @@ async def statement_pdf(request: web.Request) -> web.Response:
     """The tenant's own account statement as a PDF, in their language."""
     runtime = request.app[RUNTIME]
     tenant = await _tenant(request)
-    today = runtime.clock.now().astimezone(runtime.settings.reminders.timezone).date()
-    async with runtime.db.begin() as connection:
-        account = await statement.statement_of(connection, tenant, today)
+    account = await mijn_huur.account(runtime, tenant)
     body = statement.render_pdf(account, statement.labels(request.app[PAGES], tenant.language), runtime.settings,
                                 tenant)
     return web.Response(body=body, content_type="application/pdf",
@@ -108,19 +100,11 @@ async def statement_pdf(request: web.Request) -> web.Response:
 
 
 async def pay(request: web.Request) -> web.Response:
-    from herinnering.services.payments.links import create_payment_link
-
     runtime = request.app[RUNTIME]
     tenant = await _tenant(request)
-    now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        data = await page_data(connection, runtime.settings, tenant, now.astimezone(
-            runtime.settings.reminders.timezone).date())
-        if data.oldest_open is None:
-            raise web.HTTPSeeOther(_base(request))
-        period, cents = data.open_months[0]
-        link = await create_payment_link(connection, runtime.settings, tenant_id=tenant.id, period=period,
-                                         amount_cents=cents, now=now)
+    link = await mijn_huur.link_for_oldest_month(runtime, tenant)
+    if link is None:
+        raise web.HTTPSeeOther(_base(request))
     # through our own payment page, carrying the page token so its done page links back here
     # (a provider's own page is sent on from there)
     raise web.HTTPSeeOther(f"/pay/{link.public_id}?" + urlencode({"huur": request.match_info["token"]}))
@@ -136,10 +120,7 @@ async def choose_day(request: web.Request) -> web.Response:
         day = 0
     if day not in runtime.settings.reminders.collection_days:
         raise web.HTTPSeeOther(_base(request) + "?klaar=wrong")
-    async with runtime.db.begin() as connection:
-        choice = await self_service.change_collection_day(connection, runtime.settings, tenant, day, "page",
-                                                          runtime.clock.now())
-        await self_service.confirm_day_change(connection, runtime.settings, tenant, choice, runtime.clock.now())
+    await mijn_huur.choose_day(runtime, tenant, day)
     raise web.HTTPSeeOther(_base(request) + "?klaar=dag")
 
 
@@ -149,9 +130,7 @@ async def ask_arrangement(request: web.Request) -> web.Response:
     cents = parse_cents(str((await request.post()).get("amount", "")))
     if cents is None:
         raise web.HTTPSeeOther(_base(request) + "?klaar=wrong")
-    now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        await self_service.request_arrangement(connection, tenant, cents, f"page:{tenant.id}:{now:%Y%m%d}", now)
+    await mijn_huur.ask_arrangement(runtime, tenant, cents)
     raise web.HTTPSeeOther(_base(request) + "?klaar=regeling")
 
 
@@ -161,24 +140,16 @@ async def ask_call(request: web.Request) -> web.Response:
     part = str((await request.post()).get("part", ""))
     if part not in PARTS:
         raise web.HTTPSeeOther(_base(request) + "?klaar=wrong")
-    now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        await self_service.request_callback(connection, tenant, part, f"page:{tenant.id}:{now:%Y%m%d}", now)
+    await mijn_huur.ask_call(runtime, tenant, part)
     raise web.HTTPSeeOther(_base(request) + "?klaar=bellen")
 
 
 async def object_to_signal(request: web.Request) -> web.Response:
     """The tenant does not want their data passed to the municipality (Wgs): blocks the signal of
     every open case, like the BEZWAAR keyword (issue 11)."""
-    from herinnering.services.legal.early_warning import record_objection
-
     runtime = request.app[RUNTIME]
     tenant = await _tenant(request)
-    now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        found = await record_objection(connection, tenant.id, channel="other", text="bezwaar via de pagina mijn huur",
-                                       by="tenant", key=f"page:{tenant.id}:{now:%Y%m%d}", now=now)
-        await event_log.append(connection, found)
+    await mijn_huur.object_to_signal(runtime, tenant)
     raise web.HTTPSeeOther(_base(request) + "?klaar=bezwaar")
 
 
