@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from herinnering.adapters.db.conversation_tables import users
+from herinnering.demo.workplace_scene import log_in
 from herinnering.domain.privacy.second_factor import code_at
 from herinnering.services.privacy import users as user_service
 from tests.browser.test_workplace_browser import WIDTHS, violations
@@ -27,15 +28,6 @@ async def _problems(page: Any) -> list[str]:
     if await page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
         found.append("the page scrolls sideways")
     return found
-
-
-async def _password(page: Any, base: str, email: str) -> None:
-    await page.context.clear_cookies()
-    await page.goto(base + "/login")
-    await page.fill("input[name=email]", email)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button[type=submit]")
-    await page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -55,7 +47,7 @@ async def test_setting_up_and_signing_in_with_a_code_in_the_browser_has_no_acces
             found[screen] = problems
             await page.screenshot(path=str(artifacts / f"axe-{screen}-{width}.png"), full_page=True)
 
-    await _password(page, base, "anna@delinde.nl")
+    await log_in(page, base, "anna@delinde.nl")
     assert "/login/tweestaps" in page.url
     await page.locator("#qr svg").wait_for()
     await check("second-factor-enrol-at-login")
@@ -72,7 +64,7 @@ async def test_setting_up_and_signing_in_with_a_code_in_the_browser_has_no_acces
     await check("second-factor-status-on")
 
     runtime.clock.advance(timedelta(seconds=30))  # a code counts once: the next login needs the next one
-    await _password(page, base, "anna@delinde.nl")
+    await log_in(page, base, "anna@delinde.nl")
     assert "/login/code" in page.url
     await check("second-factor-code")
     await page.fill("#code", "000000" if code_at(secret, runtime.clock.now()) != "000000" else "111111")
@@ -85,7 +77,7 @@ async def test_setting_up_and_signing_in_with_a_code_in_the_browser_has_no_acces
 
     runtime.settings = dataclasses.replace(
         runtime.settings, security=dataclasses.replace(runtime.settings.security, require_totp=False))
-    await _password(page, base, "lisa@delinde.nl")  # not required now: she turns it on herself
+    await log_in(page, base, "lisa@delinde.nl")  # not required now: she turns it on herself
     await page.goto(base + "/tweestaps")
     await check("second-factor-status-off")
     await page.click("#start-totp")
@@ -118,7 +110,7 @@ async def test_a_tenants_photo_and_pdf_show_in_the_thread_without_an_accessibili
     await tenant_writes(runtime, fake_twilio, tenant.phone, "Hierbij de foto.", channel="whatsapp",
                         attachments=[("image/png", PHOTO), ("application/pdf", b"%PDF-1.4\n%%EOF\n")])
     thread = await thread_of(runtime.db, tenant.id)
-    await _password(page, base, "anna@delinde.nl")
+    await log_in(page, base, "anna@delinde.nl")
     await page.goto(f"{base}/inbox/threads/{thread.id}")
     image = page.locator(".attachments img")
     await image.wait_for()

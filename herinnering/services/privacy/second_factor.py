@@ -20,7 +20,7 @@ from typing import Any
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.privacy import second_factor as totp
-from herinnering.errors import CodeRefused, Forbidden, NotFound
+from herinnering.errors import CodeRefused, NotFound
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
 from herinnering.services.privacy.users import LockedOut, LoginError, Session
@@ -168,11 +168,7 @@ async def reset(runtime: Runtime, lead: Officer, user_id: int) -> str:
     """A team lead removes a colleague's second factor (a lost phone): their sessions end, and
     they set it up again at their next login (or when they choose, unless it is required)."""
     async with runtime.db.begin() as connection:
-        found = await user_store.by_id(connection, user_id)
-        if found is None:
-            raise NotFound(f"account {user_id} does not exist")
-        if found.id == lead.id:
-            raise Forbidden("you cannot do that to your own account")
+        found = await users.colleague(connection, lead, user_id)
         await _clear(connection, runtime, found, lead.id, lead.email)
     return str(found.email)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
-from herinnering.errors import Conflict, Forbidden, NotFound
+from herinnering.errors import Conflict
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
 
@@ -43,12 +43,7 @@ async def invite(runtime: Runtime, lead: Officer, email: str, name: str, role: s
 
 async def _other(runtime: Runtime, lead: Officer, user_id: int) -> Any:
     async with runtime.db.begin() as connection:
-        found = await user_store.by_id(connection, user_id)
-    if found is None:
-        raise NotFound(f"account {user_id} does not exist")
-    if found.id == lead.id:
-        raise Forbidden("you cannot do that to your own account")
-    return found
+        return await users.colleague(connection, lead, user_id)
 
 
 async def set_active(runtime: Runtime, lead: Officer, user_id: int, active: bool) -> None:

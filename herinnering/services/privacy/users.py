@@ -27,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
-from herinnering.errors import BadInput, LockedOut, LoginError
+from herinnering.errors import BadInput, Forbidden, LockedOut, LoginError, NotFound
 from herinnering.services.conversations.threads import Officer
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,16 @@ def normalise_email(email: str) -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def colleague(connection: Any, lead: Officer, user_id: int) -> Any:
+    """The account a team lead acts on: it must exist and must not be the lead's own."""
+    found = await user_store.by_id(connection, user_id)
+    if found is None:
+        raise NotFound(f"account {user_id} does not exist")
+    if found.id == lead.id:
+        raise Forbidden("you cannot do that to your own account")
+    return found
 
 
 async def add_user(runtime: Runtime, email: str, password: str, role: str, name: str | None = None) -> int:
