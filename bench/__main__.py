@@ -214,11 +214,11 @@ def postgres_workloads(results: Results, pg: str, args: argparse.Namespace, size
     if wanted(args, "dispatch") and args.quick:
         dispatching(results, pg, 100, rate=100, latency=0.05, workers=1)
     elif wanted(args, "dispatch"):
-        achieved = {procs_rate: dispatching(results, pg, int(procs_rate[1] * 15 / 2), rate=procs_rate[1], latency=0.1,
-                                            workers=procs_rate[0])  # ~15 s each
+        achieved = {procs_rate: dispatching(results, pg, int(procs_rate[1] * 30 / 2), rate=procs_rate[1], latency=0.1,
+                                            workers=procs_rate[0])  # ~30 s each: start and end weigh little
                     for procs_rate in ((1, 100), (2, 200), (1, 400))}
         one_process, two = achieved[(1, 100)], achieved[(2, 200)]
-        results.add(workload="dispatch, 2 processes at 100 segments/s each, beside 1 process at 100/s", size=1500,
+        results.add(workload="dispatch, 2 processes at 100 segments/s each, beside 1 process at 100/s", size=3000,
                     ours=f"{two:,.0f} segments/s", peer=f"1 process: {one_process:,.0f} segments/s", ratio=None,
                     ratio_text=f"{two / one_process:.2f}× one process", rss_mb=None)
     if args.sector and wanted(args, "planning"):  # last: the longest

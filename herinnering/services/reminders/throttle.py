@@ -1,7 +1,9 @@
 """A token bucket in SMS segments per second: the provider counts throughput in segments.
 
 The bucket starts with one token, not full: a full bucket would let a whole second's worth
-out at once on start-up, so the first second would run above the configured rate.
+out at once on start-up, so the first second would run above the configured rate. It holds at
+most a fifth of a second's worth: after a stall (a claim, a slow answer) the sends catch up by
+that much and no more, so no window of a second or longer runs much above the rate.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 class Throttle:
     def __init__(self, rate_per_second: float) -> None:
         self.rate = rate_per_second
-        self.capacity = max(1.0, rate_per_second)
+        self.capacity = max(1.0, rate_per_second / 5)
         self.tokens = 1.0
         self.updated: float | None = None
         self.lock = asyncio.Lock()
