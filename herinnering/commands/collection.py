@@ -25,7 +25,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from herinnering.bootstrap import Runtime, open_runtime
+from herinnering.bootstrap import open_runtime
 from herinnering.commands.common import add_now, find_tenant, make_clock
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS, MviStep
@@ -33,6 +33,7 @@ from herinnering.domain.payments.arrangements import Every
 from herinnering.domain.payments.ladder import OPEN_ENDED
 from herinnering.domain.payments.state import check_amount_range
 from herinnering.errors import BadInput, NotFound
+from herinnering.runtime import Runtime
 
 console = Console(soft_wrap=True)
 
@@ -73,9 +74,10 @@ def _money(cents: int) -> str:
 
 async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.adapters.db import task_store
+    from herinnering.clock import local_day
     from herinnering.services.legal.early_warning import signal_lines
     from herinnering.services.payments.arrangements import arrangement_lines
-    from herinnering.services.payments.collection import ladder_view, local_day
+    from herinnering.services.payments.collection import ladder_view
     from herinnering.services.payments.pause import current
     from herinnering.services.payments.returns import return_lines
 
@@ -269,8 +271,8 @@ async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int
 
 
 async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.clock import local_day
     from herinnering.services.legal.wgs_export import collect, mark_signalled
-    from herinnering.services.payments.collection import local_day
 
     since = _day(args.since, "--since")
     out = Path(args.out)

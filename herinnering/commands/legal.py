@@ -137,8 +137,8 @@ async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from herinnering.clock import local_day
     from herinnering.services.legal.early_warning import import_feedback
-    from herinnering.services.payments.collection import local_day
 
     text = read_input(Path(args.file)).decode("utf-8-sig")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
@@ -160,7 +160,7 @@ async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_costs(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.collection import local_day
+    from herinnering.clock import local_day
 
     sent = _day(args.sent, "--sent") if args.sent else local_day(make_clock(args, settings).now(), settings)
     costs = collection_costs(_cents(args.amount), vat_percent=settings.lawful.vat_percent,

@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from herinnering.adapters.db import tenant_store
-from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.tenants.tenant_csv import TenantRecord
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import inbound
 from herinnering.services.payments import payments
 from herinnering.services.payments.collection import ladder_tick
@@ -187,7 +187,7 @@ async def _recollection_screens(page: Any, base: str) -> AsyncIterator[str]:
 async def _arrangement_screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> AsyncIterator[str]:
     """An officer agrees an arrangement, opens its change and cancel forms, changes it; the team's
     list; and another tenant's arrangement cancelled."""
-    from herinnering.services.payments.collection import local_day
+    from herinnering.clock import local_day
 
     first = (local_day(runtime.clock.now(), runtime.settings) + timedelta(days=12)).isoformat()
     for contract, cancel in (("HC-204520", False), ("HC-204521", True)):

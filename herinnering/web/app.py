@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from herinnering import metrics
 from herinnering.adapters.db import metrics_store as metrics_tables
 from herinnering.adapters.db import outbox
-from herinnering.bootstrap import Runtime
 from herinnering.resources import templates_dir
+from herinnering.runtime import Runtime
 from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security
 from herinnering.web.conversations import inbox, media, worklist
 from herinnering.web.errors import errors

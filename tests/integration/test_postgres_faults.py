@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.migrate import upgrade
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 from herinnering.scheduler import database_gone, dispatch_job
 from herinnering.services.reminders.dispatch import Dispatcher
 from tests.conftest import _fresh_postgres

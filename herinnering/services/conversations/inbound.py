@@ -24,11 +24,11 @@ from herinnering.adapters.db import (
     whatsapp_store,
 )
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.keywords import Intent
 from herinnering.domain.conversations.threads import BotDecision, Reply, decide
 from herinnering.domain.reminders.planning import PlanningRules
 from herinnering.domain.reminders.states import MessageState
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import whatsapp_inbound
 
 log = logging.getLogger(__name__)

@@ -13,14 +13,14 @@ import jinja2
 
 from herinnering.adapters.db import case_store, thread_store
 from herinnering.adapters.templates import long_date, money
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.reminders.sms import SmsSize, measure
 from herinnering.errors import NotFound, ThreatRefused
 from herinnering.resources import templates_dir
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import threads as thread_service
 from herinnering.services.conversations.threads import Officer, ThreadError
 from herinnering.services.payments import payments
-from herinnering.services.payments.collection import local_day
 from herinnering.services.reminders.wording_check import check_text
 from herinnering.services.tenants import tenant_page
 

@@ -37,6 +37,7 @@ from herinnering.domain.legal.early_warning import (
 from herinnering.domain.legal.mvi import MviStep
 from herinnering.domain.payments.costs import presumed_receipt
 from herinnering.services.legal import mvi
+from herinnering.services.payments.pause import pause
 
 TENANT_WIDE = frozenset({Feedback.DECEASED, Feedback.NOT_RESIDENT})
 
@@ -220,7 +221,6 @@ async def stop_everything(connection: AsyncConnection, settings: Settings, tenan
     from herinnering.services.conversations.inbound import (
         cancel_planned,  # inbound imports this module
     )
-    from herinnering.services.payments.pause import pause
 
     rows = []
     if await tenant_store.set_opted_out(connection, tenant_id, now):

@@ -13,7 +13,7 @@ cancelled when a new one is made, so a tenant never holds two payable links for 
 A provider notifies us with an id only; `handle_notification` finds our link, asks the provider
 about that link (never trusting the call itself) and, when it is paid, records the payment in
 one transaction: the link becomes `paid` (single-use: it cannot be paid twice), the month's
-state moves, and the change is published (`bootstrap.publish_payment`) — the ladder stops at once.
+state moves, and the change is published (`payment_changes.publish_payment`) — the ladder stops at once.
 """
 
 from __future__ import annotations
@@ -122,11 +122,9 @@ async def create_payment_link(
 async def create_payment_links(connection: AsyncConnection, settings: Settings,
                                wanted: Sequence[tuple[int, str, int, datetime]]) -> list[str]:
     """Links for many (tenant, period, amount, now) at once — a statement's returned debits —
-    as `collection.payment_link_url` makes them one by one: each link's URL, "" where none was
-    made. A month holding an open link goes the one-link way (it may be reused or replaced);
-    the others, which nothing can replace, are made and stored with one statement."""
-    from herinnering.services.payments.collection import payment_link_url
-
+    as `payment_link_url` makes them one by one: each link's URL, "" where none was made. A
+    month holding an open link goes the one-link way (it may be reused or replaced); the
+    others, which nothing can replace, are made and stored with one statement."""
     urls = [""] * len(wanted)
     held = await round_store.with_open_link(connection, [(t, str(Period.parse(p))) for t, p, amount, _ in wanted
                                                          if amount > 0])
@@ -140,8 +138,7 @@ async def create_payment_links(connection: AsyncConnection, settings: Settings,
             continue
         period = str(Period.parse(period))
         if (tenant_id, period) in held:
-            urls[index] = await payment_link_url(connection, _Settings(settings), tenant_id, period,  # type: ignore[arg-type]
-                                                 amount, now) or ""
+            urls[index] = await payment_link_url(connection, settings, tenant_id, period, amount, now) or ""
             continue
         public_id = secrets.token_urlsafe(24)
         request = LinkRequest(
@@ -173,16 +170,34 @@ async def create_payment_links(connection: AsyncConnection, settings: Settings,
     for index, row in made:  # someone else made the same link a moment ago: theirs counts
         if row["open_key"] not in ids:
             tenant_id, period, amount, now = wanted[index]
-            urls[index] = await payment_link_url(connection, _Settings(settings), tenant_id, period,  # type: ignore[arg-type]
-                                                 amount, now) or ""
+            urls[index] = await payment_link_url(connection, settings, tenant_id, period, amount, now) or ""
     return urls
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """`collection.payment_link_url` reads only `runtime.settings`."""
+async def payment_link_url(
+    connection: AsyncConnection, settings: Settings, tenant_id: int, period: str, amount_cents: int, now: datetime
+) -> str | None:
+    """A payment link's URL for the outstanding amount, for a message or letter; none (logged)
+    when the provider fails — the message then tells the tenant whom to call."""
+    if amount_cents <= 0:
+        return None
+    try:
+        link = await create_payment_link(
+            connection, settings, tenant_id=tenant_id, period=period, amount_cents=amount_cents, now=now)
+    except Exception:  # a provider outage must not stop the ladder; the message still points to a person
+        log.exception("could not create a payment link for tenant %s, %s; sending without one",
+                      await _contract_of(connection, tenant_id), period)
+        return None
+    return str(link.url) if link is not None else None
 
-    settings: Settings
+
+async def _contract_of(connection: AsyncConnection, tenant_id: int) -> str:
+    """The contract id for a log line (people search logs by it); the database id if it cannot be read."""
+    try:
+        found = await tenant_store.contract_ids(connection, [tenant_id])
+        return str(found.get(tenant_id) or f"#{tenant_id}")
+    except Exception:  # the transaction may be failing already; the log line must still be written
+        return f"#{tenant_id}"
 
 
 def _link(row: Row[Any] | None) -> PaymentLink | None:

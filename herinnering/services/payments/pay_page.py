@@ -24,8 +24,8 @@ from herinnering.adapters.db import (
     tenant_store,
 )
 from herinnering.adapters.payment_providers.sandbox import tenant_chose
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
+from herinnering.runtime import Runtime
 from herinnering.services.payments import payments
 from herinnering.services.payments.links import PaymentLink
 from herinnering.services.tenants.tenant_page import page_url, tenant_for_token

@@ -7,14 +7,14 @@ Each is stored under its unique `source_key` first; a key already taken means "s
 and changes nothing, which is what makes every intake idempotent (also when two imports run at
 once: the second waits on the unique index, then finds the key taken). A transaction that
 names no known tenant is kept unmatched and becomes an officer task. Every stored change ends
-with `bootstrap.publish_payment(connection, settings, change)`: the case, the instalments, the
-step after a returned debit and the experiment outcome subscribe there.
+with `payment_changes.publish_payment(connection, settings, change)`: the case, the
+instalments, the step after a returned debit and the experiment outcome subscribe there.
 
 A bank statement of a large corporation holds 60,000 entries, so `record` works set-based: a
 batch of up to `BATCH` transactions is cut into rounds that hold each tenant at most once (a
 tenant's second transaction goes to the next round, after its first is done), and a round is
 stored, applied and published with a few statements (`adapters.db.payment_store`,
-`bootstrap.publish_payments`). The result is the database `record_one_by_one` leaves — the same
+`payment_changes.publish_payments`). The result is the database `record_one_by_one` leaves — the same
 rows, and each tenant's events in the same order — which the tests check on mixed statements.
 A line without a known tenant is matched by its signs against every tenant's open months, so
 the batch before it is finished first and the line is taken on its own, as before.
@@ -38,7 +38,6 @@ from herinnering.adapters.db import payment_store
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.adapters.db.tables import tasks, tenants
-from herinnering.bootstrap import publish_payment, publish_payments
 from herinnering.config import Settings
 from herinnering.domain.payments.bank_matching import Suggestion, masked_iban
 from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
@@ -57,6 +56,7 @@ from herinnering.domain.payments.state import (
 from herinnering.domain.reminders.planning import Period
 from herinnering.errors import BadInput, Conflict, NotFound
 from herinnering.services.payments import bank_matching
+from herinnering.services.payments.payment_changes import publish_payment, publish_payments
 
 
 @dataclass

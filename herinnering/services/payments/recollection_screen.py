@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any
 
 from herinnering.adapters.db import Row, recollection_store, user_store
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.payments.return_reasons import bank_deadline
 from herinnering.errors import Conflict, NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.payments import payments, returns
-from herinnering.services.payments.collection import local_day
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from herinnering.adapters.db.engine import Database, dialect_insert
 from herinnering.adapters.db.tables import events, messages, tenants
 from herinnering.adapters.db.tenant_tables import dialogs, recollections
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.clock import Clock
+from herinnering.clock import Clock, local_day
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import Action
 from herinnering.domain.payments.methods import PaymentMethod
@@ -46,14 +46,12 @@ from herinnering.domain.payments.return_reasons import StepAfterReturn, next_aft
 from herinnering.domain.reminders.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput
+from herinnering.services.payments import payments
+from herinnering.services.payments.links import create_payment_links, payment_link_url
 
 log = logging.getLogger(__name__)
 
 EVENT = "return_next_step"
-
-
-def _local_day(moment: datetime, settings: Settings) -> date:
-    return moment.astimezone(settings.reminders.timezone).date()
 
 
 async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
@@ -66,7 +64,7 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     """Carry out the reason-aware step for one new returned debit (see the module docstring)."""
     if change.status is not PaymentStatus.RETURNED:  # e.g. a return inside a payment arrangement
         return None
-    now, today = change.occurred_at, _local_day(change.occurred_at, settings)
+    now, today = change.occurred_at, local_day(change.occurred_at, settings)
     earlier = (await connection.execute(
         select(recollections).where(recollections.c.tenant_id == change.tenant_id,
                                     recollections.c.period == change.period,
@@ -121,21 +119,15 @@ async def _first_rung(connection: AsyncConnection, settings: Settings, tenant: R
 
 
 async def _link(connection: AsyncConnection, settings: Settings, step: StepAfterReturn, change: PaymentChange) -> str:
-    from herinnering.services.payments.collection import (
-        payment_link_url,  # collection → cases; no cycle, but heavy
-    )
-
     if not step.link:
         return ""
-    return await payment_link_url(connection, _SettingsOnly(settings), change.tenant_id,  # type: ignore[arg-type]
-                                  change.period, change.outstanding_cents, change.occurred_at) or ""
+    return await payment_link_url(connection, settings, change.tenant_id, change.period, change.outstanding_cents,
+                                  change.occurred_at) or ""
 
 
 async def _links(connection: AsyncConnection, settings: Settings,
                  wanted: Sequence[tuple[StepAfterReturn, PaymentChange]]) -> list[str]:
     """`_link` for many changes of distinct tenants, the links made in bulk."""
-    from herinnering.services.payments.links import create_payment_links
-
     asked = [(index, change) for index, (step, change) in enumerate(wanted) if step.link]
     urls = await create_payment_links(connection, settings, [
         (change.tenant_id, change.period, change.outstanding_cents, change.occurred_at) for _, change in asked])
@@ -147,9 +139,9 @@ async def _links(connection: AsyncConnection, settings: Settings,
 
 def _step(settings: Settings, tenant: Row[Any] | None, change: PaymentChange, recollections_before: int) -> StepAfterReturn:
     now = change.occurred_at
-    notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
+    notice_on = local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
     return next_after_return(
-        change.reason_code, settings.returns.policy, _local_day(now, settings), recollections_before,
+        change.reason_code, settings.returns.policy, local_day(now, settings), recollections_before,
         direct_debit=tenant is None or PaymentMethod(tenant.payment_method).is_direct_debit,
         notice_on=notice_on, pre_notification_days=tenant.pre_notification_days if tenant is not None else None)
 
@@ -243,7 +235,7 @@ async def on_payment_changes(connection: AsyncConnection, settings: Settings, ch
     ladder_step = _first_message_step(settings)
     if ladder_step is not None:
         await round_store.insert_ladder_steps(connection, [{
-            "case_id": case.id, "step": ladder_step, "done_on": _local_day(change.occurred_at, settings), "attempt": 1,
+            "case_id": case.id, "step": ladder_step, "done_on": local_day(change.occurred_at, settings), "attempt": 1,
             "message_id": message_id, "created_at": change.occurred_at, "updated_at": change.occurred_at,
         } for change, _, _, case, message_id in planned])
     await event_log.append(connection, [event_log.event(
@@ -263,13 +255,6 @@ async def on_payment_changes(connection: AsyncConnection, settings: Settings, ch
         log.append(event_log.event(change.tenant_id, EVENT, change.occurred_at, message_id, **data,
                                    **({"task_id": task_id} if task_id else {})))
     await event_log.append(connection, log)
-
-
-@dataclass(frozen=True)
-class _SettingsOnly:
-    """`collection.payment_link_url` reads only `runtime.settings`."""
-
-    settings: Settings
 
 
 async def _stop_everything(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
@@ -345,8 +330,6 @@ async def export_in(connection: AsyncConnection, settings: Settings, now: dateti
                     by: str) -> RecollectionExport:
     """`export_recollections` inside the caller's transaction; the file is kept as a batch. A
     re-collection another export took a moment ago is skipped (never in two files)."""
-    from herinnering.services.payments import payments
-
     creditor = settings.returns.creditor
     report = RecollectionExport(collect_on=collect_on)
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,

@@ -23,10 +23,10 @@ from typing import Any
 from herinnering.adapters import twilio_media
 from herinnering.adapters.db import AsyncConnection, retention_store, tenant_data, thread_store
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
 from herinnering.config import PrivacySettings
 from herinnering.domain.privacy.retention import KINDS, Terms, cutoff
 from herinnering.errors import UnknownTenant
+from herinnering.runtime import Runtime
 from herinnering.services.payments import statement
 
 log = logging.getLogger(__name__)

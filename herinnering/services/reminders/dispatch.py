@@ -24,7 +24,6 @@ from herinnering.adapters.db import AsyncConnection, Row, outbox, tenant_store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import long_date, money
 from herinnering.adapters.twilio_sender import TwilioSender
-from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.methods import stale_reminder
 from herinnering.domain.reminders.circuit import CircuitState
 from herinnering.domain.reminders.kinds import kinds_outside_window, policy
@@ -42,6 +41,7 @@ from herinnering.domain.reminders.sms import measure
 from herinnering.domain.reminders.states import MessageState
 from herinnering.domain.reminders.whatsapp import FALLBACK_CODES
 from herinnering.errors import ProviderError, TemplateError
+from herinnering.runtime import Runtime
 from herinnering.services.experiments import experiments
 from herinnering.services.reminders import reconciliation, whatsapp
 from herinnering.services.reminders.batching import Batcher

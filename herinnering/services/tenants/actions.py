@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from herinnering.adapters.db import tenant_store, user_store
-from herinnering.bootstrap import Runtime
 from herinnering.errors import NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.payments import arrangement_changes, arrangements, pause
 

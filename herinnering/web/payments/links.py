@@ -27,8 +27,8 @@ from herinnering.adapters.payment_providers import PaymentProvider
 from herinnering.adapters.payment_providers.mollie import MollieProvider
 from herinnering.adapters.payment_providers.sandbox import SandboxProvider
 from herinnering.adapters.templates import long_date, money
-from herinnering.bootstrap import Runtime
 from herinnering.domain.reminders.planning import Period
+from herinnering.runtime import Runtime
 from herinnering.services.payments import pay_page as covering
 from herinnering.services.payments.links import PaymentLink, handle_notification
 from herinnering.services.payments.links import find as find_link
