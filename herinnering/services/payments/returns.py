@@ -25,17 +25,21 @@ from datetime import date, datetime
 from typing import Any
 
 from sepaxml import SepaDD
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    dialog_store,
+    ladder_store,
+    message_store,
+    outbox,
+    recollection_store,
+    tenant_store,
+)
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, recollection_store, tenant_store
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.adapters.db.collection_tables import ladder_steps
-from herinnering.adapters.db.engine import Database, dialect_insert
-from herinnering.adapters.db.tables import events, messages, tenants
-from herinnering.adapters.db.tenant_tables import dialogs, recollections
+from herinnering.adapters.db.engine import Database
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import Clock, local_day
 from herinnering.config import Settings
@@ -65,15 +69,9 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     if change.status is not PaymentStatus.RETURNED:  # e.g. a return inside a payment arrangement
         return None
     now, today = change.occurred_at, local_day(change.occurred_at, settings)
-    earlier = (await connection.execute(
-        select(recollections).where(recollections.c.tenant_id == change.tenant_id,
-                                    recollections.c.period == change.period,
-                                    recollections.c.state != "cancelled")
-        .order_by(recollections.c.attempt)
-    )).fetchall()
+    earlier = await recollection_store.of_month(connection, change.tenant_id, change.period)
     if earlier and earlier[-1].state in ("scheduled", "exported"):  # this return is the re-collection's own
-        await connection.execute(update(recollections).where(recollections.c.id == earlier[-1].id)
-                                 .values(state="returned", updated_at=now))
+        await recollection_store.mark_returned(connection, earlier[-1].id, now)
     tenant = await tenant_store.by_id(connection, change.tenant_id)
     step = _step(settings, tenant, change, len(earlier))
     data = _step_data(step, change, len(earlier))
@@ -87,9 +85,7 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     if step.message_kind and case is not None and case.state == "open" and tenant is not None and tenant.active:
         message_id = await _first_rung(connection, settings, tenant, case, step, change, now, today, len(earlier))
     if step.recollect_on is not None and message_id is not None:  # never a re-collection without its notice
-        await connection.execute(dialect_insert(connection, recollections).values(
-            **_recollection_of(step, tenant, change, len(earlier), message_id),
-        ).on_conflict_do_nothing(index_elements=["tenant_id", "period", "attempt"]))
+        await recollection_store.add(connection, _recollection_of(step, tenant, change, len(earlier), message_id))
         data["recollect_on"] = step.recollect_on.isoformat()
     await event_log.append(connection, [event_log.event(change.tenant_id, EVENT, now, message_id, **data,
                                                         **({"task_id": task_id} if task_id else {}))])
@@ -109,10 +105,8 @@ async def _first_rung(connection: AsyncConnection, settings: Settings, tenant: R
     message_id = int(rows[0].id)
     first = _first_message_step(settings)
     if first is not None:
-        await connection.execute(dialect_insert(connection, ladder_steps).values(
-            case_id=case.id, step=first, done_on=today, attempt=1, message_id=message_id,
-            created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["case_id", "step"]))
+        await ladder_store.add_done(connection, case_id=case.id, step=first, today=today, message_id=message_id,
+                                    now=now)
     await event_log.append(connection, [event_log.event(tenant.id, "message_planned", now, message_id,
                                                         kind=step.message_kind, period=change.period)])
     return message_id
@@ -260,24 +254,20 @@ async def on_payment_changes(connection: AsyncConnection, settings: Settings, ch
 async def _stop_everything(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
     """MD07: the tenant is made inactive (the dispatcher and planner skip inactive tenants), every
     planned message is cancelled, planned re-collections and an open dialog end."""
-    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False, updated_at=now))
-    planned = (await connection.execute(select(messages.c.id).where(
-        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED))).scalars().all()
+    await tenant_store.set_inactive(connection, tenant_id, now)
+    planned = await message_store.planned_ids(connection, tenant_id)
     log_rows = [event_log.event(tenant_id, "messages_stopped", now, reason="rekeninghouder overleden (MD07)")]
     for message_id in planned:
         if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message="debtor deceased"):
             log_rows.append(event_log.event(tenant_id, "message_cancelled", now, message_id, reason="debtor deceased"))
-    await connection.execute(update(recollections).where(
-        recollections.c.tenant_id == tenant_id, recollections.c.state == "scheduled").values(
-        state="cancelled", updated_at=now))
-    await connection.execute(dialogs.delete().where(dialogs.c.tenant_id == tenant_id))
+    await recollection_store.cancel_scheduled(connection, tenant_id, now)
+    await dialog_store.replace(connection, tenant_id, None, now)
     await event_log.append(connection, log_rows)
 
 
 async def return_lines(connection: AsyncConnection, tenant_id: int) -> dict[str, list[str]]:
     """Per month, each return's reason in plain Dutch and why that step was chosen (ladder view)."""
-    rows = (await connection.execute(select(events.c.data, events.c.occurred_at).where(
-        events.c.tenant_id == tenant_id, events.c.type == EVENT).order_by(events.c.id))).fetchall()
+    rows = await event_log.of_type(connection, tenant_id, EVENT)
     lines: dict[str, list[str]] = {}
     for row in rows:
         text = row.data.get("reason", "")
