@@ -53,13 +53,13 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
+    from herinnering.services.payments.balance import outstanding, periods
     from herinnering.services.payments.links import links_of
 
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant)
-        months = await payments.periods(connection, tenant.id)
-        balance = await payments.outstanding(connection, tenant.id)
+        months = await periods(connection, tenant.id)
+        balance = await outstanding(connection, tenant.id)
         links = await links_of(connection, tenant.id)
     table = Table(title=f"Payments of {tenant.external_id}")
     for column in ("month", "status", "due", "paid", "outstanding", "reason", "last source"):
@@ -76,7 +76,7 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
+    from herinnering.services.payments.balance import period_status
     from herinnering.services.payments.links import create_payment_link
 
     try:
@@ -88,7 +88,7 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
             runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant)
         if amount is None:
-            state = await payments.period_status(connection, tenant.id, period)
+            state = await period_status(connection, tenant.id, period)
             amount = state.outstanding_cents if state else tenant.monthly_rent_cents
         if amount <= 0:
             console.print(f"{args.tenant} {period} is paid: no link needed.")
@@ -127,11 +127,11 @@ async def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
+    from herinnering.services.payments.unmatched import matched_here
 
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant) if args.tenant else None
-        rows = await payments.matched_here(connection, tenant.id if tenant else None)
+        rows = await matched_here(connection, tenant.id if tenant else None)
     table = Table(title="Payments matched by hand or by their signs (undo with: payments undo-match ID)")
     for column in ("id", "contract", "month", "amount", "booked", "how"):
         table.add_column(column)
@@ -143,12 +143,12 @@ async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_undo_match(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
+    from herinnering.services.payments.unmatched import undo_match
     from herinnering.services.privacy.audit import operator_action
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         async with runtime.db.begin() as connection:
-            change = await payments.undo_match(connection, settings, args.id, runtime.clock.now(), by="cli")
+            change = await undo_match(connection, settings, args.id, runtime.clock.now(), by="cli")
             names = await tenant_store.contract_ids(connection, [change.tenant_id])
         await operator_action(runtime, "payment_match_undone", transaction=args.id)
     console.print(f"Payment {args.id} is unmatched again and back on the work list; "

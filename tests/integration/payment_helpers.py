@@ -69,7 +69,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
 
 async def status(db: Database, tenant: Any, period: str) -> Any:
     """The payment state of one tenant and period."""
-    from herinnering.services.payments import payments
+    from herinnering.services.payments.balance import period_status
 
     async with db.begin() as connection:
-        return await payments.period_status(connection, tenant.id, period)
+        return await period_status(connection, tenant.id, period)

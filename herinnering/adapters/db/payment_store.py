@@ -220,9 +220,3 @@ async def outstanding(connection: AsyncConnection, tenant_id: int) -> int:
         select(func.coalesce(func.sum(gap), 0)).where(payment_periods.c.tenant_id == tenant_id, gap > 0)
     )).scalar()
     return int(total or 0)
-
-
-async def transactions_of(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
-    return list((await connection.execute(
-        select(payment_transactions).where(payment_transactions.c.tenant_id == tenant_id)
-        .order_by(payment_transactions.c.id))).fetchall())

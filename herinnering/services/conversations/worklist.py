@@ -20,7 +20,7 @@ from herinnering.errors import BadInput, HerinneringError, NotFound, TaskError
 from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.legal import mvi
-from herinnering.services.payments import payments
+from herinnering.services.payments import unmatched
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ async def match_payment(runtime: Runtime, task_id: int, officer: Officer, contra
         source_key = (task.data or {}).get("source_key")
         if not source_key:
             raise TaskError(f"task {task_id} names no payment")
-        change = await payments.assign_unmatched(connection, runtime.settings, source_key, tenant.id, period, now,
+        change = await unmatched.assign_unmatched(connection, runtime.settings, source_key, tenant.id, period, now,
                                                  by=officer.email)
         await task_store.finish(connection, task.id, {**(task.data or {}), "tenant_id": tenant.id,
                                                       "period": change.period}, officer.email, now)

@@ -14,13 +14,13 @@ A bank statement of a large corporation holds 60,000 entries, so `record` works 
 batch of up to `BATCH` transactions is cut into rounds that hold each tenant at most once (a
 tenant's second transaction goes to the next round, after its first is done), and a round is
 stored, applied and published with a few statements (`adapters.db.payment_store`,
-`payment_changes.publish_payments`). The result is the database `record_one_by_one` leaves — the same
-rows, and each tenant's events in the same order — which the tests check on mixed statements.
+`payment_changes.publish_payments`). The result is the database `record_one_by_one` leaves — the
+same rows, and each tenant's events in the same order — which the tests check on mixed statements.
 A line without a known tenant is matched by its signs against every tenant's open months, so
 the batch before it is finished first and the line is taken on its own, as before.
 
-Read side for other areas: `period_status(connection, tenant_id, period)` and
-`outstanding(connection, tenant_id)`.
+Other areas read a tenant's months through `balance.py`; lines that name no tenant wait for an
+officer in `unmatched.py`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, Row, payment_store
 from herinnering.adapters.db import events as event_log
 from herinnering.config import Settings
-from herinnering.domain.payments.bank_matching import Suggestion, masked_iban
+from herinnering.domain.payments.bank_matching import Suggestion
 from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
 from herinnering.domain.payments.state import (
     PeriodState,
@@ -45,12 +45,11 @@ from herinnering.domain.payments.state import (
     money_moved_at,
     period_in,
     reason,
-    stated,
 )
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import BadInput, Conflict, NotFound
-from herinnering.services.payments import bank_matching
+from herinnering.services.payments import balance, bank_matching
 from herinnering.services.payments.payment_changes import publish_payment, publish_payments
+from herinnering.services.payments.unmatched import unmatched_task
 
 
 @dataclass
@@ -165,7 +164,7 @@ async def _record_unmatched(connection: AsyncConnection, settings: Settings, t: 
     if await _store(connection, t, None, t.period, None, now):
         report.stored += 1
         report.unmatched += 1
-        await _unmatched_task(connection, t, now, decision.suggestions)
+        await unmatched_task(connection, t, now, decision.suggestions)
     else:
         report.duplicates += 1
     return None
@@ -311,9 +310,9 @@ async def record_for_tenant(
         period = await _fallback_period(connection, tenant_id, transaction, now, settings)
     if not await _store(connection, transaction, tenant_id, period, reference, now):
         return None
-    state, row_id = await _locked_state(connection, tenant_id, period, now)
+    state, row_id = await balance.locked_state(connection, tenant_id, period, now)
     new = apply(state, transaction)
-    await _move(connection, row_id, new, transaction.source, now)
+    await balance.move(connection, row_id, new, transaction.source, now)
     change, event = _changed(settings, tenant_id, period, transaction, state, new, now)
     await event_log.append(connection, [event])
     await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
@@ -355,130 +354,3 @@ async def _store(
     reference: str | None, now: datetime,
 ) -> bool:
     return await payment_store.store_transaction(connection, _transaction_row(t, tenant_id, period, reference, now))
-
-
-async def _locked_state(
-    connection: AsyncConnection, tenant_id: int, period: str, now: datetime
-) -> tuple[PeriodState, int]:
-    """The period's state, created as `expected` (the monthly rent due) on first touch; row-locked."""
-    row = await payment_store.locked_period(connection, tenant_id, period, now)
-    state = PeriodState(row.amount_due_cents, row.amount_paid_cents, PaymentStatus(row.status), row.reason_code)
-    return state, row.id
-
-
-async def _move(connection: AsyncConnection, row_id: int, new: PeriodState, source: str, now: datetime) -> None:
-    await payment_store.move_period(connection, row_id, amount_due_cents=new.amount_due_cents,
-                                    amount_paid_cents=new.amount_paid_cents, status=new.status,
-                                    reason_code=new.reason_code, source=source, now=now)
-
-
-async def _unmatched_task(connection: AsyncConnection, t: Transaction, now: datetime,
-                          suggestions: Sequence[Suggestion] = ()) -> None:
-    what = "terugboeking" if t.kind is TransactionKind.RETURN else "betaling"
-    best = f"; {suggestions[0].contract_id}?" if suggestions else ""
-    await payment_store.add_unmatched_task(connection, {
-        "tenant_id": None, "kind": "verify_payment", "state": "open", "source": "payments",
-        "title": f"Koppel {what} van € {t.amount_cents / 100:.2f} aan een huurder{best}"[:200],
-        "dedupe_key": f"unmatched:{t.source_key}"[:128],
-        "data": {"source_key": t.source_key, "references": list(t.references), "amount_cents": t.amount_cents,
-                 "paid_from": masked_iban(t.counterparty_iban), "account_holder": t.counterparty_name,
-                 "suggestions": [{"contract_id": s.contract_id, "period": s.period, "confidence": s.confidence,
-                                  "reasons": list(s.reasons)} for s in suggestions]},
-        "created_at": now, "updated_at": now,
-    })
-
-
-# --- read side ---------------------------------------------------------------------------
-
-
-def _change(row: Row[Any]) -> PaymentChange:
-    return PaymentChange(
-        tenant_id=row.tenant_id, period=row.period, status=PaymentStatus(row.status),
-        amount_due_cents=row.amount_due_cents, amount_paid_cents=row.amount_paid_cents,
-        reason_code=row.reason_code, source=row.source, occurred_at=row.updated_at,
-    )
-
-
-async def period_status(connection: AsyncConnection, tenant_id: int, period: str) -> PaymentChange | None:
-    """The state of one tenant's month as a `PaymentChange` (its last change), or None if nothing is known."""
-    row = await payment_store.period_row(connection, tenant_id, period)
-    return _change(row) if row else None
-
-
-async def periods(connection: AsyncConnection, tenant_id: int) -> list[PaymentChange]:
-    return [_change(row) for row in await payment_store.tenant_periods(connection, tenant_id)]
-
-
-outstanding = payment_store.outstanding
-transactions_of = payment_store.transactions_of
-
-
-async def assign_unmatched(
-    connection: AsyncConnection, settings: Settings, source_key: str, tenant_id: int, period: str, now: datetime,
-    *, by: str,
-) -> PaymentChange:
-    """An officer matches a kept-unmatched transaction to a tenant and month by hand: the stored
-    row gets the tenant, and the month moves as if the bank had named the tenant."""
-    row = await payment_store.transaction_by_key(connection, source_key)
-    if row is None:
-        raise NotFound(f"payment {source_key!r} does not exist")
-    if row.tenant_id is not None:
-        raise Conflict(f"payment {source_key!r} is already matched to a tenant")
-    try:
-        period = str(Period.parse(period))
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-    await payment_store.set_match(connection, row.id, tenant_id=tenant_id, period=period,
-                                  reference=f"by hand: {by}"[:140])
-    transaction = Transaction(source=row.source, source_key=row.source_key, kind=TransactionKind(row.kind),
-                              amount_cents=row.amount_cents, period=period, reason_code=row.reason_code,
-                              booked_on=row.booked_on)
-    state, row_id = await _locked_state(connection, tenant_id, period, now)
-    new = apply(state, transaction)
-    await _move(connection, row_id, new, transaction.source, now)
-    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
-                           amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code,
-                           source=transaction.source, occurred_at=now,
-                           returned_debit=transaction.kind is TransactionKind.RETURN)
-    await event_log.append(connection, [event_log.event(
-        tenant_id, "payment_changed", now, period=period, source=transaction.source, kind=transaction.kind,
-        amount_cents=transaction.amount_cents, status=new.status, previous_status=state.status,
-        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
-        source_key=transaction.source_key, matched_by=by)])
-    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
-    return change
-
-
-async def undo_match(connection: AsyncConnection, settings: Settings, transaction_id: int, now: datetime, *,
-                     by: str) -> PaymentChange:
-    """Take back a match made by hand or by its signs: the month loses the amount again, the line
-    is unmatched, and its task is open again. A line the bank itself named cannot be undone here."""
-    row = await payment_store.transaction_by_id(connection, transaction_id)
-    if row is None:
-        raise NotFound(f"payment {transaction_id} does not exist")
-    if row.tenant_id is None:
-        raise Conflict(f"payment {transaction_id} is not matched to a tenant")
-    made_here = (row.reference or "").startswith(("by hand:", "herkend ("))
-    if not made_here or row.kind != TransactionKind.PAYMENT:
-        raise Conflict(f"payment {transaction_id} was matched by the bank's own reference "
-                               f"({row.reference or row.source}); correct it at the source")
-    tenant_id, period = int(row.tenant_id), str(row.period)
-    state, row_id = await _locked_state(connection, tenant_id, period, now)
-    new = stated(state.amount_due_cents, max(0, state.amount_paid_cents - row.amount_cents), None, None)
-    await _move(connection, row_id, new, "undo", now)
-    await payment_store.set_match(connection, row.id, tenant_id=None, reference=None)
-    if not await payment_store.reopen_task(connection, f"unmatched:{row.source_key}"[:128], now):
-        await _unmatched_task(connection, Transaction(source=row.source, source_key=row.source_key,
-                                                      kind=TransactionKind.PAYMENT, amount_cents=row.amount_cents,
-                                                      references=tuple((row.data or {}).get("references", ()))), now)
-    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status,
-                           amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
-                           reason_code=new.reason_code, source="undo", occurred_at=now)
-    await event_log.append(connection, [event_log.event(
-        tenant_id, "payment_match_undone", now, transaction_id=row.id, period=period, amount_cents=row.amount_cents,
-        status=new.status, previous_status=state.status, by=by)])
-    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
-    return change
-
-
-matched_here = payment_store.matched_here  # the lines `undo_match` can take back

@@ -50,7 +50,7 @@ from herinnering.domain.payments.return_reasons import StepAfterReturn, next_aft
 from herinnering.domain.reminders.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput
-from herinnering.services.payments import payments
+from herinnering.services.payments import balance
 from herinnering.services.payments.links import create_payment_links, payment_link_url
 
 log = logging.getLogger(__name__)
@@ -325,7 +325,7 @@ async def export_in(connection: AsyncConnection, settings: Settings, now: dateti
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,
                    "creditor_id": creditor.creditor_id, "currency": "EUR"}, schema="pain.008.001.02", clean=True)
     for row in await recollection_store.scheduled(connection, collect_on):
-        status = await payments.period_status(connection, row.tenant_id, row.period)
+        status = await balance.period_status(connection, row.tenant_id, row.period)
         why = left_out_because(row, status)
         if why is not None:
             if await recollection_store.mark_cancelled(connection, row.id, now):

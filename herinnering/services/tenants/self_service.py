@@ -47,7 +47,7 @@ from herinnering.domain.reminders.sms import gsm7_safe
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput
 from herinnering.runtime import Runtime
-from herinnering.services.payments.payments import outstanding
+from herinnering.services.payments.balance import outstanding
 
 log = logging.getLogger(__name__)
 
