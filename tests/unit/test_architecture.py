@@ -133,7 +133,6 @@ LATE_FOR_NOW: set[str] = {
     "services.conversations.worklist -> adapters.db.thread_store",
     "services.conversations.worklist -> services.legal.letters",
     "services.conversations.worklist -> services.payments.collection",
-    "services.experiments.experiments -> jinja2",
     "services.legal.early_warning -> services.conversations.inbound",
     "services.legal.early_warning -> services.payments.pause",
     "services.legal.letters -> services.payments.collection",
