@@ -21,7 +21,7 @@ from jinja2 import meta
 
 from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.config import Settings
-from herinnering.domain.reminders.sms import measure
+from herinnering.domain.reminders.sms import Encoding, measure
 from herinnering.errors import TemplateError
 from herinnering.services.reminders.check_rows import (
     CHANNELS,
@@ -123,7 +123,7 @@ MONTHLY_KIND = "pre_debit"   # the message every tenant gets every month
 class SegmentRow:
     kind: str
     language: str
-    segments: dict[str, tuple[str, int]]   # name → (encoding, segments)
+    segments: dict[str, tuple[Encoding, int]]   # name → (encoding, segments)
 
 
 def segment_report(directory: Path, settings: Settings) -> list[SegmentRow]:
