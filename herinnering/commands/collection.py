@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from herinnering.bootstrap import open_runtime
+from herinnering.clock import local_day
 from herinnering.commands.common import add_now, find_tenant, make_clock
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS, MviStep
@@ -74,7 +75,6 @@ def _money(cents: int) -> str:
 
 async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
     from herinnering.adapters.db import task_store
-    from herinnering.clock import local_day
     from herinnering.services.legal.early_warning import signal_lines
     from herinnering.services.payments.arrangements import arrangement_lines
     from herinnering.services.payments.collection import ladder_view
@@ -271,7 +271,6 @@ async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int
 
 
 async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.clock import local_day
     from herinnering.services.legal.wgs_export import collect, mark_signalled
 
     since = _day(args.since, "--since")

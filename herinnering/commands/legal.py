@@ -18,6 +18,7 @@ from pathlib import Path
 
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import open_runtime
+from herinnering.clock import local_day
 from herinnering.commands.collection import _cents, _day, _money, _tenant, _who
 from herinnering.commands.common import add_now, console, make_clock, read_input
 from herinnering.config import Settings
@@ -137,7 +138,6 @@ async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.clock import local_day
     from herinnering.services.legal.early_warning import import_feedback
 
     text = read_input(Path(args.file)).decode("utf-8-sig")
@@ -160,8 +160,6 @@ async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_costs(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.clock import local_day
-
     sent = _day(args.sent, "--sent") if args.sent else local_day(make_clock(args, settings).now(), settings)
     costs = collection_costs(_cents(args.amount), vat_percent=settings.lawful.vat_percent,
                              monthly_rent_cents=_cents(args.rent) if args.rent else None)

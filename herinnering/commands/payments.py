@@ -26,6 +26,8 @@ from herinnering.config import Settings
 from herinnering.domain.payments.state import parse_amount_cents
 from herinnering.domain.reminders.planning import Period
 from herinnering.errors import BadInput
+from herinnering.services.payments.balance import outstanding, period_status, periods
+from herinnering.services.payments.unmatched import matched_here, undo_match
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,7 +55,6 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.balance import outstanding, periods
     from herinnering.services.payments.links import links_of
 
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
@@ -76,7 +77,6 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.balance import period_status
     from herinnering.services.payments.links import create_payment_link
 
     try:
@@ -127,8 +127,6 @@ async def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.unmatched import matched_here
-
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
         tenant = await find_tenant(connection, args.tenant) if args.tenant else None
         rows = await matched_here(connection, tenant.id if tenant else None)
@@ -143,7 +141,6 @@ async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_undo_match(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.unmatched import undo_match
     from herinnering.services.privacy.audit import operator_action
 
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:

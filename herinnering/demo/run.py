@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.tables import messages
 from herinnering.bootstrap import open_runtime, refuse_unsafe_web
-from herinnering.clock import SettableClock
+from herinnering.clock import SettableClock, local_day
 from herinnering.config import Settings
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import HerinneringError
@@ -192,7 +192,6 @@ async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> No
     one total), the 14-day letter names both months and the costs once, goes into a post batch,
     and counts only once the batch is marked posted."""
     from herinnering.adapters.db import tenant_store
-    from herinnering.clock import local_day
     from herinnering.domain.payments.state import Transaction, TransactionKind
     from herinnering.services.legal.letters import generate, make_post_batch, mark_batch_posted
     from herinnering.services.payments.cases import case_detail, list_open_cases

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from herinnering.adapters.db import tenant_store
+from herinnering.clock import local_day
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.tenants.tenant_csv import TenantRecord
 from herinnering.runtime import Runtime
@@ -187,8 +188,6 @@ async def _recollection_screens(page: Any, base: str) -> AsyncIterator[str]:
 async def _arrangement_screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> AsyncIterator[str]:
     """An officer agrees an arrangement, opens its change and cancel forms, changes it; the team's
     list; and another tenant's arrangement cancelled."""
-    from herinnering.clock import local_day
-
     first = (local_day(runtime.clock.now(), runtime.settings) + timedelta(days=12)).isoformat()
     for contract, cancel in (("HC-204520", False), ("HC-204521", True)):
         await page.goto(f"{base}/huurders/{scene.tenants[contract].id}")
