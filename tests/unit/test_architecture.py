@@ -124,7 +124,6 @@ LATE_FOR_NOW: set[str] = {
     "migrations.env -> adapters.db.engine",
     "migrations.env -> config",
     "migrations.versions.0016_arrears_case -> domain.reminders.planning",
-    "scheduler -> services.reminders.status_sweep",
     "services.conversations.inbound -> adapters.db.case_store",
     "services.conversations.inbound -> domain.reminders.planning",
     "services.conversations.inbound -> services.legal.early_warning",
@@ -146,9 +145,6 @@ LATE_FOR_NOW: set[str] = {
     "services.payments.returns -> services.payments.links",
     "services.payments.returns -> services.payments.payments",
     "services.privacy.privacy -> adapters.db.tenant_store",
-    "services.reminders.dispatch -> adapters.db.thread_store",
-    "services.reminders.template_check -> services.reminders.whatsapp_check",
-    "services.reminders.template_check -> services.reminders.wording_check",
     "services.tenants.actions -> adapters.db.arrangement_store",
     "services.tenants.actions -> services.legal.letters",
     "services.tenants.risk -> adapters.plots",
@@ -182,15 +178,11 @@ TOO_LONG_FOR_NOW: set[str] = {
 KNOWN_CYCLES: list[set[str]] = [
     {"bootstrap", "services.legal.mvi", "services.payments.arrangements", "services.payments.bank_matching", "services.payments.collection", "services.payments.links", "services.payments.payments", "services.payments.returns"},
     {"services.conversations.inbound", "services.legal.early_warning"},
-    {"services.reminders.template_check", "services.reminders.whatsapp_check"},
     {"web.auth", "web.i18n", "web.words"},
 ]
 
 # Scheduler jobs still named by a "module:function" text. Only ever shrinks.
-STRING_JOBS_FOR_NOW: set[str] = {
-    "scheduler.py herinnering.services.payments.collection:ladder_job",
-    "scheduler.py herinnering.services.tenants.segments:segments_job",
-}
+STRING_JOBS_FOR_NOW: set[str] = set()
 
 
 @dataclass(frozen=True)
