@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from herinnering.adapters.db import Row
+from herinnering.adapters.db import Row, case_store
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
 from herinnering.errors import NotFound
 from herinnering.services.legal import early_warning, mvi, wgs_export
-from herinnering.services.payments import cases
 from herinnering.services.payments.cases import local_day
 from herinnering.services.tenants.lookup import by_contract_id
 
@@ -24,7 +23,7 @@ async def record_step(runtime: Runtime, contract_id: str, *, period: str | None,
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
         tenant = await by_contract_id(connection, contract_id)
-        rows = await cases.cases_of(connection, tenant.id)
+        rows = await case_store.cases_of(connection, tenant.id)
         rows = [row for row in rows if row.period == period] if period else [row for row in rows
                                                                              if row.state != "closed"]
         if not rows:
