@@ -24,7 +24,7 @@ from herinnering.adapters.db import AsyncConnection, Row, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.adapters.db.case_store import cases_of as cases_of  # for pages and commands
+from herinnering.adapters.db.case_store import cases_of  # noqa: F401  (read side for pages and commands)
 from herinnering.adapters.db.engine import Database
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import CaseState
