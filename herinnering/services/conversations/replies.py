@@ -15,11 +15,11 @@ from herinnering.adapters.db import case_store, thread_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.clock import local_day
 from herinnering.domain.reminders.sms import SmsSize, measure
-from herinnering.errors import NotFound, ThreatRefused
+from herinnering.errors import NotFound, ThreadError, ThreatRefused
 from herinnering.resources import templates_dir
 from herinnering.runtime import Runtime
 from herinnering.services.conversations import threads as thread_service
-from herinnering.services.conversations.threads import Officer, ThreadError
+from herinnering.services.conversations.threads import Officer
 from herinnering.services.payments import balance
 from herinnering.services.reminders.wording_check import check_text
 from herinnering.services.tenants import tenant_page
