@@ -22,11 +22,13 @@ from herinnering.adapters.db import (
     Row,
     case_store,
     early_warning_store,
+    message_store,
     mvi_store,
     tenant_store,
 )
 from herinnering.adapters.db import events as event_log
 from herinnering.config import Settings
+from herinnering.domain.conversations.objection import TenantObjected
 from herinnering.domain.legal.early_warning import (
     Feedback,
     StepRecord,
@@ -117,6 +119,12 @@ async def record_objection(
             by=by, source_key=f"objection:{key}:{case_id}", now=now,
         )
     return [event_log.event(tenant_id, "objection_recorded", now, cases=recorded, channel=channel, by=by)]
+
+
+async def on_objection(connection: AsyncConnection, objection: TenantObjected) -> list[dict[str, Any]]:
+    """Subscriber (bootstrap): a tenant objected in a conversation, by keyword or to an officer."""
+    return await record_objection(connection, objection.tenant_id, channel=objection.channel, text=objection.text,
+                                  by=objection.by, key=objection.key, now=objection.occurred_at)
 
 
 async def objections(connection: AsyncConnection, case_id: int) -> list[Row[Any]]:
@@ -217,15 +225,12 @@ async def import_feedback(connection: AsyncConnection, settings: Settings, text:
 async def stop_everything(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime,
                           by: str) -> list[dict[str, Any]]:
     """No message goes to a deceased tenant again: cancel what is planned, opt out, pause the ladder."""
-    from herinnering.services.conversations.inbound import (
-        cancel_planned,  # inbound imports this module
-    )
     from herinnering.services.payments.pause import pause
 
     rows = []
     if await tenant_store.set_opted_out(connection, tenant_id, now):
         rows.append(event_log.event(tenant_id, "tenant_opted_out", now, source="municipality_deceased"))
-    rows.extend(await cancel_planned(connection, tenant_id, now, "tenant deceased (municipality)"))
+    rows.extend(await message_store.cancel_planned(connection, tenant_id, now, "tenant deceased (municipality)"))
     await pause(connection, settings, tenant_id, None, "overleden (terugkoppeling gemeente)", now, by)
     return rows
 
