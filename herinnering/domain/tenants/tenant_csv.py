@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from herinnering.domain.payments.methods import DEFAULT as DEFAULT_PAYMENT_METHOD
 from herinnering.domain.tenants import core_fields
@@ -53,6 +53,12 @@ __all__ = [  # the file format's public face; the parts live in tenant_record, c
 ]
 
 _T = TypeVar("_T")
+
+
+class _Take(Protocol):
+    """Reads one column of the row through a check; None when absent or unusable (recorded)."""
+
+    def __call__(self, column: str, check: Callable[[str], _T]) -> _T | None: ...
 
 
 def parse_tenant_csv(data: bytes, rules: ImportRules) -> ParsedFile:
@@ -191,7 +197,7 @@ def _check_row(
     ), errors
 
 
-def _rest_of_record(take: Callable[..., object], errors: list[RowError], line: int) -> dict[str, object]:
+def _rest_of_record(take: _Take, errors: list[RowError], line: int) -> dict[str, object]:
     """The address, contact, lease and mandate values (all optional; see fields.py)."""
     number = take("house_number", fields_check.check_house_number)
     addition = take("house_number_addition", fields_check.check_addition)

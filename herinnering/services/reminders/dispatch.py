@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from herinnering import metrics
-from herinnering.adapters.db import AsyncConnection, Row, outbox, tenant_store
+from herinnering.adapters.db import AsyncConnection, Row, outbox, tenant_store, thread_store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import long_date, money
 from herinnering.adapters.twilio_sender import TwilioSender
@@ -402,11 +402,9 @@ class Dispatcher:
 async def _holders_of_number(connection: Any, message: Row[Any]) -> list[int]:
     """Every tenant with the number this message went to: the provider's unsubscribe (21610) is the
     phone's, so it holds for each contract that shares it."""
-    from herinnering.adapters.db.thread_store import tenant_ids_by_phone
-
     holders = {message.tenant_id} if message.tenant_id is not None else set()
     stored = await outbox.get(connection, message.id)  # the address is stored just before sending
     if stored is not None and stored.recipient:
-        holders.update(await tenant_ids_by_phone(connection, stored.recipient.removeprefix("whatsapp:")))
+        holders.update(await thread_store.tenant_ids_by_phone(connection, stored.recipient.removeprefix("whatsapp:")))
     return sorted(holders)
 

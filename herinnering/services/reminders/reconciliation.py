@@ -58,7 +58,8 @@ def _settling(row: Row[Any], batch: set[int], now: datetime, stalled_before: dat
 
 def _attempted(row: Row[Any]) -> datetime:
     # rows claimed before `attempted_at` existed: the day before creation, as generous as before
-    return row.attempted_at if row.attempted_at is not None else row.created_at - timedelta(days=1)
+    attempted: datetime = row.attempted_at if row.attempted_at is not None else row.created_at - timedelta(days=1)
+    return attempted
 
 
 async def verdict(dispatcher: Dispatcher, message: Row[Any], batch: set[int],
