@@ -30,7 +30,6 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.clock import Clock
 from herinnering.config import Settings
-from herinnering.domain.conversations.objection import TenantObjected
 from herinnering.domain.payments.payments import PaymentChange
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
@@ -149,20 +148,3 @@ async def publish_payments(connection: AsyncConnection, settings: Settings, chan
         else:
             for change in changes:
                 await handler(connection, settings, change)
-
-
-ObjectionHandler = Callable[[AsyncConnection, TenantObjected], Awaitable[list[dict[str, Any]]]]
-
-
-@cache
-def objection_subscribers() -> tuple[ObjectionHandler, ...]:
-    """Who hears that a tenant objected in a conversation: the early-warning gate records it."""
-    from herinnering.services.legal import early_warning
-
-    return (early_warning.on_objection,)
-
-
-async def publish_objection(connection: AsyncConnection, objection: TenantObjected) -> list[dict[str, Any]]:
-    """Tell every subscriber, in the caller's transaction; returns the timeline events they made,
-    for the caller to append with its own."""
-    return [row for handler in objection_subscribers() for row in await handler(connection, objection)]

@@ -16,11 +16,11 @@ from typing import Any
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import message_store, outbox, tenant_store, thread_store, user_store
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.bootstrap import Runtime, publish_objection
-from herinnering.domain.conversations.objection import TenantObjected
+from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.threads import Action
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import NotFound, NotOwner, ThreadError
+from herinnering.services.legal import early_warning
 from herinnering.services.reminders import whatsapp
 
 log = logging.getLogger(__name__)
@@ -182,10 +182,10 @@ async def record_objection(runtime: Runtime, thread_id: int, officer: Officer, t
         thread = await _thread(connection, thread_id)
         if thread.tenant_id is None:
             raise ThreadError("an unknown number has no arrears case")
-        found = await publish_objection(connection, TenantObjected(
-            thread.tenant_id, channel=channel, text=text[:MAX_REPLY], by=officer.email,
-            key=f"inbox:{thread_id}:{now:%Y%m%dT%H%M%S}", occurred_at=now))
-        cases = sum(row["data"]["cases"] for row in found if row["type"] == "objection_recorded")
+        found = await early_warning.record_objection(
+            connection, thread.tenant_id, channel=channel, text=text[:MAX_REPLY], by=officer.email,
+            key=f"inbox:{thread_id}:{now:%Y%m%dT%H%M%S}", now=now)
+        cases = found[0]["data"]["cases"] if found else 0
         if not cases:
             raise ThreadError("the tenant has no open arrears case to object for")
         await event_log.append(connection, found)

@@ -28,7 +28,6 @@ from herinnering.adapters.db import (
 )
 from herinnering.adapters.db import events as event_log
 from herinnering.config import Settings
-from herinnering.domain.conversations.objection import TenantObjected
 from herinnering.domain.legal.early_warning import (
     Feedback,
     StepRecord,
@@ -119,12 +118,6 @@ async def record_objection(
             by=by, source_key=f"objection:{key}:{case_id}", now=now,
         )
     return [event_log.event(tenant_id, "objection_recorded", now, cases=recorded, channel=channel, by=by)]
-
-
-async def on_objection(connection: AsyncConnection, objection: TenantObjected) -> list[dict[str, Any]]:
-    """Subscriber (bootstrap): a tenant objected in a conversation, by keyword or to an officer."""
-    return await record_objection(connection, objection.tenant_id, channel=objection.channel, text=objection.text,
-                                  by=objection.by, key=objection.key, now=objection.occurred_at)
 
 
 async def objections(connection: AsyncConnection, case_id: int) -> list[Row[Any]]:
