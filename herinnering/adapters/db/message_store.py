@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
@@ -63,3 +63,17 @@ async def accepted_at_send_time(connection: AsyncConnection, message_ids: Sequen
 async def id_by_key(connection: AsyncConnection, idempotency_key: str) -> int | None:
     """The message planned under this key, if any."""
     return (await connection.execute(select(messages.c.id).where(messages.c.idempotency_key == idempotency_key))).scalar()
+
+
+async def first_sent_of_kind(connection: AsyncConnection, kind: str) -> Row[Any] | None:
+    """The first message of this kind the provider accepted: id, body, context, tenant id."""
+    return (await connection.execute(
+        select(messages.c.id, messages.c.body, messages.c.context, messages.c.tenant_id)
+        .where(messages.c.kind == kind, messages.c.provider_sid.is_not(None))
+        .order_by(messages.c.id).limit(1))).first()
+
+
+async def awaiting_report_count(connection: AsyncConnection) -> int:
+    """Messages sending or sent, whose delivery report has not come back yet."""
+    return int((await connection.execute(select(func.count()).where(
+        messages.c.state.in_([MessageState.SENT, MessageState.SENDING])))).scalar_one())

@@ -385,3 +385,9 @@ async def link_to_tenant(connection: AsyncConnection, thread_id: int, tenant_id:
         last_message_at=max(kept.last_message_at, old.last_message_at), status="open", updated_at=now))
     await connection.execute(threads.delete().where(threads.c.id == thread_id))
     return int(existing)
+
+
+async def id_by_phone(connection: AsyncConnection, phone: str) -> int | None:
+    """The first thread with this number (one an unknown number started, for instance)."""
+    return (await connection.execute(select(threads.c.id).where(threads.c.phone == phone)
+                                     .order_by(threads.c.id).limit(1))).scalar()

@@ -349,3 +349,9 @@ def costs_due(letter: Row[Any], today: date) -> bool:
 letters_of = letter_store.of_case
 batches = letter_store.batches
 batch_pdf = letter_store.batch_pdf
+
+
+async def letter_of_case(runtime: Runtime, case_id: int, letter_id: int) -> Row[Any] | None:
+    """One letter of a case as stored now (its dates once posted)."""
+    async with runtime.db.begin() as connection:
+        return next((row for row in await letters_of(connection, case_id) if row.id == letter_id), None)
