@@ -29,6 +29,7 @@ from typing import Any
 
 import jinja2
 from babel.dates import format_date
+from pypdf import PdfReader, PdfWriter
 
 from herinnering.adapters import pdf
 from herinnering.adapters.db import AsyncConnection, Row, case_store, letter_store, tenant_store
@@ -215,8 +216,6 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
 
 def _merge(documents: list[bytes]) -> bytes:
     """The letters' own PDFs one after the other, unchanged, as one file to print."""
-    from pypdf import PdfReader, PdfWriter
-
     writer = PdfWriter()
     for document in documents:
         writer.append(PdfReader(io.BytesIO(document)))

@@ -28,6 +28,7 @@ from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period, debit_date, next_window_opening
 from herinnering.domain.reminders.states import MessageState
 from herinnering.services.payments import balance
+from herinnering.services.tenants.self_service import current_day, day_changes
 
 
 def token_hash(token: str) -> str:
@@ -87,8 +88,6 @@ class PageData:
 
 
 async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row[Any], today: date) -> PageData:
-    from herinnering.services.tenants.self_service import current_day, day_changes
-
     months = await balance.periods(connection, tenant.id)
     data = PageData(balance_cents=await balance.outstanding(connection, tenant.id))
     data.open_months = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0]
