@@ -19,8 +19,11 @@ from herinnering.clock import SystemClock
 from herinnering.domain.reminders.planning import Period
 from herinnering.errors import HerinneringError
 from herinnering.services import changes
+from herinnering.services.payments.collection import ladder_job
 from herinnering.services.reminders.dispatch import Dispatcher
 from herinnering.services.reminders.planning import plan_month
+from herinnering.services.reminders.status_sweep import sweep_job
+from herinnering.services.tenants.segments import segments_job
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +68,6 @@ async def dispatch_job(dispatcher: Dispatcher) -> None:
 
 async def status_sweep_job(dispatcher: Dispatcher) -> None:
     """Ask the provider about messages still `sent` long after sending (services/reminders/status_sweep.py)."""
-    from herinnering.services.reminders.status_sweep import sweep_job
-
     try:
         await sweep_job(dispatcher.rt, dispatcher.sender)
     except Exception as exc:
@@ -101,10 +102,9 @@ def build_scheduler(runtime: Runtime, dispatcher: Dispatcher | None, *, planning
         return scheduler
     scheduler.add_job(plan_job, "cron", hour=6, minute=0, args=[runtime], id="plan",
                       next_run_time=SystemClock().now())
-    scheduler.add_job("herinnering.services.payments.collection:ladder_job", "interval", minutes=30, args=[runtime], id="ladder", next_run_time=SystemClock().now())  # noqa: E501
+    scheduler.add_job(ladder_job, "interval", minutes=30, args=[runtime], id="ladder", next_run_time=SystemClock().now())
     if settings.changes.webhook_url:  # the change feed pushed to the ERP's webhook
         scheduler.add_job(changes.push_job, "interval", seconds=settings.changes.interval_seconds, args=[runtime],
                           id="changes-push")
-    scheduler.add_job("herinnering.services.tenants.segments:segments_job", "cron", hour=5, minute=30, args=[runtime],
-                      id="segments")  # klantprofielen, daily (issue 10)
+    scheduler.add_job(segments_job, "cron", hour=5, minute=30, args=[runtime], id="segments")  # klantprofielen, daily (issue 10)
     return scheduler

@@ -20,19 +20,24 @@ import getpass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from herinnering.bootstrap import Runtime, open_runtime
-from herinnering.commands.common import add_now, find_tenant, make_clock
+from herinnering.bootstrap import open_runtime
+from herinnering.commands.common import add_now, make_clock
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS, MviStep
 from herinnering.domain.payments.arrangements import Every
 from herinnering.domain.payments.ladder import OPEN_ENDED
 from herinnering.domain.payments.state import check_amount_range
-from herinnering.errors import BadInput, NotFound
+from herinnering.errors import BadInput
+from herinnering.services.conversations.worklist import done_by_contract
+from herinnering.services.legal import records, wgs_screen
+from herinnering.services.payments.arrangement_changes import team_list
+from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.payments.ladder_overview import ladder_overview
+from herinnering.services.tenants import actions
 
 console = Console(soft_wrap=True)
 
@@ -62,33 +67,15 @@ def _who(args: argparse.Namespace) -> str:
     return getattr(args, "by", None) or f"cli:{getpass.getuser()}"
 
 
-async def _tenant(runtime: Runtime, external_id: str) -> Any:
-    async with runtime.db.begin() as connection:
-        return await find_tenant(connection, external_id)
-
-
 def _money(cents: int) -> str:
     return f"€ {Decimal(cents) / 100:.2f}".replace(".", ",")
 
 
 async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.adapters.db import task_store
-    from herinnering.services.legal.early_warning import signal_lines
-    from herinnering.services.payments.arrangements import arrangement_lines
-    from herinnering.services.payments.collection import ladder_view, local_day
-    from herinnering.services.payments.pause import current
-    from herinnering.services.payments.returns import return_lines
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        today = local_day(runtime.clock.now(), settings)
-        async with runtime.db.begin() as connection:
-            views = await ladder_view(connection, settings, tenant, today)
-            pause = await current(connection, tenant.id, today)
-            plans = await arrangement_lines(connection, tenant.id)
-            signals = await signal_lines(connection, settings, tenant, [view.case_id for view in views], today)
-            returns = await return_lines(connection, tenant.id)
-            open_tasks = await task_store.open_of(connection, tenant.id)
+        found = await ladder_overview(runtime, args.tenant)
+    tenant, views, pause, plans = found.tenant, found.cases, found.pause, found.arrangements
+    signals, returns, open_tasks = found.signals, found.returns, found.open_tasks
     console.print(f"{tenant.external_id} {tenant.name} — {tenant.channel}, {tenant.language}")
     for task in open_tasks:  # the id `herinnering mvi done-task` takes
         due = task.due_at or task.created_at
@@ -124,8 +111,6 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_ladder_tick(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.collection import ladder_tick
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await ladder_tick(runtime)
     console.print(f"{report.cases} open cases: {report.messages} messages planned, {report.tasks} tasks created, "
@@ -135,41 +120,30 @@ async def cmd_ladder_tick(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.pause import pause
-
     if bool(args.until) == bool(args.open_ended):
         raise BadInput("give either --until DATE or --open-ended")
     until = _day(args.until, "--until") if args.until else None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        async with runtime.db.begin() as connection:
-            await pause(connection, settings, tenant.id, until, args.reason, runtime.clock.now(), _who(args))
+        tenant = await actions.pause_by_contract(runtime, args.tenant, until, args.reason, _who(args))
     console.print(f"{tenant.external_id} is paused " + (f"through {until:%d-%m-%Y}" if until else "until resumed")
                   + ": no reminders, links or ladder steps.")
     return 0
 
 
 async def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.pause import resume
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        async with runtime.db.begin() as connection:
-            resumed = await resume(connection, tenant.id, runtime.clock.now(), _who(args))
+        tenant, resumed = await actions.resume_by_contract(runtime, args.tenant, _who(args))
     console.print(f"{tenant.external_id} resumed: the ladder continues where it was." if resumed
                   else f"{tenant.external_id} was not paused.")
     return 0
 
 
 async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.arrangements import add_arrangement
-
+    first = _day(args.first, "--first")
+    amount = _cents(args.amount) if args.amount else None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        async with runtime.db.begin() as connection:
-            made = await add_arrangement(
-                connection, runtime, tenant.id, count=args.instalments, first=_day(args.first, "--first"),
-                every=args.every, amount_cents=_cents(args.amount) if args.amount else None, by=_who(args))
+        tenant, made = await actions.arrange_by_contract(runtime, args.tenant, count=args.instalments, first=first,
+                                                         every=args.every, amount_cents=amount, by=_who(args))
     table = Table(title=f"Betalingsregeling {made.arrangement_id} for {tenant.external_id}: {_money(made.total_cents)}")
     table.add_column("#")
     table.add_column("date")
@@ -183,8 +157,6 @@ async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> i
 
 
 async def cmd_arrangement_list(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.arrangement_changes import team_list
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         plans = await team_list(runtime)
     table = Table(title=f"{len(plans)} active payment arrangements")
@@ -199,12 +171,10 @@ async def cmd_arrangement_list(args: argparse.Namespace, settings: Settings) -> 
 
 
 async def cmd_arrangement_change(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.arrangement_changes import change
-
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        ended = await change(connection, runtime, args.arrangement_id, count=args.instalments,
-                             first=_day(args.first, "--first"), every=args.every, reason=args.reason, by=_who(args))
+    first = _day(args.first, "--first")
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        ended = await actions.change_arrangement_by(runtime, args.arrangement_id, count=args.instalments, first=first,
+                                                    every=args.every, reason=args.reason, by=_who(args))
     console.print(f"Arrangement {ended.arrangement_id} changed: {_money(ended.remaining_cents)} still to pay, now "
                   f"arrangement {ended.new_arrangement_id}; the tenant gets a message.", highlight=False)
     for part in ended.instalments:
@@ -213,11 +183,8 @@ async def cmd_arrangement_change(args: argparse.Namespace, settings: Settings) -
 
 
 async def cmd_arrangement_cancel(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.arrangement_changes import cancel
-
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        ended = await cancel(connection, runtime, args.arrangement_id, reason=args.reason, by=_who(args))
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        ended = await actions.cancel_arrangement_by(runtime, args.arrangement_id, args.reason, _who(args))
     told = "the tenant gets a message" if ended.message_id else "nothing left to pay, no message"
     console.print(f"Arrangement {ended.arrangement_id} cancelled: {_money(ended.remaining_cents)} still to pay goes "
                   f"back to the ladder; {told}.", highlight=False)
@@ -225,33 +192,15 @@ async def cmd_arrangement_cancel(args: argparse.Namespace, settings: Settings) -
 
 
 async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.mvi import manual_key, record
-    from herinnering.services.payments import cases
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        now = runtime.clock.now()
-        async with runtime.db.begin() as connection:
-            rows = await cases.cases_of(connection, tenant.id)
-            if args.period:
-                rows = [row for row in rows if row.period == args.period]
-            else:
-                rows = [row for row in rows if row.state != "closed"]
-            if not rows:
-                raise NotFound(f"{tenant.external_id} has no {'such' if args.period else 'open'} arrears case")
-            case = rows[-1]
-            new = await record(connection, case_id=case.id, tenant_id=tenant.id, step=args.step, channel=args.channel,
-                               text=args.text, occurred_at=now, by=_who(args), now=now,
-                               source_key=manual_key(case.id, args.step, args.channel, args.text, now))
-    console.print(f"Recorded {args.step} ({args.channel}) for {tenant.external_id} {case.period}."
+        tenant, period, new = await records.record_step(runtime, args.tenant, period=args.period, step=args.step,
+                                                        channel=args.channel, text=args.text, by=_who(args))
+    console.print(f"Recorded {args.step} ({args.channel}) for {tenant.external_id} {period}."
                   if new else "Already recorded.")
     return 0
 
 
 async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.conversations.worklist import done_by_contract
-    from herinnering.services.legal.mvi import complete_task
-
     if (args.task_id is None) == (args.tenant is None):
         raise BadInput("give a task id (see `herinnering ladder --tenant …` or /werk), "
                                "or --tenant HC-… with --kind")
@@ -261,24 +210,18 @@ async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int
                                                        args.note)
         else:
             task_id = args.task_id
-            async with runtime.db.begin() as connection:
-                recorded = await complete_task(connection, settings, task_id, runtime.clock.now(), by=_who(args),
-                                               channel=args.channel, note=args.note)
+            recorded = await records.complete_task(runtime, task_id, by=_who(args), channel=args.channel,
+                                                   note=args.note)
     console.print(f"Task {task_id} done; {recorded} MVI steps recorded.")
     return 0
 
 
 async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.wgs_export import collect, mark_signalled
-    from herinnering.services.payments.collection import local_day
-
     since = _day(args.since, "--since")
     out = Path(args.out)
     kind = args.format or ("json" if out.suffix.lower() == ".json" else "csv")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        now = runtime.clock.now()
-        async with runtime.db.begin() as connection:
-            export = await collect(connection, settings, since, local_day(now, settings))
+        export = await wgs_screen.collect(runtime, since)
         written = []
         for municipality, part in sorted(export.per_municipality().items()):
             slug = "".join(c if c.isalnum() else "-" for c in municipality.lower()).strip("-") or "onbekend"
@@ -289,8 +232,7 @@ async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
                 raise BadInput(f"cannot write {path}: {exc.strerror}") from None
             written.append(f"{path} ({municipality}: {len(part.rows)})")
         if not args.dry_run:
-            async with runtime.db.begin() as connection:
-                await mark_signalled(connection, export, now)
+            await records.mark_signalled(runtime, export)
     for refusal in export.refused:
         console.print(f"[red]refused[/] {refusal.contract_id} case {refusal.case_id}: {refusal.reason}",
                       highlight=False)

@@ -1,20 +1,21 @@
-"""What every command shares: the consoles and the `--now` clock."""
+"""What every command shares: the consoles, the `--now` clock and a worker's name."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
+import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
 from herinnering.config import Settings
-from herinnering.errors import BadInput, NotFound
+from herinnering.errors import BadInput
 
 # Piped output (logs, tests, cron mail) is not cut at 80 columns.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -43,19 +44,14 @@ def make_clock(args: argparse.Namespace, settings: Settings, *, moving: bool = F
     return OffsetClock(start) if moving else SettableClock(start)
 
 
-async def find_tenant(connection: AsyncConnection, contract_id: str) -> Any:
-    """The tenant with this contract id, or the error every `--tenant` option gives."""
-    from herinnering.adapters.db import tenant_store
-
-    tenant = await tenant_store.by_external_id(connection, contract_id)
-    if tenant is None:
-        raise NotFound(f"--tenant: no tenant with contract id {contract_id!r}")
-    return tenant
-
-
 def read_input(path: Path) -> bytes:
     """The bytes of an input file, or an error naming it (no traceback for a typo in a path)."""
     try:
         return path.read_bytes()
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+def worker_id() -> str:
+    """Names a sending process in the claims it makes: host, process id and a random tail."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

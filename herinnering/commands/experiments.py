@@ -16,7 +16,6 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 from rich.console import Console
@@ -25,16 +24,16 @@ from rich.table import Table
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
+from herinnering.domain.experiments.simulation import run_scenarios
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import NotFound
+from herinnering.domain.tenants.segments import LABELS, Segment
 from herinnering.resources import templates_dir
-from herinnering.services.experiments import admin as experiment_admin
 from herinnering.services.experiments import experiments as service
+from herinnering.services.experiments import screen, simulation
 from herinnering.services.experiments import view as view
-
-if TYPE_CHECKING:  # scipy and numpy load only for a report: every other command starts faster
-    from herinnering.services.experiments.report import ExperimentReport
-    from herinnering.services.experiments.segments import SegmentRow
+from herinnering.services.experiments.report import ExperimentReport
+from herinnering.services.experiments.segments import SegmentRow
+from herinnering.web.experiments import charts_png
 
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
@@ -56,8 +55,6 @@ def print_report(report: ExperimentReport) -> None:
 
 
 def print_segments(rows: list[SegmentRow]) -> None:
-    from herinnering.domain.tenants.segments import LABELS, Segment
-
     table = Table(title="Per segment (the tenant's segment on the day of exposure)")
     for column in ("segment", "variant", "exposures", "conversions", "rate"):
         table.add_column(column)
@@ -71,8 +68,6 @@ def print_segments(rows: list[SegmentRow]) -> None:
 
 
 def write_plots(report: ExperimentReport, directory: Path) -> list[Path]:
-    from herinnering.web.experiments import charts_png
-
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, png in charts_png(report):
@@ -84,9 +79,7 @@ def write_plots(report: ExperimentReport, directory: Path) -> list[Path]:
 
 async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
-        async with runtime.db.begin() as connection:
-            exposed = await service.exposure_counts(connection)
-            known = await experiment_admin.all_experiments(connection, settings)
+        exposed, known = await screen.catalogue(runtime)
         table = Table(title="Experiments")
         for column in ("key", "title", "kind", "status", "from", "until", "variants", "exposures", "templates"):
             table.add_column(column)
@@ -106,21 +99,9 @@ async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.experiments.report import build_report
-    from herinnering.services.experiments.segments import by_segment
-
     clock = SystemClock()
-    async with open_runtime(settings, clock, with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        known = await experiment_admin.all_experiments(connection, settings)
-        experiment = next((e for e in known if e.key == args.key), None)
-        if experiment is None:
-            names = ", ".join(e.key for e in known) or "none configured"
-            raise NotFound(f"no experiment {args.key!r} in the configuration or made on screen "
-                                   f"(known: {names})")
-        report = await build_report(connection, experiment, settings.reminders.timezone, clock.now())
-        per_segment = (await by_segment(connection, experiment, settings.reminders.timezone)
-                       if args.by_segment else None)
+    async with open_runtime(settings, clock, with_sender=False) as runtime:
+        report, per_segment = await screen.report_by_key(runtime, args.key, clock.now(), per_segment=args.by_segment)
     print_report(report)
     if per_segment is not None:
         print_segments(per_segment)
@@ -131,9 +112,6 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.domain.experiments.simulation import run_scenarios
-    from herinnering.services.experiments import simulation
-
     if not args.skip_database:
         spec = simulation.Spec(
             tenants=args.tenants, base_rate=args.base_rate, uplift=args.uplift, seed=args.seed,

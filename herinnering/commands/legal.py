@@ -16,14 +16,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import open_runtime
-from herinnering.commands.collection import _cents, _day, _money, _tenant, _who
+from herinnering.commands.collection import _cents, _day, _money, _who
 from herinnering.commands.common import add_now, console, make_clock, read_input
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS
 from herinnering.domain.payments.costs import collection_costs, letter_dates
 from herinnering.errors import BadInput, Conflict
+from herinnering.services.legal import letters, proof, records
+from herinnering.services.payments.cases import list_open_cases, local_day
+from herinnering.services.tenants import lookup
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -37,11 +39,9 @@ def _write(path: Path, data: bytes | str) -> None:
 
 
 async def cmd_letter(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.letters import generate
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        made = await generate(runtime, tenant, args.kind, by=_who(args), channel=args.channel,
+        tenant = await lookup.tenant(runtime, args.tenant)
+        made = await letters.generate(runtime, tenant, args.kind, by=_who(args), channel=args.channel,
                               post_on=_day(args.post_on, "--post-on") if args.post_on else None)
     out = Path(args.out)
     _write(out, made.pdf)
@@ -57,10 +57,8 @@ async def cmd_letter(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_post_batch(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.letters import make_post_batch
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        batch = await make_post_batch(runtime, by=_who(args))
+        batch = await letters.make_post_batch(runtime, by=_who(args))
     out = Path(args.out)
     _write(out, batch.pdf)
     _write(out.with_suffix(".txt"), batch.listing + "\n")
@@ -72,19 +70,15 @@ async def cmd_post_batch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_posted(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.letters import mark_batch_posted
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        ids = await mark_batch_posted(runtime, args.batch, _day(args.on, "--on"), by=_who(args))
+        ids = await letters.mark_batch_posted(runtime, args.batch, _day(args.on, "--on"), by=_who(args))
     console.print(f"Post batch {args.batch} posted on {args.on}: {len(ids)} letter(s); their terms run from that day.")
     return 0
 
 
 async def cmd_post_letter(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.letters import post_single
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        await post_single(runtime, args.letter, _day(args.on, "--on"), by=_who(args),
+        await letters.post_single(runtime, args.letter, _day(args.on, "--on"), by=_who(args),
                           tracking_number=args.registered, delivery_record=args.email_delivered)
     how = f"registered mail {args.registered}" if args.registered else "e-mail (delivered)"
     console.print(f"Letter {args.letter} posted on {args.on} by {how}.")
@@ -92,8 +86,6 @@ async def cmd_post_letter(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.cases import list_open_cases
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         found = await list_open_cases(runtime.db)
     for case in found:
@@ -106,11 +98,9 @@ async def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_proof(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.proof import build
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        bundle = await build(runtime, tenant, args.case)
+        tenant = await lookup.tenant(runtime, args.tenant)
+        bundle = await proof.build(runtime, tenant, args.case)
     out = Path(args.out)
     _write(out, bundle.pdf)
     twin = out.with_suffix(".html")
@@ -120,16 +110,9 @@ async def cmd_proof(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.early_warning import record_objection
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await _tenant(runtime, args.tenant)
-        now = runtime.clock.now()
-        async with runtime.db.begin() as connection:
-            rows = await record_objection(connection, tenant.id, channel=args.channel, text=args.text, by=_who(args),
-                                          key=f"officer:{now:%Y%m%dT%H%M%S}", now=now)
-            await event_log.append(connection, rows)
-    cases = rows[0]["data"]["cases"] if rows else 0
+        tenant, cases = await records.record_objection(runtime, args.tenant, channel=args.channel, text=args.text,
+                                                       by=_who(args))
     if not cases:
         raise Conflict(f"{tenant.external_id} has no open arrears case to object for")
     console.print(f"Objection recorded for {tenant.external_id} on {cases} open case(s): no Wgs signal for them.")
@@ -137,16 +120,9 @@ async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.legal.early_warning import import_feedback
-    from herinnering.services.payments.collection import local_day
-
     text = read_input(Path(args.file)).decode("utf-8-sig")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        now = runtime.clock.now()
-        async with runtime.db.begin() as connection:
-            report = await import_feedback(connection, settings, text, now, local_day(now, settings), _who(args))
-            if args.dry_run or report.errors:
-                await connection.rollback()
+        report = await records.import_feedback(runtime, text, by=_who(args), dry_run=args.dry_run)
     for error in report.errors:
         console.print(f"[red]{error}[/]", highlight=False)
     if report.errors:
@@ -160,8 +136,6 @@ async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_costs(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.collection import local_day
-
     sent = _day(args.sent, "--sent") if args.sent else local_day(make_clock(args, settings).now(), settings)
     costs = collection_costs(_cents(args.amount), vat_percent=settings.lawful.vat_percent,
                              monthly_rent_cents=_cents(args.rent) if args.rent else None)

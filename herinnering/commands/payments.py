@@ -17,29 +17,30 @@ from types import SimpleNamespace
 
 from rich.table import Table
 
-from herinnering.adapters.db import tenant_store
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import SystemClock
-from herinnering.commands.common import add_now, console, err, find_tenant, make_clock, read_input
+from herinnering.commands.common import add_now, console, err, make_clock, read_input
 from herinnering.config import Settings
 from herinnering.domain.payments.state import parse_amount_cents
 from herinnering.domain.reminders.planning import Period
 from herinnering.errors import BadInput
+from herinnering.fakes import mollie_server
+from herinnering.services.payments import account, bank_matching, statement
+from herinnering.services.payments.intake import import_payment_file
+from herinnering.services.privacy.audit import operator_action
+from herinnering.services.tenants import lookup
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.intake import import_payment_file
-
     path = Path(args.file)
     data = read_input(path)
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         intake = await import_payment_file(runtime.db, settings, runtime.clock, data, path.name, dry_run=args.dry_run)
+        names = await lookup.contract_ids(runtime, (c.tenant_id for c in intake.report.changes))
     report = intake.report
     for note in report.skipped:
         console.print(f"skipped {note}", highlight=False)
-    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
-        names = await tenant_store.contract_ids(connection, (c.tenant_id for c in report.changes))
     for change in report.changes:
         reason = f" ({change.reason_code})" if change.reason_code else ""
         console.print(f"{names.get(change.tenant_id, change.tenant_id)} {change.period}: {change.status}{reason}, "
@@ -53,14 +54,9 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
-    from herinnering.services.payments.links import links_of
-
-    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
-        tenant = await find_tenant(connection, args.tenant)
-        months = await payments.periods(connection, tenant.id)
-        balance = await payments.outstanding(connection, tenant.id)
-        links = await links_of(connection, tenant.id)
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
+        found = await account.overview(runtime, args.tenant)
+    tenant, months, balance, links = found.tenant, found.months, found.outstanding_cents, found.links
     table = Table(title=f"Payments of {tenant.external_id}")
     for column in ("month", "status", "due", "paid", "outstanding", "reason", "last source"):
         table.add_column(column)
@@ -76,25 +72,16 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
-    from herinnering.services.payments.links import create_payment_link
-
     try:
         period = str(Period.parse(args.period))
         amount = parse_amount_cents(args.amount) if args.amount else None
     except ValueError as exc:
         raise BadInput(f"{exc}") from None
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        tenant = await find_tenant(connection, args.tenant)
-        if amount is None:
-            state = await payments.period_status(connection, tenant.id, period)
-            amount = state.outstanding_cents if state else tenant.monthly_rent_cents
-        if amount <= 0:
-            console.print(f"{args.tenant} {period} is paid: no link needed.")
-            return 0
-        link = await create_payment_link(connection, settings, tenant_id=tenant.id, period=period,
-                                         amount_cents=amount, now=runtime.clock.now())
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        link = await account.link_for_month(runtime, args.tenant, period, amount, runtime.clock.now())
+    if link is None:
+        console.print(f"{args.tenant} {period} is paid: no link needed.")
+        return 0
     console.print(link.url, highlight=False, soft_wrap=True)
     err.print(f"{money(link.amount_cents, 'nl')} for {link.description}; valid until "
               f"{link.expires_at.astimezone(settings.reminders.timezone):%d-%m-%Y %H:%M}", highlight=False)
@@ -102,36 +89,28 @@ async def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import statement
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        async with runtime.db.begin() as connection:
-            tenant = await find_tenant(connection, args.tenant)
-            today = runtime.clock.now().astimezone(settings.reminders.timezone).date()
-            account = await statement.statement_of(connection, tenant, today)
+        tenant, lines = await account.statement_of(runtime, args.tenant)
         language = args.language or tenant.language
         words = statement.labels(runtime.templates.env, language)
         if args.pdf:
             shown_as = SimpleNamespace(**{**tenant._mapping, "language": language})
-            Path(args.pdf).write_bytes(statement.render_pdf(account, words, settings, shown_as))
+            Path(args.pdf).write_bytes(statement.render_pdf(lines, words, settings, shown_as))
     table = Table(title=f"{words.title} — {tenant.external_id}")
     for column in (words.date, words.what, words.amount, words.balance):
         table.add_column(column)
-    for row in statement.rows(account, words, language):
+    for row in statement.rows(lines, words, language):
         table.add_row(row["date"], row["what"], row["amount"], row["balance"])
     console.print(table)
-    console.print(f"{words.total}: {money(account.balance_cents, language)}", highlight=False)
+    console.print(f"{words.total}: {money(lines.balance_cents, language)}", highlight=False)
     if args.pdf:
         err.print(f"PDF written to {args.pdf}", highlight=False)
     return 0
 
 
 async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
-
-    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime, runtime.db.begin() as connection:
-        tenant = await find_tenant(connection, args.tenant) if args.tenant else None
-        rows = await payments.matched_here(connection, tenant.id if tenant else None)
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
+        rows = await account.matches(runtime, args.tenant)
     table = Table(title="Payments matched by hand or by their signs (undo with: payments undo-match ID)")
     for column in ("id", "contract", "month", "amount", "booked", "how"):
         table.add_column(column)
@@ -143,24 +122,16 @@ async def cmd_matches(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_undo_match(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import payments
-    from herinnering.services.privacy.audit import operator_action
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        async with runtime.db.begin() as connection:
-            change = await payments.undo_match(connection, settings, args.id, runtime.clock.now(), by="cli")
-            names = await tenant_store.contract_ids(connection, [change.tenant_id])
+        change, contract_id = await account.undo_match(runtime, args.id, by="cli")
         await operator_action(runtime, "payment_match_undone", transaction=args.id)
     console.print(f"Payment {args.id} is unmatched again and back on the work list; "
-                  f"{names[change.tenant_id]} {change.period} is now {change.status}, outstanding "
+                  f"{contract_id} {change.period} is now {change.status}, outstanding "
                   f"{money(change.outstanding_cents, 'nl')}.", highlight=False)
     return 0
 
 
 async def cmd_payer_add(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments import bank_matching
-    from herinnering.services.privacy.audit import operator_action
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         new = await bank_matching.add_payer(runtime, args.tenant, args.iban, args.label, by="cli")
         await operator_action(runtime, "payer_added", tenant=args.tenant, label=args.label)
@@ -170,11 +141,9 @@ async def cmd_payer_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_fake_mollie(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.fakes.mollie_server import DEFAULT_API_KEY, serve
-
-    key = args.api_key or settings.payments.mollie_api_key or DEFAULT_API_KEY
+    key = args.api_key or settings.payments.mollie_api_key or mollie_server.DEFAULT_API_KEY
     console.print(f"Fake Mollie on http://{args.host}:{args.port} (key {key[:5]}…); Ctrl-C to stop")
-    await serve(args.host, args.port, key)
+    await mollie_server.serve(args.host, args.port, key)
     return 0
 
 

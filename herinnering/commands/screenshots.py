@@ -19,9 +19,14 @@ import tempfile
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+from herinnering.bootstrap import open_runtime
+from herinnering.clock import SettableClock
 from herinnering.commands.common import console
 from herinnering.config import Settings
+from herinnering.demo.workplace_scene import DAY_ZERO, build, screens
 from herinnering.errors import ConfigError
+from herinnering.fakes.twilio_server import FakeTwilio, running_fake_twilio
+from herinnering.web.app import serving
 
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
@@ -39,12 +44,6 @@ async def cmd_screenshots(args: argparse.Namespace, settings: Settings) -> int:
         from playwright.async_api import async_playwright
     except ImportError:
         raise ConfigError("screenshots need the playwright package: pip install -e '.[test]'") from None
-    from herinnering.bootstrap import open_runtime
-    from herinnering.clock import SettableClock
-    from herinnering.demo.workplace_scene import DAY_ZERO, build, screens
-    from herinnering.fakes.twilio_server import FakeTwilio, running_fake_twilio
-    from herinnering.web.app import serving
-
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     clock = SettableClock(datetime.combine(DAY_ZERO, time(8), tzinfo=UTC))

@@ -1,5 +1,6 @@
-"""CLI commands of tenant-centred collection (issue 10).
+"""CLI commands of the tenants area: the import, and tenant-centred collection.
 
+    herinnering import FILE [--dry-run]                                  tenants from the ERP's CSV export
     herinnering recollect export --date 2026-12-14 --out batch.xml   the day's re-collections as pain.008
     herinnering recollect handed --batch 3                             that file went to the bank (/herincasso too)
     herinnering collection-day show --tenant HC-100101                 the tenant's day and its changes
@@ -12,14 +13,24 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from rich.progress import Progress
+
 from herinnering.adapters.templates import money
 from herinnering.bootstrap import open_runtime
-from herinnering.commands.common import add_now, console, find_tenant, make_clock
+from herinnering.clock import SystemClock
+from herinnering.commands.common import add_now, console, err, make_clock, read_input
 from herinnering.config import Settings
-from herinnering.errors import BadInput, Conflict, NotFound
+from herinnering.domain.tenants.segments import LABELS, Segment
+from herinnering.errors import BadInput, NotFound
+from herinnering.services.payments import recollection_screen
+from herinnering.services.payments.returns import export_recollections
+from herinnering.services.tenants import actions
+from herinnering.services.tenants.importing import import_tenants
+from herinnering.services.tenants.segments import compute
 
 
 def _date(text: str) -> date:
@@ -29,9 +40,28 @@ def _date(text: str) -> date:
         raise BadInput(f"--date: {text!r} is not a date like 2026-12-14") from None
 
 
-async def cmd_recollect_export(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.payments.returns import export_recollections
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.file)
+    data = read_input(path)
+    async with open_runtime(settings, SystemClock(), with_sender=False) as runtime:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"Importing {path.name}", total=max(1, data.count(b"\n") - 1))
+            report = await import_tenants(runtime.db, data, settings.reminders, runtime.clock,
+                                          dry_run=args.dry_run, progress=lambda n: progress.advance(task, n))
+    for warning in report.warnings:
+        err.print(f"[yellow]{path.name}: {warning}[/]", highlight=False)
+    for error in report.errors:
+        err.print(f"[red]{path.name}, {error}[/]", highlight=False)
+    if args.dry_run:
+        console.print(f"Checked {path.name}: {report.rows} rows, {report.valid} valid, "
+                      f"{report.error_lines} with errors (dry run: nothing stored)")
+    else:
+        console.print(f"Imported {path.name}: {report.rows} rows, {report.inserted} new, {report.updated} changed, "
+                      f"{report.unchanged} unchanged, {report.error_lines} with errors")
+    return 0 if report.ok else 1
 
+
+async def cmd_recollect_export(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         report = await export_recollections(runtime.db, settings, runtime.clock, _date(args.date))
     for line in report.left_out:
@@ -48,27 +78,16 @@ async def cmd_recollect_export(args: argparse.Namespace, settings: Settings) -> 
 
 
 async def cmd_recollect_handed(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.adapters.db import recollection_store
-
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        found = await recollection_store.batch(connection, args.batch)
-        if found is None:
-            raise NotFound(f"--batch {args.batch}: no such re-collection file")
-        if not await recollection_store.mark_handed(connection, args.batch, args.by or "cli", runtime.clock.now()):
-            raise Conflict(f"file {args.batch} was already handed to the bank")
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        found = await recollection_screen.record_handed(runtime, args.batch, args.by or "cli")
     console.print(f"File {args.batch} ({found.collect_on:%d-%m-%Y}, {found.payment_count} re-collection(s)) "
                   "recorded as handed to the bank.", highlight=False)
     return 0
 
 
 async def cmd_day_show(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.tenants.self_service import day_changes
-
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        tenant = await find_tenant(connection, args.tenant)
-        changes = await day_changes(connection, tenant.id)
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        tenant, changes = await actions.day_changes(runtime, args.tenant)
     console.print(f"{tenant.external_id}: collection day {tenant.collection_day} (ERP)")
     for c in changes:
         console.print(f"  change {c.id}: {c.old_day} → {c.new_day} from {c.effective_period} ({c.source}, {c.state})")
@@ -76,11 +95,8 @@ async def cmd_day_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_day_reverse(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.tenants.self_service import reverse_day_change
-
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        done = await reverse_day_change(connection, args.change, args.by, runtime.clock.now())
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        done = await actions.reverse_day_change(runtime, args.change, args.by)
     if not done:
         raise NotFound(f"--change: no scheduled collection-day change {args.change}")
     console.print(f"Change {args.change} reversed.")
@@ -88,21 +104,22 @@ async def cmd_day_reverse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_page_link(args: argparse.Namespace, settings: Settings) -> int:
-    from herinnering.services.tenants.tenant_page import issue_token, page_url, send_page_link
-
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        tenant = await find_tenant(connection, args.tenant)
-        now = runtime.clock.now()
-        if args.send:
-            message_id = await send_page_link(connection, settings, tenant, now)
-            console.print(f"Message {message_id} planned with a new link.")
-        else:
-            console.print(page_url(settings, await issue_token(connection, settings, tenant.id, now)), highlight=False)
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        url, message_id = await actions.page_link(runtime, args.tenant, send=args.send)
+    if args.send:
+        console.print(f"Message {message_id} planned with a new link.")
+    else:
+        console.print(url, highlight=False)
     return 0
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add this area's sub-commands; each sets `run=async_function(args, settings) -> int`."""
+    p = commands.add_parser("import", help="import tenants from the ERP's CSV export")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate only; store nothing")
+    p.set_defaults(run=cmd_import)
+
     p = commands.add_parser("recollect", help="re-collections after a returned debit (SEPA pain.008)")
     sub = p.add_subparsers(dest="action", required=True)
     p = sub.add_parser("export", help="write the re-collections of one collection date as a pain.008 file")
@@ -137,11 +154,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def cmd_segments(args: argparse.Namespace, settings: Settings) -> int:
-    from collections import Counter
-
-    from herinnering.domain.tenants.segments import LABELS, Segment
-    from herinnering.services.tenants.segments import compute
-
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         now = runtime.clock.now()
         found = await compute(runtime.db, settings, now.astimezone(settings.reminders.timezone).date(), now)
@@ -153,13 +165,8 @@ async def cmd_segments(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_pre_debit_opt_out(args: argparse.Namespace, settings: Settings) -> int:
     """An officer records the tenant's own wish; refused outside the segments that allow it."""
-    from herinnering.services.reminders.cadence import set_pre_debit_opt_out
-
-    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime, \
-            runtime.db.begin() as connection:
-        tenant = await find_tenant(connection, args.tenant)
-        await set_pre_debit_opt_out(connection, settings, tenant.id, on=not args.undo, source="officer",
-                                    now=runtime.clock.now())
+    async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
+        tenant = await actions.set_pre_debit_opt_out(runtime, args.tenant, on=not args.undo, source="officer")
     console.print(f"{tenant.external_id}: pre-debit reminders {'on again' if args.undo else 'off'}", highlight=False)
     return 0
 

@@ -13,21 +13,34 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import func, select
 
-from herinnering.adapters.db import outbox
+from herinnering.adapters.db import outbox, tenant_store
 from herinnering.adapters.db.tables import messages
 from herinnering.bootstrap import Runtime, open_runtime, refuse_unsafe_web
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
+from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import HerinneringError
 from herinnering.fakes.twilio_server import FakeTwilio, running_fake_twilio
 from herinnering.resources import config_dir
 from herinnering.scheduler import periods_to_plan
+from herinnering.services.legal.letters import (
+    generate,
+    letters_of,
+    make_post_batch,
+    mark_batch_posted,
+)
+from herinnering.services.payments.cases import case_detail, list_open_cases, local_day
+from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.payments.intake import import_payment_file
+from herinnering.services.payments.payments import record_for_tenant
+from herinnering.services.privacy.users import add_user
 from herinnering.services.reminders.dispatch import Dispatcher
 from herinnering.services.reminders.planning import plan_month
 from herinnering.services.tenants.importing import import_tenants
@@ -89,8 +102,6 @@ DEMO_OFFICER = "demo@delinde.nl"
 
 async def demo_officer(runtime: Runtime, console: Console, url: str) -> None:
     """Every page needs a login: the demo makes a team lead with a fresh password and says so."""
-    from herinnering.services.privacy.users import add_user
-
     password = secrets.token_urlsafe(12)
     await add_user(runtime, DEMO_OFFICER, password, "teamlead", name="Demo")
     console.print(f"Log in at {url}/login as [bold]{DEMO_OFFICER}[/] with password [bold]{password}[/]")
@@ -141,11 +152,6 @@ async def time_lapse(runtime: Runtime, console: Console, until: datetime | None 
 async def missed_payment(runtime: Runtime, console: Console) -> None:
     """A returned direct debit (the sample CAMT.053), the ladder's link message, a sandbox
     payment over HTTP, and the ladder stopping for that tenant."""
-    import aiohttp
-
-    from herinnering.services.payments.collection import ladder_tick
-    from herinnering.services.payments.intake import import_payment_file
-
     tz = runtime.settings.reminders.timezone
     console.print("\n[bold]Missed payments[/] (the bank statement of 28 December comes in)")
     data = (config_dir() / "samples" / "camt053-returns.xml").read_bytes()
@@ -190,12 +196,6 @@ async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> No
     """A tenant still in arrears misses January too: the month joins the open case (one ladder,
     one total), the 14-day letter names both months and the costs once, goes into a post batch,
     and counts only once the batch is marked posted."""
-    from herinnering.adapters.db import tenant_store
-    from herinnering.domain.payments.state import Transaction, TransactionKind
-    from herinnering.services.legal.letters import generate, make_post_batch, mark_batch_posted
-    from herinnering.services.payments.cases import case_detail, list_open_cases, local_day
-    from herinnering.services.payments.payments import record_for_tenant
-
     console.print("\n[bold]One case, two months[/] (a tenant in arrears misses January as well)")
     open_now = await list_open_cases(runtime.db)
     if not open_now:
@@ -231,8 +231,6 @@ async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> No
     posted_on = local_day(runtime.clock.now(), runtime.settings)
     await mark_batch_posted(runtime, batch.batch_id, posted_on, by="demo")
     async with runtime.db.begin() as connection:
-        from herinnering.services.legal.letters import letters_of
-
         [letter] = [row for row in await letters_of(connection, case.case_id) if row.id == made.letter_id]
     console.print(f"  marked posted on {posted_on:%a %d-%m-%Y}: presumed receipt {letter.received_on:%d-%m-%Y}, "
                   f"term ends {letter.term_ends_on:%d-%m-%Y}, costs due from {letter.costs_due_from:%d-%m-%Y}")

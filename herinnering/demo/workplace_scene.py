@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from herinnering.adapters.db import tenant_store
+from sqlalchemy import select
+
+from herinnering.adapters.db import conversation_tables, tenant_store, tenant_view_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.tenants.tenant_csv import TenantRecord
 from herinnering.services.conversations import inbound
 from herinnering.services.payments import payments
-from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.payments.collection import ladder_tick, local_day
 from herinnering.services.privacy import users
 from herinnering.services.reminders.dispatch import Dispatcher
+from herinnering.services.tenants.tenant_page import issue_token, page_url
 
 PASSWORD = "correct horse battery staple"
 PERIOD = "2026-12"
@@ -113,10 +116,7 @@ async def log_in(page: Any, base: str, email: str) -> None:
 async def screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> AsyncIterator[str]:
     """Walk a browser page through the main screens and states; yields each screen's name while
     the page shows it (for a screenshot, or an accessibility check)."""
-    from playwright.async_api import expect
-
-    from herinnering.adapters.db import tenant_view_store
-    from herinnering.services.tenants.tenant_page import issue_token, page_url
+    from playwright.async_api import expect  # the browser tests' extra, not the app's
 
     async with runtime.db.begin() as connection:
         threads = {contract: await tenant_view_store.thread_of(connection, tenant.id)
@@ -187,8 +187,6 @@ async def _recollection_screens(page: Any, base: str) -> AsyncIterator[str]:
 async def _arrangement_screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> AsyncIterator[str]:
     """An officer agrees an arrangement, opens its change and cancel forms, changes it; the team's
     list; and another tenant's arrangement cancelled."""
-    from herinnering.services.payments.collection import local_day
-
     first = (local_day(runtime.clock.now(), runtime.settings) + timedelta(days=12)).isoformat()
     for contract, cancel in (("HC-204520", False), ("HC-204521", True)):
         await page.goto(f"{base}/huurders/{scene.tenants[contract].id}")
@@ -239,10 +237,7 @@ async def _tenant_screens(page: Any, url: str, language: str) -> AsyncIterator[s
 
 
 async def _unknown_thread(runtime: Runtime, scene: Scene) -> int:
-    from sqlalchemy import select
-
-    from herinnering.adapters.db.conversation_tables import threads
-
+    table = conversation_tables.threads
     async with runtime.db.begin() as connection:
-        return int((await connection.execute(select(threads.c.id).where(threads.c.phone == scene.unknown_phone)))
+        return int((await connection.execute(select(table.c.id).where(table.c.phone == scene.unknown_phone)))
                    .scalar_one())

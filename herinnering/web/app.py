@@ -15,10 +15,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from herinnering import metrics
-from herinnering.adapters.db import metrics_store as metrics_tables
-from herinnering.adapters.db import outbox
 from herinnering.bootstrap import Runtime
 from herinnering.resources import templates_dir
+from herinnering.services.reminders import outbox_status
 from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security
 from herinnering.web.conversations import inbox, media, worklist
 from herinnering.web.errors import errors
@@ -56,8 +55,7 @@ async def ready(request: web.Request) -> web.Response:
     """/health and /readyz: the process answers and the database does too."""
     runtime = request.app[RUNTIME]
     try:
-        async with runtime.db.begin() as connection:
-            await outbox.counts(connection)
+        await outbox_status.counts(runtime)
     except (OSError, SQLAlchemyError) as exc:
         log.warning("database not ready: %s", type(exc).__name__)
         return web.json_response({"status": "database unavailable"}, status=503)
@@ -66,9 +64,7 @@ async def ready(request: web.Request) -> web.Response:
 
 async def prometheus(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    async with runtime.db.begin() as connection:
-        rows = await outbox.counts(connection)
-        await metrics_tables.refresh(connection)  # ladder steps, experiment exposures
+    rows = await outbox_status.counts_for_metrics(runtime)  # and the ladder-step and exposure gauges
     metrics.OUTBOX.clear()
     for row in rows:
         metrics.OUTBOX.labels(state=row.state, channel=row.channel).set(row.n)
@@ -87,9 +83,7 @@ async def timing(request: web.Request, handler: webhooks.Handler) -> web.StreamR
 
 async def overview(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    async with runtime.db.begin() as connection:
-        counts = await outbox.counts(connection)
-        recent = await outbox.recent(connection, 50)
+    counts, recent = await outbox_status.counts_and_recent(runtime, 50)
     page = request.app[PAGES].get_template("web/overview.html.j2").render(
         counts=counts, messages=recent, organisation=runtime.settings.organisation,
         now=runtime.clock.now().astimezone(runtime.settings.reminders.timezone),

@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from herinnering.adapters.db import outbox
 from herinnering.domain.reminders.sending import Accepted
+from herinnering.services.reminders import answers
 from herinnering.services.reminders.dispatch import Dispatcher, TickReport
 from tests.integration.helpers import all_messages, event_types
 from tests.integration.test_webhooks import post_status, sent_message
@@ -51,7 +52,7 @@ async def test_a_delivery_report_before_our_own_record_of_the_send_keeps_deliver
     assert await post_status(runtime, message.id, "delivered") == 204
     [claimed] = await all_messages(runtime.db)
     assert claimed.state == "delivered"
-    await Dispatcher(runtime, "w1").record(claimed, Accepted(SID, "queued"), TickReport())
+    await answers.record(Dispatcher(runtime, "w1"), claimed, Accepted(SID, "queued"), TickReport())
     [row] = await all_messages(runtime.db)
     assert (row.state, row.provider_sid) == ("delivered", SID)
 

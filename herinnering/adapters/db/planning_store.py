@@ -16,7 +16,7 @@ month 30 % slower with ten months of messages and re-planning no cheaper than th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db import tenant_store
+from herinnering.adapters.db import segment_store, tenant_store
 from herinnering.adapters.db.experiment_tables import experiment_assignments
 from herinnering.adapters.db.tables import UtcDateTime, messages, tenants
 from herinnering.adapters.db.tenant_tables import collection_day_changes
@@ -66,6 +66,13 @@ class PlannedDay:
     experiments: frozenset[int] = frozenset()
 
 
+def plannable(opt_out_segments: Collection[int]) -> Any:
+    """Active, not opted out of messages, and not opted out of the pre-debit reminder while in a
+    segment that allows it (`[segments.cadence]`)."""
+    return and_(tenants.c.active.is_(True), tenants.c.opted_out.is_(False),
+                segment_store.wants_pre_debit_sql(opt_out_segments))
+
+
 def effective_days(period: str) -> Any:
     """Per tenant with a collection-day change in force for `period`: the newest change's day
     (`tenant_id`, `new_day`). Joined, not asked per tenant."""
@@ -79,18 +86,18 @@ def effective_days(period: str) -> Any:
     return select(ranked.c.tenant_id, ranked.c.new_day).where(ranked.c.newest == 1).subquery("day_changes")
 
 
-async def days_in_use(connection: AsyncConnection, period: str, plannable: Any) -> dict[int, int]:
+async def days_in_use(connection: AsyncConnection, period: str, opt_out_segments: Collection[int]) -> dict[int, int]:
     """How many plannable tenants collect on each effective day of `period`."""
     changed = effective_days(period)
     day = func.coalesce(changed.c.new_day, tenants.c.collection_day).label("day")
     chosen = (select(day).select_from(tenants.outerjoin(changed, changed.c.tenant_id == tenants.c.id))
-              .where(plannable).subquery())
+              .where(plannable(opt_out_segments)).subquery())
     rows = await connection.execute(select(chosen.c.day, func.count()).group_by(chosen.c.day))
     return {int(d): int(n) for d, n in rows.all()}
 
 
-async def first_tenants(connection: AsyncConnection, period: str, plannable: Any, days: Sequence[int],
-                        limit: int) -> list[Any]:
+async def first_tenants(connection: AsyncConnection, period: str, opt_out_segments: Collection[int],
+                        days: Sequence[int], limit: int) -> list[Any]:
     """The first `limit` plannable tenants collecting on `days` (by day, then id), with their
     effective `collection_day`: the CLI's preview."""
     changed = effective_days(period)
@@ -99,7 +106,7 @@ async def first_tenants(connection: AsyncConnection, period: str, plannable: Any
         select(tenants.c.id, tenants.c.external_id, tenants.c.name, day.label("collection_day"), tenants.c.channel,
                tenants.c.language, tenants.c.payment_method, tenants.c.contract_ended_on)
         .select_from(tenants.outerjoin(changed, changed.c.tenant_id == tenants.c.id))
-        .where(plannable, day.in_(days)).order_by(day, tenants.c.id).limit(limit)
+        .where(plannable(opt_out_segments), day.in_(days)).order_by(day, tenants.c.id).limit(limit)
     )).all())
 
 
@@ -114,12 +121,13 @@ async def insert_reminders(connection: AsyncConnection, period: str, days: Seque
 
 def reminders_insert(
     dialect: str, period: str, days: Sequence[PlannedDay], now: datetime, *,
-    plannable: Any, debit_kind: str, due_kind: str, key_prefixes: tuple[str, str],
-    experiments: Sequence[Experiment] = (), also: Any = None,
+    opt_out_segments: Collection[int], debit_kind: str, due_kind: str, key_prefixes: tuple[str, str],
+    experiments: Sequence[Experiment] = (), in_segments: Sequence[int] | None = None,
 ) -> Any:
-    """The statement: the reminders of `days` for every plannable tenant (and `also`) whose
-    lease covers the debit date. A direct-debit payer's message is `debit_kind` keyed
-    `<key_prefixes[0]>:<tenant>:<period>`, anyone else's `due_kind` keyed with `key_prefixes[1]`."""
+    """The statement: the reminders of `days` for every plannable tenant (in one of `in_segments`,
+    when given: a segment's extra earlier reminder) whose lease covers the debit date. A
+    direct-debit payer's message is `debit_kind` keyed `<key_prefixes[0]>:<tenant>:<period>`,
+    anyone else's `due_kind` keyed with `key_prefixes[1]`."""
     changed = effective_days(period)
     plan = _days_table(dialect, days, len(experiments))
     kind = tenant_store.reminder_kind_sql(debit_kind, due_kind)
@@ -139,10 +147,11 @@ def reminders_insert(
     rows = (
         select(*columns)
         .select_from(joined)
-        .where(func.coalesce(plan.c.day, 0) > 0, plannable, tenant_store.lease_covers_sql(plan.c.debit_date))
+        .where(func.coalesce(plan.c.day, 0) > 0, plannable(opt_out_segments),
+               tenant_store.lease_covers_sql(plan.c.debit_date))
     )
-    if also is not None:
-        rows = rows.where(also)
+    if in_segments is not None:
+        rows = rows.where(segment_store.in_segments_sql(in_segments))
     if experiments:
         rows = rows.offset(0)  # a fence: the hashes are computed once per row, not once per comparison
     row = rows.subquery("new_reminders")

@@ -14,7 +14,7 @@ from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.db.tables import events, tenants
 
 
-async def returned_in(connection: AsyncConnection, period: str) -> list[Row[Any]]:
+async def returned_in(connection: AsyncConnection, period: str) -> list[Row[int, str | None]]:
     """(tenant_id, reason_code) of every debit of this month that came back."""
     return list((await connection.execute(select(payment_periods.c.tenant_id, payment_periods.c.reason_code)
                                           .where(payment_periods.c.period == period,
@@ -27,7 +27,7 @@ async def open_month_tenants(connection: AsyncConnection) -> list[int]:
     return [row.tenant_id for row in (await connection.execute(select(payment_periods.c.tenant_id).where(gap > 0))).all()]
 
 
-async def missed_instalments_since(connection: AsyncConnection, since: date) -> list[Row[Any]]:
+async def missed_instalments_since(connection: AsyncConnection, since: date) -> list[Row[int, date]]:
     """(tenant_id, due_on) of every instalment missed that fell due on or after `since`."""
     return list((await connection.execute(
         select(arrangements.c.tenant_id, instalments.c.due_on).join(
@@ -35,7 +35,7 @@ async def missed_instalments_since(connection: AsyncConnection, since: date) -> 
         .where(instalments.c.state == "missed", instalments.c.due_on >= since))).all())
 
 
-async def events_since(connection: AsyncConnection, kind: str, since: datetime) -> list[Row[Any]]:
+async def events_since(connection: AsyncConnection, kind: str, since: datetime) -> list[Row[int, dict[str, Any]]]:
     """(tenant_id, data) of every event of this type since that moment."""
     return list((await connection.execute(select(events.c.tenant_id, events.c.data).where(
         events.c.type == kind, events.c.occurred_at >= since))).all())

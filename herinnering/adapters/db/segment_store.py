@@ -94,7 +94,7 @@ async def replace_day(connection: AsyncConnection, day: date, rows: Sequence[dic
         await connection.execute(dialect_insert(connection, tenant_segments), [{**row, "day": day} for row in rows])
 
 
-async def counts_per_day(connection: AsyncConnection, since: date) -> list[Row[Any]]:
+async def counts_per_day(connection: AsyncConnection, since: date) -> list[Row[date, int, int]]:
     """(day, segment, count) from `since`, by day."""
     return list((await connection.execute(
         select(tenant_segments.c.day, tenant_segments.c.segment, func.count())

@@ -135,11 +135,11 @@ async def tenant_by_contract(connection: AsyncConnection, contract: str) -> Row[
         or_(tenants.c.external_id == contract, tenants.c.external_id == contract.upper())))).first()
 
 
-async def ladder_step_of(connection: AsyncConnection, task_id: int) -> tuple[Row[Any] | None, Row[Any] | None]:
+async def ladder_step_of(connection: AsyncConnection, task_id: int) -> tuple[Row[Any], Row[Any]] | None:
     """The ladder rung that made this task and its case, when the ladder made it."""
     step = (await connection.execute(select(ladder_steps).where(ladder_steps.c.task_id == task_id))).first()
     if step is None:
-        return None, None
+        return None
     case = (await connection.execute(select(arrears_cases).where(arrears_cases.c.id == step.case_id))).first()
-    return step, case
+    return None if case is None else (step, case)
 

@@ -263,8 +263,8 @@ def keyword_rules(words: Mapping[Intent, Iterable[str]] | None = None, *, builti
             for intent, listed in by_intent.items():
                 for word in listed:
                     add(intent, word, language)
-    for intent, listed in (words or {}).items():
-        for word in listed:
+    for intent, given in (words or {}).items():
+        for word in given:
             add(Intent(intent), word, None)
     polite = {tuple(canonical(p).split()): language for language, phrases in POLITE.items() for p in phrases}
     return KeywordRules(words=table, languages={k: frozenset(v) for k, v in languages.items()}, polite=polite)

@@ -259,8 +259,9 @@ def _history(
     history: list[list[Look]] = []
     for series in points:
         counts = [n for _, n, _ in series]
+        bounds: list[float | None]
         if method == "spending":
-            bounds = _spending_for(counts, planned, alpha)
+            bounds = list(_spending_for(counts, planned, alpha))
         else:
             bounds = [None] * len(series)
         looks = []

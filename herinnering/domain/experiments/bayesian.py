@@ -42,7 +42,7 @@ def _greater(a: tuple[float, float], b: tuple[float, float]) -> float:
     points = sorted({x.mean(), y.mean()})
     value, _ = integrate.quad(lambda v: x.pdf(v) * y.cdf(v), low, high, points=points, limit=200,
                               epsabs=1e-10, epsrel=1e-8)
-    return min(1.0, max(0.0, value))
+    return min(1.0, max(0.0, float(value)))
 
 
 def chance_to_win(treatment_successes: float, treatment_units: float, control_successes: float,

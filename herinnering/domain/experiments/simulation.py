@@ -144,7 +144,8 @@ def srm_alarms(counts: np.ndarray, weight_b: float) -> np.ndarray:
     expected = total * np.array([1 - weight_b, weight_b])
     with np.errstate(invalid="ignore", divide="ignore"):
         statistic = np.nan_to_num(((counts - expected) ** 2 / expected).sum(axis=1))
-    return scipy_stats.chi2.sf(statistic, 1) < 0.001
+    alarms: np.ndarray = scipy_stats.chi2.sf(statistic, 1) < 0.001
+    return alarms
 
 
 def message_unit(d: Draw, at: float, undo: bool = False, open_fails: bool = True) -> tuple[np.ndarray, np.ndarray]:

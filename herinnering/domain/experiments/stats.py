@@ -230,7 +230,7 @@ def minimum_detectable_effect(
 def sample_size_per_variant(baseline: float, uplift: float, alpha: float = 0.05, power: float = 0.8) -> int:
     """Units per variant needed to detect `uplift` (points) on `baseline` (planning aid)."""
     h = cohens_h(baseline + uplift, baseline)
-    n = optimize.brentq(lambda m: normal_power(h, m, m, alpha) - power, 2.0, 1e9, xtol=1e-9)
+    n: float = optimize.brentq(lambda m: normal_power(h, m, m, alpha) - power, 2.0, 1e9, xtol=1e-9)
     return math.ceil(n)
 
 

@@ -25,7 +25,7 @@ class RetryPolicy:
     def backoff(self, attempts: int) -> float:
         """Seconds before attempt `attempts + 1` without jitter: base, 2×base, 4×base … capped."""
         exponent = max(0, attempts - 1)
-        return min(self.max_seconds, self.base_seconds * (2 ** min(exponent, 30)))
+        return min(self.max_seconds, self.base_seconds * (2.0 ** min(exponent, 30)))
 
     def delay(self, attempts: int, retry_after: float | None = None, draw: float = 1.0) -> timedelta:
         """The wait: the jittered backoff (within the cap), but never less than `retry_after`.

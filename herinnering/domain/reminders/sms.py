@@ -67,13 +67,15 @@ _PLAIN_EQUIVALENTS = str.maketrans({
     "\ufeff": None,   # zero-width no-break space / byte-order mark
 })
 
+Encoding = Literal["GSM-7", "UCS-2"]
+
 
 @dataclass(frozen=True)
 class SmsSize:
     """A message's encoding, its length in that encoding's units (GSM-7 septets or UTF-16
     code units) and the number of SMS segments the provider bills."""
 
-    encoding: Literal["GSM-7", "UCS-2"]
+    encoding: Encoding
     units: int
     segments: int
 

@@ -119,7 +119,9 @@ def after_failure(code: int | None, *, channel: str, policy: str, sms_allowed: b
 
 def sms_allowed(phone: str | None, opted_out: bool) -> bool:
     """SMS may reach the tenant: a mobile number and no opt-out."""
-    return bool(phone) and not opted_out and (not phone.startswith("+31") or phone.startswith("+316"))
+    if not phone or opted_out:
+        return False
+    return not phone.startswith("+31") or phone.startswith("+316")
 
 
 # -- the template registry ---------------------------------------------------------------------

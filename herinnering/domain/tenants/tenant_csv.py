@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import phonenumbers
 
@@ -181,6 +181,12 @@ _MOBILE_TYPES = frozenset(
 _PHONE_CHARACTERS = re.compile(r"[0-9+\-().\s/]+")
 
 _T = TypeVar("_T")
+
+
+class _Take(Protocol):
+    """Reads one column of the row through a check; None when absent or unusable (recorded)."""
+
+    def __call__(self, column: str, check: Callable[[str], _T]) -> _T | None: ...
 
 # Digits are matched as [0-9], never \d: int() and Decimal() also accept Arabic-Indic digits.
 _RENT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
@@ -533,7 +539,7 @@ def _check_row(
     ), errors
 
 
-def _rest_of_record(take: Callable[..., object], errors: list[RowError], line: int) -> dict[str, object]:
+def _rest_of_record(take: _Take, errors: list[RowError], line: int) -> dict[str, object]:
     """The address, contact, lease and mandate values (all optional; see tenant_fields)."""
     number = take("house_number", fields_check.check_house_number)
     addition = take("house_number_addition", fields_check.check_addition)

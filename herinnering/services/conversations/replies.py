@@ -15,10 +15,10 @@ from herinnering.adapters.db import case_store, thread_store
 from herinnering.adapters.templates import long_date, money
 from herinnering.bootstrap import Runtime
 from herinnering.domain.reminders.sms import SmsSize, measure
-from herinnering.errors import NotFound, ThreatRefused
+from herinnering.errors import NotFound, ThreadError, ThreatRefused
 from herinnering.resources import templates_dir
 from herinnering.services.conversations import threads as thread_service
-from herinnering.services.conversations.threads import Officer, ThreadError
+from herinnering.services.conversations.threads import Officer
 from herinnering.services.payments import payments
 from herinnering.services.payments.collection import local_day
 from herinnering.services.reminders.wording_check import check_text

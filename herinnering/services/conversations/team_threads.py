@@ -21,8 +21,8 @@ from herinnering.adapters.db import (
 )
 from herinnering.adapters.twilio_media import MediaFile
 from herinnering.bootstrap import Runtime
-from herinnering.errors import Conflict, NeedsConfirmation, NotFound, OwnerChanged
-from herinnering.services.conversations.threads import Officer, ThreadError
+from herinnering.errors import Conflict, NeedsConfirmation, NotFound, OwnerChanged, ThreadError
+from herinnering.services.conversations.threads import Officer
 
 PRESENCE_SECONDS = 15
 
@@ -116,9 +116,8 @@ async def mark_presence(runtime: Runtime, thread_id: int, officer: Officer, typi
         if await thread_store.get(connection, thread_id) is None:
             raise NotFound(f"conversation {thread_id} does not exist")
         before = await presence_store.mine(connection, thread_id, officer.id)
-        fresh = before is not None and before.expires_at > now
-        news = not fresh or before.typing != typing
-        if news or now - before.seen_at >= timedelta(seconds=PRESENCE_SECONDS / 3):
+        news = before is None or before.expires_at <= now or before.typing != typing  # came, or typing changed
+        if news or before is None or now - before.seen_at >= timedelta(seconds=PRESENCE_SECONDS / 3):
             await presence_store.forget_expired(connection, now)
             await presence_store.mark(connection, thread_id, officer.id, typing, now,
                                       now + timedelta(seconds=PRESENCE_SECONDS))

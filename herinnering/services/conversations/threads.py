@@ -164,10 +164,10 @@ async def set_pause(runtime: Runtime, thread_id: int, officer: Officer, until: d
             raise ThreadError("an unknown number has no reminders to pause")
         await tenant_store.set_pause(connection, thread.tenant_id, until, now)
         action = "pause" if until else "resume"
-        await _audit(connection, officer, action, thread, now, **({"until": until.isoformat()} if until else {}))
+        data: dict[str, Any] = {"until": until.isoformat()} if until else {}
+        await _audit(connection, officer, action, thread, now, **data)
         await event_log.append(connection, [event_log.event(
-            thread.tenant_id, "paused" if until else "pause_lifted", now, officer=officer.email,
-            **({"until": until.isoformat()} if until else {}))])
+            thread.tenant_id, "paused" if until else "pause_lifted", now, officer=officer.email, **data)])
 
 
 async def record_objection(runtime: Runtime, thread_id: int, officer: Officer, text: str, channel: str) -> int:
@@ -208,9 +208,9 @@ async def open_thread(runtime: Runtime, thread_id: int) -> tuple[Any, list[Any],
         attached: dict[int, list[Any]] = {}
         for media in await thread_store.media_of(connection, [m.id for m in conversation if m.direction == "in"]):
             attached.setdefault(media.thread_message_id, []).append(media)
-    conversation = [{**m._mapping, "state": states.get(m.message_id), "media": attached.get(m.id, [])}
-                    for m in conversation]
-    return thread, conversation, timeline
+    shown = [{**m._mapping, "state": states.get(m.message_id), "media": attached.get(m.id, [])}
+             for m in conversation]
+    return thread, shown, timeline
 
 
 async def inbox(runtime: Runtime, officer: Officer, *, view: str, search: str, status: str) -> tuple[list[Any], Any]:

@@ -70,11 +70,12 @@ async def _done(connection: Any, runtime: Runtime, task: Any, officer: Officer, 
         raise TaskError(f"task {task.id} was finished by someone else")
     await event_log.append(connection, [event_log.event(task.tenant_id, "task_done", now, task_id=task.id,
                                                         kind=task.kind, by=officer.email)])
-    step_row, case = await task_store.ladder_step_of(connection, task.id)
-    if step_row is None:
+    ladder = await task_store.ladder_step_of(connection, task.id)
+    finished = await task_store.get(connection, task.id) if ladder is not None else None
+    if ladder is None or finished is None:
         return 0
-    return await mvi.record_task(connection, runtime.settings, await task_store.get(connection, task.id), step_row,
-                                 case, now)
+    step_row, case = ladder
+    return await mvi.record_task(connection, runtime.settings, finished, step_row, case, now)
 
 
 async def take(runtime: Runtime, task_id: int, officer: Officer) -> None:

@@ -21,21 +21,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+import jinja2
 
+from herinnering.adapters.db import AsyncConnection, experiment_store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.experiment_tables import (
-    experiment_assignments,
-    experiment_exposures,
-    experiment_outcomes,
-    experiment_payment_changes,
-    experiment_phases,
-    experiments,
-)
-from herinnering.adapters.db.payment_tables import payment_periods
 from herinnering.adapters.templates import MessageTemplates, template_name
 from herinnering.config import Settings
 from herinnering.domain.experiments.experiments import Experiment, Metric, Status
@@ -98,20 +88,12 @@ def phase_definition(experiment: Experiment) -> dict[str, Any]:
 async def current_phase(connection: AsyncConnection, experiment: Experiment, now: datetime) -> int:
     """The phase number the experiment runs in now; a change of variants, weights or coverage
     since the last stored phase starts a new one."""
-    last = (await connection.execute(
-        select(experiment_phases.c.phase, experiment_phases.c.definition)
-        .where(experiment_phases.c.experiment_key == experiment.key)
-        .order_by(experiment_phases.c.phase.desc()).limit(1)
-    )).first()
+    last = await experiment_store.last_phase(connection, experiment.key)
     wanted = phase_definition(experiment)
     if last is not None and last.definition == wanted:
         return int(last.phase)
     number = 1 if last is None else int(last.phase) + 1
-    await connection.execute(
-        dialect_insert(connection, experiment_phases)
-        .values(experiment_key=experiment.key, phase=number, definition=wanted, started_at=now)
-        .on_conflict_do_nothing(index_elements=["experiment_key", "phase"])
-    )
+    await experiment_store.add_phase(connection, experiment.key, number, wanted, now)
     return number
 
 
@@ -144,12 +126,7 @@ async def record_exposures(
     found = [(m, at, e) for m, at in sent if (e := experiment_of(settings, m, screen)) is not None]
     if not found:
         return 0
-    known = {
-        row.message_id for row in await connection.execute(
-            select(experiment_exposures.c.message_id)
-            .where(experiment_exposures.c.message_id.in_([m.id for m, _, _ in found]))
-        )
-    }
+    known = await experiment_store.exposed_messages(connection, [m.id for m, _, _ in found])
     found = [(m, at, e) for m, at, e in found if m.id not in known]
     if not found:
         return 0
@@ -157,32 +134,17 @@ async def record_exposures(
     first_at = min(at for _, at, _ in found)
     phases: dict[str, int] = {}
     for experiment in {e.key: e for _, _, e in found}.values():
-        await connection.execute(
-            dialect_insert(connection, experiments)
-            .values(key=experiment.key, kind=experiment.kind, definition=definition(experiment), created_at=first_at)
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
+        await experiment_store.keep(connection, experiment.key, experiment.kind, definition(experiment), first_at)
         phases[experiment.key] = await current_phase(connection, experiment, first_at)
-    paid_months = {
-        (row.tenant_id, row.period) for row in await connection.execute(
-            select(payment_periods.c.tenant_id, payment_periods.c.period)
-            .where(payment_periods.c.tenant_id.in_({m.tenant_id for m, _, _ in found}),
-                   payment_periods.c.status == PaymentStatus.PAID)
-        )
-    }
-    await connection.execute(
-        dialect_insert(connection, experiment_assignments).on_conflict_do_nothing(
-            index_elements=["experiment_key", "tenant_id"]),
-        [{"experiment_key": e.key, "tenant_id": m.tenant_id, "variant": m.variant, "assigned_at": at}
-         for m, at, e in found],
-    )
-    await connection.execute(
-        dialect_insert(connection, experiment_exposures).on_conflict_do_nothing(index_elements=["message_id"]),
-        [{"experiment_key": e.key, "variant": m.variant, "tenant_id": m.tenant_id, "message_id": m.id,
+    paid_months = await experiment_store.paid_months(connection, {m.tenant_id for m, _, _ in found})
+    await experiment_store.add_assignments(connection, [
+        {"experiment_key": e.key, "tenant_id": m.tenant_id, "variant": m.variant, "assigned_at": at}
+        for m, at, e in found])
+    await experiment_store.add_exposures(connection, [
+        {"experiment_key": e.key, "variant": m.variant, "tenant_id": m.tenant_id, "message_id": m.id,
           "period": m.period, "metric": str(e.metric), "exposed_at": at,
           "deadline": deadline(e, m.debit_date, at, timezone), "phase": phases[e.key],
-          "paid_at_exposure": (m.tenant_id, m.period) in paid_months} for m, at, e in found],
-    )
+          "paid_at_exposure": (m.tenant_id, m.period) in paid_months} for m, at, e in found])
     await event_log.append(connection, [
         event_log.event(m.tenant_id, "experiment_exposed", at, m.id, experiment=e.key, variant=m.variant)
         for m, at, e in found
@@ -207,40 +169,15 @@ async def record_payment_outcome(connection: AsyncConnection, change: PaymentCha
     """Log a status change of an exposed tenant's month (the report's timeline), and turn a PAID
     change into a conversion for each exposure of that month it came after and in time for (a
     late payment, or one made before the message, is not a conversion). Idempotent."""
-    exposed = (await connection.execute(
-        select(experiment_exposures.c.id).where(
-            experiment_exposures.c.tenant_id == change.tenant_id,
-            experiment_exposures.c.period == change.period).limit(1)
-    )).first()
-    if exposed is None:
+    if not await experiment_store.month_exposed(connection, change.tenant_id, change.period):
         return
-    await connection.execute(experiment_payment_changes.insert().values(
-        tenant_id=change.tenant_id, period=change.period, status=str(change.status),
-        occurred_at=change.occurred_at, source=change.source[:16]))
+    await experiment_store.add_payment_change(connection, change.tenant_id, change.period, str(change.status),
+                                              change.occurred_at, change.source[:16])
     if change.status is not PaymentStatus.PAID:
         return
-    open_exposures = (
-        select(experiment_exposures)
-        .outerjoin(experiment_outcomes, experiment_outcomes.c.exposure_id == experiment_exposures.c.id)
-        .where(
-            experiment_exposures.c.tenant_id == change.tenant_id,
-            experiment_exposures.c.period == change.period,
-            experiment_exposures.c.deadline >= change.occurred_at,
-            experiment_exposures.c.exposed_at < change.occurred_at,
-            experiment_outcomes.c.id.is_(None),
-        )
-    )
-    rows = (await connection.execute(open_exposures)).fetchall()
-    for exposure in rows:
-        await connection.execute(
-            dialect_insert(connection, experiment_outcomes)
-            .values(
-                exposure_id=exposure.id, experiment_key=exposure.experiment_key, variant=exposure.variant,
-                tenant_id=exposure.tenant_id, metric=exposure.metric, converted_at=change.occurred_at,
-                source=change.source[:16],
-            )
-            .on_conflict_do_nothing(index_elements=["exposure_id"])
-        )
+    for exposure in await experiment_store.open_exposures(connection, change.tenant_id, change.period,
+                                                          change.occurred_at):
+        await experiment_store.add_outcome(connection, exposure, change.occurred_at, change.source[:16])
 
 
 # --- lookups --------------------------------------------------------------------------------
@@ -252,17 +189,12 @@ def find(settings: Settings, key: str) -> Experiment | None:
 
 async def exposure_counts(connection: AsyncConnection) -> dict[str, int]:
     """Exposures per experiment key (the list page and command)."""
-    statement = select(experiment_exposures.c.experiment_key, func.count().label("n")).group_by(
-        experiment_exposures.c.experiment_key
-    )
-    return {row.experiment_key: int(row.n) for row in (await connection.execute(statement))}
+    return await experiment_store.exposure_counts(connection)
 
 
 def missing_templates(experiment: Experiment, templates: MessageTemplates, languages: Sequence[str],
                       channels: Sequence[str] = ("sms", "whatsapp")) -> list[str]:
     """Template files a variant needs that do not exist (checked by `experiment list`)."""
-    import jinja2
-
     missing = []
     for variant in experiment.variants:
         for language in languages:

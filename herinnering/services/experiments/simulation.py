@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from herinnering.adapters.db import experiment_store, message_store, outbox, tenant_store
+from herinnering.adapters.db import Row, experiment_store, message_store, outbox, tenant_store
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.templates import MessageTemplates
 from herinnering.clock import SettableClock
@@ -130,12 +130,13 @@ async def simulate(
         return await build_report(connection, declared, settings.reminders.timezone, after)
 
 
-def _payment_moment(rng: random.Random, spec: Spec, exposure: Any, control: str) -> datetime | None:
+def _payment_moment(rng: random.Random, spec: Spec, exposure: Row[Any], control: str) -> datetime | None:
     """When this tenant pays: before the deadline with the variant's true rate; otherwise
     late (some) or not at all."""
-    window = exposure.deadline - exposure.exposed_at
+    exposed_at: datetime = exposure.exposed_at
+    deadline: datetime = exposure.deadline
     if rng.random() < _true_rate(spec, exposure.variant, control):
-        return exposure.exposed_at + window * rng.random()
+        return exposed_at + (deadline - exposed_at) * rng.random()
     if rng.random() < spec.late_payers:
-        return exposure.deadline + timedelta(hours=rng.randint(1, 240))
+        return deadline + timedelta(hours=rng.randint(1, 240))
     return None

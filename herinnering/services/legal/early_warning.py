@@ -34,7 +34,7 @@ from herinnering.domain.legal.early_warning import (
     gate,
     parse_feedback,
 )
-from herinnering.domain.legal.mvi import MviStep
+from herinnering.domain.legal.mvi import CHANNELS, MviStep
 from herinnering.domain.payments.costs import presumed_receipt
 from herinnering.services.legal import mvi
 
@@ -113,7 +113,7 @@ async def record_objection(
     for case_id in open_cases:
         recorded += await mvi.record(
             connection, case_id=case_id, tenant_id=tenant_id, step=MviStep.OBJECTION,
-            channel=channel if channel in mvi.CHANNELS else "other", text=text or "bezwaar", occurred_at=now,
+            channel=channel if channel in CHANNELS else "other", text=text or "bezwaar", occurred_at=now,
             by=by, source_key=f"objection:{key}:{case_id}", now=now,
         )
     return [event_log.event(tenant_id, "objection_recorded", now, cases=recorded, channel=channel, by=by)]

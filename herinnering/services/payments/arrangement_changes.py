@@ -112,6 +112,8 @@ async def change(connection: AsyncConnection, runtime: Runtime, arrangement_id: 
     except ValueError as exc:
         raise BadInput(f"arrangement: {exc}") from None
     tenant = await tenant_store.by_id(connection, found.tenant_id)
+    if tenant is None:
+        raise NotFound(f"tenant {found.tenant_id} does not exist")
     periods = tuple(p for p in found.periods.split(",") if p)
     paid = found.total_cents - remaining
     new_id, _ = await record(connection, runtime, tenant, total=remaining, periods=periods, parts=parts,

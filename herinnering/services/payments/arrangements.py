@@ -111,7 +111,8 @@ async def paid_towards(connection: AsyncConnection, arrangement: Row[Any]) -> in
     if not periods:
         return 0
     paid = await arrangement_store.paid_on_cases(connection, arrangement.tenant_id, periods)
-    return max(0, paid - arrangement.baseline_paid_cents)
+    baseline: int = arrangement.baseline_paid_cents
+    return max(0, paid - baseline)
 
 
 _parts = arrangement_store.parts_of

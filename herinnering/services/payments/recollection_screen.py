@@ -103,3 +103,15 @@ async def mark_handed(runtime: Runtime, officer: Officer, batch_id: int) -> None
                                action="recollection_file_handed", now=now, batch_id=batch_id,
                                collect_on=found.collect_on.isoformat(), payments=found.payment_count,
                                total_cents=found.total_cents)
+
+
+async def record_handed(runtime: Runtime, batch_id: int, by: str) -> Row[Any]:
+    """The same record from the command line (`recollect handed`, which writes its own audit
+    entry); the file as it was before."""
+    async with runtime.db.begin() as connection:
+        found = await recollection_store.batch(connection, batch_id)
+        if found is None:
+            raise NotFound(f"--batch {batch_id}: no such re-collection file")
+        if not await recollection_store.mark_handed(connection, batch_id, by, runtime.clock.now()):
+            raise Conflict(f"file {batch_id} was already handed to the bank")
+    return found

@@ -88,7 +88,7 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     case = await store.get_case(connection, change.tenant_id, change.period)
     if step.message_kind and case is not None and case.state == "open" and tenant is not None and tenant.active:
         message_id = await _first_rung(connection, settings, tenant, case, step, change, now, today, len(earlier))
-    if step.recollect_on is not None and message_id is not None:  # never a re-collection without its notice
+    if step.recollect_on is not None and message_id is not None and tenant is not None:  # never a re-collection without its notice
         await connection.execute(dialect_insert(connection, recollections).values(
             **_recollection_of(step, tenant, change, len(earlier), message_id),
         ).on_conflict_do_nothing(index_elements=["tenant_id", "period", "attempt"]))

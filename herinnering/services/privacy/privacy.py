@@ -82,8 +82,9 @@ async def end_contract(runtime: Runtime, key: str, on: date | None) -> int:
         tenant = await _tenant(connection, key)
         await retention_store.set_contract_end(connection, tenant.id, on, on is None or on >= today, now)
         await tenant_store.cancel_stale_reminders(connection, [tenant.id], now)
+        data: dict[str, Any] = {"on": on.isoformat()} if on else {}
         await event_log.append(connection, [event_log.event(
-            tenant.id, "contract_ended" if on else "contract_reopened", now, **({"on": on.isoformat()} if on else {}))])
+            tenant.id, "contract_ended" if on else "contract_reopened", now, **data)])
     return int(tenant.id)
 
 

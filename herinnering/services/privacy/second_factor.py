@@ -20,10 +20,10 @@ from typing import Any
 from herinnering.adapters.db import user_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.privacy import second_factor as totp
-from herinnering.errors import CodeRefused, NotFound
+from herinnering.errors import CodeRefused, LockedOut, LoginError, NotFound
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
-from herinnering.services.privacy.users import LockedOut, LoginError, Session
+from herinnering.services.privacy.users import Session
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,8 @@ async def confirm(runtime: Runtime, user_id: int, email: str, code: str) -> None
     secret = user.totp_pending if user is not None else None
     step = totp.accepted_step(secret, code, now, None) if secret else None
     async with runtime.db.begin() as connection:
-        enabled = step is not None and await user_store.enable_totp(connection, user_id, secret, step, now)
+        enabled = (secret is not None and step is not None
+                   and await user_store.enable_totp(connection, user_id, secret, step, now))
         if enabled:
             await user_store.audit(connection, user_id=user_id, user_email=email, action="totp_enabled", now=now)
     if not enabled:

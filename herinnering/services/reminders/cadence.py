@@ -1,5 +1,6 @@
-"""Segments steer the pre-debit cadence (issue 10, `[segments.cadence]`): SQL pieces the planner
-adds to its set-based statements, and the tenant's own opt-out.
+"""Segments steer the pre-debit cadence (issue 10, `[segments.cadence]`): which segments the
+planner's statements (adapters/db/planning_store.py) leave out or give an extra earlier
+reminder, and the tenant's own opt-out.
 
 A tenant's segment is the latest stored snapshot (`tenant_segments`, computed daily); a tenant
 without one has no segment and keeps today's single reminder.
@@ -8,7 +9,6 @@ without one has no segment and keeps today's single reminder.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, segment_store
 from herinnering.adapters.db import events as event_log
@@ -16,9 +16,9 @@ from herinnering.config import Settings
 from herinnering.errors import OptOutRefused
 
 
-def wants_pre_debit_sql(settings: Settings) -> Any:
-    """The planner's condition: False for a tenant who opted out while in a segment that allows it."""
-    return segment_store.wants_pre_debit_sql(settings.segments.opt_out_segments)
+def opt_out_segments(settings: Settings) -> frozenset[int]:
+    """The segments whose tenants may opt out of the pre-debit reminder: the planner skips those who did."""
+    return settings.segments.opt_out_segments
 
 
 def extra_reminders(settings: Settings) -> dict[int, list[int]]:
@@ -27,9 +27,6 @@ def extra_reminders(settings: Settings) -> dict[int, list[int]]:
     for segment, days in sorted(settings.segments.extra_lead_days.items()):
         found.setdefault(days, []).append(segment)
     return found
-
-
-in_segments_sql = segment_store.in_segments_sql
 
 
 async def set_pre_debit_opt_out(

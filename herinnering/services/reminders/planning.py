@@ -24,14 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import and_
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from herinnering.adapters.db import planning_store
+from herinnering.adapters.db import AsyncConnection, planning_store
 from herinnering.adapters.db.engine import Database
-from herinnering.adapters.db.tables import tenants
 from herinnering.adapters.templates import MessageTemplates, template_path
 from herinnering.clock import Clock
 from herinnering.config import Settings
@@ -73,11 +68,6 @@ class PlanReport:
     preview: list[PlannedReminder] = field(default_factory=list)
 
 
-def _plannable(settings: Settings) -> Any:
-    """Active, not opted out of messages, and not opted out of this reminder (segment cadence)."""
-    return and_(tenants.c.active.is_(True), tenants.c.opted_out.is_(False), cadence.wants_pre_debit_sql(settings))
-
-
 async def plan_month(
     db: Database, settings: Settings, templates: MessageTemplates, clock: Clock, period: Period,
     *, dry_run: bool = False, preview: int = 0,
@@ -86,7 +76,7 @@ async def plan_month(
     rules = settings.reminders.planning_rules()
     report = PlanReport(period=period)
     async with db.begin() as connection:
-        per_day = await planning_store.days_in_use(connection, str(period), _plannable(settings))
+        per_day = await planning_store.days_in_use(connection, str(period), cadence.opt_out_segments(settings))
     plans = {day: plan_reminder(period, day, rules, now) for day in per_day}
     due = {day: reminder for day, reminder in sorted(plans.items()) if reminder is not None}
     report.planned = sum(per_day[day] for day in due)
@@ -104,7 +94,7 @@ async def plan_month(
 
 async def _insert(
     connection: AsyncConnection, settings: Settings, period: Period, reminders: dict[int, Reminder],
-    now: datetime, running: list[Experiment], *, key: str = KIND, also: Any = None,
+    now: datetime, running: list[Experiment], *, key: str = KIND, in_segments: list[int] | None = None,
 ) -> int:
     """The reminders of these collection days in one statement; returns how many were new.
 
@@ -121,8 +111,9 @@ async def _insert(
         for day, reminder in reminders.items()
     ]
     return await planning_store.insert_reminders(
-        connection, str(period), days, now, plannable=_plannable(settings), debit_kind=KIND, due_kind=DUE_KIND,
-        key_prefixes=(key, key.replace(KIND, DUE_KIND)), experiments=running, also=also,
+        connection, str(period), days, now, opt_out_segments=cadence.opt_out_segments(settings), debit_kind=KIND,
+        due_kind=DUE_KIND, key_prefixes=(key, key.replace(KIND, DUE_KIND)), experiments=running,
+        in_segments=in_segments,
     )
 
 
@@ -140,7 +131,7 @@ async def _insert_extra(
                  if (e := plan_reminder(period, day, early_rules, now)) is not None and e.send_at < reminder.send_at}
         if early:
             created += await _insert(connection, settings, period, early, now, running, key=EARLY_KEY,
-                                     also=cadence.in_segments_sql(segments))
+                                     in_segments=segments)
     return created
 
 
@@ -149,7 +140,8 @@ async def _preview(
 ) -> list[PlannedReminder]:
     """The first reminders of the month, for the CLI's table."""
     days = [day for day, reminder in plans.items() if reminder is not None]
-    rows = await planning_store.first_tenants(connection, str(period), _plannable(settings), days, limit)
+    rows = await planning_store.first_tenants(connection, str(period), cadence.opt_out_segments(settings), days,
+                                              limit)
     result = []
     for row in rows:
         reminder = plans[row.collection_day]

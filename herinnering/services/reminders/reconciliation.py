@@ -24,12 +24,13 @@ from herinnering.domain.reminders.reconciliation import (
 )
 from herinnering.domain.reminders.sending import Accepted
 from herinnering.logging_setup import describe_error
+from herinnering.services.reminders import answers
+from herinnering.services.reminders.answers import NO_ANSWER
 
 if TYPE_CHECKING:
     from herinnering.services.reminders.dispatch import Dispatcher, TickReport
 
 log = logging.getLogger(__name__)
-NO_ANSWER = "no answer"  # provider_status while a send's outcome is unknown (5xx, timeout, reset)
 
 
 async def settle_unknown(dispatcher: Dispatcher, report: TickReport) -> None:
@@ -58,7 +59,8 @@ def _settling(row: Row[Any], batch: set[int], now: datetime, stalled_before: dat
 
 def _attempted(row: Row[Any]) -> datetime:
     # rows claimed before `attempted_at` existed: the day before creation, as generous as before
-    return row.attempted_at if row.attempted_at is not None else row.created_at - timedelta(days=1)
+    attempted: datetime = row.attempted_at if row.attempted_at is not None else row.created_at - timedelta(days=1)
+    return attempted
 
 
 async def verdict(dispatcher: Dispatcher, message: Row[Any], batch: set[int],
@@ -90,7 +92,7 @@ async def settle(dispatcher: Dispatcher, message: Row[Any], batch: set[int], sta
     tried = message.provider_status == NO_ANSWER
     match outcome:
         case Found(sid):
-            await dispatcher.record(message, Accepted(sid, "reconciled"), report)
+            await answers.record(dispatcher, message, Accepted(sid, "reconciled"), report)
         case Undecided(reason):
             log.info("message %s not settled yet: %s", message.id, reason)
             now = dispatcher.rt.clock.now()
@@ -98,6 +100,6 @@ async def settle(dispatcher: Dispatcher, message: Row[Any], batch: set[int], sta
                 await outbox.update_fields(connection, message.id, updated_at=now,
                                            next_attempt_at=now + dispatcher.policy.delay(message.attempts))
         case Absent() if tried and message.attempts >= dispatcher.policy.max_attempts:
-            await dispatcher.fail(message, message.error_code, "not sent after the last attempt", report)
+            await answers.fail(dispatcher, message, message.error_code, "not sent after the last attempt", report)
         case Absent():
-            await dispatcher.release(message, count_attempt=tried, at=None, provider_status=None)
+            await answers.release(dispatcher, message, count_attempt=tried, at=None, provider_status=None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, outbox
 from herinnering.adapters.db import events as event_log
@@ -45,7 +46,7 @@ async def record_status(
         if message is None:  # not ours, or from before a restore: acknowledged so Twilio stops retrying
             log.warning("status %s for unknown message %s acknowledged and ignored", status, sid)
             return False
-        fields: dict[str, object] = {"provider_status": status}
+        fields: dict[str, Any] = {"provider_status": status}  # column values, as outbox.move takes them
         if target is MessageState.FAILED:
             fields.update(error_code=error_code, error_message=f"provider status {status}")
         moved = await outbox.move(connection, message.id, target, now, **fields)

@@ -21,17 +21,23 @@ from jinja2 import meta
 
 from herinnering.adapters.templates import MessageTemplates, long_date, money
 from herinnering.config import Settings
-from herinnering.domain.reminders.sms import measure
+from herinnering.domain.reminders.sms import Encoding, measure
 from herinnering.errors import TemplateError
+from herinnering.services.reminders.check_rows import (
+    CHANNELS,
+    MAX_WHATSAPP_CHARACTERS,
+    CheckRow,
+    kinds_in,
+)
+from herinnering.services.reminders.whatsapp_check import check_registry
+from herinnering.services.reminders.wording_check import check_wording
 from herinnering.services.tenants.self_service import long_month
 
-CHANNELS = ("sms", "whatsapp")
 MAX_SMS_SEGMENTS = 2          # GSM-7
 MAX_UCS2_SEGMENTS = 4         # UCS-2: about the same number of characters
 # Kinds that may take more: the reminder for tenants who pay by transfer must carry the IBAN and
 # the payment reference (and a web address where there is one).
 SEGMENT_ALLOWANCE = {"pre_due": 4}
-MAX_WHATSAPP_CHARACTERS = 1024  # a WhatsApp template body's limit
 LONG_NAME = "Anna-Maria van der Heijden-Bouchikhi"
 
 
@@ -65,23 +71,6 @@ def sms_limit(encoding: str, kind: str = "") -> int:
     return max(SEGMENT_ALLOWANCE.get(kind, 0), MAX_SMS_SEGMENTS if encoding == "GSM-7" else MAX_UCS2_SEGMENTS)
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    kind: str
-    language: str
-    channel: str
-    characters: int
-    encoding: str
-    segments: int
-    problem: str | None
-
-
-def kinds_in(directory: Path) -> list[str]:
-    """Kinds with an SMS or WhatsApp text in any language (letters and the like are not checked here)."""
-    return sorted({path.name.split(".")[0] for path in directory.glob("messages/*/*.j2")
-                   if path.name.split(".")[1] in CHANNELS})
-
-
 def check_templates(directory: Path, settings: Settings) -> list[CheckRow]:
     templates = MessageTemplates(directory)
     rows = []
@@ -90,12 +79,8 @@ def check_templates(directory: Path, settings: Settings) -> list[CheckRow]:
             for channel in CHANNELS:
                 rows.append(_check_one(templates, directory, kind, language, channel, settings))
     # issue 11: no threats before the 14-day letter, plain Dutch
-    from herinnering.services.reminders.wording_check import check_wording
-
     rows.extend(CheckRow(w.kind, w.language, f"{w.channel} (wording)", 0, "-", 0, w.problem)
                 for w in check_wording(directory, settings) if w.problem)
-    from herinnering.services.reminders.whatsapp_check import check_registry
-
     rows.extend(check_registry(directory, settings))  # the approved WhatsApp templates
     return rows
 
@@ -138,7 +123,7 @@ MONTHLY_KIND = "pre_debit"   # the message every tenant gets every month
 class SegmentRow:
     kind: str
     language: str
-    segments: dict[str, tuple[str, int]]   # name → (encoding, segments)
+    segments: dict[str, tuple[Encoding, int]]   # name → (encoding, segments)
 
 
 def segment_report(directory: Path, settings: Settings) -> list[SegmentRow]:

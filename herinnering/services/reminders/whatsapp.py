@@ -33,6 +33,7 @@ from herinnering.domain.reminders.sms import measure
 from herinnering.domain.reminders.states import MessageState
 from herinnering.services.conversations import whatsapp_consent
 from herinnering.services.experiments import experiments
+from herinnering.services.reminders import texts
 
 if TYPE_CHECKING:
     from herinnering.services.reminders.dispatch import Dispatcher
@@ -83,7 +84,7 @@ async def prepare(dispatcher: Dispatcher, message: Row[Any], tenant: Row[Any] | 
     runtime, settings = dispatcher.rt, dispatcher.settings
     now = runtime.clock.now()
     kind = experiments.template_kind(message)
-    language, context = dispatcher.context(message, tenant)
+    language, context = texts.context(settings, message, tenant)
     found = settings.whatsapp.registry.find(kind, language)
     variables = found[0].content_variables(context) if found else {}
     choice = rules.choose_form(facts_for(message, tenant, settings, found is not None,

@@ -19,11 +19,7 @@ from herinnering.adapters.whatsapp_content import approved_text
 from herinnering.config import Settings
 from herinnering.domain.reminders.whatsapp import STATIC_VARIABLES, TemplateRegistry
 from herinnering.errors import TemplateError
-from herinnering.services.reminders.template_check import (
-    MAX_WHATSAPP_CHARACTERS,
-    CheckRow,
-    kinds_in,
-)
+from herinnering.services.reminders.check_rows import MAX_WHATSAPP_CHARACTERS, CheckRow, kinds_in
 
 CHANNEL = "whatsapp (template)"
 

@@ -24,13 +24,12 @@ from herinnering.adapters.db.engine import Database
 from herinnering.clock import Clock
 from herinnering.config import ReminderSettings
 from herinnering.domain.tenants.tenant_csv import (
-    CsvFileError,
     ImportRules,
     RowError,
     TenantRecord,
     parse_tenant_csv,
 )
-from herinnering.errors import ImportFileError
+from herinnering.errors import CsvFileError, ImportFileError
 from herinnering.logging_setup import mask_text, remember_names
 
 

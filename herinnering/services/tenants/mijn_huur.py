@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from herinnering.adapters.db import Row
+from herinnering.adapters.db import Row, case_store
 from herinnering.adapters.db import events as event_log
 from herinnering.bootstrap import Runtime
 from herinnering.services.legal.early_warning import record_objection
-from herinnering.services.payments import cases, statement
+from herinnering.services.payments import statement
 from herinnering.services.payments.links import PaymentLink, create_payment_link
 from herinnering.services.tenants import self_service
 from herinnering.services.tenants.tenant_page import PageData, page_data, tenant_for_token
@@ -38,7 +38,7 @@ async def page(runtime: Runtime, tenant: Row[Any]) -> Page:
     today = _today(runtime)
     async with runtime.db.begin() as connection:
         data = await page_data(connection, runtime.settings, tenant, today)
-        open_case = any(case.state != "closed" for case in await cases.cases_of(connection, tenant.id))
+        open_case = any(case.state != "closed" for case in await case_store.cases_of(connection, tenant.id))
         account = await statement.statement_of(connection, tenant, today)
     return Page(data, open_case, account)
 

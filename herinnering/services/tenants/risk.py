@@ -97,7 +97,7 @@ def segment_plot(counts: dict[date, Any]) -> bytes:
     axes = figure.subplots()
     days = sorted(counts)
     for index, segment in enumerate(Segment):
-        axes.plot(days, [counts[d].get(int(segment), 0) for d in days], marker=".",
+        axes.plot(days, [counts[d].get(int(segment), 0) for d in days], marker=".",  # type: ignore[arg-type]  # matplotlib plots dates through its unit converters; its stubs name numbers only
                   color=COLOURS[index % len(COLOURS)], label=f"{int(segment)}: {LABELS[segment]}")
     axes.set_ylabel("huurders")
     axes.set_title("Segmenten per dag", fontsize=10)
