@@ -17,32 +17,30 @@ import aiohttp
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import func, select
 
-from herinnering.adapters.db import outbox, tenant_store
-from herinnering.adapters.db.tables import messages
 from herinnering.bootstrap import Runtime, open_runtime, refuse_unsafe_web
 from herinnering.clock import SettableClock
 from herinnering.config import Settings
 from herinnering.domain.payments.state import Transaction, TransactionKind
-from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import HerinneringError
 from herinnering.fakes.twilio_server import FakeTwilio, running_fake_twilio
 from herinnering.resources import config_dir
 from herinnering.scheduler import periods_to_plan
 from herinnering.services.legal.letters import (
     generate,
-    letters_of,
+    letter_of_case,
     make_post_batch,
     mark_batch_posted,
 )
+from herinnering.services.payments import account
 from herinnering.services.payments.cases import case_detail, list_open_cases, local_day
 from herinnering.services.payments.collection import ladder_tick
 from herinnering.services.payments.intake import import_payment_file
-from herinnering.services.payments.payments import record_for_tenant
 from herinnering.services.privacy.users import add_user
+from herinnering.services.reminders import outbox_status
 from herinnering.services.reminders.dispatch import Dispatcher
 from herinnering.services.reminders.planning import plan_month
+from herinnering.services.tenants import lookup
 from herinnering.services.tenants.importing import import_tenants
 from herinnering.web.app import serving
 
@@ -52,7 +50,6 @@ DEMO_WHATSAPP = "whatsapp:+3197010203040"
 # Two sample tenants whose messages the fake network does not deliver, as happens in real life.
 UNREACHABLE = {"+31639420690": 30003}   # HC-100178: handset off or out of coverage
 UNSUBSCRIBED = {"+31644135492": 21610}  # HC-100199: said STOP to this sender earlier
-S = MessageState
 
 
 async def run_demo(settings: Settings, start: datetime, *, once: bool, database: Path, keep: bool,
@@ -126,16 +123,11 @@ async def demo_plan(runtime: Runtime, console: Console) -> None:
                       f"({report.skipped} tenants whose moment had passed)")
 
 
-async def next_send_moment(runtime: Runtime) -> datetime | None:
-    async with runtime.db.begin() as connection:
-        return await outbox.next_send_at(connection)
-
-
 async def time_lapse(runtime: Runtime, console: Console, until: datetime | None = None) -> None:
     dispatcher = Dispatcher(runtime, worker_id="demo")
     tz = runtime.settings.reminders.timezone
     console.print("\n[bold]Sending[/] (the clock jumps to each planned send moment)")
-    while (moment := await next_send_moment(runtime)) is not None:
+    while (moment := await outbox_status.next_send_at(runtime)) is not None:
         if until is not None and moment >= until:
             return
         if moment > runtime.clock.now():
@@ -169,26 +161,18 @@ async def missed_payment(runtime: Runtime, console: Console) -> None:
         await wait_for_callbacks(runtime)
         console.print(f"  {runtime.clock.now().astimezone(tz):%a %d %b %H:%M}  ladder: {ladder.messages} messages, "
                       f"{ladder.tasks} officer tasks; sent {sent.sent}")
-        async with runtime.db.begin() as connection:
-            links = (await connection.execute(
-                select(messages.c.id, messages.c.body, messages.c.context, messages.c.tenant_id)
-                .where(messages.c.kind == "payment_link", messages.c.provider_sid.is_not(None))
-                .order_by(messages.c.id).limit(1))).all()
-        if links:
+        link = await outbox_status.first_sent(runtime, "payment_link")
+        if link is not None:
             break
-    if not links:
+    if link is None:
         console.print("  (no payment link message was sent)")
         return
-    link = links[0]
     console.print(f"  link message: {link.body}")
     async with aiohttp.ClientSession() as session, session.post(
         link.context["link_url"], data={"action": "pay", "bank": "Rabobank"}, allow_redirects=False
     ) as response:
         console.print(f"  the tenant pays on the sandbox iDEAL page: HTTP {response.status}")
-    async with runtime.db.begin() as connection:
-        left = (await connection.execute(select(func.count()).where(
-            messages.c.tenant_id == link.tenant_id, messages.c.kind != "pre_debit",
-            messages.c.state == MessageState.PLANNED))).scalar_one()
+    left = await outbox_status.planned_count(runtime, link.tenant_id, except_kinds=("pre_debit",))
     console.print(f"  ladder for that tenant stopped: {left} ladder messages still planned")
 
 
@@ -203,13 +187,11 @@ async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> No
         return
     first = open_now[0]
     now = runtime.clock.now()
-    async with runtime.db.begin() as connection:
-        tenant = await tenant_store.by_id(connection, first.tenant_id)
-        assert tenant is not None
-        await record_for_tenant(connection, runtime.settings, tenant.id, Transaction(
-            source="camt", source_key=f"demo-return-{tenant.external_id}-2027-01", kind=TransactionKind.RETURN,
-            amount_cents=tenant.monthly_rent_cents, period="2027-01", reason_code="AM04",
-            booked_on=local_day(now, runtime.settings)), now)
+    tenant = await lookup.by_id(runtime, first.tenant_id)
+    await account.record_for_tenant(runtime, tenant.id, Transaction(
+        source="camt", source_key=f"demo-return-{tenant.external_id}-2027-01", kind=TransactionKind.RETURN,
+        amount_cents=tenant.monthly_rent_cents, period="2027-01", reason_code="AM04",
+        booked_on=local_day(now, runtime.settings)))
     case = await case_detail(runtime.db, first.case_id)
     assert case is not None
     months = ", ".join(f"{m.period} € {m.open_cents / 100:.2f}" for m in case.open_months)
@@ -230,8 +212,8 @@ async def two_month_case(runtime: Runtime, console: Console, folder: Path) -> No
                   f"(sha256 {batch.pdf_sha256[:16]}…)")
     posted_on = local_day(runtime.clock.now(), runtime.settings)
     await mark_batch_posted(runtime, batch.batch_id, posted_on, by="demo")
-    async with runtime.db.begin() as connection:
-        [letter] = [row for row in await letters_of(connection, case.case_id) if row.id == made.letter_id]
+    letter = await letter_of_case(runtime, case.case_id, made.letter_id)
+    assert letter is not None
     console.print(f"  marked posted on {posted_on:%a %d-%m-%Y}: presumed receipt {letter.received_on:%d-%m-%Y}, "
                   f"term ends {letter.term_ends_on:%d-%m-%Y}, costs due from {letter.costs_due_from:%d-%m-%Y}")
 
@@ -241,19 +223,13 @@ async def wait_for_callbacks(runtime: Runtime, timeout: float = 5.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        async with runtime.db.begin() as connection:
-            pending = (await connection.execute(
-                select(func.count()).where(messages.c.state.in_([S.SENT, S.SENDING]))
-            )).scalar()
-        if not pending:
+        if not await outbox_status.awaiting_report(runtime):
             return
         await asyncio.sleep(0.05)
 
 
 async def show_summary(runtime: Runtime, console: Console) -> None:
-    async with runtime.db.begin() as connection:
-        summary = await outbox.summary(connection)
-        delivered = await outbox.recent(connection, 5, states=[S.DELIVERED])
+    summary, delivered = await outbox_status.summary_and_delivered(runtime, 5)
     table = Table(title="Summary")
     columns = ["accepted", "delivered", "failed", "cancelled", "planned"]
     table.add_column("channel")

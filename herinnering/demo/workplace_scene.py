@@ -11,18 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from herinnering.adapters.db import conversation_tables, tenant_store, tenant_view_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.tenants.tenant_csv import TenantRecord
-from herinnering.services.conversations import inbound
-from herinnering.services.payments import payments
+from herinnering.services.conversations import inbound, thread_lookup
+from herinnering.services.payments import account
 from herinnering.services.payments.collection import ladder_tick, local_day
 from herinnering.services.privacy import users
 from herinnering.services.reminders.dispatch import Dispatcher
-from herinnering.services.tenants.tenant_page import issue_token, page_url
+from herinnering.services.tenants import actions
+from herinnering.services.tenants.importing import store_records
 
 PASSWORD = "correct horse battery staple"
 PERIOD = "2026-12"
@@ -60,39 +58,31 @@ async def build(runtime: Runtime, *, days: int = 14) -> Scene:
     runtime.clock.set(_morning(DAY_ZERO) - timedelta(hours=1))
     officers = {email: await users.add_user(runtime, email, PASSWORD, role, name=name)
                 for email, name, role in OFFICERS}
-    async with runtime.db.begin() as connection:
-        await tenant_store.upsert(connection, [
-            TenantRecord(external_id=contract, name=name, phone=phone, channel="sms", language=language,
-                         monthly_rent_cents=rent, collection_day=1, iban=None)
-            for contract, name, phone, language, rent in TENANTS] + [
-            TenantRecord(external_id=contract, name=name, phone=phone, channel="sms", language=language,
-                         monthly_rent_cents=rent, collection_day=1, iban=iban, payment_method="incasso",
-                         mandate_id=mandate, mandate_date=date(2019, 3, 1))
-            for contract, name, phone, language, rent, iban, mandate, _ in DIRECT_DEBIT], runtime.clock.now())
-        found = {contract: await tenant_store.by_external_id(connection, contract)
-                 for contract, *_ in TENANTS + DIRECT_DEBIT}
-        await payments.record(connection, runtime.settings, [
-            Transaction(source="api", source_key=f"scene:return:{contract}", kind=TransactionKind.RETURN,
-                        amount_cents=rent, contract_id=contract, period=PERIOD, reason_code=code,
-                        booked_on=DAY_ZERO)
-            for (contract, _, _, _, rent), code in zip(TENANTS, ("AM04", "MD06", "AC04"), strict=True)],
-            runtime.clock.now())
+    found = await store_records(runtime.db, [
+        TenantRecord(external_id=contract, name=name, phone=phone, channel="sms", language=language,
+                     monthly_rent_cents=rent, collection_day=1, iban=None)
+        for contract, name, phone, language, rent in TENANTS] + [
+        TenantRecord(external_id=contract, name=name, phone=phone, channel="sms", language=language,
+                     monthly_rent_cents=rent, collection_day=1, iban=iban, payment_method="incasso",
+                     mandate_id=mandate, mandate_date=date(2019, 3, 1))
+        for contract, name, phone, language, rent, iban, mandate, _ in DIRECT_DEBIT], runtime.clock.now())
+    await account.record(runtime, [
+        Transaction(source="api", source_key=f"scene:return:{contract}", kind=TransactionKind.RETURN,
+                    amount_cents=rent, contract_id=contract, period=PERIOD, reason_code=code, booked_on=DAY_ZERO)
+        for (contract, _, _, _, rent), code in zip(TENANTS, ("AM04", "MD06", "AC04"), strict=True)])
     for offset in range(days + 1):
         runtime.clock.set(_morning(DAY_ZERO + timedelta(days=offset)))
         if offset == DIRECT_DEBIT_RETURN_DAY:
-            async with runtime.db.begin() as connection:
-                await payments.record(connection, runtime.settings, [
-                    Transaction(source="api", source_key=f"scene:return:{contract}", kind=TransactionKind.RETURN,
-                                amount_cents=rent, contract_id=contract, period=PERIOD, reason_code=code,
-                                booked_on=runtime.clock.now().date())
-                    for contract, _, _, _, rent, _, _, code in DIRECT_DEBIT], runtime.clock.now())
+            await account.record(runtime, [
+                Transaction(source="api", source_key=f"scene:return:{contract}", kind=TransactionKind.RETURN,
+                            amount_cents=rent, contract_id=contract, period=PERIOD, reason_code=code,
+                            booked_on=runtime.clock.now().date())
+                for contract, _, _, _, rent, _, _, code in DIRECT_DEBIT])
         await ladder_tick(runtime)
         await Dispatcher(runtime, "scene").run_until_idle()
-    async with runtime.db.begin() as connection:
-        await payments.record(connection, runtime.settings, [Transaction(
-            source="camt", source_key="scene:camt:unmatched", kind=TransactionKind.PAYMENT, amount_cents=65636,
-            references=("HUUR DECEMBER FAM YILMAZ",), booked_on=DAY_ZERO + timedelta(days=days))],
-            runtime.clock.now())
+    await account.record(runtime, [Transaction(
+        source="camt", source_key="scene:camt:unmatched", kind=TransactionKind.PAYMENT, amount_cents=65636,
+        references=("HUUR DECEMBER FAM YILMAZ",), booked_on=DAY_ZERO + timedelta(days=days))])
     runtime.clock.set(_morning(DAY_ZERO + timedelta(days=days)) + timedelta(hours=1))
     to = runtime.settings.twilio.sms_from or "DeLinde"
     await inbound.receive(runtime, inbound.Inbound("SMscene1", "+31687654321", to, "BETAALD"))
@@ -118,12 +108,8 @@ async def screens(runtime: Runtime, scene: Scene, page: Any, base: str) -> Async
     the page shows it (for a screenshot, or an accessibility check)."""
     from playwright.async_api import expect  # the browser tests' extra, not the app's
 
-    async with runtime.db.begin() as connection:
-        threads = {contract: await tenant_view_store.thread_of(connection, tenant.id)
-                   for contract, tenant in scene.tenants.items()}
-        tokens = {contract: page_url(runtime.settings, await issue_token(connection, runtime.settings, tenant.id,
-                                                                          runtime.clock.now()))
-                  for contract, tenant in scene.tenants.items()}
+    threads = {contract: await thread_lookup.of_tenant(runtime, tenant.id) for contract, tenant in scene.tenants.items()}
+    tokens = {contract: (await actions.page_link(runtime, contract, send=False))[0] for contract in scene.tenants}
     await page.context.clear_cookies()
     await page.goto(base + "/login")
     yield "login"
@@ -237,7 +223,6 @@ async def _tenant_screens(page: Any, url: str, language: str) -> AsyncIterator[s
 
 
 async def _unknown_thread(runtime: Runtime, scene: Scene) -> int:
-    table = conversation_tables.threads
-    async with runtime.db.begin() as connection:
-        return int((await connection.execute(select(table.c.id).where(table.c.phone == scene.unknown_phone)))
-                   .scalar_one())
+    found = await thread_lookup.of_phone(runtime, scene.unknown_phone)
+    assert found is not None, "the unknown number's message started a thread"
+    return found

@@ -29,6 +29,7 @@ from typing import Any
 
 import jinja2
 from babel.dates import format_date
+from pypdf import PdfReader, PdfWriter
 
 from herinnering.adapters import pdf
 from herinnering.adapters.db import AsyncConnection, Row, case_store, letter_store, tenant_store
@@ -216,8 +217,6 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
 
 def _merge(documents: list[bytes]) -> bytes:
     """The letters' own PDFs one after the other, unchanged, as one file to print."""
-    from pypdf import PdfReader, PdfWriter
-
     writer = PdfWriter()
     for document in documents:
         writer.append(PdfReader(io.BytesIO(document)))
@@ -350,3 +349,9 @@ def costs_due(letter: Row[Any], today: date) -> bool:
 letters_of = letter_store.of_case
 batches = letter_store.batches
 batch_pdf = letter_store.batch_pdf
+
+
+async def letter_of_case(runtime: Runtime, case_id: int, letter_id: int) -> Row[Any] | None:
+    """One letter of a case as stored now (its dates once posted)."""
+    async with runtime.db.begin() as connection:
+        return next((row for row in await letters_of(connection, case_id) if row.id == letter_id), None)

@@ -1,9 +1,11 @@
 """A tenant's payment account as the `payments` commands read and change it: months, balance
-and links; a link for one month; the statement; the matches made here and undoing one. Each
-use case is one transaction, found by the contract id the officer typed."""
+and links; a link for one month; the statement; the matches made here and undoing one; and
+transactions that come in other than in a file (the demo, the workplace scene). Each use case is
+one transaction, the tenant found by the contract id the officer typed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 from herinnering.adapters.db import Row, tenant_store
 from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.payments import PaymentChange
+from herinnering.domain.payments.state import Transaction
 from herinnering.services.payments import payments, statement
 from herinnering.services.payments.links import PaymentLink, create_payment_link, links_of
 from herinnering.services.tenants.lookup import by_contract_id
@@ -67,3 +70,16 @@ async def undo_match(runtime: Runtime, transaction_id: int, by: str) -> tuple[Pa
         change = await payments.undo_match(connection, runtime.settings, transaction_id, runtime.clock.now(), by=by)
         names = await tenant_store.contract_ids(connection, [change.tenant_id])
     return change, names[change.tenant_id]
+
+
+async def record(runtime: Runtime, transactions: Sequence[Transaction]) -> payments.IntakeReport:
+    """Store and apply transactions (each once), all or nothing."""
+    async with runtime.db.begin() as connection:
+        return await payments.record(connection, runtime.settings, transactions, runtime.clock.now())
+
+
+async def record_for_tenant(runtime: Runtime, tenant_id: int, transaction: Transaction) -> PaymentChange | None:
+    """Store and apply one transaction already known to be this tenant's; None when taken in before."""
+    async with runtime.db.begin() as connection:
+        return await payments.record_for_tenant(connection, runtime.settings, tenant_id, transaction,
+                                                runtime.clock.now())

@@ -18,6 +18,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, import_store, tenant_store
 from herinnering.adapters.db.engine import Database
@@ -137,3 +138,12 @@ async def _store(
         if present & {"payment_method", "lease_end"}:  # a reminder planned before may no longer fit
             await tenant_store.cancel_stale_reminders(connection, await import_store.ids_of(connection, sorted(known)), now)
     return inserted, updated
+
+
+async def store_records(db: Database, records: Sequence[TenantRecord], now: datetime) -> dict[str, Any]:
+    """Tenant records made in code rather than read from a file (the workplace scene): stored as
+    the import stores them; contract id -> the stored tenant."""
+    async with db.begin() as connection:
+        await tenant_store.upsert(connection, list(records), now)
+        return {record.external_id: await tenant_store.by_external_id(connection, record.external_id)
+                for record in records}

@@ -24,6 +24,14 @@ async def tenant(runtime: Runtime, contract_id: str) -> Row[Any]:
         return await by_contract_id(connection, contract_id)
 
 
+async def by_id(runtime: Runtime, tenant_id: int) -> Row[Any]:
+    async with runtime.db.begin() as connection:
+        tenant = await tenant_store.by_id(connection, tenant_id)
+    if tenant is None:
+        raise NotFound(f"tenant {tenant_id} does not exist")
+    return tenant
+
+
 async def contract_ids(runtime: Runtime, tenant_ids: Iterable[int]) -> dict[int, str]:
     """Tenant id -> contract id, for printing what a use case changed."""
     async with runtime.db.begin() as connection:

@@ -27,6 +27,7 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period, debit_date, next_window_opening
 from herinnering.domain.reminders.states import MessageState
+from herinnering.services.tenants.self_service import current_day, day_changes
 
 
 def token_hash(token: str) -> str:
@@ -87,7 +88,6 @@ class PageData:
 
 async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row[Any], today: date) -> PageData:
     from herinnering.services.payments import payments
-    from herinnering.services.tenants.self_service import current_day, day_changes
 
     months = await payments.periods(connection, tenant.id)
     data = PageData(balance_cents=await payments.outstanding(connection, tenant.id))
