@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import herinnering.bootstrap  # noqa: F401  (wires the subscribers, as in every process of the app)
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.migrate import upgrade
 from herinnering.clock import SettableClock

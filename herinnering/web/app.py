@@ -15,8 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from herinnering import metrics
-from herinnering.bootstrap import Runtime
 from herinnering.resources import templates_dir
+from herinnering.runtime import Runtime
 from herinnering.services.reminders import outbox_status
 from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security, words
 from herinnering.web.conversations import inbox, media, worklist

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from herinnering.adapters.db.engine import Database
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 from herinnering.scheduler import database_gone, dispatch_job
 from herinnering.services.reminders.dispatch import Dispatcher
 from tests.conftest import fresh_postgres

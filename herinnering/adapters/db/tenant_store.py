@@ -126,6 +126,11 @@ async def set_opted_out(connection: AsyncConnection, tenant_id: int, now: dateti
     return result.rowcount == 1
 
 
+async def set_inactive(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
+    """The dispatcher and planner skip an inactive tenant (MD07: the debtor died)."""
+    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False, updated_at=now))
+
+
 async def set_pause(connection: AsyncConnection, tenant_id: int, until: Any, now: datetime) -> None:
     await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(paused_until=until, updated_at=now))
 

@@ -25,11 +25,11 @@ from herinnering.adapters.db import (
     whatsapp_store,
 )
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.keywords import Intent
 from herinnering.domain.conversations.threads import BotDecision, Reply, decide
 from herinnering.domain.reminders.planning import PlanningRules, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import whatsapp_inbound
 from herinnering.services.legal.early_warning import record_objection
 from herinnering.services.tenants.self_service import dialog_rules, on_inbound

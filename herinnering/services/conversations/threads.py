@@ -16,10 +16,10 @@ from typing import Any
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import message_store, outbox, tenant_store, thread_store, user_store
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.threads import Action
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import NotFound, NotOwner, ThreadError
+from herinnering.runtime import Runtime
 from herinnering.services.legal import early_warning
 from herinnering.services.reminders import whatsapp
 

@@ -13,13 +13,14 @@ from typing import Any
 
 from herinnering.adapters.db import case_store, task_store, tenant_store, thread_store, user_store
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.conversations.calls import OUTCOMES, CallOutcome, retry_at
 from herinnering.domain.legal.mvi import MviStep
 from herinnering.errors import BadInput, HerinneringError, NotFound, TaskError
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.legal import letters, mvi
-from herinnering.services.payments import payments
+from herinnering.services.payments import unmatched
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ async def match_payment(runtime: Runtime, task_id: int, officer: Officer, contra
         source_key = (task.data or {}).get("source_key")
         if not source_key:
             raise TaskError(f"task {task_id} names no payment")
-        change = await payments.assign_unmatched(connection, runtime.settings, source_key, tenant.id, period, now,
+        change = await unmatched.assign_unmatched(connection, runtime.settings, source_key, tenant.id, period, now,
                                                  by=officer.email)
         await task_store.finish(connection, task.id, {**(task.data or {}), "tenant_id": tenant.id,
                                                       "period": change.period}, officer.email, now)
@@ -206,8 +207,6 @@ async def batch_letters(runtime: Runtime, task_ids: list[int], officer: Officer)
 
 async def mark_posted(runtime: Runtime, batch_id: int, officer: Officer, posted_on: Any | None = None) -> int:
     """The printed batch went into the post: its letters count from that day, their tasks are done."""
-    from herinnering.services.payments.collection import local_day
-
     day = posted_on or local_day(runtime.clock.now(), runtime.settings)
     posted = await letters.mark_batch_posted(runtime, batch_id, day, by=officer.email)
     async with runtime.db.begin() as connection:

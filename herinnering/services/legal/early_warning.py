@@ -38,6 +38,7 @@ from herinnering.domain.legal.early_warning import (
 from herinnering.domain.legal.mvi import CHANNELS, MviStep
 from herinnering.domain.payments.costs import presumed_receipt
 from herinnering.services.legal import mvi
+from herinnering.services.payments.pause import pause
 
 TENANT_WIDE = frozenset({Feedback.DECEASED, Feedback.NOT_RESIDENT})
 
@@ -218,8 +219,6 @@ async def import_feedback(connection: AsyncConnection, settings: Settings, text:
 async def stop_everything(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime,
                           by: str) -> list[dict[str, Any]]:
     """No message goes to a deceased tenant again: cancel what is planned, opt out, pause the ladder."""
-    from herinnering.services.payments.pause import pause
-
     rows = []
     if await tenant_store.set_opted_out(connection, tenant_id, now):
         rows.append(event_log.event(tenant_id, "tenant_opted_out", now, source="municipality_deceased"))

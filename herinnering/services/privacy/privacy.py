@@ -29,10 +29,10 @@ from herinnering.adapters.db import (
     thread_store,
 )
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
 from herinnering.config import PrivacySettings
 from herinnering.domain.privacy.retention import KINDS, Terms, cutoff
 from herinnering.errors import UnknownTenant
+from herinnering.runtime import Runtime
 from herinnering.services.payments import statement
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from herinnering.adapters.db import Row, arrangement_store, tenant_store, user_store
-from herinnering.bootstrap import Runtime
 from herinnering.errors import NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.legal import letters
 from herinnering.services.payments import arrangement_changes, arrangements, pause

@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, risk_store, tenant_store, thread_store
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period
 from herinnering.domain.tenants.segments import LABELS, Segment
+from herinnering.runtime import Runtime
 from herinnering.services.legal.early_warning import verdict_for
 from herinnering.services.tenants.segments import counts_over_time, segment_of
 

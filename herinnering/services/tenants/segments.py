@@ -20,13 +20,12 @@ from herinnering.adapters.db.engine import Database
 from herinnering.config import Settings
 from herinnering.domain.tenants.segments import Assigned, Facts, Segment, assign
 from herinnering.errors import HerinneringError
+from herinnering.services.payments.cases import message_kinds
 
 REMINDER_KINDS_EXTRA = ("return_recollect", "return_objection", "instalment_reminder")
 
 
 def reminder_kinds(settings: Settings) -> list[str]:
-    from herinnering.services.payments.collection import message_kinds
-
     return sorted(set(message_kinds(settings)) | set(REMINDER_KINDS_EXTRA))
 
 
