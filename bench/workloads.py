@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import func, select, text
 
+import herinnering.bootstrap  # noqa: F401  (wires who hears of a payment change, as in every process of the app)
 from bench.data import csv_bytes, fresh_database, insert_tenants
 from herinnering.adapters.db import outbox
 from herinnering.adapters.db.engine import Database

@@ -1,28 +1,24 @@
 """The one place where herinnering's parts are wired together.
 
 `open_runtime` opens the database (migrating it), loads the templates and, when Twilio is
-configured, the sender; every command and the web app get this runtime instead of building
-parts themselves. Nothing connects at import time.
+configured, the sender; every command and the web app get this runtime (`herinnering.runtime`)
+instead of building parts themselves. Nothing connects at import time.
 
-It also wires who hears what happened to a payment: payments and returns only *publish* a
-`PaymentChange` (`publish_payment`); the case, the arrangement instalments, the reason-aware
-step after a return and the experiments' outcome *subscribe* here, in this order, inside the
-transaction that stored the change. So the collection core has no import cycle: none of
-these modules imports payments, and payments imports none of them. A bank statement publishes
-a round of changes at once (`publish_payments`, each tenant at most once): every subscriber
-has a batch form that leaves the same rows and events as its one-change form, change by
-change, while reading what it needs for the whole round in a few statements.
+It also wires who hears what happened to a payment: payments and links only *publish* a
+`PaymentChange` (`services.payments.payment_changes`); the case, the arrangement instalments,
+the reason-aware step after a return and the experiments' outcome *subscribe* here, in this
+order, inside the transaction that stored the change. So the collection core has no import
+cycle: none of these modules imports payments' publisher, and the publisher imports none of
+them; services import the runtime, never this module. A bank statement publishes a round of
+changes at once (`publish_payments`, each tenant at most once): every subscriber has a batch
+form that leaves the same rows and events as its one-change form, change by change, while
+reading what it needs for the whole round in a few statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.migrate import upgrade
@@ -30,26 +26,13 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.adapters.twilio_sender import TwilioSender
 from herinnering.clock import Clock
 from herinnering.config import Settings
-from herinnering.domain.payments.payments import PaymentChange
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
+from herinnering.runtime import Runtime
+from herinnering.services.experiments import experiments
+from herinnering.services.payments import arrangements, cases, payment_changes, returns
+from herinnering.services.payments.payment_changes import Subscriber
 from herinnering.services.reminders.provider_circuit import ProviderCircuit
-
-
-@dataclass
-class Runtime:
-    settings: Settings
-    db: Database
-    clock: Clock
-    templates: MessageTemplates
-    sender: TwilioSender | None
-    circuit: ProviderCircuit = field(default_factory=ProviderCircuit)  # shared by dispatch and /healthz
-
-    def require_sender(self) -> TwilioSender:
-        if self.sender is None:
-            self.settings.twilio.require()
-            raise AssertionError("unreachable: require() raises when Twilio is not set up")
-        return self.sender
 
 
 def refuse_unsafe_web(settings: Settings) -> None:
@@ -97,54 +80,16 @@ async def open_runtime(settings: Settings, clock: Clock, *, with_sender: bool = 
         await db.close()
 
 
-PaymentHandler = Callable[[AsyncConnection, Settings, PaymentChange], Awaitable[Any]]
-
-
-@cache
-def payment_subscribers() -> tuple[PaymentHandler, ...]:
+def wire_subscribers() -> None:
     """The handlers of a recorded payment change, in the order they run: the case first (it
     opens, joins, lowers or closes), then instalments, the step after a returned debit (it
     needs the case), then the experiment outcome."""
-    from herinnering.services.experiments import experiments
-    from herinnering.services.payments import arrangements, cases, returns
-
-    return (cases.on_payment_change, arrangements.on_payment_change, returns.on_payment_change,
-            experiments.on_payment_change)
-
-
-async def publish_payment(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
-    """Tell every subscriber about one stored payment change, in the caller's transaction."""
-    for handler in payment_subscribers():
-        await handler(connection, settings, change)
+    payment_changes.subscribe(
+        Subscriber(cases.on_payment_change, cases.on_payment_changes),
+        Subscriber(arrangements.on_payment_change, arrangements.on_payment_changes),
+        Subscriber(returns.on_payment_change, returns.on_payment_changes),
+        Subscriber(experiments.on_payment_change, experiments.on_payment_changes),
+    )
 
 
-PaymentBatchHandler = Callable[[AsyncConnection, Settings, Sequence[PaymentChange]], Awaitable[Any]]
-
-
-@cache
-def payment_batch_forms() -> dict[PaymentHandler, PaymentBatchHandler]:
-    """The batch form of each subscriber that has one (a subscriber without runs change by change)."""
-    from herinnering.services.experiments import experiments
-    from herinnering.services.payments import arrangements, cases, returns
-
-    return {cases.on_payment_change: cases.on_payment_changes,
-            arrangements.on_payment_change: arrangements.on_payment_changes,
-            returns.on_payment_change: returns.on_payment_changes,
-            experiments.on_payment_change: experiments.on_payment_changes}
-
-
-async def publish_payments(connection: AsyncConnection, settings: Settings, changes: Sequence[PaymentChange]) -> None:
-    """Tell every subscriber about stored changes of distinct tenants, in the caller's
-    transaction: the same as `publish_payment` for each in turn (one tenant's changes never
-    meet in one call, and different tenants' changes touch different rows)."""
-    if not changes:
-        return
-    assert len({change.tenant_id for change in changes}) == len(changes), "one change per tenant in a round"
-    forms = payment_batch_forms()
-    for handler in payment_subscribers():
-        batch = forms.get(handler)
-        if batch is not None:
-            await batch(connection, settings, changes)
-        else:
-            for change in changes:
-                await handler(connection, settings, change)
+wire_subscribers()

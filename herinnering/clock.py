@@ -1,14 +1,17 @@
 """The only place that reads the system time.
 
 Services receive a `Clock`; the demo moves a `SettableClock` forward through a month and tests
-set it to any moment, so nothing ever patches `datetime`.
+set it to any moment, so nothing ever patches `datetime`. `local_day` is the day a moment
+falls on where the organisation works (`[reminders] timezone`), which every context asks.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+
+from herinnering.config import Settings
 
 
 class Clock(Protocol):
@@ -55,3 +58,8 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("the clock needs a timezone-aware datetime")
     return moment.astimezone(UTC)
+
+
+def local_day(moment: datetime, settings: Settings) -> date:
+    """The day `moment` falls on in the organisation's timezone."""
+    return moment.astimezone(settings.reminders.timezone).date()

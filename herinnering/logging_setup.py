@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
 from herinnering.config import LoggingSettings
 
 _PHONE = re.compile(
@@ -176,8 +178,6 @@ def configure(settings: LoggingSettings, verbose: bool = False, secrets: Iterabl
 def describe_error(exc: BaseException) -> str:
     """An error in one masked line: a database error by its class and its driver's class only
     (a driver's message may quote the values it refused), anything else by its message."""
-    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
     if isinstance(exc, SQLAlchemyError):
         inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else None
         return f"{type(exc).__name__}" + (f" ({type(inner).__name__})" if inner is not None else "")

@@ -14,10 +14,10 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from herinnering.bootstrap import Runtime
 from herinnering.clock import SystemClock
 from herinnering.domain.reminders.planning import Period
 from herinnering.errors import HerinneringError
+from herinnering.runtime import Runtime
 from herinnering.services import changes
 from herinnering.services.payments.collection import ladder_job
 from herinnering.services.reminders.dispatch import Dispatcher

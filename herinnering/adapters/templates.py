@@ -26,6 +26,7 @@ from babel.numbers import NumberPattern
 
 from herinnering.domain.reminders.sms import fold_outside, gsm7_safe
 from herinnering.errors import TemplateError
+from herinnering.resources import config_dir
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,6 @@ def add_filters(env: jinja2.Environment) -> jinja2.Environment:
 
 def sms_fold_languages(config_directory: Path | None = None) -> frozenset[str]:
     """Languages whose SMS may drop diacritics (`[sms] fold_diacritics` in config/wording/<lang>.toml)."""
-    from herinnering.resources import config_dir
-
     folder = (config_directory or config_dir()) / "wording"
     found = set()
     for path in sorted(folder.glob("*.toml")):

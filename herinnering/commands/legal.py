@@ -17,6 +17,7 @@ import argparse
 from pathlib import Path
 
 from herinnering.bootstrap import open_runtime
+from herinnering.clock import local_day
 from herinnering.commands.collection import _cents, _day, _money, _who
 from herinnering.commands.common import add_now, console, make_clock, read_input
 from herinnering.config import Settings
@@ -24,7 +25,7 @@ from herinnering.domain.legal.mvi import CHANNELS
 from herinnering.domain.payments.costs import collection_costs, letter_dates
 from herinnering.errors import BadInput, Conflict
 from herinnering.services.legal import letters, proof, records
-from herinnering.services.payments.cases import list_open_cases, local_day
+from herinnering.services.payments.cases import list_open_cases
 from herinnering.services.tenants import lookup
 
 

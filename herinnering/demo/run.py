@@ -18,13 +18,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from herinnering.bootstrap import Runtime, open_runtime, refuse_unsafe_web
-from herinnering.clock import SettableClock
+from herinnering.bootstrap import open_runtime, refuse_unsafe_web
+from herinnering.clock import SettableClock, local_day
 from herinnering.config import Settings
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.errors import HerinneringError
 from herinnering.fakes.twilio_server import FakeTwilio, running_fake_twilio
 from herinnering.resources import config_dir
+from herinnering.runtime import Runtime
 from herinnering.scheduler import periods_to_plan
 from herinnering.services.legal.letters import (
     generate,
@@ -33,7 +34,7 @@ from herinnering.services.legal.letters import (
     mark_batch_posted,
 )
 from herinnering.services.payments import account
-from herinnering.services.payments.cases import case_detail, list_open_cases, local_day
+from herinnering.services.payments.cases import case_detail, list_open_cases
 from herinnering.services.payments.collection import ladder_tick
 from herinnering.services.payments.intake import import_payment_file
 from herinnering.services.privacy.users import add_user

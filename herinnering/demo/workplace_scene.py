@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.tenants.tenant_csv import TenantRecord
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import inbound, thread_lookup
 from herinnering.services.payments import account
-from herinnering.services.payments.collection import ladder_tick, local_day
+from herinnering.services.payments.collection import ladder_tick
 from herinnering.services.privacy import users
 from herinnering.services.reminders.dispatch import Dispatcher
 from herinnering.services.tenants import actions

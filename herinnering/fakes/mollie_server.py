@@ -31,7 +31,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from herinnering.clock import Clock, SystemClock
+from herinnering.fakes.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 ALPHABET = string.ascii_letters + string.digits

@@ -3,7 +3,8 @@
 A create call that names a ContentSid gets its body from the approved text, with each
 placeholder {{1}}, {{2}}, … replaced by the value in ContentVariables (a JSON object), as
 Twilio renders it. An unknown ContentSid is error 21655; missing or empty variables 21656.
-By default the fake knows herinnering's shipped templates (config/whatsapp-templates.toml).
+By default the fake knows herinnering's shipped templates (config/whatsapp-templates.toml),
+from a file of its own beside this module: the fakes import nothing of the app.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 _PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 
@@ -48,13 +50,19 @@ class FakeContent:
         return _PLACEHOLDER.sub(value, self.body)
 
 
+CONTENTS_FILE = Path(__file__).with_name("twilio_contents.json")
+
+
 @lru_cache(maxsize=1)
 def shipped_contents() -> dict[str, FakeContent]:
-    """herinnering's own approved templates, rendered once with the default configuration."""
-    from herinnering.adapters.templates import MessageTemplates
-    from herinnering.adapters.whatsapp_content import content_definitions
-    from herinnering.config import load_settings
-    from herinnering.resources import templates_dir
+    """herinnering's own approved templates, as rendered with the default configuration and
+    written to `twilio_contents.json` (tests/unit/test_fake_twilio_contents.py keeps the file
+    equal to what the app renders, and writes it again when run as a script)."""
+    return load_contents(CONTENTS_FILE)
 
-    definitions = content_definitions(MessageTemplates(templates_dir()), load_settings(environ={}))
-    return {d.sid: FakeContent(d.sid, d.body, d.buttons, d.language) for d in definitions}
+
+def load_contents(path: Path) -> dict[str, FakeContent]:
+    """Content templates from a JSON list of {sid, language, body, buttons: [[payload, title], …]}."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return {e["sid"]: FakeContent(e["sid"], e["body"], tuple((p, t) for p, t in e["buttons"]), e["language"])
+            for e in entries}

@@ -18,7 +18,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from herinnering.fakes.twilio_state import API_VERSION, FakeTwilio, sign
+from herinnering.fakes.twilio_message import API_VERSION, sign
+from herinnering.fakes.twilio_state import FakeTwilio
 
 DEFAULT_TO = "+3197010203040"
 

@@ -33,16 +33,14 @@ from herinnering.fakes.twilio_faults import (
     faults_from_json,
     number_rule_from_json,
 )
-from herinnering.fakes.twilio_state import (
+from herinnering.fakes.twilio_message import (
     API_VERSION,
-    DEFAULT_ACCOUNT_SID,
-    DEFAULT_AUTH_TOKEN,
     FakeMessage,
-    FakeTwilio,
     count_segments,
     request_fields,
     sign,
 )
+from herinnering.fakes.twilio_state import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 
 __all__ = [
     "DEFAULT_ACCOUNT_SID",

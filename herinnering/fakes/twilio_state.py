@@ -1,6 +1,6 @@
 """The fake Twilio's state: stored Messages, injected faults and the status callbacks.
 
-It owns what Twilio "knows" about an account (each Message as Twilio stores it, its status
+It owns what Twilio "knows" about an account (its Messages, `twilio_message`, each status
 moving queued → sent → delivered/undelivered/failed) and the signed status callbacks that
 report those moves. No HTTP routing lives here: `twilio_server` turns requests into calls on
 `FakeTwilio`, and tests reach the same object directly to set faults or inspect messages.
@@ -9,135 +9,31 @@ report those moves. No HTTP routing lives here: `twilio_server` turns requests i
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import logging
-import math
 import random
 import re
 import uuid
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 from multidict import MultiDictProxy
 from yarl import URL
 
-from herinnering.clock import Clock, SystemClock
+from herinnering.fakes.clock import Clock, SystemClock
 from herinnering.fakes.twilio_content import ContentError, FakeContent, shipped_contents
-from herinnering.fakes.twilio_faults import Fault, NumberRule, error_message
+from herinnering.fakes.twilio_faults import Fault, NumberRule
+from herinnering.fakes.twilio_message import API_VERSION, FakeMessage, request_fields, sign
 
 log = logging.getLogger(__name__)
 
-API_VERSION = "2010-04-01"
 DEFAULT_ACCOUNT_SID = "AC" + "0" * 32
 DEFAULT_AUTH_TOKEN = "fake-auth-token"
 SERVICE_SENDER = "+15005550006"  # the sender a Messaging Service "picks" when no From is given
 MAX_BODY_CHARS = 1600
 _E164 = re.compile(r"^(whatsapp:)?\+[1-9]\d{7,14}$")
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each costs two septets
 _RANK = {"queued": 0, "sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
-
-
-def count_segments(body: str) -> int:
-    """SMS parts Twilio bills: GSM-7 fits 160 (153 when split), anything else UCS-2 70 (67)."""
-    if not body:
-        return 0
-    if all(c in _GSM7 or c in _GSM7_EXTENDED for c in body):
-        units, single, part = sum(2 if c in _GSM7_EXTENDED else 1 for c in body), 160, 153
-    else:
-        units, single, part = len(body.encode("utf-16-le")) // 2, 70, 67
-    return 1 if units <= single else math.ceil(units / part)
-
-
-def sign(auth_token: str, url: str, params: Mapping[str, str]) -> str:
-    """X-Twilio-Signature: base64 HMAC-SHA1 over the URL and the sorted name+value pairs.
-
-    Written independently of twilio's RequestValidator so the tests cross-check the two.
-    """
-    payload = url + "".join(name + params[name] for name in sorted(params))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
-def _rfc2822(moment: datetime | None) -> str | None:
-    return format_datetime(moment.astimezone(UTC)) if moment else None
-
-
-@dataclass
-class FakeMessage:
-    """One accepted message: what Twilio stores, plus what the fake saw and did for it."""
-
-    sid: str
-    account_sid: str
-    to: str
-    from_: str | None
-    messaging_service_sid: str | None
-    body: str
-    status_callback: str | None
-    num_media: int
-    date_created: datetime
-    request: dict[str, str | list[str]]
-    outcome: NumberRule | None = None
-    status: str = "queued"
-    date_sent: datetime | None = None
-    error_code: int | None = None
-    callbacks: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.date_updated = self.date_created
-
-    @property
-    def uri(self) -> str:
-        return f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{self.sid}"
-
-    @property
-    def channel(self) -> str:
-        return "whatsapp" if self.to.startswith("whatsapp:") else "sms"
-
-    def resource(self) -> dict[str, Any]:
-        """The Message JSON exactly as Twilio's API returns it."""
-        return {
-            "account_sid": self.account_sid,
-            "api_version": API_VERSION,
-            "body": self.body,
-            "date_created": _rfc2822(self.date_created),
-            "date_sent": _rfc2822(self.date_sent),
-            "date_updated": _rfc2822(self.date_updated),
-            "direction": "outbound-api",
-            "error_code": self.error_code,
-            "error_message": error_message(self.error_code) if self.error_code else None,
-            "from": self.from_,
-            "messaging_service_sid": self.messaging_service_sid,
-            "num_media": str(self.num_media),
-            "num_segments": str(count_segments(self.body)),
-            "price": None,
-            "price_unit": "USD",
-            "sid": self.sid,
-            "status": self.status,
-            "subresource_uris": {
-                "media": f"{self.uri}/Media.json",
-                "feedback": f"{self.uri}/Feedback.json",
-            },
-            "to": self.to,
-            "uri": f"{self.uri}.json",
-        }
-
-    def admin_json(self) -> dict[str, Any]:
-        return {**self.resource(), "request": self.request, "callbacks": self.callbacks}
-
-    def __getitem__(self, key: str) -> Any:
-        """Read it like the JSON (`message["to"]`), so tests need not know this class."""
-        return self.admin_json()[key]
 
 
 class FakeTwilio:
@@ -395,12 +291,3 @@ class FakeTwilio:
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:  # never fatal
             record["error"] = repr(exc)
             log.warning("status callback %s for %s to %s failed: %r", status, message.sid, url, exc)
-
-
-def request_fields(form: MultiDictProxy[str]) -> dict[str, str | list[str]]:
-    """The request as received; repeated fields (MediaUrl) become lists."""
-    fields: dict[str, str | list[str]] = {}
-    for name in form:
-        values = form.getall(name)
-        fields[name] = values if len(values) > 1 or name == "MediaUrl" else values[0]
-    return fields

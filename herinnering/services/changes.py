@@ -26,11 +26,11 @@ import aiohttp
 from herinnering.adapters.csv_files import SafeWriter
 from herinnering.adapters.db import Row, change_store
 from herinnering.adapters.db.engine import Database
-from herinnering.bootstrap import Runtime
 from herinnering.config import ChangeFeedSettings
 from herinnering.domain.changes import change_data
 from herinnering.domain.reminders.retry import RetryPolicy
 from herinnering.errors import BadInput
+from herinnering.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from herinnering.adapters.db import dashboard_store
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 
 WEEKS = 8
 

@@ -15,10 +15,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from herinnering import metrics
-from herinnering.bootstrap import Runtime
 from herinnering.resources import templates_dir
+from herinnering.runtime import Runtime
 from herinnering.services.reminders import outbox_status
-from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security
+from herinnering.web import auth, changes, dashboard, experiments, i18n, openapi, security, words
 from herinnering.web.conversations import inbox, media, worklist
 from herinnering.web.errors import errors
 from herinnering.web.keys import PAGES, RUNTIME
@@ -108,7 +108,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", prometheus)
     app.router.add_post("/webhooks/twilio/status", webhooks.status_callback(RUNTIME))
     for area in (security, payments, changes, payment_links, inbox, experiments, templates_preview, tenant_page,
-                 openapi, risk, i18n, worklist, tenants, audit, statement, dashboard,
+                 openapi, risk, words, worklist, tenants, audit, statement, dashboard,
                  team_accounts, wgs, second_factor, media, recollections):
         area.setup(app)
     tenant_api.setup(app)  # GET /api/tenants/{contract_id}

@@ -1,4 +1,5 @@
-"""Officers' sessions in the web app: the login page, the session cookie, roles and CSRF.
+"""Officers' sessions in the web app: the login page, the session cookie, roles and CSRF, and
+the switch of the pages' language (POST /taal).
 
 Login is the default: the `access` middleware refuses an anonymous request to every route
 that is not in `PUBLIC` (each entry says why it must be public), so a new page is
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from yarl import URL
 
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
@@ -237,7 +239,31 @@ async def logout(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def switch_language(request: web.Request) -> web.StreamResponse:
+    """POST /taal: the officer's language, kept on their account (and in the cookie, web/i18n.py)."""
+    runtime = request.app[RUNTIME]
+    found = await users.current(runtime, request.cookies.get(SESSION_COOKIE))
+    form = await request.post()
+    lang = i18n.chosen(str(form.get("lang", "")))
+    if found is not None:
+        await require_csrf(request, found[1])
+        await users.set_language(runtime, found[0].id, lang)
+    response = web.Response(status=303, headers={"Location": _back(request)})
+    i18n.remember(request, response, lang)
+    return response
+
+
+def _back(request: web.Request) -> str:
+    """Back to the page the switch was pressed on (its path on this site), else the work list."""
+    referer = URL(request.headers.get("Referer", ""))
+    if referer.host is not None and referer.host != request.url.host:
+        return "/werk"
+    path = referer.path_qs if referer.path else ""
+    return path if path.startswith("/") and not path.startswith("//") and path != "/taal" else "/werk"
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/login", login_get)
     app.router.add_post("/login", login_post)
     app.router.add_post("/logout", logout)
+    app.router.add_post("/taal", switch_language)

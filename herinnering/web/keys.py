@@ -6,7 +6,7 @@ from __future__ import annotations
 import jinja2
 from aiohttp import web
 
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)
 PAGES = web.AppKey("pages", jinja2.Environment)

@@ -1,6 +1,7 @@
 """Words for what the officers' pages show: events on the timeline, message states, task kinds,
 roles, channels — so a page never shows a raw key. Each entry is (Dutch, English); `say`
-picks the officer's language (web/i18n.py)."""
+picks the officer's language (web/i18n.py). `setup` gives the page templates these words and
+`t(nl, en)`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
+from aiohttp import web
 
-from herinnering.web.i18n import t
+from herinnering.web.i18n import current_language, t
+from herinnering.web.keys import PAGES
 
 EVENTS: dict[str, tuple[str, str]] = {
     "tenant_imported": ("Huurder geïmporteerd", "Tenant imported"),
@@ -207,3 +210,7 @@ SEGMENTS = {"0": ("betaalt op tijd", "pays on time"), "1": ("nieuwe huurder", "n
 CASE_STATES = {"open": ("open", "open"), "in_arrangement": ("in een regeling", "in an arrangement"),
                "closed": ("gesloten", "closed")}
 GLOBALS.update(LADDER_STEPS=LADDER_STEPS, LADDER_STATUS=LADDER_STATUS, SEGMENTS=SEGMENTS, CASE_STATES=CASE_STATES)
+
+
+def setup(app: web.Application) -> None:
+    app[PAGES].globals.update(t=t, current_language=current_language, **GLOBALS)

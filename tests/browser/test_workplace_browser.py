@@ -13,9 +13,9 @@ from axe_playwright_python.async_playwright import Axe
 
 from herinnering.adapters.db.conversation_tables import threads
 from herinnering.adapters.db.tables import messages
+from herinnering.clock import local_day
 from herinnering.demo.workplace_scene import build, log_in, screens
 from herinnering.services.legal.letters import generate, make_post_batch, mark_batch_posted
-from herinnering.services.payments.collection import local_day
 from tests.integration.conversations import rows, thread_of
 
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}

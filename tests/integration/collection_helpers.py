@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from herinnering.adapters.db.collection_tables import arrears_cases
 from herinnering.adapters.db.tables import messages, tasks
-from herinnering.bootstrap import publish_payment
 from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
 from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.payments.payment_changes import publish_payment
 from herinnering.services.reminders.dispatch import Dispatcher
 
 PERIOD = "2026-12"
@@ -71,8 +71,8 @@ async def open_tasks(runtime: Any) -> list[Any]:
 
 async def posted_letter(runtime: Any, tenant: Any, kind: str, by: str = "officer@delinde") -> Any:
     """Generate a letter from the tenant's case, put it in a post batch and mark that posted today."""
+    from herinnering.clock import local_day
     from herinnering.services.legal.letters import generate, make_post_batch, mark_batch_posted
-    from herinnering.services.payments.cases import local_day
 
     made = await generate(runtime, tenant, kind, by=by)
     batch = await make_post_batch(runtime, by=by)

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from herinnering import bootstrap
 from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.link_tables import payment_links
 from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
 from herinnering.domain.payments.payments import PaymentChange
 from herinnering.resources import config_dir
+from herinnering.services.payments import payment_changes
+from herinnering.services.payments.payment_changes import Subscriber
 
 SAMPLES = config_dir() / "samples"
 
@@ -37,12 +38,12 @@ class ChangeRecorder:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.changes: list[PaymentChange] = []
-        real = bootstrap.payment_subscribers()
+        real = payment_changes.subscribers()
 
         async def recording(connection: Any, settings: Any, change: PaymentChange) -> None:
             self.changes.append(change)
 
-        monkeypatch.setattr(bootstrap, "payment_subscribers", lambda: (*real, recording))
+        monkeypatch.setattr(payment_changes, "subscribers", lambda: (*real, Subscriber(recording)))
 
     def of(self, tenant_id: int) -> list[PaymentChange]:
         return [c for c in self.changes if c.tenant_id == tenant_id]
@@ -68,7 +69,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> ChangeRecorder:
 
 async def status(db: Database, tenant: Any, period: str) -> Any:
     """The payment state of one tenant and period."""
-    from herinnering.services.payments import payments
+    from herinnering.services.payments.balance import period_status
 
     async with db.begin() as connection:
-        return await payments.period_status(connection, tenant.id, period)
+        return await period_status(connection, tenant.id, period)

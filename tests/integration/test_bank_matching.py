@@ -13,7 +13,7 @@ from herinnering.adapters.db.payment_tables import payment_transactions
 from herinnering.adapters.db.tables import events, tasks
 from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.resources import config_dir
-from herinnering.services.payments import payments
+from herinnering.services.payments import unmatched
 from herinnering.services.payments.intake import import_payment_file
 from tests.integration.payment_helpers import status
 
@@ -88,18 +88,18 @@ async def test_an_ambiguous_transfer_becomes_a_task_with_two_suggestions_and_a_m
     assert task.data["paid_from"] == "NL38…6918" and task.data["account_holder"] == "J Jansen"
 
     async with database.begin() as connection:  # the officer picks Bram ...
-        await payments.assign_unmatched(connection, settings, task.data["source_key"], bram.id, "2026-12",
+        await unmatched.assign_unmatched(connection, settings, task.data["source_key"], bram.id, "2026-12",
                                         clock.now(), by="officer@delinde")
     assert (await status(database, bram, "2026-12")).status is PaymentStatus.PAID
     async with database.begin() as connection:  # ... and it was Anna after all: undo
-        [made] = await payments.matched_here(connection, bram.id)
-        change = await payments.undo_match(connection, settings, made.id, clock.now(), by="officer@delinde")
+        [made] = await unmatched.matched_here(connection, bram.id)
+        change = await unmatched.undo_match(connection, settings, made.id, clock.now(), by="officer@delinde")
         reopened = (await connection.execute(select(tasks.c.state).where(tasks.c.id == task.id))).scalar_one()
     assert change.status is PaymentStatus.EXPECTED and change.outstanding_cents == 65636
     assert (await status(database, bram, "2026-12")).status is PaymentStatus.EXPECTED
     assert reopened == "open"
     async with database.begin() as connection:
-        await payments.assign_unmatched(connection, settings, task.data["source_key"], anna.id, "2026-12",
+        await unmatched.assign_unmatched(connection, settings, task.data["source_key"], anna.id, "2026-12",
                                         clock.now(), by="officer@delinde")
     assert (await status(database, anna, "2026-12")).status is PaymentStatus.PAID
 

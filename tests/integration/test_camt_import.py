@@ -11,7 +11,7 @@ from herinnering.adapters.db.engine import Database
 from herinnering.adapters.db.payment_tables import payment_transactions
 from herinnering.adapters.db.tables import tasks
 from herinnering.domain.payments.payments import PaymentStatus
-from herinnering.services.payments import payments
+from herinnering.services.payments import balance
 from herinnering.services.payments.intake import import_payment_file
 from tests.integration.helpers import event_types
 from tests.integration.payment_helpers import ChangeRecorder, counts, sample, sample_tenants, status
@@ -34,7 +34,7 @@ async def test_a_camt053_return_with_am04_is_stored_as_returned_for_its_tenant_a
         (PaymentStatus.PAID, None, "camt"), (PaymentStatus.RETURNED, "AM04", "camt")]
     assert (await event_types(database, jan.id)).count("payment_changed") == 2
     async with database.begin() as connection:
-        assert await payments.outstanding(connection, jan.id) == 65636
+        assert await balance.outstanding(connection, jan.id) == 65636
 
 
 async def test_each_return_in_a_batch_is_matched_with_its_own_reason(

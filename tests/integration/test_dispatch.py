@@ -196,7 +196,7 @@ async def test_concurrent_dispatchers_send_each_message_exactly_once(
     from dataclasses import replace
 
     from herinnering.adapters.db.engine import Database
-    from herinnering.bootstrap import Runtime
+    from herinnering.runtime import Runtime
 
     for _ in range(60):
         await make_tenant(collection_day=1)

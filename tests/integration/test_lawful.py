@@ -25,7 +25,8 @@ from herinnering.errors import HerinneringError
 from herinnering.services.legal.early_warning import import_feedback
 from herinnering.services.legal.proof import build
 from herinnering.services.legal.wgs_export import FIELDS, collect, mark_signalled
-from herinnering.services.payments.collection import ladder_tick, plan_message
+from herinnering.services.payments.collection import ladder_tick
+from herinnering.services.payments.messages import plan_message
 from herinnering.services.tenants.tenant_page import issue_token, page_url
 from tests.integration.collection_helpers import (
     change,

@@ -15,7 +15,7 @@ from herinnering.adapters.payment_providers import build_provider
 from herinnering.config import Settings, load_settings
 from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.fakes.mollie_server import FakeMollie, MollieApiError, running_fake_mollie
-from herinnering.services.payments import payments
+from herinnering.services.payments import balance
 from herinnering.services.payments.links import create_payment_link, link_by_public_id
 from tests.integration.payment_helpers import ChangeRecorder
 
@@ -75,7 +75,7 @@ async def test_paying_at_mollie_marks_the_month_paid_through_the_webhook(
     [call] = fake_mollie.webhooks
     assert call["id"].startswith("tr_") and call["status"] == 200
     async with runtime.db.begin() as connection:
-        december = await payments.period_status(connection, tenant.id, "2026-12")
+        december = await balance.period_status(connection, tenant.id, "2026-12")
         assert (await link_by_public_id(connection, link.public_id)).state == "paid"
     assert (december.status, december.amount_paid_cents) == (PaymentStatus.PAID, 65636)
     assert [(c.status, c.source) for c in recorder.changes] == [(PaymentStatus.PAID, "link")]
@@ -93,7 +93,7 @@ async def test_a_forged_mollie_webhook_changes_nothing(runtime: Any, make_tenant
     assert await post(f"{base}/webhooks/mollie?link={link.public_id}", data={"id": "tr_forged0001"}) == (200, "unchanged")
     assert await post(f"{base}/webhooks/mollie", data={"id": "tr_unknown0001"}) == (200, "unknown")
     async with runtime.db.begin() as connection:
-        assert await payments.period_status(connection, tenant.id, "2026-12") is None
+        assert await balance.period_status(connection, tenant.id, "2026-12") is None
 
 
 async def test_an_expired_mollie_link_cannot_be_paid(runtime: Any, make_tenant: Any, fake_mollie: FakeMollie) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from herinnering.adapters.db.tables import messages
+from herinnering.clock import local_day
 from herinnering.demo.workplace_scene import PASSWORD, build
 from herinnering.services.legal.letters import generate, make_post_batch, mark_batch_posted
-from herinnering.services.payments.collection import local_day
 from tests.integration.conversations import rows, thread_of
 
 BAILIFF = "Als u niet betaalt, schakelen we de deurwaarder in."

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from herinnering.adapters.db.payment_tables import payment_transactions
 from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.domain.payments.state import Transaction, TransactionKind
-from herinnering.services.payments import payments
+from herinnering.services.payments import balance, payments
 from herinnering.services.payments.links import create_payment_link, link_by_public_id
 from tests.integration.payment_helpers import ChangeRecorder
 
@@ -65,7 +65,7 @@ async def test_paying_the_sandbox_link_through_its_page_marks_the_month_paid(
     assert "/mijn-huur/" not in done and "de link in ons bericht" in done  # no token brought along: no link
 
     async with runtime.db.begin() as connection:
-        december = await payments.period_status(connection, tenant.id, "2026-12")
+        december = await balance.period_status(connection, tenant.id, "2026-12")
         assert (await link_by_public_id(connection, link.public_id)).state == "paid"
     assert (december.status, december.amount_paid_cents, december.source) == (PaymentStatus.PAID, 65636, "link")
     assert [(c.status, c.source, c.period) for c in recorder.changes] == [(PaymentStatus.PAID, "link", "2026-12")]

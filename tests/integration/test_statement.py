@@ -12,7 +12,7 @@ import aiohttp
 from pypdf import PdfReader
 
 from herinnering.adapters.db import case_store
-from herinnering.services.payments import payments, statement
+from herinnering.services.payments import balance, statement
 from herinnering.services.payments.intake import intake_api
 from herinnering.services.privacy import privacy
 from herinnering.services.tenants.tenant_page import issue_token, page_url
@@ -42,7 +42,7 @@ async def test_the_running_balance_follows_the_bank_dates_and_ends_at_the_case_t
     tenant = await history(runtime, make_tenant)
     async with runtime.db.begin() as connection:
         account = await statement.statement_of(connection, tenant, datetime(2027, 1, 10).date())
-        owed = await payments.outstanding(connection, tenant.id)
+        owed = await balance.outstanding(connection, tenant.id)
         case = await case_store.open_case_of(connection, tenant.id)
     steps = [(line.entry.on.isoformat(), line.entry.kind.value, line.entry.amount_cents, line.balance_cents)
              for line in account.lines if line.entry.kind.value != "recollection"]

@@ -4,7 +4,7 @@ import phonenumbers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from herinnering.domain.tenants.tenant_csv import _fast_mobile
+from herinnering.domain.tenants.core_fields import _fast_mobile
 
 FORMATS = ("0{n}", "+31{n}", "0031{n}", "0{a}-{b}", "+31 {a} {b}", "0{a} {b}")
 

@@ -34,3 +34,10 @@ async def append(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) ->
 async def for_tenant(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
     statement = select(events).where(events.c.tenant_id == tenant_id).order_by(events.c.id)
     return list((await connection.execute(statement)).fetchall())
+
+
+async def of_type(connection: AsyncConnection, tenant_id: int, type_: str) -> list[Row[Any]]:
+    """The tenant's events of one type (their data and time), oldest first."""
+    statement = select(events.c.data, events.c.occurred_at).where(
+        events.c.tenant_id == tenant_id, events.c.type == type_).order_by(events.c.id)
+    return list((await connection.execute(statement)).fetchall())

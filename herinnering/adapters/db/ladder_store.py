@@ -48,3 +48,12 @@ async def set_carried_by(connection: AsyncConnection, step_id: int, *, message_i
     """The message or the task that carried the step out."""
     values = {"message_id": message_id} if message_id is not None else {"task_id": task_id}
     await connection.execute(update(ladder_steps).where(ladder_steps.c.id == step_id).values(**values))
+
+
+async def add_done(connection: AsyncConnection, *, case_id: int, step: str, today: date, message_id: int,
+                   now: datetime) -> None:
+    """A step carried out elsewhere (a returned debit's own message in place of the first rung),
+    so the ladder does not do it again; nothing when the step was claimed before."""
+    await connection.execute(dialect_insert(connection, ladder_steps).values(
+        case_id=case_id, step=step, done_on=today, attempt=1, message_id=message_id, created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["case_id", "step"]))

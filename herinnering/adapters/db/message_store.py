@@ -1,14 +1,18 @@
 """SQL reading a tenant's messages for the conversations and STOP/START, apart from the outbox's
-own claim and state moves (`outbox.py`); every state change still goes through `outbox.move`."""
+own claim and state moves (`outbox.py`); every state change still goes through `outbox.move`,
+also when STOP, or a municipality's "deceased", cancels everything planned (`cancel_planned`)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox
 from herinnering.adapters.db.tables import messages
 from herinnering.domain.reminders.states import MessageState
 
@@ -19,6 +23,15 @@ async def planned_ids(connection: AsyncConnection, tenant_id: int, *, except_kin
     if except_kinds:
         statement = statement.where(messages.c.kind.not_in(list(except_kinds)))
     return list((await connection.execute(statement)).scalars().all())
+
+
+async def cancel_planned(connection: AsyncConnection, tenant_id: int, now: datetime, reason: str) -> list[dict[str, Any]]:
+    """Cancel every planned message of the tenant (guarded moves); returns their events."""
+    rows = []
+    for message_id in await planned_ids(connection, tenant_id, except_kinds=["stop_confirmation"]):
+        if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message=reason):
+            rows.append(event_log.event(tenant_id, "message_cancelled", now, message_id, reason=reason))
+    return rows
 
 
 async def cancelled_for(connection: AsyncConnection, tenant_id: int, reason: str, *,

@@ -1,5 +1,5 @@
 """Set-based reads and writes of the subscribers of a round of payment changes
-(`bootstrap.publish_payments`): the case, the instalments, the step after a return and the
+(`payment_changes.publish_payments`): the case, the instalments, the step after a return and the
 experiment outcome each read what they need for every tenant of the round at once, and write
 the common outcome — a new case, a task, a planned message — in one statement.
 

@@ -1,7 +1,8 @@
 """Queries of the re-collections (herincasso) and their pain.008 files: the scheduled ones with
 what the file needs of each tenant, moving one to exported or cancelled only while it is still
 scheduled (one statement each, so two exports at once never put a re-collection in two files),
-and the files as made and handed to the bank."""
+and the files as made and handed to the bank. The returned-debit step (`services.payments.returns`)
+schedules them one month at a time."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tenants
 from herinnering.adapters.db.tenant_tables import recollection_batches, recollections
 
@@ -81,3 +83,29 @@ async def coming_for(connection: AsyncConnection, tenant_id: int, period: str, t
         recollections.c.tenant_id == tenant_id, recollections.c.period == period,
         recollections.c.state.in_(["scheduled", "exported"]), recollections.c.collect_on >= today)
         .order_by(recollections.c.collect_on))).scalars().first()
+
+
+async def of_month(connection: AsyncConnection, tenant_id: int, period: str) -> list[Row[Any]]:
+    """The month's re-collections not cancelled, by attempt (how many came before a new return)."""
+    return list((await connection.execute(select(recollections).where(
+        recollections.c.tenant_id == tenant_id, recollections.c.period == period, recollections.c.state != "cancelled",
+    ).order_by(recollections.c.attempt))).fetchall())
+
+
+async def mark_returned(connection: AsyncConnection, recollection_id: int, now: datetime) -> None:
+    """The re-collection itself came back returned."""
+    await connection.execute(update(recollections).where(recollections.c.id == recollection_id)
+                             .values(state="returned", updated_at=now))
+
+
+async def add(connection: AsyncConnection, values: dict[str, Any]) -> None:
+    """Schedule a re-collection, once per tenant, month and attempt."""
+    await connection.execute(dialect_insert(connection, recollections).values(**values).on_conflict_do_nothing(
+        index_elements=["tenant_id", "period", "attempt"]))
+
+
+async def cancel_scheduled(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
+    """Every scheduled re-collection of the tenant is cancelled (MD07: the debtor died)."""
+    await connection.execute(update(recollections).where(
+        recollections.c.tenant_id == tenant_id, recollections.c.state == "scheduled").values(
+        state="cancelled", updated_at=now))

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, Text, cast, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herinnering.adapters.db.conversation_tables import threads
+from herinnering.adapters.db.conversation_tables import audit_log, threads
 from herinnering.adapters.db.schema import metadata
 from herinnering.adapters.db.tables import messages, tenants
 
@@ -110,7 +110,6 @@ async def _blot_audit(connection: AsyncConnection, tenant_ids: Sequence[int]) ->
     (a command's arguments name the tenant even where the entry has no tenant_id)."""
     if not tenant_ids:
         return
-    from herinnering.adapters.db.conversation_tables import audit_log
 
     people = await connection.execute(select(tenants.c.external_id, tenants.c.phone, tenants.c.name, tenants.c.email,
                                              tenants.c.iban, tenants.c.mandate_id, tenants.c.address)

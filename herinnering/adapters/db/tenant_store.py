@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Row, bindparam, case, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db import events as event_log
+from herinnering.adapters.db import outbox
 from herinnering.adapters.db.engine import dialect_insert
 from herinnering.adapters.db.tables import messages, tenants
 from herinnering.domain.payments.methods import (
@@ -19,6 +20,7 @@ from herinnering.domain.payments.methods import (
     PaymentMethod,
     stale_reminder,
 )
+from herinnering.domain.reminders.states import MessageState
 from herinnering.domain.tenants.fields import street_line
 from herinnering.domain.tenants.tenant_csv import COLUMNS as FILE_COLUMNS
 from herinnering.domain.tenants.tenant_csv import TenantRecord
@@ -124,6 +126,11 @@ async def set_opted_out(connection: AsyncConnection, tenant_id: int, now: dateti
     return result.rowcount == 1
 
 
+async def set_inactive(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
+    """The dispatcher and planner skip an inactive tenant (MD07: the debtor died)."""
+    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False, updated_at=now))
+
+
 async def set_pause(connection: AsyncConnection, tenant_id: int, until: Any, now: datetime) -> None:
     await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(paused_until=until, updated_at=now))
 
@@ -162,8 +169,6 @@ async def cancel_stale_reminders(connection: AsyncConnection, tenant_ids: Iterab
     """Cancel the planned reminders before the due day that no longer fit their tenant (the
     payment method changed, or the lease now ends before the date); returns how many. The
     planner then plans the right kind, if any."""
-    from herinnering.adapters.db import outbox
-    from herinnering.domain.reminders.states import MessageState
 
     ids = list(tenant_ids)
     if not ids:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.conversation_tables import (
+    audit_log,
     message_media,
     thread_messages,
     threads,
@@ -373,7 +374,6 @@ async def link_to_tenant(connection: AsyncConnection, thread_id: int, tenant_id:
         await connection.execute(update(threads).where(threads.c.id == thread_id).values(
             key=key, tenant_id=tenant_id, unknown=False, updated_at=now))
         return thread_id
-    from herinnering.adapters.db.conversation_tables import audit_log
 
     old = (await connection.execute(select(threads).where(threads.c.id == thread_id))).one()
     kept = (await connection.execute(select(threads).where(threads.c.id == existing))).one()

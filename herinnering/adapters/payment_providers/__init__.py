@@ -11,17 +11,19 @@ from herinnering.adapters.payment_providers.base import (
     ProviderLink,
     ProviderStatus,
 )
+from herinnering.adapters.payment_providers.sandbox import SandboxProvider
 from herinnering.config import Settings
 
 
 def build_provider(settings: Settings, db: Database | None = None) -> PaymentProvider:
     """The provider the configuration names (`[payments] provider`)."""
     if settings.payments.provider == "mollie":
-        from herinnering.adapters.payment_providers.mollie import MollieProvider
+        from herinnering.adapters.payment_providers.mollie import (
+            MollieProvider,  # mollie-api-python (and requests) only where Mollie is configured
+        )
 
         return MollieProvider(settings.payments.mollie_api_key, settings.payments.mollie_api_endpoint,
                               timeout=settings.dispatch.provider_timeout_seconds)
-    from herinnering.adapters.payment_providers.sandbox import SandboxProvider
 
     return SandboxProvider(settings.server.public_url, db)
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import hmac
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pyotp
+import pyotp
 
 DIGITS = 6
 STEP_SECONDS = 30
@@ -23,15 +21,11 @@ _CODE = re.compile(r"[0-9]{6}")
 
 
 def _totp(secret: str) -> pyotp.TOTP:
-    import pyotp  # imported where codes are made, not when the app starts
-
     return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
 
 
 def new_secret() -> str:
     """A fresh random secret (160 bits, base32: 32 characters)."""
-    import pyotp
-
     return pyotp.random_base32(32)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from herinnering.adapters.db import (
     AsyncConnection,
+    case_store,
     message_store,
     outbox,
     tenant_store,
@@ -24,12 +25,14 @@ from herinnering.adapters.db import (
     whatsapp_store,
 )
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.keywords import Intent
 from herinnering.domain.conversations.threads import BotDecision, Reply, decide
-from herinnering.domain.reminders.planning import PlanningRules
+from herinnering.domain.reminders.planning import PlanningRules, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import whatsapp_inbound
+from herinnering.services.legal.early_warning import record_objection
+from herinnering.services.tenants.self_service import dialog_rules, on_inbound
 
 log = logging.getLogger(__name__)
 
@@ -124,11 +127,9 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
         await thread_store.add_media(connection, stored, [(m.url, m.content_type) for m in message.media], now)
         if message.channel == "whatsapp" and tenant is not None:  # WhatsApp's 24-hour window opens now
             await whatsapp_store.note_inbound(connection, tenant.id, now)
-        if intent is Intent.OTHER and tenant is not None and thread.owner == "bot":  # DAG, REGELING, BEL (issue 10)
-            from herinnering.services.tenants.self_service import on_inbound
-
-            if await on_inbound(connection, runtime, thread, tenant, message, now):
-                return InboundResult(stored=True, thread_id=thread.id, intent=intent, replied=True)
+        if (intent is Intent.OTHER and tenant is not None and thread.owner == "bot"  # DAG, REGELING, BEL (issue 10)
+                and await on_inbound(connection, runtime, thread, tenant, message, now)):
+            return InboundResult(stored=True, thread_id=thread.id, intent=intent, replied=True)
         decision = decide(intent, thread.owner, acknowledged=thread.acknowledged_at is not None,
                           office_open=conversations.office_hours.contains(now), known_tenant=tenant is not None)
         await thread_store.touch_inbound(connection, thread.id, message.channel, now,
@@ -142,7 +143,7 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
             if await tenant_store.set_opted_out(connection, holder, now):
                 log_rows.append(event_log.event(holder, "tenant_opted_out", now, source="keyword",
                                                 **({"via_shared_phone": True} if holder != tenant_id else {})))
-            log_rows.extend(await cancel_planned(connection, holder, now, STOP_REASON))
+            log_rows.extend(await message_store.cancel_planned(connection, holder, now, STOP_REASON))
         for holder in sharing if decision.opt_in else ():
             if await thread_store.set_opted_in(connection, holder, now):
                 log_rows.append(event_log.event(holder, "tenant_opted_in", now, source="keyword",
@@ -158,8 +159,6 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
             }):
                 log_rows.append(event_log.event(tenant_id, "task_created", now, kind="verify_payment"))
         if intent is Intent.OBJECTION and tenant_id is not None:  # Wgs: no data to the municipality (issue 11)
-            from herinnering.services.legal.early_warning import record_objection
-
             log_rows.extend(await record_objection(connection, tenant_id, channel=message.channel, text=message.body,
                                                    by="tenant", key=message.sid, now=now))
         log_rows.extend(await whatsapp_inbound.carry_out(connection, runtime, message, decision, tenant, thread, now))
@@ -181,8 +180,6 @@ async def _receive_plain(runtime: Runtime, message: Inbound, intent: Intent, now
     (no keyword, no dialog word) in a thread an officer holds or the bot has acknowledged. None
     when the message is not such a one (or on SQLite): then nothing was written and `receive`
     takes the full way. Safe to repeat: the MessageSid is stored once."""
-    from herinnering.services.tenants.self_service import dialog_rules
-
     if intent is not Intent.OTHER or runtime.db.dialect != "postgresql" or message.media:
         return None  # attachments are stored beside the message: the full way
     if dialog_rules(runtime.settings).keyword(message.button_payload or message.body) is not None:
@@ -205,16 +202,6 @@ async def _receive_plain(runtime: Runtime, message: Inbound, intent: Intent, now
     return InboundResult(stored=True, thread_id=thread_id, intent=intent, decision=BotDecision(needs_officer=True))
 
 
-async def cancel_planned(connection: AsyncConnection, tenant_id: int, now: datetime, reason: str) -> list[dict[str, Any]]:
-    """Cancel every planned message of the tenant (guarded moves); returns their events."""
-    planned = await message_store.planned_ids(connection, tenant_id, except_kinds=["stop_confirmation"])
-    rows = []
-    for message_id in planned:
-        if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message=reason):
-            rows.append(event_log.event(tenant_id, "message_cancelled", now, message_id, reason=reason))
-    return rows
-
-
 STOP_REASON = "tenant opted out"
 
 
@@ -223,9 +210,6 @@ async def restore_after_start(connection: AsyncConnection, tenant_id: int, now: 
     """START after STOP: the reminders STOP cancelled that are still due come back, each as a new
     planned message (a cancelled one stays cancelled, as its history). A reminder past its last
     moment (`not_after`), or a ladder message of arrears that are paid meanwhile, stays away."""
-    from herinnering.adapters.db import case_store
-    from herinnering.domain.reminders.planning import next_working_send_moment
-
     stopped = await message_store.cancelled_for(connection, tenant_id, STOP_REASON,
                                                 except_kinds=["stop_confirmation", "bot_reply"])
     open_case = await case_store.open_case_of(connection, tenant_id)

@@ -13,14 +13,14 @@ import jinja2
 
 from herinnering.adapters.db import case_store, thread_store
 from herinnering.adapters.templates import long_date, money
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.reminders.sms import SmsSize, measure
 from herinnering.errors import NotFound, ThreadError, ThreatRefused
 from herinnering.resources import templates_dir
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import threads as thread_service
 from herinnering.services.conversations.threads import Officer
-from herinnering.services.payments import payments
-from herinnering.services.payments.collection import local_day
+from herinnering.services.payments import balance
 from herinnering.services.reminders.wording_check import check_text
 from herinnering.services.tenants import tenant_page
 
@@ -65,7 +65,7 @@ async def fill(runtime: Runtime, thread_id: int, officer: Officer, name: str) ->
         if name not in choices:
             raise NotFound(f"no canned reply {name!r}")
         language = choices[name].language
-        owed = await payments.outstanding(connection, thread.tenant_id)
+        owed = await balance.outstanding(connection, thread.tenant_id)
         token = await tenant_page.issue_token(connection, runtime.settings, thread.tenant_id, now)
     context: dict[str, Any] = {
         "name": thread.tenant_name, "amount": money(owed, language), "link": tenant_page.page_url(runtime.settings, token),

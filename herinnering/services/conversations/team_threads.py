@@ -20,8 +20,8 @@ from herinnering.adapters.db import (
     user_store,
 )
 from herinnering.adapters.twilio_media import MediaFile
-from herinnering.bootstrap import Runtime
 from herinnering.errors import Conflict, NeedsConfirmation, NotFound, OwnerChanged, ThreadError
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 
 PRESENCE_SECONDS = 15

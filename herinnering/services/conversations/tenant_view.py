@@ -16,9 +16,10 @@ from herinnering.adapters.db import (
     tenant_view_store,
     user_store,
 )
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.payments.ladder import OPEN_ENDED
 from herinnering.domain.payments.state import reason
+from herinnering.runtime import Runtime
 from herinnering.services.payments import arrangements, collection, pause
 from herinnering.services.tenants import segments
 
@@ -41,7 +42,7 @@ class TenantPanel:
 
 async def panel(runtime: Runtime, tenant_id: int) -> TenantPanel | None:
     settings = runtime.settings
-    today = collection.local_day(runtime.clock.now(), settings)
+    today = local_day(runtime.clock.now(), settings)
     async with runtime.db.begin() as connection:
         tenant = await tenant_store.by_id(connection, tenant_id)
         if tenant is None:

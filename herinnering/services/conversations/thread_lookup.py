@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from herinnering.adapters.db import Row, tenant_view_store, thread_store
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 
 
 async def of_tenant(runtime: Runtime, tenant_id: int) -> Row[Any] | None:

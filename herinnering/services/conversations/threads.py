@@ -16,10 +16,11 @@ from typing import Any
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import message_store, outbox, tenant_store, thread_store, user_store
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.threads import Action
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import NotFound, NotOwner, ThreadError
+from herinnering.runtime import Runtime
+from herinnering.services.legal import early_warning
 from herinnering.services.reminders import whatsapp
 
 log = logging.getLogger(__name__)
@@ -173,10 +174,6 @@ async def set_pause(runtime: Runtime, thread_id: int, officer: Officer, until: d
 async def record_objection(runtime: Runtime, thread_id: int, officer: Officer, text: str, channel: str) -> int:
     """The tenant objects (on the phone, at the desk, in this thread) to passing their data to the
     municipality: it blocks the early-warning signal of every open case. Returns the cases."""
-    from herinnering.services.legal import (
-        early_warning,  # it reads cases, which read threads' tables
-    )
-
     text = text.strip()
     if not text:
         raise ThreadError("write down what the tenant said")

@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 
 METHODS = ("import", "keyword", "officer", "tenant_page")
 

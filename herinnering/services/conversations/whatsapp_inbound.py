@@ -16,9 +16,9 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, outbox, thread_store, whatsapp_store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.bootstrap import Runtime
 from herinnering.domain.conversations.threads import BotDecision
 from herinnering.domain.reminders.states import MessageState
+from herinnering.runtime import Runtime
 from herinnering.services.conversations import whatsapp_consent
 from herinnering.services.payments.links import links_of
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from herinnering.adapters.db import case_store, task_store, tenant_store, user_store
+from herinnering.adapters.db import case_store, task_store, tenant_store, thread_store, user_store
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.conversations.calls import OUTCOMES, CallOutcome, retry_at
 from herinnering.domain.legal.mvi import MviStep
 from herinnering.errors import BadInput, HerinneringError, NotFound, TaskError
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
-from herinnering.services.legal import mvi
-from herinnering.services.payments import payments
+from herinnering.services.legal import letters, mvi
+from herinnering.services.payments import unmatched
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ async def match_payment(runtime: Runtime, task_id: int, officer: Officer, contra
         source_key = (task.data or {}).get("source_key")
         if not source_key:
             raise TaskError(f"task {task_id} names no payment")
-        change = await payments.assign_unmatched(connection, runtime.settings, source_key, tenant.id, period, now,
+        change = await unmatched.assign_unmatched(connection, runtime.settings, source_key, tenant.id, period, now,
                                                  by=officer.email)
         await task_store.finish(connection, task.id, {**(task.data or {}), "tenant_id": tenant.id,
                                                       "period": change.period}, officer.email, now)
@@ -180,8 +181,6 @@ async def batch_letters(runtime: Runtime, task_ids: list[int], officer: Officer)
     """The chosen "post a letter" tasks: each tenant's written reminder generated from their case
     (services/legal/letters.py), then every generated letter in one post batch to print. Nothing counts
     until the batch is marked posted; a task whose letter cannot be made is named with why."""
-    from herinnering.services.legal import letters
-
     made, refused = [], []
     for task_id in task_ids:
         async with runtime.db.begin() as connection:
@@ -208,9 +207,6 @@ async def batch_letters(runtime: Runtime, task_ids: list[int], officer: Officer)
 
 async def mark_posted(runtime: Runtime, batch_id: int, officer: Officer, posted_on: Any | None = None) -> int:
     """The printed batch went into the post: its letters count from that day, their tasks are done."""
-    from herinnering.services.legal import letters
-    from herinnering.services.payments.collection import local_day
-
     day = posted_on or local_day(runtime.clock.now(), runtime.settings)
     posted = await letters.mark_batch_posted(runtime, batch_id, day, by=officer.email)
     async with runtime.db.begin() as connection:
@@ -221,8 +217,6 @@ async def mark_posted(runtime: Runtime, batch_id: int, officer: Officer, posted_
 
 async def open_batches(runtime: Runtime) -> list[Any]:
     """Post batches printed but not posted yet."""
-    from herinnering.services.legal import letters
-
     async with runtime.db.begin() as connection:
         return [b for b in await letters.batches(connection) if b.state != "posted"]
 
@@ -251,16 +245,12 @@ async def done_by_contract(runtime: Runtime, contract: str, kind: str, by: str, 
 
 async def batch_pdf(runtime: Runtime, batch_id: int) -> bytes | None:
     """The post batch's PDF to print, as it was made."""
-    from herinnering.services.legal import letters
-
     async with runtime.db.begin() as connection:
         return await letters.batch_pdf(connection, batch_id)
 
 
 async def nav_counts(runtime: Runtime, officer: Officer) -> dict[str, int]:
     """What the navigation shows on every page: open and overdue tasks, unread messages."""
-    from herinnering.adapters.db import thread_store
-
     tasks = await counts(runtime, officer)
     async with runtime.db.begin() as connection:
         threads = await thread_store.counts(connection, officer.id)

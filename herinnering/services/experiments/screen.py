@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from herinnering.bootstrap import Runtime
 from herinnering.domain.experiments.experiments import Experiment
 from herinnering.errors import NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.experiments import admin as experiment_admin
 from herinnering.services.experiments import experiments as service
 from herinnering.services.experiments.report import ExperimentReport, build_report

@@ -22,6 +22,7 @@ from herinnering.adapters.db import (
     Row,
     case_store,
     early_warning_store,
+    message_store,
     mvi_store,
     tenant_store,
 )
@@ -37,6 +38,7 @@ from herinnering.domain.legal.early_warning import (
 from herinnering.domain.legal.mvi import CHANNELS, MviStep
 from herinnering.domain.payments.costs import presumed_receipt
 from herinnering.services.legal import mvi
+from herinnering.services.payments.pause import pause
 
 TENANT_WIDE = frozenset({Feedback.DECEASED, Feedback.NOT_RESIDENT})
 
@@ -217,15 +219,10 @@ async def import_feedback(connection: AsyncConnection, settings: Settings, text:
 async def stop_everything(connection: AsyncConnection, settings: Settings, tenant_id: int, now: datetime,
                           by: str) -> list[dict[str, Any]]:
     """No message goes to a deceased tenant again: cancel what is planned, opt out, pause the ladder."""
-    from herinnering.services.conversations.inbound import (
-        cancel_planned,  # inbound imports this module
-    )
-    from herinnering.services.payments.pause import pause
-
     rows = []
     if await tenant_store.set_opted_out(connection, tenant_id, now):
         rows.append(event_log.event(tenant_id, "tenant_opted_out", now, source="municipality_deceased"))
-    rows.extend(await cancel_planned(connection, tenant_id, now, "tenant deceased (municipality)"))
+    rows.extend(await message_store.cancel_planned(connection, tenant_id, now, "tenant deceased (municipality)"))
     await pause(connection, settings, tenant_id, None, "overleden (terugkoppeling gemeente)", now, by)
     return rows
 

@@ -29,17 +29,19 @@ from typing import Any
 
 import jinja2
 from babel.dates import format_date
+from pypdf import PdfReader, PdfWriter
 
 from herinnering.adapters import pdf
 from herinnering.adapters.db import AsyncConnection, Row, case_store, letter_store, tenant_store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import MessageTemplates, long_date, money
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.legal.mvi import MviStep
 from herinnering.domain.payments.costs import Costs, LetterDates, collection_costs, letter_dates
 from herinnering.errors import BadInput, Conflict, NotFound, TemplateError
+from herinnering.runtime import Runtime
 from herinnering.services.legal import mvi
-from herinnering.services.payments.cases import local_day
+from herinnering.services.payments.links import payment_link_url
 
 FOURTEEN_DAY_LETTER = "veertiendagenbrief"
 SIX_MONTHS = 183
@@ -148,8 +150,6 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
                    post_on: date | None = None) -> GeneratedLetter:
     """Generate one letter for the tenant's open case (see the module docstring); nothing counts
     until it is posted."""
-    from herinnering.services.payments.collection import payment_link_url
-
     settings = runtime.settings
     if kind not in settings.lawful.letter_kinds:
         raise BadInput(f"--kind {kind!r}: letters are {', '.join(settings.lawful.letter_kinds)}")
@@ -182,7 +182,7 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
                 total, vat_percent=settings.lawful.vat_percent, monthly_rent_cents=tenant.monthly_rent_cents,
                 charged_last_six_months_cents=await letter_store.costs_posted_since(
                     connection, tenant.id, date.fromordinal(post_on.toordinal() - SIX_MONTHS)))
-        link_url = await payment_link_url(connection, runtime, tenant.id, case.period, total, now) or ""
+        link_url = await payment_link_url(connection, settings, tenant.id, case.period, total, now) or ""
         parts = (runtime, kind)
         body = _compose(*parts, "nl", tenant, case, months, total, today, stated, costs, link_url)
         if body is None:
@@ -216,8 +216,6 @@ async def generate(runtime: Runtime, tenant: Row[Any], kind: str, *, by: str, ch
 
 def _merge(documents: list[bytes]) -> bytes:
     """The letters' own PDFs one after the other, unchanged, as one file to print."""
-    from pypdf import PdfReader, PdfWriter
-
     writer = PdfWriter()
     for document in documents:
         writer.append(PdfReader(io.BytesIO(document)))

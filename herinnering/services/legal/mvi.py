@@ -17,11 +17,11 @@ from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, Row, mvi_store, task_store
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS, MviRecord, MviStep
 from herinnering.domain.payments.ladder import StepRule
 from herinnering.errors import BadInput, NotFound
+from herinnering.runtime import Runtime
 
 DEFAULT_CHANNEL = {MviStep.WRITTEN_REMINDER: "letter", MviStep.DATA_OFFER: "letter", MviStep.PERSONAL_CONTACT: "phone"}
 

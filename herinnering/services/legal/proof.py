@@ -32,16 +32,16 @@ from herinnering.adapters.db import (
     tenant_store,
     user_store,
 )
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.config import Settings
 from herinnering.domain.dutch_words import without_links, word
 from herinnering.domain.legal.mvi import MviStep
 from herinnering.errors import NotFound
 from herinnering.resources import templates_dir
+from herinnering.runtime import Runtime
 from herinnering.services.legal import mvi
 from herinnering.services.legal.early_warning import compose_address, verdict_for
 from herinnering.services.legal.letters import costs_due, letters_of
-from herinnering.services.payments.cases import local_day
 
 
 @dataclass(frozen=True)

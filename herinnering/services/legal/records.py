@@ -9,10 +9,10 @@ from typing import Any
 
 from herinnering.adapters.db import Row, case_store
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.errors import NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.legal import early_warning, mvi, wgs_export
-from herinnering.services.payments.cases import local_day
 from herinnering.services.tenants.lookup import by_contract_id
 
 

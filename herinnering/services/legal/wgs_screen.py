@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 from herinnering.adapters.db import user_store
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.legal import wgs_export
-from herinnering.services.payments.collection import local_day
 
 
 async def collect(runtime: Runtime, since: date) -> wgs_export.WgsExport:

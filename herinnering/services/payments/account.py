@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from herinnering.adapters.db import Row, tenant_store
-from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.payments import PaymentChange
 from herinnering.domain.payments.state import Transaction
-from herinnering.services.payments import payments, statement
+from herinnering.runtime import Runtime
+from herinnering.services.payments import balance, payments, statement, unmatched
 from herinnering.services.payments.links import PaymentLink, create_payment_link, links_of
 from herinnering.services.tenants.lookup import by_contract_id
 
@@ -30,8 +30,8 @@ class Overview:
 async def overview(runtime: Runtime, contract_id: str) -> Overview:
     async with runtime.db.begin() as connection:
         tenant = await by_contract_id(connection, contract_id)
-        return Overview(tenant, await payments.periods(connection, tenant.id),
-                        await payments.outstanding(connection, tenant.id), await links_of(connection, tenant.id))
+        return Overview(tenant, await balance.periods(connection, tenant.id),
+                        await balance.outstanding(connection, tenant.id), await links_of(connection, tenant.id))
 
 
 async def link_for_month(runtime: Runtime, contract_id: str, period: str, amount_cents: int | None,
@@ -41,7 +41,7 @@ async def link_for_month(runtime: Runtime, contract_id: str, period: str, amount
     async with runtime.db.begin() as connection:
         tenant = await by_contract_id(connection, contract_id)
         if amount_cents is None:
-            state = await payments.period_status(connection, tenant.id, period)
+            state = await balance.period_status(connection, tenant.id, period)
             amount_cents = state.outstanding_cents if state else tenant.monthly_rent_cents
         if amount_cents <= 0:
             return None
@@ -61,13 +61,13 @@ async def matches(runtime: Runtime, contract_id: str | None) -> list[Row[Any]]:
     """Lines matched by hand or by their signs, of one tenant or of everyone."""
     async with runtime.db.begin() as connection:
         tenant = await by_contract_id(connection, contract_id) if contract_id else None
-        return await payments.matched_here(connection, tenant.id if tenant else None)
+        return await unmatched.matched_here(connection, tenant.id if tenant else None)
 
 
 async def undo_match(runtime: Runtime, transaction_id: int, by: str) -> tuple[PaymentChange, str]:
     """Take back a match; the month's new state and the tenant's contract id."""
     async with runtime.db.begin() as connection:
-        change = await payments.undo_match(connection, runtime.settings, transaction_id, runtime.clock.now(), by=by)
+        change = await unmatched.undo_match(connection, runtime.settings, transaction_id, runtime.clock.now(), by=by)
         names = await tenant_store.contract_ids(connection, [change.tenant_id])
     return change, names[change.tenant_id]
 

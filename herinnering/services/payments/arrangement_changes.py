@@ -21,14 +21,14 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, Row, arrangement_store, outbox, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.payments import arrangements as plan
 from herinnering.domain.payments.ladder import CaseState
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput, Conflict, NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.payments.arrangements import MISSED_TASK, active_of, paid_towards, record
-from herinnering.services.payments.cases import local_day
-from herinnering.services.payments.collection import plan_message
+from herinnering.services.payments.messages import plan_message
 
 CHANGED_MESSAGE = "arrangement_changed"
 CANCELLED_MESSAGE = "arrangement_cancelled"

@@ -19,15 +19,16 @@ from herinnering.adapters.db import AsyncConnection, Row, arrangement_store, out
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.config import Settings
 from herinnering.domain.payments import arrangements as plan
 from herinnering.domain.payments.ladder import CaseState
 from herinnering.domain.payments.payments import PaymentChange
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput, Conflict, NotFound
-from herinnering.services.payments.cases import local_day, stop_for_arrangement
-from herinnering.services.payments.collection import plan_message
+from herinnering.runtime import Runtime
+from herinnering.services.payments.cases import stop_for_arrangement
+from herinnering.services.payments.messages import plan_message
 
 KIND = "instalment_reminder"
 MISSED_TASK = "instalment_missed"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herinnering.adapters.db import AsyncConnection, payer_store, tenant_store
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.payments.bank_matching import (
     BankLine,
@@ -22,6 +21,7 @@ from herinnering.domain.payments.bank_matching import (
 )
 from herinnering.domain.payments.state import Transaction, TransactionKind, period_in
 from herinnering.errors import BadInput, NotFound
+from herinnering.runtime import Runtime
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Use cases of the arrears case: one case per tenant that holds every unpaid month.
 
 The law, the tenant and the officer think in one tenant's total arrears, not in months. So a
-payment change (published by payments, see `bootstrap.payment_subscribers`) goes to the
+payment change (published by payments, see `bootstrap.wire_subscribers`) goes to the
 tenant's one open case: a month in arrears (a returned debit, or rent still unpaid after its
 debit date) opens the case if there is none, and otherwise *joins* it — it starts no second
 ladder; a payment lowers the month's open amount and so the case's total; when every month is
@@ -26,19 +26,14 @@ from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db import payment_round_store as round_store
 from herinnering.adapters.db.case_store import cases_of  # noqa: F401  (read side for pages and commands)
 from herinnering.adapters.db.engine import Database
+from herinnering.clock import local_day
 from herinnering.config import Settings
-from herinnering.domain.payments.ladder import CaseState
+from herinnering.domain.payments.ladder import Action, CaseState
 from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
 from herinnering.domain.reminders.planning import Period, debit_date
 
 
-def local_day(moment: datetime, settings: Settings) -> date:
-    return moment.astimezone(settings.reminders.timezone).date()
-
-
 def message_kinds(settings: Settings) -> frozenset[str]:
-    from herinnering.domain.payments.ladder import Action
-
     return frozenset(s.kind for s in settings.ladder.ladder.steps if s.action is Action.MESSAGE)
 
 

@@ -18,18 +18,11 @@ from typing import Any
 
 import jinja2
 
-from herinnering.adapters.db import (
-    AsyncConnection,
-    Row,
-    ladder_store,
-    message_store,
-    outbox,
-    tenant_store,
-)
+from herinnering.adapters.db import AsyncConnection, Row, ladder_store, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import MessageTemplates, long_date, money
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import (
     Action,
@@ -38,15 +31,12 @@ from herinnering.domain.payments.ladder import (
     StepRule,
     next_step,
 )
-from herinnering.domain.reminders.planning import next_window_opening, next_working_send_moment
-from herinnering.domain.reminders.states import MessageState
-from herinnering.services.payments.cases import (  # noqa: F401
-    close_case,
-    local_day,
-    message_kinds,
-    on_payment_change,
-    stop_for_arrangement,
-)
+from herinnering.errors import HerinneringError
+from herinnering.runtime import Runtime
+from herinnering.services.legal import mvi
+from herinnering.services.payments import arrangements
+from herinnering.services.payments.links import payment_link_url
+from herinnering.services.payments.messages import plan_message
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +95,6 @@ async def hand_over(connection: AsyncConnection, runtime: Runtime, case: Row[Any
 
 async def ladder_tick(runtime: Runtime) -> LadderReport:
     """Carry out every ladder step that is due today; safe to run twice or in two processes."""
-    from herinnering.services.legal import mvi
-    from herinnering.services.payments import arrangements
-
     settings = runtime.settings
     now = runtime.clock.now()
     today = local_day(now, settings)
@@ -174,7 +161,7 @@ async def _carry_out(
     if step.action is Action.MESSAGE:
         context: dict[str, Any] = {"amount_due_cents": outstanding, "link_url": "", "period": case.period}
         if step.link:
-            url = await payment_link_url(connection, runtime, case.tenant_id, case.period, outstanding, now)
+            url = await payment_link_url(connection, runtime.settings, case.tenant_id, case.period, outstanding, now)
             context["link_url"] = url or ""
         message_id = await plan_message(
             connection, runtime, tenant, step.kind, case.period, f"ladder:{case.id}:{step.name}:{claimed.attempt}",
@@ -195,63 +182,6 @@ async def _carry_out(
         await event_log.append(connection, [event_log.event(
             case.tenant_id, "ladder_step", now, **data, action="task", kind=step.kind, task_id=task_id)])
     return True
-
-
-async def plan_message(
-    connection: AsyncConnection, runtime: Runtime, tenant: Row[Any], kind: str, period: str, key: str,
-    context: dict[str, Any], now: datetime, send_at: datetime | None = None, *, rest_days: bool = False,
-) -> int | None:
-    """Put one message in the outbox (once per key) for the dispatcher; returns its id. With
-    `rest_days`, never on a Sunday or public holiday (the ladder's messages about arrears)."""
-    rules = runtime.settings.reminders.planning_rules()
-    start = max(now, send_at or now)
-    moment = next_working_send_moment(start, rules) if rest_days else next_window_opening(start, rules)
-    row = {
-        "tenant_id": tenant.id, "kind": kind, "period": period, "idempotency_key": key, "channel": tenant.channel,
-        "template": MessageTemplates.name(kind, tenant.channel, tenant.language), "variant": "default",
-        "state": MessageState.PLANNED.value, "send_at": moment, "not_after": None, "attempts": 0,
-        "context": context, "created_at": now, "updated_at": now,
-    }
-    new = await outbox.insert_planned(connection, [row])
-    if new:
-        await event_log.append(connection, [event_log.event(tenant.id, "message_planned", now, new[0].id,
-                                                            kind=kind, period=period)])
-        return int(new[0].id)
-    return await message_store.id_by_key(connection, key)
-
-
-async def _contract_of(connection: AsyncConnection, tenant_id: int) -> str:
-    """The contract id for a log line (people search logs by it); the database id if it cannot be read."""
-    try:
-        found = await tenant_store.contract_ids(connection, [tenant_id])
-        return str(found.get(tenant_id) or f"#{tenant_id}")
-    except Exception:  # the transaction may be failing already; the log line must still be written
-        return f"#{tenant_id}"
-
-
-async def payment_link_url(
-    connection: AsyncConnection, runtime: Runtime, tenant_id: int, period: str, amount_cents: int, now: datetime
-) -> str | None:
-    """A payment link for the outstanding amount, from the payments area; none (logged) when
-    that area is not there or fails — the message then tells the tenant whom to call."""
-    if amount_cents <= 0:
-        return None
-    try:
-        from herinnering.services.payments.links import create_payment_link
-    except ImportError:
-        log.warning("payment links are not available: the message to tenant %s goes out without a link",
-                    await _contract_of(connection, tenant_id))
-        return None
-    try:
-        link = await create_payment_link(
-            connection, runtime.settings, tenant_id=tenant_id, period=period, amount_cents=amount_cents,
-            now=now,
-        )
-    except Exception:  # a provider outage must not stop the ladder; the message still points to a person
-        log.exception("could not create a payment link for tenant %s, %s; sending without one",
-                      await _contract_of(connection, tenant_id), period)
-        return None
-    return str(link.url) if link is not None else None
 
 
 def letter_text(runtime: Runtime, tenant: Row[Any], kind: str, variables: dict[str, Any]) -> str | None:
@@ -328,8 +258,6 @@ async def ladder_view(connection: AsyncConnection, settings: Settings, tenant: R
 async def ladder_job(runtime: Runtime) -> None:
     """The scheduler's trigger (every half hour in `serve`): the tick is idempotent, so a late
     or doubled run does no harm."""
-    from herinnering.errors import HerinneringError
-
     try:
         report = await ladder_tick(runtime)
     except HerinneringError as exc:

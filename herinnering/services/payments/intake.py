@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from herinnering.adapters.camt import looks_like_camt, parse_camt
-from herinnering.adapters.db import AsyncConnection
+from herinnering.adapters.db import AsyncConnection, payment_store
 from herinnering.adapters.db.engine import Database
 from herinnering.clock import Clock
 from herinnering.config import Settings
@@ -71,7 +71,7 @@ def _read_csv(data: bytes, name: str) -> list[Transaction]:
 
 
 async def _check_contracts(connection: AsyncConnection, transactions: list[Transaction], name: str) -> None:
-    known = await payments.known_contracts(connection, (t.contract_id for t in transactions if t.contract_id))
+    known = await payment_store.known_contracts(connection, (t.contract_id for t in transactions if t.contract_id))
     problems = [f"line {t.data.get('line', '?')}, contract_id: {t.contract_id} is not a known tenant"
                 for t in transactions if t.contract_id not in known]
     if problems:
@@ -188,7 +188,7 @@ def _api_item(item: Any, where: str, problems: list[str]) -> Transaction | None:
 async def intake_api(db: Database, settings: Settings, clock: Clock, body: Any) -> IntakeReport:
     transactions = parse_api_body(body)
     async with db.begin() as connection:
-        known = await payments.known_contracts(connection, (t.contract_id for t in transactions if t.contract_id))
+        known = await payment_store.known_contracts(connection, (t.contract_id for t in transactions if t.contract_id))
         unknown = [f"contract_id: {t.contract_id} is not a known tenant" for t in transactions
                    if t.contract_id not in known]
         if unknown:

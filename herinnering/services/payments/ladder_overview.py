@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from herinnering.adapters.db import Row, task_store
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
+from herinnering.runtime import Runtime
 from herinnering.services.legal.early_warning import signal_lines
 from herinnering.services.payments.arrangements import arrangement_lines
-from herinnering.services.payments.cases import local_day
 from herinnering.services.payments.collection import CaseView, ladder_view
 from herinnering.services.payments.pause import current
 from herinnering.services.payments.returns import return_lines

@@ -1,4 +1,4 @@
-"""Payment links: make one for a tenant's month, and settle it when the provider says it is paid.
+"""Payment links: make one for a tenant's month (settling a paid one is `paid_links.py`).
 
 The ladder calls, inside its own transaction:
 
@@ -10,10 +10,6 @@ It is idempotent per (tenant, period, amount) while an unexpired unpaid link exi
 cancelled when a new one is made, so a tenant never holds two payable links for one month.
 `provider=None` builds the configured provider (`[payments] provider`).
 
-A provider notifies us with an id only; `handle_notification` finds our link, asks the provider
-about that link (never trusting the call itself) and, when it is paid, records the payment in
-one transaction: the link becomes `paid` (single-use: it cannot be paid twice), the month's
-state moves, and the change is published (`bootstrap.publish_payment`) — the ladder stops at once.
 """
 
 from __future__ import annotations
@@ -34,14 +30,11 @@ from herinnering.adapters.db.engine import Database
 from herinnering.adapters.payment_providers import (
     LinkRequest,
     PaymentProvider,
-    ProviderStatus,
     build_provider,
 )
 from herinnering.config import Settings
-from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.domain.reminders.planning import Period
 from herinnering.errors import BadInput, Conflict
-from herinnering.services.payments import payments
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +77,7 @@ async def create_payment_link(
     period = str(Period.parse(period))
     open_key = f"{tenant_id}:{period}:{amount_cents}"
     await payment_link_store.expire_overdue(connection, tenant_id, period, now)
-    existing = _link(await payment_link_store.by_open_key(connection, open_key))
+    existing = link_of(await payment_link_store.by_open_key(connection, open_key))
     if existing is not None:
         return existing
     replaced = await payment_link_store.cancel_open(connection, tenant_id, period, now)
@@ -106,7 +99,7 @@ async def create_payment_link(
           "state": "open", "open_key": open_key, "expires_at": request.expires_at, "created_at": now,
           "updated_at": now})
     if inserted is None:  # someone else made the same link a moment ago: theirs counts
-        winner = _link(await payment_link_store.by_open_key(connection, open_key))
+        winner = link_of(await payment_link_store.by_open_key(connection, open_key))
         if winner is None:  # pragma: no cover - the conflicting row is there by definition
             raise Conflict("a payment link conflicted and then vanished; try again")
         return winner
@@ -114,7 +107,7 @@ async def create_payment_link(
         tenant_id, "payment_link_created", now, period=period, amount_cents=amount_cents, provider=provider.name,
         link_id=inserted, expires_at=request.expires_at.isoformat(), replaced=replaced,
     )])
-    link = _link(await payment_link_store.by_id(connection, inserted))
+    link = link_of(await payment_link_store.by_id(connection, inserted))
     assert link is not None
     return link
 
@@ -122,11 +115,9 @@ async def create_payment_link(
 async def create_payment_links(connection: AsyncConnection, settings: Settings,
                                wanted: Sequence[tuple[int, str, int, datetime]]) -> list[str]:
     """Links for many (tenant, period, amount, now) at once — a statement's returned debits —
-    as `collection.payment_link_url` makes them one by one: each link's URL, "" where none was
-    made. A month holding an open link goes the one-link way (it may be reused or replaced);
-    the others, which nothing can replace, are made and stored with one statement."""
-    from herinnering.services.payments.collection import payment_link_url
-
+    as `payment_link_url` makes them one by one: each link's URL, "" where none was made. A
+    month holding an open link goes the one-link way (it may be reused or replaced); the
+    others, which nothing can replace, are made and stored with one statement."""
     urls = [""] * len(wanted)
     held = await round_store.with_open_link(connection, [(t, str(Period.parse(p))) for t, p, amount, _ in wanted
                                                          if amount > 0])
@@ -140,8 +131,7 @@ async def create_payment_links(connection: AsyncConnection, settings: Settings,
             continue
         period = str(Period.parse(period))
         if (tenant_id, period) in held:
-            urls[index] = await payment_link_url(connection, _Settings(settings), tenant_id, period,  # type: ignore[arg-type]
-                                                 amount, now) or ""
+            urls[index] = await payment_link_url(connection, settings, tenant_id, period, amount, now) or ""
             continue
         public_id = secrets.token_urlsafe(24)
         request = LinkRequest(
@@ -173,69 +163,46 @@ async def create_payment_links(connection: AsyncConnection, settings: Settings,
     for index, row in made:  # someone else made the same link a moment ago: theirs counts
         if row["open_key"] not in ids:
             tenant_id, period, amount, now = wanted[index]
-            urls[index] = await payment_link_url(connection, _Settings(settings), tenant_id, period,  # type: ignore[arg-type]
-                                                 amount, now) or ""
+            urls[index] = await payment_link_url(connection, settings, tenant_id, period, amount, now) or ""
     return urls
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """`collection.payment_link_url` reads only `runtime.settings`."""
+async def payment_link_url(
+    connection: AsyncConnection, settings: Settings, tenant_id: int, period: str, amount_cents: int, now: datetime
+) -> str | None:
+    """A payment link's URL for the outstanding amount, for a message or letter; none (logged)
+    when the provider fails — the message then tells the tenant whom to call."""
+    if amount_cents <= 0:
+        return None
+    try:
+        link = await create_payment_link(
+            connection, settings, tenant_id=tenant_id, period=period, amount_cents=amount_cents, now=now)
+    except Exception:  # a provider outage must not stop the ladder; the message still points to a person
+        log.exception("could not create a payment link for tenant %s, %s; sending without one",
+                      await _contract_of(connection, tenant_id), period)
+        return None
+    return str(link.url) if link is not None else None
 
-    settings: Settings
+
+async def _contract_of(connection: AsyncConnection, tenant_id: int) -> str:
+    """The contract id for a log line (people search logs by it); the database id if it cannot be read."""
+    try:
+        found = await tenant_store.contract_ids(connection, [tenant_id])
+        return str(found.get(tenant_id) or f"#{tenant_id}")
+    except Exception:  # the transaction may be failing already; the log line must still be written
+        return f"#{tenant_id}"
 
 
-def _link(row: Row[Any] | None) -> PaymentLink | None:
+def link_of(row: Row[Any] | None) -> PaymentLink | None:
     return PaymentLink.of(row) if row else None
 
 
 async def link_by_public_id(connection: AsyncConnection, public_id: str) -> PaymentLink | None:
-    return _link(await payment_link_store.by_public_id(connection, public_id))
+    return link_of(await payment_link_store.by_public_id(connection, public_id))
 
 
 async def links_of(connection: AsyncConnection, tenant_id: int) -> list[PaymentLink]:
     return [PaymentLink.of(row) for row in await payment_link_store.of_tenant(connection, tenant_id)]
-
-
-async def handle_notification(
-    db: Database, settings: Settings, provider: PaymentProvider, notified_id: str, now: datetime,
-    *, link_hint: str | None = None,
-) -> str:
-    """A provider said "something changed about `notified_id`". Returns what we did:
-    "paid", "unchanged" or "unknown" (an id we never issued: ignored)."""
-    async with db.begin() as connection:
-        link = _link(await payment_link_store.by_provider_ref(connection, notified_id, provider.name))
-        if link is None and link_hint:
-            link = _link(await payment_link_store.by_public_id(connection, link_hint, provider.name))
-        ref = None
-        if link is not None:
-            ref = await payment_link_store.provider_ref(connection, link.id)
-    if link is None or not ref:
-        log.info("payment notification for an unknown id from %s", provider.name)
-        return "unknown"
-    status = await provider.fetch(ref)  # the truth comes from the provider, never from the call
-    if status is None or not status.paid:
-        return "unchanged"
-    async with db.begin() as connection:
-        return await settle_paid(connection, settings, link, status, now)
-
-
-async def settle_paid(
-    connection: AsyncConnection, settings: Settings, link: PaymentLink, status: ProviderStatus, now: datetime
-) -> str:
-    if not await payment_link_store.set_paid(connection, link.id, status.paid_at or now, now):
-        return "unchanged"  # paid before: a repeated webhook or a second click
-    transaction = Transaction(
-        source="link", source_key=f"link:{link.provider}:{status.ref}", kind=TransactionKind.PAYMENT,
-        amount_cents=status.amount_cents or link.amount_cents, period=link.period,
-        data={"link_id": link.id, "provider": link.provider, "payment_id": status.payment_id},
-    )
-    await event_log.append(connection, [event_log.event(
-        link.tenant_id, "payment_link_paid", now, period=link.period, amount_cents=transaction.amount_cents,
-        provider=link.provider, link_id=link.id,
-    )])
-    await payments.record_for_tenant(connection, settings, link.tenant_id, transaction, now)
-    return "paid"
 
 
 async def find(db: Database, public_id: str) -> PaymentLink | None:

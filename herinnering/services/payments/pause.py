@@ -17,10 +17,11 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, Row, pause_store, tenant_store
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
+from herinnering.clock import local_day
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import OPEN_ENDED
 from herinnering.errors import BadInput, NotFound
-from herinnering.services.payments.collection import local_day, message_kinds
+from herinnering.services.payments.cases import message_kinds
 
 
 async def current(connection: AsyncConnection, tenant_id: int, today: date) -> Row[Any] | None:

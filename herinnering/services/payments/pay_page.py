@@ -24,9 +24,9 @@ from herinnering.adapters.db import (
     tenant_store,
 )
 from herinnering.adapters.payment_providers.sandbox import tenant_chose
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
-from herinnering.services.payments import payments
+from herinnering.runtime import Runtime
+from herinnering.services.payments import balance
 from herinnering.services.payments.links import PaymentLink
 from herinnering.services.tenants.tenant_page import page_url, tenant_for_token
 
@@ -49,7 +49,7 @@ async def covers(connection: AsyncConnection, settings: Settings, link: PaymentL
                  token: str = "") -> Covers:
     tenant = await tenant_store.by_id(connection, link.tenant_id)
     language = tenant.language if tenant is not None and tenant.language in LANGUAGES else "nl"
-    months = await payments.periods(connection, link.tenant_id)
+    months = await balance.periods(connection, link.tenant_id)
     others = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0 and m.period != link.period]
     costs = sum(int(row.costs_cents) for row in await statement_store.costs(connection, link.tenant_id)
                 if row.costs_due_from <= today)
@@ -59,7 +59,7 @@ async def covers(connection: AsyncConnection, settings: Settings, link: PaymentL
         if owner is not None and owner.id == link.tenant_id:
             back = page_url(settings, token)
     return Covers(language=language, contract_id=tenant.external_id if tenant is not None else "",
-                  period=link.period, others=others, total_open_cents=await payments.outstanding(connection,
+                  period=link.period, others=others, total_open_cents=await balance.outstanding(connection,
                                                                                                 link.tenant_id),
                   costs_cents=costs, page_url=back,
                   recollect_on=await recollection_store.coming_for(connection, link.tenant_id, link.period, today))

@@ -7,40 +7,33 @@ Each is stored under its unique `source_key` first; a key already taken means "s
 and changes nothing, which is what makes every intake idempotent (also when two imports run at
 once: the second waits on the unique index, then finds the key taken). A transaction that
 names no known tenant is kept unmatched and becomes an officer task. Every stored change ends
-with `bootstrap.publish_payment(connection, settings, change)`: the case, the instalments, the
-step after a returned debit and the experiment outcome subscribe there.
+with `payment_changes.publish_payment(connection, settings, change)`: the case, the
+instalments, the step after a returned debit and the experiment outcome subscribe there.
 
 A bank statement of a large corporation holds 60,000 entries, so `record` works set-based: a
 batch of up to `BATCH` transactions is cut into rounds that hold each tenant at most once (a
 tenant's second transaction goes to the next round, after its first is done), and a round is
 stored, applied and published with a few statements (`adapters.db.payment_store`,
-`bootstrap.publish_payments`). The result is the database `record_one_by_one` leaves — the same
-rows, and each tenant's events in the same order — which the tests check on mixed statements.
+`payment_changes.publish_payments`). The result is the database `record_one_by_one` leaves — the
+same rows, and each tenant's events in the same order — which the tests check on mixed statements.
 A line without a known tenant is matched by its signs against every tenant's open months, so
 the batch before it is finished first and the line is taken on its own, as before.
 
-Read side for other areas: `period_status(connection, tenant_id, period)` and
-`outstanding(connection, tenant_id)`.
+Other areas read a tenant's months through `balance.py`; lines that name no tenant wait for an
+officer in `unmatched.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from herinnering.adapters.db import AsyncConnection, Row, payment_store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import payment_store
-from herinnering.adapters.db.engine import dialect_insert
-from herinnering.adapters.db.payment_tables import payment_periods, payment_transactions
-from herinnering.adapters.db.tables import tasks, tenants
-from herinnering.bootstrap import publish_payment, publish_payments
 from herinnering.config import Settings
-from herinnering.domain.payments.bank_matching import Suggestion, masked_iban
+from herinnering.domain.payments.bank_matching import Suggestion
 from herinnering.domain.payments.payments import PaymentChange, PaymentStatus
 from herinnering.domain.payments.state import (
     PeriodState,
@@ -52,11 +45,11 @@ from herinnering.domain.payments.state import (
     money_moved_at,
     period_in,
     reason,
-    stated,
 )
 from herinnering.domain.reminders.planning import Period
-from herinnering.errors import BadInput, Conflict, NotFound
-from herinnering.services.payments import bank_matching
+from herinnering.services.payments import balance, bank_matching
+from herinnering.services.payments.payment_changes import publish_payment, publish_payments
+from herinnering.services.payments.unmatched import unmatched_task
 
 
 @dataclass
@@ -83,19 +76,6 @@ class Matched:
     reference: str | None
 
 
-async def known_contracts(connection: AsyncConnection, candidates: Iterable[str]) -> dict[str, Row[Any]]:
-    """Tenants whose contract id is among `candidates` (in chunks: a bank file names many)."""
-    wanted = sorted(set(candidates))
-    found: dict[str, Row[Any]] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        statement = select(tenants.c.id, tenants.c.external_id, tenants.c.monthly_rent_cents).where(
-            tenants.c.external_id.in_(chunk))
-        for row in (await connection.execute(statement)).fetchall():
-            found[row.external_id] = row
-    return found
-
-
 async def match(connection: AsyncConnection, transactions: Sequence[Transaction]) -> list[Matched]:
     candidates: set[str] = set()
     for t in transactions:
@@ -104,7 +84,7 @@ async def match(connection: AsyncConnection, transactions: Sequence[Transaction]
         for reference in t.references:
             for candidate in contract_candidates(reference):
                 candidates.update((candidate, candidate.upper()))
-    known = await known_contracts(connection, candidates)
+    known = await payment_store.known_contracts(connection, candidates)
     matched = []
     for t in transactions:
         if t.contract_id:
@@ -184,7 +164,7 @@ async def _record_unmatched(connection: AsyncConnection, settings: Settings, t: 
     if await _store(connection, t, None, t.period, None, now):
         report.stored += 1
         report.unmatched += 1
-        await _unmatched_task(connection, t, now, decision.suggestions)
+        await unmatched_task(connection, t, now, decision.suggestions)
     else:
         report.duplicates += 1
     return None
@@ -330,14 +310,9 @@ async def record_for_tenant(
         period = await _fallback_period(connection, tenant_id, transaction, now, settings)
     if not await _store(connection, transaction, tenant_id, period, reference, now):
         return None
-    state, row_id = await _locked_state(connection, tenant_id, period, now)
+    state, row_id = await balance.locked_state(connection, tenant_id, period, now)
     new = apply(state, transaction)
-    await connection.execute(
-        update(payment_periods).where(payment_periods.c.id == row_id).values(
-            amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
-            reason_code=new.reason_code, source=transaction.source, updated_at=now,
-        )
-    )
+    await balance.move(connection, row_id, new, transaction.source, now)
     change, event = _changed(settings, tenant_id, period, transaction, state, new, now)
     await event_log.append(connection, [event])
     await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
@@ -357,14 +332,9 @@ async def _fallback_period(
 ) -> str:
     """No month named: a payment goes to the oldest month still open, else the month it was booked."""
     if transaction.kind is TransactionKind.PAYMENT:
-        oldest = (await connection.execute(
-            select(payment_periods.c.period)
-            .where(payment_periods.c.tenant_id == tenant_id,
-                   payment_periods.c.amount_paid_cents < payment_periods.c.amount_due_cents)
-            .order_by(payment_periods.c.period).limit(1)
-        )).scalar()
+        oldest = await payment_store.oldest_open_period(connection, tenant_id)
         if oldest:
-            return str(oldest)
+            return oldest
     day = transaction.booked_on or now.astimezone(settings.reminders.timezone).date()
     return str(Period.of(day))
 
@@ -383,172 +353,4 @@ async def _store(
     connection: AsyncConnection, t: Transaction, tenant_id: int | None, period: str | None,
     reference: str | None, now: datetime,
 ) -> bool:
-    statement = dialect_insert(connection, payment_transactions).on_conflict_do_nothing(
-        index_elements=["source_key"]).returning(payment_transactions.c.id)
-    row = (await connection.execute(statement, [_transaction_row(t, tenant_id, period, reference, now)])).first()
-    return row is not None
-
-
-async def _locked_state(
-    connection: AsyncConnection, tenant_id: int, period: str, now: datetime
-) -> tuple[PeriodState, int]:
-    """The period's state, created as `expected` (the monthly rent due) on first touch; row-locked."""
-    rent = (await connection.execute(select(tenants.c.monthly_rent_cents).where(tenants.c.id == tenant_id))).scalar_one()
-    await connection.execute(
-        dialect_insert(connection, payment_periods).on_conflict_do_nothing(index_elements=["tenant_id", "period"]),
-        [{"tenant_id": tenant_id, "period": period, "amount_due_cents": rent, "amount_paid_cents": 0,
-          "status": PaymentStatus.EXPECTED, "reason_code": None, "source": "expected", "created_at": now,
-          "updated_at": now}],
-    )
-    row = (await connection.execute(
-        select(payment_periods).where(payment_periods.c.tenant_id == tenant_id, payment_periods.c.period == period)
-        .with_for_update()
-    )).one()
-    state = PeriodState(row.amount_due_cents, row.amount_paid_cents, PaymentStatus(row.status), row.reason_code)
-    return state, row.id
-
-
-async def _unmatched_task(connection: AsyncConnection, t: Transaction, now: datetime,
-                          suggestions: Sequence[Suggestion] = ()) -> None:
-    what = "terugboeking" if t.kind is TransactionKind.RETURN else "betaling"
-    best = f"; {suggestions[0].contract_id}?" if suggestions else ""
-    statement = dialect_insert(connection, tasks).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    await connection.execute(statement, [{
-        "tenant_id": None, "kind": "verify_payment", "state": "open", "source": "payments",
-        "title": f"Koppel {what} van € {t.amount_cents / 100:.2f} aan een huurder{best}"[:200],
-        "dedupe_key": f"unmatched:{t.source_key}"[:128],
-        "data": {"source_key": t.source_key, "references": list(t.references), "amount_cents": t.amount_cents,
-                 "paid_from": masked_iban(t.counterparty_iban), "account_holder": t.counterparty_name,
-                 "suggestions": [{"contract_id": s.contract_id, "period": s.period, "confidence": s.confidence,
-                                  "reasons": list(s.reasons)} for s in suggestions]},
-        "created_at": now, "updated_at": now,
-    }])
-
-
-# --- read side ---------------------------------------------------------------------------
-
-
-def _change(row: Row[Any]) -> PaymentChange:
-    return PaymentChange(
-        tenant_id=row.tenant_id, period=row.period, status=PaymentStatus(row.status),
-        amount_due_cents=row.amount_due_cents, amount_paid_cents=row.amount_paid_cents,
-        reason_code=row.reason_code, source=row.source, occurred_at=row.updated_at,
-    )
-
-
-async def period_status(connection: AsyncConnection, tenant_id: int, period: str) -> PaymentChange | None:
-    """The state of one tenant's month as a `PaymentChange` (its last change), or None if nothing is known."""
-    row = (await connection.execute(select(payment_periods).where(
-        payment_periods.c.tenant_id == tenant_id, payment_periods.c.period == period))).first()
-    return _change(row) if row else None
-
-
-async def periods(connection: AsyncConnection, tenant_id: int) -> list[PaymentChange]:
-    rows = await connection.execute(
-        select(payment_periods).where(payment_periods.c.tenant_id == tenant_id).order_by(payment_periods.c.period))
-    return [_change(row) for row in rows]
-
-
-async def outstanding(connection: AsyncConnection, tenant_id: int) -> int:
-    """What the tenant still owes over all known months, in cents."""
-    gap = payment_periods.c.amount_due_cents - payment_periods.c.amount_paid_cents
-    total = (await connection.execute(
-        select(func.coalesce(func.sum(gap), 0)).where(payment_periods.c.tenant_id == tenant_id, gap > 0)
-    )).scalar()
-    return int(total or 0)
-
-
-async def transactions_of(connection: AsyncConnection, tenant_id: int) -> list[Row[Any]]:
-    return list((await connection.execute(
-        select(payment_transactions).where(payment_transactions.c.tenant_id == tenant_id)
-        .order_by(payment_transactions.c.id))).fetchall())
-
-
-
-async def assign_unmatched(
-    connection: AsyncConnection, settings: Settings, source_key: str, tenant_id: int, period: str, now: datetime,
-    *, by: str,
-) -> PaymentChange:
-    """An officer matches a kept-unmatched transaction to a tenant and month by hand: the stored
-    row gets the tenant, and the month moves as if the bank had named the tenant."""
-    row = (await connection.execute(select(payment_transactions).where(
-        payment_transactions.c.source_key == source_key).with_for_update())).first()
-    if row is None:
-        raise NotFound(f"payment {source_key!r} does not exist")
-    if row.tenant_id is not None:
-        raise Conflict(f"payment {source_key!r} is already matched to a tenant")
-    try:
-        period = str(Period.parse(period))
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-    await connection.execute(update(payment_transactions).where(payment_transactions.c.id == row.id).values(
-        tenant_id=tenant_id, period=period, reference=f"by hand: {by}"[:140]))
-    transaction = Transaction(source=row.source, source_key=row.source_key, kind=TransactionKind(row.kind),
-                              amount_cents=row.amount_cents, period=period, reason_code=row.reason_code,
-                              booked_on=row.booked_on)
-    state, row_id = await _locked_state(connection, tenant_id, period, now)
-    new = apply(state, transaction)
-    await connection.execute(update(payment_periods).where(payment_periods.c.id == row_id).values(
-        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
-        reason_code=new.reason_code, source=transaction.source, updated_at=now))
-    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status, amount_due_cents=new.amount_due_cents,
-                           amount_paid_cents=new.amount_paid_cents, reason_code=new.reason_code,
-                           source=transaction.source, occurred_at=now,
-                           returned_debit=transaction.kind is TransactionKind.RETURN)
-    await event_log.append(connection, [event_log.event(
-        tenant_id, "payment_changed", now, period=period, source=transaction.source, kind=transaction.kind,
-        amount_cents=transaction.amount_cents, status=new.status, previous_status=state.status,
-        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
-        source_key=transaction.source_key, matched_by=by)])
-    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
-    return change
-
-
-async def undo_match(connection: AsyncConnection, settings: Settings, transaction_id: int, now: datetime, *,
-                     by: str) -> PaymentChange:
-    """Take back a match made by hand or by its signs: the month loses the amount again, the line
-    is unmatched, and its task is open again. A line the bank itself named cannot be undone here."""
-    row = (await connection.execute(select(payment_transactions).where(
-        payment_transactions.c.id == transaction_id).with_for_update())).first()
-    if row is None:
-        raise NotFound(f"payment {transaction_id} does not exist")
-    if row.tenant_id is None:
-        raise Conflict(f"payment {transaction_id} is not matched to a tenant")
-    made_here = (row.reference or "").startswith(("by hand:", "herkend ("))
-    if not made_here or row.kind != TransactionKind.PAYMENT:
-        raise Conflict(f"payment {transaction_id} was matched by the bank's own reference "
-                               f"({row.reference or row.source}); correct it at the source")
-    tenant_id, period = int(row.tenant_id), str(row.period)
-    state, row_id = await _locked_state(connection, tenant_id, period, now)
-    new = stated(state.amount_due_cents, max(0, state.amount_paid_cents - row.amount_cents), None, None)
-    await connection.execute(update(payment_periods).where(payment_periods.c.id == row_id).values(
-        amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents, status=new.status,
-        reason_code=new.reason_code, source="undo", updated_at=now))
-    await connection.execute(update(payment_transactions).where(payment_transactions.c.id == row.id).values(
-        tenant_id=None, reference=None))
-    reopened = await connection.execute(update(tasks).where(tasks.c.dedupe_key == f"unmatched:{row.source_key}"[:128])
-                                        .values(state="open", done_at=None, tenant_id=None, updated_at=now))
-    if not reopened.rowcount:
-        await _unmatched_task(connection, Transaction(source=row.source, source_key=row.source_key,
-                                                      kind=TransactionKind.PAYMENT, amount_cents=row.amount_cents,
-                                                      references=tuple((row.data or {}).get("references", ()))), now)
-    change = PaymentChange(tenant_id=tenant_id, period=period, status=new.status,
-                           amount_due_cents=new.amount_due_cents, amount_paid_cents=new.amount_paid_cents,
-                           reason_code=new.reason_code, source="undo", occurred_at=now)
-    await event_log.append(connection, [event_log.event(
-        tenant_id, "payment_match_undone", now, transaction_id=row.id, period=period, amount_cents=row.amount_cents,
-        status=new.status, previous_status=state.status, by=by)])
-    await publish_payment(connection, settings, change)  # the case, instalments, returns, experiments
-    return change
-
-
-async def matched_here(connection: AsyncConnection, tenant_id: int | None = None) -> list[Row[Any]]:
-    """Lines matched by hand or by their signs (the ones `undo_match` can take back), newest first."""
-    statement = (select(payment_transactions, tenants.c.external_id)
-                 .join(tenants, tenants.c.id == payment_transactions.c.tenant_id)
-                 .where(payment_transactions.c.reference.like("by hand:%")
-                        | payment_transactions.c.reference.like("herkend (%"))
-                 .order_by(payment_transactions.c.id.desc()).limit(200))
-    if tenant_id is not None:
-        statement = statement.where(payment_transactions.c.tenant_id == tenant_id)
-    return list((await connection.execute(statement)).fetchall())
+    return await payment_store.store_transaction(connection, _transaction_row(t, tenant_id, period, reference, now))

@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any
 
 from herinnering.adapters.db import Row, recollection_store, user_store
-from herinnering.bootstrap import Runtime
+from herinnering.clock import local_day
 from herinnering.domain.payments.return_reasons import bank_deadline
 from herinnering.errors import Conflict, NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
-from herinnering.services.payments import payments, returns
-from herinnering.services.payments.collection import local_day
+from herinnering.services.payments import balance, returns
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ async def overview(runtime: Runtime) -> Overview:
     days: dict[date, Day] = {}
     async with runtime.db.begin() as connection:
         for row in await recollection_store.scheduled(connection):
-            status = await payments.period_status(connection, row.tenant_id, row.period)
+            status = await balance.period_status(connection, row.tenant_id, row.period)
             why = returns.left_out_because(row, status)
             open_cents = status.outstanding_cents if status is not None else row.amount_cents
             deadline = bank_deadline(row.collect_on)

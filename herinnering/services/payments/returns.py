@@ -25,19 +25,23 @@ from datetime import date, datetime
 from typing import Any
 
 from sepaxml import SepaDD
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    dialog_store,
+    ladder_store,
+    message_store,
+    outbox,
+    recollection_store,
+    tenant_store,
+)
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
-from herinnering.adapters.db import outbox, recollection_store, tenant_store
 from herinnering.adapters.db import payment_round_store as round_store
-from herinnering.adapters.db.collection_tables import ladder_steps
-from herinnering.adapters.db.engine import Database, dialect_insert
-from herinnering.adapters.db.tables import events, messages, tenants
-from herinnering.adapters.db.tenant_tables import dialogs, recollections
+from herinnering.adapters.db.engine import Database
 from herinnering.adapters.templates import MessageTemplates
-from herinnering.clock import Clock
+from herinnering.clock import Clock, local_day
 from herinnering.config import Settings
 from herinnering.domain.payments.ladder import Action
 from herinnering.domain.payments.methods import PaymentMethod
@@ -46,14 +50,12 @@ from herinnering.domain.payments.return_reasons import StepAfterReturn, next_aft
 from herinnering.domain.reminders.planning import next_window_opening, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput
+from herinnering.services.payments import balance
+from herinnering.services.payments.links import create_payment_links, payment_link_url
 
 log = logging.getLogger(__name__)
 
 EVENT = "return_next_step"
-
-
-def _local_day(moment: datetime, settings: Settings) -> date:
-    return moment.astimezone(settings.reminders.timezone).date()
 
 
 async def on_payment_change(connection: AsyncConnection, settings: Settings, change: PaymentChange) -> None:
@@ -66,16 +68,10 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     """Carry out the reason-aware step for one new returned debit (see the module docstring)."""
     if change.status is not PaymentStatus.RETURNED:  # e.g. a return inside a payment arrangement
         return None
-    now, today = change.occurred_at, _local_day(change.occurred_at, settings)
-    earlier = (await connection.execute(
-        select(recollections).where(recollections.c.tenant_id == change.tenant_id,
-                                    recollections.c.period == change.period,
-                                    recollections.c.state != "cancelled")
-        .order_by(recollections.c.attempt)
-    )).fetchall()
+    now, today = change.occurred_at, local_day(change.occurred_at, settings)
+    earlier = await recollection_store.of_month(connection, change.tenant_id, change.period)
     if earlier and earlier[-1].state in ("scheduled", "exported"):  # this return is the re-collection's own
-        await connection.execute(update(recollections).where(recollections.c.id == earlier[-1].id)
-                                 .values(state="returned", updated_at=now))
+        await recollection_store.mark_returned(connection, earlier[-1].id, now)
     tenant = await tenant_store.by_id(connection, change.tenant_id)
     step = _step(settings, tenant, change, len(earlier))
     data = _step_data(step, change, len(earlier))
@@ -89,9 +85,7 @@ async def on_return(connection: AsyncConnection, settings: Settings, change: Pay
     if step.message_kind and case is not None and case.state == "open" and tenant is not None and tenant.active:
         message_id = await _first_rung(connection, settings, tenant, case, step, change, now, today, len(earlier))
     if step.recollect_on is not None and message_id is not None and tenant is not None:  # never a re-collection without its notice
-        await connection.execute(dialect_insert(connection, recollections).values(
-            **_recollection_of(step, tenant, change, len(earlier), message_id),
-        ).on_conflict_do_nothing(index_elements=["tenant_id", "period", "attempt"]))
+        await recollection_store.add(connection, _recollection_of(step, tenant, change, len(earlier), message_id))
         data["recollect_on"] = step.recollect_on.isoformat()
     await event_log.append(connection, [event_log.event(change.tenant_id, EVENT, now, message_id, **data,
                                                         **({"task_id": task_id} if task_id else {}))])
@@ -111,31 +105,23 @@ async def _first_rung(connection: AsyncConnection, settings: Settings, tenant: R
     message_id = int(rows[0].id)
     first = _first_message_step(settings)
     if first is not None:
-        await connection.execute(dialect_insert(connection, ladder_steps).values(
-            case_id=case.id, step=first, done_on=today, attempt=1, message_id=message_id,
-            created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["case_id", "step"]))
+        await ladder_store.add_done(connection, case_id=case.id, step=first, today=today, message_id=message_id,
+                                    now=now)
     await event_log.append(connection, [event_log.event(tenant.id, "message_planned", now, message_id,
                                                         kind=step.message_kind, period=change.period)])
     return message_id
 
 
 async def _link(connection: AsyncConnection, settings: Settings, step: StepAfterReturn, change: PaymentChange) -> str:
-    from herinnering.services.payments.collection import (
-        payment_link_url,  # collection → cases; no cycle, but heavy
-    )
-
     if not step.link:
         return ""
-    return await payment_link_url(connection, _SettingsOnly(settings), change.tenant_id,  # type: ignore[arg-type]
-                                  change.period, change.outstanding_cents, change.occurred_at) or ""
+    return await payment_link_url(connection, settings, change.tenant_id, change.period, change.outstanding_cents,
+                                  change.occurred_at) or ""
 
 
 async def _links(connection: AsyncConnection, settings: Settings,
                  wanted: Sequence[tuple[StepAfterReturn, PaymentChange]]) -> list[str]:
     """`_link` for many changes of distinct tenants, the links made in bulk."""
-    from herinnering.services.payments.links import create_payment_links
-
     asked = [(index, change) for index, (step, change) in enumerate(wanted) if step.link]
     urls = await create_payment_links(connection, settings, [
         (change.tenant_id, change.period, change.outstanding_cents, change.occurred_at) for _, change in asked])
@@ -147,9 +133,9 @@ async def _links(connection: AsyncConnection, settings: Settings,
 
 def _step(settings: Settings, tenant: Row[Any] | None, change: PaymentChange, recollections_before: int) -> StepAfterReturn:
     now = change.occurred_at
-    notice_on = _local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
+    notice_on = local_day(next_window_opening(now, settings.reminders.planning_rules()), settings)
     return next_after_return(
-        change.reason_code, settings.returns.policy, _local_day(now, settings), recollections_before,
+        change.reason_code, settings.returns.policy, local_day(now, settings), recollections_before,
         direct_debit=tenant is None or PaymentMethod(tenant.payment_method).is_direct_debit,
         notice_on=notice_on, pre_notification_days=tenant.pre_notification_days if tenant is not None else None)
 
@@ -243,7 +229,7 @@ async def on_payment_changes(connection: AsyncConnection, settings: Settings, ch
     ladder_step = _first_message_step(settings)
     if ladder_step is not None:
         await round_store.insert_ladder_steps(connection, [{
-            "case_id": case.id, "step": ladder_step, "done_on": _local_day(change.occurred_at, settings), "attempt": 1,
+            "case_id": case.id, "step": ladder_step, "done_on": local_day(change.occurred_at, settings), "attempt": 1,
             "message_id": message_id, "created_at": change.occurred_at, "updated_at": change.occurred_at,
         } for change, _, _, case, message_id in planned])
     await event_log.append(connection, [event_log.event(
@@ -265,34 +251,23 @@ async def on_payment_changes(connection: AsyncConnection, settings: Settings, ch
     await event_log.append(connection, log)
 
 
-@dataclass(frozen=True)
-class _SettingsOnly:
-    """`collection.payment_link_url` reads only `runtime.settings`."""
-
-    settings: Settings
-
-
 async def _stop_everything(connection: AsyncConnection, tenant_id: int, now: datetime) -> None:
     """MD07: the tenant is made inactive (the dispatcher and planner skip inactive tenants), every
     planned message is cancelled, planned re-collections and an open dialog end."""
-    await connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False, updated_at=now))
-    planned = (await connection.execute(select(messages.c.id).where(
-        messages.c.tenant_id == tenant_id, messages.c.state == MessageState.PLANNED))).scalars().all()
+    await tenant_store.set_inactive(connection, tenant_id, now)
+    planned = await message_store.planned_ids(connection, tenant_id)
     log_rows = [event_log.event(tenant_id, "messages_stopped", now, reason="rekeninghouder overleden (MD07)")]
     for message_id in planned:
         if await outbox.move(connection, message_id, MessageState.CANCELLED, now, error_message="debtor deceased"):
             log_rows.append(event_log.event(tenant_id, "message_cancelled", now, message_id, reason="debtor deceased"))
-    await connection.execute(update(recollections).where(
-        recollections.c.tenant_id == tenant_id, recollections.c.state == "scheduled").values(
-        state="cancelled", updated_at=now))
-    await connection.execute(dialogs.delete().where(dialogs.c.tenant_id == tenant_id))
+    await recollection_store.cancel_scheduled(connection, tenant_id, now)
+    await dialog_store.replace(connection, tenant_id, None, now)
     await event_log.append(connection, log_rows)
 
 
 async def return_lines(connection: AsyncConnection, tenant_id: int) -> dict[str, list[str]]:
     """Per month, each return's reason in plain Dutch and why that step was chosen (ladder view)."""
-    rows = (await connection.execute(select(events.c.data, events.c.occurred_at).where(
-        events.c.tenant_id == tenant_id, events.c.type == EVENT).order_by(events.c.id))).fetchall()
+    rows = await event_log.of_type(connection, tenant_id, EVENT)
     lines: dict[str, list[str]] = {}
     for row in rows:
         text = row.data.get("reason", "")
@@ -345,14 +320,12 @@ async def export_in(connection: AsyncConnection, settings: Settings, now: dateti
                     by: str) -> RecollectionExport:
     """`export_recollections` inside the caller's transaction; the file is kept as a batch. A
     re-collection another export took a moment ago is skipped (never in two files)."""
-    from herinnering.services.payments import payments
-
     creditor = settings.returns.creditor
     report = RecollectionExport(collect_on=collect_on)
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic, "batch": True,
                    "creditor_id": creditor.creditor_id, "currency": "EUR"}, schema="pain.008.001.02", clean=True)
     for row in await recollection_store.scheduled(connection, collect_on):
-        status = await payments.period_status(connection, row.tenant_id, row.period)
+        status = await balance.period_status(connection, row.tenant_id, row.period)
         why = left_out_because(row, status)
         if why is not None:
             if await recollection_store.mark_cancelled(connection, row.id, now):

@@ -17,7 +17,6 @@ from babel.dates import format_date
 from herinnering.adapters import pdf
 from herinnering.adapters.db import AsyncConnection, Row, statement_store, tenant_store
 from herinnering.adapters.templates import LOCALES, money
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.payments.statement import (
     MOVES,
@@ -29,6 +28,7 @@ from herinnering.domain.payments.statement import (
     movements,
 )
 from herinnering.domain.reminders.planning import Period, debit_date
+from herinnering.runtime import Runtime
 
 LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 

@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from herinnering.adapters.db import api_token_store
-from herinnering.bootstrap import Runtime
 from herinnering.errors import Conflict, NotFound, TokenError
+from herinnering.runtime import Runtime
 
 PREFIX = "hrn_"
 CONFIG_TOKEN = "config:payments.api_token"

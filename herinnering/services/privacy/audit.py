@@ -11,9 +11,9 @@ from typing import Any
 
 from herinnering.adapters.db import user_store
 from herinnering.adapters.db.engine import Database
-from herinnering.bootstrap import Runtime
 from herinnering.clock import SystemClock
 from herinnering.config import Settings
+from herinnering.runtime import Runtime
 
 
 def cli_actor() -> str:

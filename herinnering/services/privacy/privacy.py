@@ -21,12 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from herinnering.adapters import twilio_media
-from herinnering.adapters.db import AsyncConnection, retention_store, tenant_data, thread_store
+from herinnering.adapters.db import (
+    AsyncConnection,
+    retention_store,
+    tenant_data,
+    tenant_store,
+    thread_store,
+)
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
 from herinnering.config import PrivacySettings
 from herinnering.domain.privacy.retention import KINDS, Terms, cutoff
 from herinnering.errors import UnknownTenant
+from herinnering.runtime import Runtime
 from herinnering.services.payments import statement
 
 log = logging.getLogger(__name__)
@@ -74,8 +80,6 @@ async def end_contract(runtime: Runtime, key: str, on: date | None) -> int:
 
     A day still to come keeps the tenant active: reminders for debit dates up to that day go
     out, later ones are cancelled and never planned. A day that has passed ends it at once."""
-    from herinnering.adapters.db import tenant_store
-
     now = runtime.clock.now()
     today = now.astimezone(runtime.settings.reminders.timezone).date()
     async with runtime.db.begin() as connection:

@@ -18,9 +18,9 @@ from datetime import timedelta
 from typing import Any
 
 from herinnering.adapters.db import user_store
-from herinnering.bootstrap import Runtime
 from herinnering.domain.privacy import second_factor as totp
 from herinnering.errors import CodeRefused, LockedOut, LoginError, NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
 from herinnering.services.privacy.users import Session

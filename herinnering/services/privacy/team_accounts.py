@@ -8,8 +8,8 @@ import secrets
 from typing import Any
 
 from herinnering.adapters.db import user_store
-from herinnering.bootstrap import Runtime
 from herinnering.errors import Conflict
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 from herinnering.services.privacy import users
 

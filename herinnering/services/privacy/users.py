@@ -26,8 +26,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from herinnering.adapters.db import user_store
-from herinnering.bootstrap import Runtime
 from herinnering.errors import BadInput, Forbidden, LockedOut, LoginError, NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
 
 log = logging.getLogger(__name__)

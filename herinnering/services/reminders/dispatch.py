@@ -23,7 +23,6 @@ from typing import Any
 from herinnering.adapters.db import AsyncConnection, Row, outbox
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.twilio_sender import TwilioSender
-from herinnering.bootstrap import Runtime
 from herinnering.domain.payments.methods import stale_reminder
 from herinnering.domain.reminders.circuit import CircuitState
 from herinnering.domain.reminders.kinds import kinds_outside_window, policy
@@ -33,6 +32,7 @@ from herinnering.domain.reminders.sending import Accepted, Halt, SendOutcome
 from herinnering.domain.reminders.sms import measure
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import ProviderError, TemplateError
+from herinnering.runtime import Runtime
 from herinnering.services.reminders import answers, reconciliation, texts, whatsapp
 from herinnering.services.reminders.batching import Batcher
 from herinnering.services.reminders.texts import Text

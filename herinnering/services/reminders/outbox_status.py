@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from herinnering.adapters.db import Row, message_store, metrics_store, outbox
-from herinnering.bootstrap import Runtime
 from herinnering.domain.reminders.states import MessageState
+from herinnering.runtime import Runtime
 
 
 async def counts(runtime: Runtime) -> list[Row[Any]]:

@@ -17,9 +17,9 @@ from datetime import timedelta
 
 from herinnering.adapters.db import outbox
 from herinnering.adapters.twilio_sender import TwilioSender
-from herinnering.bootstrap import Runtime
 from herinnering.domain.reminders.states import PROVIDER_STATUS, MessageState
 from herinnering.logging_setup import describe_error
+from herinnering.runtime import Runtime
 from herinnering.services.reminders.status import record_status
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from herinnering.adapters.db import Row, tenant_store, user_store
-from herinnering.bootstrap import Runtime
+from herinnering.adapters.db import Row, arrangement_store, tenant_store, user_store
 from herinnering.errors import NotFound
+from herinnering.runtime import Runtime
 from herinnering.services.conversations.threads import Officer
+from herinnering.services.legal import letters
 from herinnering.services.payments import arrangement_changes, arrangements, pause
 from herinnering.services.reminders import cadence
 from herinnering.services.tenants import self_service, tenant_page
@@ -42,8 +43,6 @@ async def arrange(runtime: Runtime, tenant_id: int, officer: Officer, *, count: 
 
 
 async def _owned(connection: object, tenant_id: int, arrangement_id: int) -> None:
-    from herinnering.adapters.db import arrangement_store
-
     found = await arrangement_store.arrangement(connection, arrangement_id)  # type: ignore[arg-type]
     if found is None or found.tenant_id != tenant_id:
         raise NotFound(f"payment arrangement {arrangement_id} is not this tenant's")
@@ -92,8 +91,6 @@ async def resume(runtime: Runtime, tenant_id: int, officer: Officer) -> bool:
 
 async def letter(runtime: Runtime, tenant_id: int, officer: Officer, kind: str) -> int:
     """Generate a letter from the tenant's case; it waits in the next post batch (/werk)."""
-    from herinnering.services.legal import letters
-
     async with runtime.db.begin() as connection:
         tenant = await _tenant(connection, tenant_id)
     made = await letters.generate(runtime, tenant, kind, by=officer.email)  # type: ignore[arg-type]

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, Row, tenant_store
-from herinnering.bootstrap import Runtime
 from herinnering.errors import NotFound
+from herinnering.runtime import Runtime
 
 
 async def by_contract_id(connection: AsyncConnection, contract_id: str) -> Row[Any]:

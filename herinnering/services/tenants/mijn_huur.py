@@ -8,7 +8,7 @@ from typing import Any
 
 from herinnering.adapters.db import Row, case_store
 from herinnering.adapters.db import events as event_log
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 from herinnering.services.legal.early_warning import record_objection
 from herinnering.services.payments import statement
 from herinnering.services.payments.links import PaymentLink, create_payment_link

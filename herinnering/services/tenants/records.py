@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from herinnering.adapters.db import tenant_store, user_store
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 
 FIELDS = (  # response field -> stored column
     ("contract_id", "external_id"), ("name", "name"), ("phone", "phone"), ("channel", "channel"),

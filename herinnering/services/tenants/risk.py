@@ -16,10 +16,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from herinnering.adapters.db import AsyncConnection, risk_store, tenant_store, thread_store
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period
 from herinnering.domain.tenants.segments import LABELS, Segment
+from herinnering.runtime import Runtime
+from herinnering.services.legal.early_warning import verdict_for
+from herinnering.services.tenants.segments import counts_over_time, segment_of
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,6 @@ class RiskRow:
 
 
 async def at_risk(connection: AsyncConnection, settings: Settings, today: date, now: datetime) -> list[RiskRow]:
-    from herinnering.services.tenants.segments import segment_of
-
     rows: dict[int, list[str]] = {}
     last_month = str(Period(today.year - (today.month == 1), 12 if today.month == 1 else today.month - 1))
     for tenant_id, code in await risk_store.returned_in(connection, last_month):
@@ -68,10 +68,6 @@ async def at_risk(connection: AsyncConnection, settings: Settings, today: date, 
 
 async def wgs_ready(connection: AsyncConnection, settings: Settings, today: date, now: datetime) -> list[RiskRow]:
     """Open cases the lawful gate says may be signalled to the municipality now."""
-    try:
-        from herinnering.services.legal.early_warning import verdict_for
-    except ImportError:  # the lawful area is not there: nothing to show
-        return []
     cases = await risk_store.open_cases_with_contact(connection)
     found = []
     for case in cases:
@@ -89,9 +85,9 @@ async def wgs_ready(connection: AsyncConnection, settings: Settings, today: date
 
 def segment_plot(counts: dict[date, Any]) -> bytes:
     """Tenants per segment per day, as a PNG."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # matplotlib: when the risk page asks, not at start
 
-    from herinnering.adapters.plots import COLOURS, _png
+    from herinnering.adapters.plots import COLOURS, _png  # it loads matplotlib too
 
     figure = Figure(figsize=(6.4, 3.4))
     axes = figure.subplots()
@@ -111,8 +107,6 @@ def segment_plot(counts: dict[date, Any]) -> bytes:
 async def overview(runtime: Runtime) -> tuple[list[RiskRow], list[RiskRow], dict[date, Any]]:
     """The risk page in one transaction: tenants at risk, cases ready for the municipality, and
     the segment counts of the last year."""
-    from herinnering.services.tenants.segments import counts_over_time
-
     now = runtime.clock.now()
     today = now.astimezone(runtime.settings.reminders.timezone).date()
     async with runtime.db.begin() as connection:

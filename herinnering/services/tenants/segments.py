@@ -19,13 +19,13 @@ from herinnering.adapters.db import events as event_log
 from herinnering.adapters.db.engine import Database
 from herinnering.config import Settings
 from herinnering.domain.tenants.segments import Assigned, Facts, Segment, assign
+from herinnering.errors import HerinneringError
+from herinnering.services.payments.cases import message_kinds
 
 REMINDER_KINDS_EXTRA = ("return_recollect", "return_objection", "instalment_reminder")
 
 
 def reminder_kinds(settings: Settings) -> list[str]:
-    from herinnering.services.payments.collection import message_kinds
-
     return sorted(set(message_kinds(settings)) | set(REMINDER_KINDS_EXTRA))
 
 
@@ -71,8 +71,6 @@ async def segment_of(connection: AsyncConnection, tenant_id: int) -> Any:
 
 async def segments_job(runtime: Any) -> None:
     """The scheduler's daily trigger (05:30 in `serve`): a second run the same day replaces the snapshot."""
-    from herinnering.errors import HerinneringError
-
     now = runtime.clock.now()
     try:
         found = await compute(runtime.db, runtime.settings, now.astimezone(runtime.settings.reminders.timezone).date(),

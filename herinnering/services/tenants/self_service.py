@@ -33,7 +33,6 @@ from herinnering.adapters.db import (
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import LOCALES, MessageTemplates, money
-from herinnering.bootstrap import Runtime
 from herinnering.config import Settings
 from herinnering.domain.conversations.dialogs import (
     DialogKind,
@@ -47,6 +46,8 @@ from herinnering.domain.reminders.planning import Period, next_window_opening
 from herinnering.domain.reminders.sms import gsm7_safe
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import BadInput
+from herinnering.runtime import Runtime
+from herinnering.services.payments.balance import outstanding
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,6 @@ async def reverse_day_change(connection: AsyncConnection, change_id: int, office
 
 async def request_arrangement(connection: AsyncConnection, tenant: Row[Any], cents: int, key: str,
                               now: datetime) -> int | None:
-    from herinnering.services.payments.payments import outstanding
-
     owed = await outstanding(connection, tenant.id)
     return await store.add_task(
         connection, tenant_id=tenant.id, kind="arrangement_request", source="tenant",

@@ -27,6 +27,8 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period, debit_date, next_window_opening
 from herinnering.domain.reminders.states import MessageState
+from herinnering.services.payments import balance
+from herinnering.services.tenants.self_service import current_day, day_changes
 
 
 def token_hash(token: str) -> str:
@@ -86,11 +88,8 @@ class PageData:
 
 
 async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row[Any], today: date) -> PageData:
-    from herinnering.services.payments import payments
-    from herinnering.services.tenants.self_service import current_day, day_changes
-
-    months = await payments.periods(connection, tenant.id)
-    data = PageData(balance_cents=await payments.outstanding(connection, tenant.id))
+    months = await balance.periods(connection, tenant.id)
+    data = PageData(balance_cents=await balance.outstanding(connection, tenant.id))
     data.open_months = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0]
     data.oldest_open = data.open_months[0][0] if data.open_months else None
     period = Period.of(today)

@@ -9,7 +9,7 @@
     POST /webhooks/mollie          id=<pl_… or tr_…>: Mollie's notification
 
 Pay writes the tenant's choice on the sandbox's side and then goes through exactly the path a
-real webhook takes (`services.payment_links.handle_notification`), which asks the provider for
+real webhook takes (`services.payments.paid_links.handle_notification`), which asks the provider for
 the status. Webhooks answer 200 for ids we do not know (Mollie would retry otherwise) and 503
 when the provider cannot be asked now (so it does retry). The public id in the URL is
 unguessable (`secrets.token_urlsafe`); an unknown one gets the same 404 as a wrong path.
@@ -27,11 +27,12 @@ from herinnering.adapters.payment_providers import PaymentProvider
 from herinnering.adapters.payment_providers.mollie import MollieProvider
 from herinnering.adapters.payment_providers.sandbox import SandboxProvider
 from herinnering.adapters.templates import long_date, money
-from herinnering.bootstrap import Runtime
 from herinnering.domain.reminders.planning import Period
+from herinnering.runtime import Runtime
 from herinnering.services.payments import pay_page as covering
-from herinnering.services.payments.links import PaymentLink, handle_notification
+from herinnering.services.payments.links import PaymentLink
 from herinnering.services.payments.links import find as find_link
+from herinnering.services.payments.paid_links import handle_notification
 from herinnering.services.tenants.self_service import long_month
 from herinnering.web import security
 from herinnering.web.keys import PAGES, RUNTIME

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import segno
 from aiohttp import web
 
 from herinnering.services.privacy import second_factor, users
@@ -27,8 +28,6 @@ TEMPLATE = "web/second_factor.html.j2"
 
 def qr_svg(uri: str) -> str:
     """The otpauth address as an inline SVG QR code (no image file, no external service)."""
-    import segno
-
     return str(segno.make(uri, error="m").svg_inline(scale=5, border=2, omitsize=False))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from herinnering.adapters.twilio_sender import valid_signature
-from herinnering.bootstrap import Runtime
+from herinnering.runtime import Runtime
 from herinnering.services.reminders.status import StatusWriter, record_status
 
 log = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from herinnering.errors import BadInput, HerinneringError
 from herinnering.services.conversations import team_threads, tenant_view
+from herinnering.services.payments import arrangement_changes
 from herinnering.services.tenants import actions as tenant_actions
 from herinnering.web.auth import Handler, login_required, officer, page, redirect
 from herinnering.web.keys import RUNTIME
@@ -142,8 +143,6 @@ def _arrangement_action(name: str) -> Handler:
 @login_required()
 async def arrangements_page(request: web.Request) -> web.Response:
     """Every active payment arrangement of the team: paid so far, the next instalment, any missed."""
-    from herinnering.services.payments import arrangement_changes
-
     return page(request, "web/arrangements.html.j2", plans=await arrangement_changes.team_list(request.app[RUNTIME]))
 
 
