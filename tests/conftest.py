@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import itertools
 import os
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,11 @@ REQUIRE_PG = os.environ.get("HERINNERING_REQUIRE_POSTGRES") == "1"
 PG_VIA = os.environ.get("HERINNERING_TEST_POSTGRES_VIA", "")
 
 
+def _direct_url(database: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{database}"
+
+
 def _app_url(database: str) -> str:
     """The application's URL of a test database (admin statements always go straight to the server)."""
     from urllib.parse import urlsplit
@@ -35,8 +41,7 @@ def _app_url(database: str) -> str:
     if PG_VIA:
         via = urlsplit(PG_VIA)
         return f"postgresql+asyncpg://{via.netloc}/{database}" + (f"?{via.query}" if via.query else "")
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{database}"
+    return _direct_url(database)
 
 
 def _pg_admin(statement: str) -> str | None:
@@ -56,6 +61,20 @@ def _pg_admin(statement: str) -> str | None:
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}"
     return None
+
+
+def _migrate(url: str) -> None:
+    """Migrate a database to head, from a thread of its own (session fixtures have no loop)."""
+
+    async def run() -> None:
+        db = Database(url)
+        try:
+            await upgrade(db)
+        finally:
+            await db.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 @pytest.fixture(scope="session")
@@ -81,17 +100,86 @@ async def _fresh_postgres(url: str) -> None:
     await db.close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head per run; each test gets a copy (migrating from scratch
+    per test was most of the suite's time)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    _migrate(f"sqlite+aiosqlite:///{path}")
+    assert not path.with_name(path.name + "-wal").exists()  # closed: everything is in the one file
+    return path
+
+
+def fresh_sqlite(template: Path, path: Path) -> str:
+    """A migrated SQLite database at `path`, copied from the run's template."""
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+# What identifies the schema this run migrated: every table, index, sequence, function,
+# constraint and trigger by its object id (a dropped and re-created object gets a new one),
+# and the Alembic revision.
+_SCHEMA = """SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
+    SELECT 'c' || oid || relname || relnatts AS x FROM pg_class WHERE relnamespace = 'public'::regnamespace
+    UNION ALL SELECT 'p' || oid || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+    UNION ALL SELECT 'k' || oid FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    UNION ALL SELECT 't' || t.oid FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+              WHERE c.relnamespace = 'public'::regnamespace
+    UNION ALL SELECT 'v' || version_num FROM public.alembic_version) AS objects"""
+_migrated: dict[str, str] = {}  # the schema's fingerprint and the statements that empty it
+
+
+async def _pg_connect() -> Any:
+    import asyncpg
+
+    return await asyncpg.connect(_direct_url(PG_TEST_DB).replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
+
+
+async def fresh_postgres(url: str) -> None:
+    """The run's PostgreSQL test database as just migrated. When its schema is still the one
+    migrated here, the previous test's rows are deleted and the sequences restarted (a tenth of
+    a second); otherwise (a test dropped or changed the schema) it is dropped and migrated again
+    (seconds: doing that for every test was most of the suite's time)."""
+    import asyncpg
+
+    connection = await _pg_connect()
+    try:
+        if _migrated and await connection.fetchval(_SCHEMA) == _migrated["schema"]:
+            await connection.execute(_migrated["empty"])
+            return
+    except asyncpg.PostgresError:
+        pass  # no alembic_version: not migrated
+    finally:
+        await connection.close()
+    _migrated.clear()
+    await _fresh_postgres(url)
+    db = Database(url)
+    await upgrade(db)
+    await db.close()
+    connection = await _pg_connect()
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        sequences = await connection.fetch("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        empty = ("SET session_replication_role = replica;"  # neither foreign keys nor triggers in the way
+                 + "".join(f'DELETE FROM public."{t[0]}";' for t in tables)
+                 + "".join(f'ALTER SEQUENCE public."{s[0]}" RESTART;' for s in sequences)
+                 + "RESET session_replication_role;")
+        await connection.execute(empty)  # a role that may not do this migrates for every test instead
+        _migrated.update(schema=await connection.fetchval(_SCHEMA), empty=empty)
+    except asyncpg.PostgresError:
+        pass
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty, migrated database on each backend."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'herinnering.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        await _fresh_postgres(url)
-    db = Database(url)
-    await upgrade(db)
-    await db.close()
+        return fresh_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "herinnering.db")
+    url = request.getfixturevalue("postgres_url")
+    await fresh_postgres(url)
     return url
 
 

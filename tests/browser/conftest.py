@@ -60,13 +60,8 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-async def db_url(tmp_path: Path) -> str:
+def db_url(sqlite_template: Path, tmp_path: Path) -> str:
     """The browser flow runs on SQLite only (the HTTP tests cover PostgreSQL)."""
-    from herinnering.adapters.db.engine import Database
-    from herinnering.adapters.db.migrate import upgrade
+    from tests.conftest import fresh_sqlite
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'browser.db'}"
-    db = Database(url)
-    await upgrade(db)
-    await db.close()
-    return url
+    return fresh_sqlite(sqlite_template, tmp_path / "browser.db")

@@ -15,11 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from herinnering.adapters.db.engine import Database
-from herinnering.adapters.db.migrate import upgrade
 from herinnering.runtime import Runtime
 from herinnering.scheduler import database_gone, dispatch_job
 from herinnering.services.reminders.dispatch import Dispatcher
-from tests.conftest import _fresh_postgres
+from tests.conftest import fresh_postgres
 from tests.integration.helpers import all_messages, wait_for_states
 from tests.integration.test_dispatch import SEND_MOMENT, plan
 
@@ -29,10 +28,7 @@ WORKER = "herinnering-worker-under-test"
 @pytest.fixture
 async def db_url(postgres_url: str) -> str:
     """PostgreSQL only (the module's own override of the two-backend fixture)."""
-    await _fresh_postgres(postgres_url)
-    db = Database(postgres_url)
-    await upgrade(db)
-    await db.close()
+    await fresh_postgres(postgres_url)
     return postgres_url
 
 

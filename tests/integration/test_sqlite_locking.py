@@ -11,19 +11,15 @@ import pytest
 from sqlalchemy import text
 
 from herinnering.adapters.db.engine import Database
-from herinnering.adapters.db.migrate import upgrade
+from tests.conftest import fresh_sqlite
 from tests.integration.helpers import all_messages
 from tests.integration.test_webhooks import post_status, sent_message
 
 
 @pytest.fixture
-async def db_url(tmp_path: Path) -> str:
+def db_url(sqlite_template: Path, tmp_path: Path) -> str:
     """SQLite only (the module's own override of the two-backend fixture)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'herinnering.db'}"
-    db = Database(url)
-    await upgrade(db)
-    await db.close()
-    return url
+    return fresh_sqlite(sqlite_template, tmp_path / "herinnering.db")
 
 
 async def test_every_connection_uses_wal_and_waits_when_busy(db_url: str) -> None:
