@@ -186,7 +186,7 @@ async def record_objection(runtime: Runtime, thread_id: int, officer: Officer, t
         found = await objections.publish(connection, TenantObjected(
             thread.tenant_id, channel=channel, text=text[:MAX_REPLY], by=officer.email,
             key=f"inbox:{thread_id}:{now:%Y%m%dT%H%M%S}", occurred_at=now))
-        cases = sum(row["data"]["cases"] for row in found if row["type"] == "objection_recorded")
+        cases = sum(int(row["data"]["cases"]) for row in found if row["type"] == "objection_recorded")
         if not cases:
             raise ThreadError("the tenant has no open arrears case to object for")
         await event_log.append(connection, found)
