@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from herinnering.adapters.db.link_tables import payment_links
-from herinnering.adapters.db.tables import messages
+from herinnering.adapters.db.tables import events, messages
 from herinnering.adapters.db.tenant_tables import recollections
 from herinnering.services.payments.collection import ladder_tick
 from herinnering.services.payments.intake import import_payment_file
@@ -129,3 +129,26 @@ async def test_no_payment_link_for_a_month_the_bank_debits_again_until_the_recol
     assert second[debited.id].context["link_url"] == ""  # the bank debits it on 16 December
     assert second[no_iban.id].context["link_url"].startswith(runtime.settings.server.public_url + "/pay/")
     assert [link.tenant_id for link in await rows(runtime.db, payment_links)] == [no_iban.id]
+
+
+async def test_a_payment_link_opened_before_the_file_stops_paying_once_the_month_is_in_it(
+    runtime: Any, make_tenant: Any,
+) -> None:
+    tenant = await make_tenant(**MANDATE)
+    await returned(runtime, tenant)
+    runtime.clock.set(datetime(2026, 12, 10, 9, 0, tzinfo=UTC))
+    _, _, location = await get(await page_of(runtime, tenant) + "/betalen")  # opened, and left for later
+    pay = runtime.settings.server.public_url + location.split("?")[0]
+    await export_recollections(runtime.db, runtime.settings, runtime.clock, RECOLLECT_ON)
+
+    status, page, _ = await get(pay)
+    assert status == 410 and 'name="bank"' not in page
+    assert "Deze betaallink werkt niet meer. Wij schrijven de huur van december 2026 op woensdag 16 december" in page
+    async with aiohttp.ClientSession() as session, session.post(
+        pay, data={"action": "pay", "bank": "Rabobank"}, allow_redirects=False,
+    ) as response:
+        assert response.status == 410
+    [link] = await rows(runtime.db, payment_links)
+    assert link.state == "cancelled" and link.paid_at is None
+    [cancelled] = await rows(runtime.db, events, events.c.type == "payment_links_cancelled")
+    assert cancelled.data["link_ids"] == [link.id] and cancelled.data["period"] == "2026-12"

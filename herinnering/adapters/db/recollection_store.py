@@ -77,14 +77,6 @@ async def mark_handed(connection: AsyncConnection, batch_id: int, by: str, now: 
     return result.rowcount == 1
 
 
-async def coming_for(connection: AsyncConnection, tenant_id: int, period: str, today: date) -> date | None:
-    """The day a re-collection of this month is still to be collected (scheduled or in a file), if any."""
-    return (await connection.execute(select(recollections.c.collect_on).where(
-        recollections.c.tenant_id == tenant_id, recollections.c.period == period,
-        recollections.c.state.in_(["scheduled", "exported"]), recollections.c.collect_on >= today)
-        .order_by(recollections.c.collect_on))).scalars().first()
-
-
 async def coming_of_tenant(connection: AsyncConnection, tenant_id: int, today: date) -> dict[str, Row[Any]]:
     """Per month, the re-collection still to be collected (scheduled, or in a file: `exported`),
     as (period, collect_on, state); the tenant's page and the ladder leave these months alone."""

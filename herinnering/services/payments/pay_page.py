@@ -5,6 +5,8 @@ never pretends it settles everything.
 
 When the month is to be debited again (a re-collection after a returned debit, announced to
 the tenant), the page says so and on which day: paying now as well would collect it twice.
+Once the month is in the re-collection file its links are cancelled (`returns.export_in`) and
+the page says why instead of "replaced".
 
 It also decides whether the done page may link back to the tenant's "mijn huur" page: only
 with a page token the tenant brought along (they came from that page), and only when that
@@ -43,6 +45,7 @@ class Covers:
     costs_cents: int = 0                            # collection costs due today (not in any link)
     page_url: str | None = None                     # back to "mijn huur", when the tenant came from it
     recollect_on: date | None = None                # this month is debited again on that day (announced)
+    recollect_in_file: bool = False                 # … and it is in the pain.008 file: the link no longer pays
 
 
 async def covers(connection: AsyncConnection, settings: Settings, link: PaymentLink, today: date, now: datetime,
@@ -58,11 +61,13 @@ async def covers(connection: AsyncConnection, settings: Settings, link: PaymentL
         owner = await tenant_for_token(connection, token, now)
         if owner is not None and owner.id == link.tenant_id:
             back = page_url(settings, token)
+    coming = (await recollection_store.coming_of_tenant(connection, link.tenant_id, today)).get(link.period)
     return Covers(language=language, contract_id=tenant.external_id if tenant is not None else "",
                   period=link.period, others=others, total_open_cents=await balance.outstanding(connection,
                                                                                                 link.tenant_id),
                   costs_cents=costs, page_url=back,
-                  recollect_on=await recollection_store.coming_for(connection, link.tenant_id, link.period, today))
+                  recollect_on=coming.collect_on if coming is not None else None,
+                  recollect_in_file=coming is not None and coming.state == "exported")
 
 
 async def covers_now(runtime: Runtime, link: PaymentLink, token: str) -> Covers:

@@ -8,7 +8,8 @@ task, a scheduled re-collection with its SEPA pre-notification, or for MD07 the 
 message to that tenant. The step and why it was chosen are an event on the timeline.
 
 `export_recollections` writes the re-collections of one day as a SEPA pain.008 file with
-`sepaxml` (validated against the XSD by sepaxml itself) and marks them exported, each with its
+`sepaxml` (validated against the XSD by sepaxml itself) and marks them exported (the month's open
+payment links are cancelled then: the bank debits it), each with its
 tenant's own mandate id and signature date; a month paid in the meantime, a tenant who no
 longer pays by direct debit, or one without an IBAN or a mandate on record, is left out with
 the reason. Re-collections happen only for direct-debit tenants, announced at least the SEPA
@@ -33,6 +34,7 @@ from herinnering.adapters.db import (
     ladder_store,
     message_store,
     outbox,
+    payment_link_store,
     recollection_store,
     tenant_store,
 )
@@ -337,6 +339,11 @@ async def export_in(connection: AsyncConnection, settings: Settings, now: dateti
         amount = min(outstanding, row.amount_cents)
         if not await recollection_store.mark_exported(connection, row.id, amount, now):
             continue  # another export holds it
+        # the month's open payment links stop working: the bank debits it now, paying too would pay twice
+        if cancelled := await payment_link_store.cancel_open(connection, row.tenant_id, row.period, now):
+            await event_log.append(connection, [event_log.event(
+                row.tenant_id, "payment_links_cancelled", now, period=row.period, link_ids=cancelled,
+                reason="the month is in a re-collection file")])
         sepa.add_payment({
             "name": row.name, "IBAN": row.iban.replace(" ", ""), "amount": amount, "type": "RCUR",
             "collection_date": collect_on, "mandate_id": row.mandate_id,  # the mandate as signed

@@ -87,6 +87,7 @@ async def _tenant_page(request: web.Request, name: str, link: PaymentLink, token
                  total=money(covers.total_open_cents, lang), anything_open=covers.total_open_cents > 0,
                  costs=money(covers.costs_cents, lang) if covers.costs_cents else "",
                  recollect_on=long_date(covers.recollect_on, lang) if covers.recollect_on else "",
+                 recollect_in_file=covers.recollect_in_file,
                  until=long_date(link.expires_at.astimezone(runtime.settings.reminders.timezone).date(), lang),
                  **context)
 
