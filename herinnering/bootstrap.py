@@ -29,7 +29,9 @@ from herinnering.config import Settings
 from herinnering.errors import ConfigError
 from herinnering.resources import templates_dir
 from herinnering.runtime import Runtime
+from herinnering.services.conversations import objections
 from herinnering.services.experiments import experiments
+from herinnering.services.legal import early_warning
 from herinnering.services.payments import arrangements, cases, payment_changes, returns
 from herinnering.services.payments.payment_changes import Subscriber
 from herinnering.services.reminders.provider_circuit import ProviderCircuit
@@ -83,13 +85,15 @@ async def open_runtime(settings: Settings, clock: Clock, *, with_sender: bool = 
 def wire_subscribers() -> None:
     """The handlers of a recorded payment change, in the order they run: the case first (it
     opens, joins, lowers or closes), then instalments, the step after a returned debit (it
-    needs the case), then the experiment outcome."""
+    needs the case), then the experiment outcome; and who hears that a tenant objected in a
+    conversation (`services.conversations.objections`): the early-warning gate."""
     payment_changes.subscribe(
         Subscriber(cases.on_payment_change, cases.on_payment_changes),
         Subscriber(arrangements.on_payment_change, arrangements.on_payment_changes),
         Subscriber(returns.on_payment_change, returns.on_payment_changes),
         Subscriber(experiments.on_payment_change, experiments.on_payment_changes),
     )
+    objections.subscribe(early_warning.on_objection)  # a tenant's objection blocks the Wgs signal
 
 
 wire_subscribers()

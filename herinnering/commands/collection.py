@@ -16,21 +16,24 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from herinnering.bootstrap import open_runtime
-from herinnering.commands.common import add_now, make_clock
+from herinnering.commands.common import (
+    add_now,
+    cents_option,
+    day_option,
+    euros,
+    make_clock,
+    officer,
+)
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS, MviStep
 from herinnering.domain.payments.arrangements import Every
 from herinnering.domain.payments.ladder import OPEN_ENDED
-from herinnering.domain.payments.state import check_amount_range
 from herinnering.errors import BadInput
 from herinnering.services.conversations.worklist import done_by_contract
 from herinnering.services.legal import records, wgs_screen
@@ -40,35 +43,6 @@ from herinnering.services.payments.ladder_overview import ladder_overview
 from herinnering.services.tenants import actions
 
 console = Console(soft_wrap=True)
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(f"{option}: {text!r} is not a date like 2027-01-15") from None
-
-
-def _cents(text: str) -> int:
-    try:
-        amount = Decimal(text.replace("€", "").strip().replace(".", "").replace(",", ".")
-                        if "," in text else text.replace("€", "").strip())
-    except InvalidOperation:
-        raise BadInput(f"--amount: {text!r} is not an amount like 745,50") from None
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise BadInput(f"--amount: {text!r} must be positive with at most two decimals")
-    try:
-        return check_amount_range(int(amount * 100), text)
-    except ValueError as exc:
-        raise BadInput(f"--amount: {exc}") from None
-
-
-def _who(args: argparse.Namespace) -> str:
-    return getattr(args, "by", None) or f"cli:{getpass.getuser()}"
-
-
-def _money(cents: int) -> str:
-    return f"€ {Decimal(cents) / 100:.2f}".replace(".", ",")
 
 
 async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,7 +62,7 @@ async def cmd_ladder(args: argparse.Namespace, settings: Settings) -> int:
     for line in plans:
         console.print(line)
     for view in views:
-        table = Table(title=f"{view.period}: {view.state}, {_money(view.outstanding_cents)} open since "
+        table = Table(title=f"{view.period}: {view.state}, {euros(view.outstanding_cents)} open since "
                             f"{view.missed_on:%d-%m-%Y}")
         for column in ("day", "step", "action", "done on", "status"):
             table.add_column(column)
@@ -122,9 +96,9 @@ async def cmd_ladder_tick(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
     if bool(args.until) == bool(args.open_ended):
         raise BadInput("give either --until DATE or --open-ended")
-    until = _day(args.until, "--until") if args.until else None
+    until = day_option(args.until, "--until") if args.until else None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant = await actions.pause_by_contract(runtime, args.tenant, until, args.reason, _who(args))
+        tenant = await actions.pause_by_contract(runtime, args.tenant, until, args.reason, officer(args))
     console.print(f"{tenant.external_id} is paused " + (f"through {until:%d-%m-%Y}" if until else "until resumed")
                   + ": no reminders, links or ladder steps.")
     return 0
@@ -132,24 +106,24 @@ async def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        tenant, resumed = await actions.resume_by_contract(runtime, args.tenant, _who(args))
+        tenant, resumed = await actions.resume_by_contract(runtime, args.tenant, officer(args))
     console.print(f"{tenant.external_id} resumed: the ladder continues where it was." if resumed
                   else f"{tenant.external_id} was not paused.")
     return 0
 
 
 async def cmd_arrangement_add(args: argparse.Namespace, settings: Settings) -> int:
-    first = _day(args.first, "--first")
-    amount = _cents(args.amount) if args.amount else None
+    first = day_option(args.first, "--first")
+    amount = cents_option(args.amount) if args.amount else None
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant, made = await actions.arrange_by_contract(runtime, args.tenant, count=args.instalments, first=first,
-                                                         every=args.every, amount_cents=amount, by=_who(args))
-    table = Table(title=f"Betalingsregeling {made.arrangement_id} for {tenant.external_id}: {_money(made.total_cents)}")
+                                                         every=args.every, amount_cents=amount, by=officer(args))
+    table = Table(title=f"Betalingsregeling {made.arrangement_id} for {tenant.external_id}: {euros(made.total_cents)}")
     table.add_column("#")
     table.add_column("date")
     table.add_column("amount")
     for part in made.instalments:
-        table.add_row(str(part.number), f"{part.due_on:%a %d-%m-%Y}", _money(part.amount_cents))
+        table.add_row(str(part.number), f"{part.due_on:%a %d-%m-%Y}", euros(part.amount_cents))
     console.print(table)
     console.print(f"{made.reminders} reminders planned ({settings.ladder.instalment_reminder_days} days before each); "
                   f"covers {', '.join(made.periods) or 'no open period'}; the ladder stops for these periods.")
@@ -164,29 +138,29 @@ async def cmd_arrangement_list(args: argparse.Namespace, settings: Settings) -> 
         table.add_column(column)
     for plan in plans:
         nxt = plan.next_open
-        table.add_row(str(plan.id), f"{plan.contract_id} {plan.name}", _money(plan.total_cents), _money(plan.paid_cents),
-                      f"{nxt.due_on:%d-%m-%Y} {_money(nxt.amount_cents)}" if nxt is not None else "", str(plan.missed))
+        table.add_row(str(plan.id), f"{plan.contract_id} {plan.name}", euros(plan.total_cents), euros(plan.paid_cents),
+                      f"{nxt.due_on:%d-%m-%Y} {euros(nxt.amount_cents)}" if nxt is not None else "", str(plan.missed))
     console.print(table)
     return 0
 
 
 async def cmd_arrangement_change(args: argparse.Namespace, settings: Settings) -> int:
-    first = _day(args.first, "--first")
+    first = day_option(args.first, "--first")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         ended = await actions.change_arrangement_by(runtime, args.arrangement_id, count=args.instalments, first=first,
-                                                    every=args.every, reason=args.reason, by=_who(args))
-    console.print(f"Arrangement {ended.arrangement_id} changed: {_money(ended.remaining_cents)} still to pay, now "
+                                                    every=args.every, reason=args.reason, by=officer(args))
+    console.print(f"Arrangement {ended.arrangement_id} changed: {euros(ended.remaining_cents)} still to pay, now "
                   f"arrangement {ended.new_arrangement_id}; the tenant gets a message.", highlight=False)
     for part in ended.instalments:
-        console.print(f"  #{part.number} {part.due_on:%a %d-%m-%Y} {_money(part.amount_cents)}", highlight=False)
+        console.print(f"  #{part.number} {part.due_on:%a %d-%m-%Y} {euros(part.amount_cents)}", highlight=False)
     return 0
 
 
 async def cmd_arrangement_cancel(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        ended = await actions.cancel_arrangement_by(runtime, args.arrangement_id, args.reason, _who(args))
+        ended = await actions.cancel_arrangement_by(runtime, args.arrangement_id, args.reason, officer(args))
     told = "the tenant gets a message" if ended.message_id else "nothing left to pay, no message"
-    console.print(f"Arrangement {ended.arrangement_id} cancelled: {_money(ended.remaining_cents)} still to pay goes "
+    console.print(f"Arrangement {ended.arrangement_id} cancelled: {euros(ended.remaining_cents)} still to pay goes "
                   f"back to the ladder; {told}.", highlight=False)
     return 0
 
@@ -194,7 +168,7 @@ async def cmd_arrangement_cancel(args: argparse.Namespace, settings: Settings) -
 async def cmd_mvi_record(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant, period, new = await records.record_step(runtime, args.tenant, period=args.period, step=args.step,
-                                                        channel=args.channel, text=args.text, by=_who(args))
+                                                        channel=args.channel, text=args.text, by=officer(args))
     console.print(f"Recorded {args.step} ({args.channel}) for {tenant.external_id} {period}."
                   if new else "Already recorded.")
     return 0
@@ -206,18 +180,18 @@ async def cmd_mvi_done_task(args: argparse.Namespace, settings: Settings) -> int
                                "or --tenant HC-… with --kind")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         if args.task_id is None:
-            task_id, recorded = await done_by_contract(runtime, args.tenant, args.kind, _who(args), args.channel,
+            task_id, recorded = await done_by_contract(runtime, args.tenant, args.kind, officer(args), args.channel,
                                                        args.note)
         else:
             task_id = args.task_id
-            recorded = await records.complete_task(runtime, task_id, by=_who(args), channel=args.channel,
+            recorded = await records.complete_task(runtime, task_id, by=officer(args), channel=args.channel,
                                                    note=args.note)
     console.print(f"Task {task_id} done; {recorded} MVI steps recorded.")
     return 0
 
 
 async def cmd_wgs_export(args: argparse.Namespace, settings: Settings) -> int:
-    since = _day(args.since, "--since")
+    since = day_option(args.since, "--since")
     out = Path(args.out)
     kind = args.format or ("json" if out.suffix.lower() == ".json" else "csv")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:

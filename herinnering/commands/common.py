@@ -1,13 +1,16 @@
-"""What every command shares: the consoles, the `--now` clock and a worker's name."""
+"""What every command shares: the consoles, the `--now` clock, a worker's name, and reading the
+dates, amounts and officer names typed on the command line."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import socket
 import sys
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +18,7 @@ from rich.console import Console
 
 from herinnering.clock import Clock, OffsetClock, SettableClock, SystemClock
 from herinnering.config import Settings
+from herinnering.domain.payments.state import check_amount_range
 from herinnering.errors import BadInput
 
 # Piped output (logs, tests, cron mail) is not cut at 80 columns.
@@ -55,3 +59,35 @@ def read_input(path: Path) -> bytes:
 def worker_id() -> str:
     """Names a sending process in the claims it makes: host, process id and a random tail."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def day_option(text: str, option: str) -> date:
+    """An ISO date given to `option`, or an error naming the option."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{option}: {text!r} is not a date like 2027-01-15") from None
+
+
+def cents_option(text: str) -> int:
+    """An amount as people type it (745,50 · € 1.042,32 · 745.50) in cents, checked for range."""
+    try:
+        amount = Decimal(text.replace("€", "").strip().replace(".", "").replace(",", ".")
+                        if "," in text else text.replace("€", "").strip())
+    except InvalidOperation:
+        raise BadInput(f"--amount: {text!r} is not an amount like 745,50") from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise BadInput(f"--amount: {text!r} must be positive with at most two decimals")
+    try:
+        return check_amount_range(int(amount * 100), text)
+    except ValueError as exc:
+        raise BadInput(f"--amount: {exc}") from None
+
+
+def officer(args: argparse.Namespace) -> str:
+    """Who does it: `--by`, or the login of whoever runs the command."""
+    return getattr(args, "by", None) or f"cli:{getpass.getuser()}"
+
+
+def euros(cents: int) -> str:
+    return f"€ {Decimal(cents) / 100:.2f}".replace(".", ",")

@@ -18,8 +18,16 @@ from pathlib import Path
 
 from herinnering.bootstrap import open_runtime
 from herinnering.clock import local_day
-from herinnering.commands.collection import _cents, _day, _money, _who
-from herinnering.commands.common import add_now, console, make_clock, read_input
+from herinnering.commands.common import (
+    add_now,
+    cents_option,
+    console,
+    day_option,
+    euros,
+    make_clock,
+    officer,
+    read_input,
+)
 from herinnering.config import Settings
 from herinnering.domain.legal.mvi import CHANNELS
 from herinnering.domain.payments.costs import collection_costs, letter_dates
@@ -42,14 +50,14 @@ def _write(path: Path, data: bytes | str) -> None:
 async def cmd_letter(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant = await lookup.tenant(runtime, args.tenant)
-        made = await letters.generate(runtime, tenant, args.kind, by=_who(args), channel=args.channel,
-                              post_on=_day(args.post_on, "--post-on") if args.post_on else None)
+        made = await letters.generate(runtime, tenant, args.kind, by=officer(args), channel=args.channel,
+                              post_on=day_option(args.post_on, "--post-on") if args.post_on else None)
     out = Path(args.out)
     _write(out, made.pdf)
     console.print(f"{made.kind} {made.letter_id} for {tenant.external_id} (case {made.case_id}: "
-                  f"{', '.join(made.months)}; total {_money(made.total_cents)}) generated: {out}")
+                  f"{', '.join(made.months)}; total {euros(made.total_cents)}) generated: {out}")
     if made.costs is not None and made.stated is not None:
-        console.print(f"Costs {_money(made.costs.total_cents)} once, on the case total"
+        console.print(f"Costs {euros(made.costs.total_cents)} once, on the case total"
                       f"{' (low-rent cap)' if made.costs.capped else ''}. The letter states its dates for posting on "
                       f"{made.planned_post_on:%d-%m-%Y}: presumed receipt {made.stated.received_on:%d-%m-%Y}, term "
                       f"ends {made.stated.term_ends_on:%d-%m-%Y}.")
@@ -59,7 +67,7 @@ async def cmd_letter(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_post_batch(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        batch = await letters.make_post_batch(runtime, by=_who(args))
+        batch = await letters.make_post_batch(runtime, by=officer(args))
     out = Path(args.out)
     _write(out, batch.pdf)
     _write(out.with_suffix(".txt"), batch.listing + "\n")
@@ -72,14 +80,14 @@ async def cmd_post_batch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_posted(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        ids = await letters.mark_batch_posted(runtime, args.batch, _day(args.on, "--on"), by=_who(args))
+        ids = await letters.mark_batch_posted(runtime, args.batch, day_option(args.on, "--on"), by=officer(args))
     console.print(f"Post batch {args.batch} posted on {args.on}: {len(ids)} letter(s); their terms run from that day.")
     return 0
 
 
 async def cmd_post_letter(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        await letters.post_single(runtime, args.letter, _day(args.on, "--on"), by=_who(args),
+        await letters.post_single(runtime, args.letter, day_option(args.on, "--on"), by=officer(args),
                           tracking_number=args.registered, delivery_record=args.email_delivered)
     how = f"registered mail {args.registered}" if args.registered else "e-mail (delivered)"
     console.print(f"Letter {args.letter} posted on {args.on} by {how}.")
@@ -90,9 +98,9 @@ async def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         found = await list_open_cases(runtime.db)
     for case in found:
-        months = ", ".join(f"{m.period} {_money(m.open_cents)}" for m in case.open_months)
+        months = ", ".join(f"{m.period} {euros(m.open_cents)}" for m in case.open_months)
         console.print(f"case {case.case_id} {case.contract_id} {case.name}: {case.state}, in arrears since "
-                      f"{case.arrears_since:%d-%m-%Y}, total {_money(case.total_cents)} ({months})", highlight=False)
+                      f"{case.arrears_since:%d-%m-%Y}, total {euros(case.total_cents)} ({months})", highlight=False)
     if not found:
         console.print("No open arrears cases.")
     return 0
@@ -113,7 +121,7 @@ async def cmd_proof(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
         tenant, cases = await records.record_objection(runtime, args.tenant, channel=args.channel, text=args.text,
-                                                       by=_who(args))
+                                                       by=officer(args))
     if not cases:
         raise Conflict(f"{tenant.external_id} has no open arrears case to object for")
     console.print(f"Objection recorded for {tenant.external_id} on {cases} open case(s): no Wgs signal for them.")
@@ -123,7 +131,7 @@ async def cmd_objection(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
     text = read_input(Path(args.file)).decode("utf-8-sig")
     async with open_runtime(settings, make_clock(args, settings), with_sender=False) as runtime:
-        report = await records.import_feedback(runtime, text, by=_who(args), dry_run=args.dry_run)
+        report = await records.import_feedback(runtime, text, by=officer(args), dry_run=args.dry_run)
     for error in report.errors:
         console.print(f"[red]{error}[/]", highlight=False)
     if report.errors:
@@ -137,12 +145,12 @@ async def cmd_wgs_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_costs(args: argparse.Namespace, settings: Settings) -> int:
-    sent = _day(args.sent, "--sent") if args.sent else local_day(make_clock(args, settings).now(), settings)
-    costs = collection_costs(_cents(args.amount), vat_percent=settings.lawful.vat_percent,
-                             monthly_rent_cents=_cents(args.rent) if args.rent else None)
+    sent = day_option(args.sent, "--sent") if args.sent else local_day(make_clock(args, settings).now(), settings)
+    costs = collection_costs(cents_option(args.amount), vat_percent=settings.lawful.vat_percent,
+                             monthly_rent_cents=cents_option(args.rent) if args.rent else None)
     dates = letter_dates(sent)
-    console.print(f"Principal {_money(costs.principal_cents)}: costs {_money(costs.costs_cents)}"
-                  f"{f' + VAT {_money(costs.vat_cents)}' if costs.vat_cents else ''}"
+    console.print(f"Principal {euros(costs.principal_cents)}: costs {euros(costs.costs_cents)}"
+                  f"{f' + VAT {euros(costs.vat_cents)}' if costs.vat_cents else ''}"
                   f"{' (low-rent cap)' if costs.capped else ''}.")
     console.print(f"Sent {dates.sent_on:%a %d-%m-%Y}: presumed receipt {dates.received_on:%a %d-%m-%Y}, term ends "
                   f"{dates.term_ends_on:%a %d-%m-%Y}, costs due from {dates.costs_due_from:%a %d-%m-%Y}.")

@@ -4,7 +4,7 @@ wrong or expired link is refused; axe-core finds no serious or critical WCAG 2.1
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,8 @@ from herinnering.adapters.db.tables import tasks
 from herinnering.adapters.db.tenant_tables import collection_day_changes
 from herinnering.domain.payments.payments import PaymentStatus
 from herinnering.services.payments.intake import intake_api
+from herinnering.services.payments.recollection_screen import record_handed
+from herinnering.services.payments.returns import export_recollections
 from herinnering.services.tenants.tenant_page import issue_token, page_url
 from tests.integration.tenant_centred_helpers import rows
 
@@ -106,3 +108,32 @@ async def test_a_wrong_or_expired_link_is_refused(runtime: Any, make_tenant: Any
     expired = await chromium_page.goto(url)
     assert expired.status == 404
     assert await serious(chromium_page) == []
+
+
+async def test_a_month_the_bank_debits_again_is_explained_not_offered_on_a_laptop_and_a_phone(
+    runtime: Any, make_tenant: Any, chromium_page: Any, artifacts: Path,
+) -> None:
+    mandate = {"iban": "NL73SNSB0485919859", "mandate_id": "DL-MND-2019-0042", "mandate_date": date(2019, 2, 14)}
+    tenants = {"nl": await returned_december(runtime, make_tenant, **mandate),
+               "ar": await make_tenant(monthly_rent_cents=65636, language="ar", **mandate)}
+    await intake_api(runtime.db, runtime.settings, runtime.clock, {
+        "id": "r2", "contract_id": tenants["ar"].external_id, "period": "2026-12", "type": "return",
+        "amount_cents": 65636, "reason_code": "AM04"})
+    runtime.clock.set(datetime(2026, 12, 10, 9, 0, tzinfo=UTC))
+    export = await export_recollections(runtime.db, runtime.settings, runtime.clock, date(2026, 12, 16))
+    assert len(export.included) == 2
+    await record_handed(runtime, export.batch_id, "lisa@delinde.nl")
+    for language, tenant in tenants.items():
+        url = await link_for(runtime, tenant)
+        for width, height in ((1366, 900), (390, 844)):
+            await chromium_page.set_viewport_size({"width": width, "height": height})
+            await chromium_page.goto(url)
+            notice = await chromium_page.locator("#recollect-1").inner_text()
+            assert runtime.settings.organisation.phone in notice
+            assert await chromium_page.locator("a.pay").count() == 0
+            assert await chromium_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert await serious(chromium_page) == []
+            await chromium_page.screenshot(path=str(artifacts / f"mijn-huur-recollect-{language}-{width}.png"),
+                                           full_page=True)
+        if language == "nl":
+            assert "op woensdag 16 december opnieuw af van uw rekening" in notice

@@ -54,9 +54,9 @@ async def test_a_batch_of_four_reasons_leads_to_four_different_next_steps(runtim
     own = {m.tenant_id: m for m in await rows(runtime.db, messages, messages.c.kind.like("return_%"))}
     open_tasks = {t.tenant_id: t for t in await rows(runtime.db, tasks, tasks.c.source == "returns")}
     planned_again = await rows(runtime.db, recollections)
-    # AM04: a payment link now, announcing one re-collection on a later TARGET2 day
+    # AM04: one re-collection on a later TARGET2 day, announced; no payment link (paying too would pay twice)
     am04 = who["AM04"].id
-    assert own[am04].kind == "return_recollect" and own[am04].context["link_url"]
+    assert own[am04].kind == "return_recollect" and not own[am04].context["link_url"]
     assert own[am04].context["recollect_on"] == "16-12-2026"
     assert [(r.tenant_id, r.collect_on, r.attempt, r.state) for r in planned_again] == [
         (am04, RECOLLECT_ON, 1, "scheduled")]

@@ -14,6 +14,7 @@ from herinnering.domain.payments.return_reasons import (
     bank_deadline,
     next_after_return,
     parse_actions,
+    payable_part,
     recollection_date,
 )
 from herinnering.domain.reminders.planning import is_target2_closed
@@ -23,8 +24,8 @@ DAY = date(2026, 12, 2)
 
 
 @pytest.mark.parametrize(("code", "action", "link", "task", "recollect"), [
-    ("AM04", ReturnAction.RECOLLECT, True, None, True),            # insufficient funds: try once more
-    ("MS03", ReturnAction.RECOLLECT, True, None, True),            # bank reason: the same
+    ("AM04", ReturnAction.RECOLLECT, False, None, True),            # insufficient funds: try once more
+    ("MS03", ReturnAction.RECOLLECT, False, None, True),            # bank reason: the same
     ("MD06", ReturnAction.OBJECTION, False, "return_objection", False),  # the tenant objects: talk
     ("MS02", ReturnAction.OBJECTION, False, "return_objection", False),
     ("AC04", ReturnAction.NEW_MANDATE, True, "new_mandate", False),  # account closed
@@ -110,3 +111,10 @@ def test_the_bank_deadline_is_the_last_settlement_day_before_the_collection(coll
     assert deadline < collect_on and not is_target2_closed(deadline)
     between = [deadline + timedelta(days=n) for n in range(1, (collect_on - deadline).days)]
     assert all(is_target2_closed(day) for day in between)
+
+
+def test_a_link_never_asks_for_a_month_the_bank_debits_again() -> None:
+    months = [("2026-11", 65636), ("2026-12", 65636), ("2027-01", 0)]
+    assert payable_part(months, set()) == ("2026-11", 131272)
+    assert payable_part(months, {"2026-11"}) == ("2026-12", 65636)
+    assert payable_part(months, {"2026-11", "2026-12"}) is None  # nothing else open: no link at all

@@ -85,6 +85,16 @@ async def coming_for(connection: AsyncConnection, tenant_id: int, period: str, t
         .order_by(recollections.c.collect_on))).scalars().first()
 
 
+async def coming_of_tenant(connection: AsyncConnection, tenant_id: int, today: date) -> dict[str, Row[Any]]:
+    """Per month, the re-collection still to be collected (scheduled, or in a file: `exported`),
+    as (period, collect_on, state); the tenant's page and the ladder leave these months alone."""
+    found = (await connection.execute(select(
+        recollections.c.period, recollections.c.collect_on, recollections.c.state).where(
+        recollections.c.tenant_id == tenant_id, recollections.c.state.in_(["scheduled", "exported"]),
+        recollections.c.collect_on >= today).order_by(recollections.c.collect_on.desc()))).fetchall()
+    return {row.period: row for row in found}  # the earliest day wins
+
+
 async def of_month(connection: AsyncConnection, tenant_id: int, period: str) -> list[Row[Any]]:
     """The month's re-collections not cancelled, by attempt (how many came before a new return)."""
     return list((await connection.execute(select(recollections).where(

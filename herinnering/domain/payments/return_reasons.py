@@ -12,7 +12,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -24,7 +24,7 @@ MAX_RECOLLECTIONS = 2  # payment providers stop after two; so do we, whatever th
 
 
 class ReturnAction(StrEnum):
-    RECOLLECT = "recollect"      # link now, and a re-collection on a later date (announced)
+    RECOLLECT = "recollect"      # a re-collection on a later date (announced), no link: paying too would pay twice
     OBJECTION = "objection"      # no re-debit: a kind message and an officer task to talk
     NEW_MANDATE = "new_mandate"  # no re-debit: the link, and a task for a new IBAN or mandate
     DECEASED = "deceased"        # stop every message at once; an officer task; never another message
@@ -40,8 +40,9 @@ DEFAULT_ACTIONS: dict[str, ReturnAction] = {
 }
 
 WHY: dict[ReturnAction, str] = {
-    ReturnAction.RECOLLECT: "Het saldo was te laag; dat is vaak tijdelijk. Daarom nu een betaallink en "
-                            "één keer opnieuw incasseren op een latere datum, vooraf aangekondigd.",
+    ReturnAction.RECOLLECT: "Het saldo was te laag; dat is vaak tijdelijk. Daarom één keer opnieuw incasseren "
+                            "op een latere datum, vooraf aangekondigd. Geen betaallink voor deze maand zolang "
+                            "de nieuwe incasso loopt: anders betaalt de huurder twee keer.",
     ReturnAction.OBJECTION: "De huurder heeft de incasso zelf tegengehouden of teruggedraaid. Niet opnieuw "
                             "incasseren: eerst in gesprek over het bezwaar.",
     ReturnAction.NEW_MANDATE: "Van deze rekening kan niet (meer) geïncasseerd worden. Opnieuw incasseren heeft "
@@ -121,6 +122,15 @@ def bank_deadline(collect_on: date) -> date:
     return day
 
 
+def payable_part(months: Sequence[tuple[str, int]], recollecting: Collection[str]) -> tuple[str, int] | None:
+    """What a payment link may ask of open `months` (period, open cents; oldest first) while the
+    months in `recollecting` wait for their announced re-collection: the oldest other open month
+    and the open cents of all the others; None when nothing else is open. Paying a month the
+    bank debits again would pay it twice."""
+    rest = [(period, cents) for period, cents in months if cents > 0 and period not in recollecting]
+    return (rest[0][0], sum(cents for _, cents in rest)) if rest else None
+
+
 def next_after_return(code: str | None, policy: ReturnPolicy, returned_on: date,
                       recollections_before: int, *, direct_debit: bool = True, notice_on: date | None = None,
                       pre_notification_days: int | None = None) -> StepAfterReturn:
@@ -137,7 +147,7 @@ def next_after_return(code: str | None, policy: ReturnPolicy, returned_on: date,
                                recollect_on=None, task_kind=None, task_title=None)
     if action is ReturnAction.RECOLLECT:
         if recollections_before < policy.max_recollections:
-            return StepAfterReturn(code, text, action, WHY[action], link=True, message_kind="return_recollect",
+            return StepAfterReturn(code, text, action, WHY[action], link=False, message_kind="return_recollect",
                                    recollect_on=recollection_date(returned_on, policy, notice_on,
                                                                   pre_notification_days),
                                    task_kind=None, task_title=None)

@@ -3,7 +3,8 @@
 One inbound message, in one transaction: find the tenant by phone number, find or create the
 thread, store the message once (a repeated MessageSid stops here), let the keyword bot decide
 (`domain.threads.decide`), and carry out its decision — opt out and cancel every planned
-message, opt back in, a task to verify a payment, a reply through the outbox. Replies are
+message, opt back in, a task to verify a payment, an objection told to the legal steps (an
+event, `objections`), a reply through the outbox. Replies are
 outbox rows whose idempotency key names the inbound MessageSid, so even a retried webhook
 cannot answer twice. Events record what happened; they never hold the message text.
 """
@@ -30,8 +31,8 @@ from herinnering.domain.conversations.threads import BotDecision, Reply, decide
 from herinnering.domain.reminders.planning import PlanningRules, next_working_send_moment
 from herinnering.domain.reminders.states import MessageState
 from herinnering.runtime import Runtime
-from herinnering.services.conversations import whatsapp_inbound
-from herinnering.services.legal.early_warning import record_objection
+from herinnering.services.conversations import objections, whatsapp_inbound
+from herinnering.services.conversations.objections import TenantObjected
 from herinnering.services.tenants.self_service import dialog_rules, on_inbound
 
 log = logging.getLogger(__name__)
@@ -159,8 +160,9 @@ async def receive(runtime: Runtime, message: Inbound) -> InboundResult:
             }):
                 log_rows.append(event_log.event(tenant_id, "task_created", now, kind="verify_payment"))
         if intent is Intent.OBJECTION and tenant_id is not None:  # Wgs: no data to the municipality (issue 11)
-            log_rows.extend(await record_objection(connection, tenant_id, channel=message.channel, text=message.body,
-                                                   by="tenant", key=message.sid, now=now))
+            log_rows.extend(await objections.publish(connection, TenantObjected(
+                tenant_id, channel=message.channel, text=message.body, by="tenant", key=message.sid,
+                occurred_at=now)))
         log_rows.extend(await whatsapp_inbound.carry_out(connection, runtime, message, decision, tenant, thread, now))
         replied = False
         reply = decision.reply

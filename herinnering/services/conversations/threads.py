@@ -20,7 +20,8 @@ from herinnering.domain.conversations.threads import Action
 from herinnering.domain.reminders.states import MessageState
 from herinnering.errors import NotFound, NotOwner, ThreadError
 from herinnering.runtime import Runtime
-from herinnering.services.legal import early_warning
+from herinnering.services.conversations import objections
+from herinnering.services.conversations.objections import TenantObjected
 from herinnering.services.reminders import whatsapp
 
 log = logging.getLogger(__name__)
@@ -182,10 +183,10 @@ async def record_objection(runtime: Runtime, thread_id: int, officer: Officer, t
         thread = await _thread(connection, thread_id)
         if thread.tenant_id is None:
             raise ThreadError("an unknown number has no arrears case")
-        found = await early_warning.record_objection(
-            connection, thread.tenant_id, channel=channel, text=text[:MAX_REPLY], by=officer.email,
-            key=f"inbox:{thread_id}:{now:%Y%m%dT%H%M%S}", now=now)
-        cases = found[0]["data"]["cases"] if found else 0
+        found = await objections.publish(connection, TenantObjected(
+            thread.tenant_id, channel=channel, text=text[:MAX_REPLY], by=officer.email,
+            key=f"inbox:{thread_id}:{now:%Y%m%dT%H%M%S}", occurred_at=now))
+        cases = sum(int(row["data"]["cases"]) for row in found if row["type"] == "objection_recorded")
         if not cases:
             raise ThreadError("the tenant has no open arrears case to object for")
         await event_log.append(connection, found)

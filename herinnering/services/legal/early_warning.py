@@ -37,6 +37,7 @@ from herinnering.domain.legal.early_warning import (
 )
 from herinnering.domain.legal.mvi import CHANNELS, MviStep
 from herinnering.domain.payments.costs import presumed_receipt
+from herinnering.services.conversations.objections import TenantObjected
 from herinnering.services.legal import mvi
 from herinnering.services.payments.pause import pause
 
@@ -119,6 +120,12 @@ async def record_objection(
             by=by, source_key=f"objection:{key}:{case_id}", now=now,
         )
     return [event_log.event(tenant_id, "objection_recorded", now, cases=recorded, channel=channel, by=by)]
+
+
+async def on_objection(connection: AsyncConnection, objection: TenantObjected) -> list[dict[str, Any]]:
+    """Subscriber (bootstrap): a tenant objected in a conversation, by keyword or to an officer."""
+    return await record_objection(connection, objection.tenant_id, channel=objection.channel, text=objection.text,
+                                  by=objection.by, key=objection.key, now=objection.occurred_at)
 
 
 async def objections(connection: AsyncConnection, case_id: int) -> list[Row[Any]]:

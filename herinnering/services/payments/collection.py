@@ -18,7 +18,13 @@ from typing import Any
 
 import jinja2
 
-from herinnering.adapters.db import AsyncConnection, Row, ladder_store, tenant_store
+from herinnering.adapters.db import (
+    AsyncConnection,
+    Row,
+    ladder_store,
+    recollection_store,
+    tenant_store,
+)
 from herinnering.adapters.db import case_store as store
 from herinnering.adapters.db import events as event_log
 from herinnering.adapters.templates import MessageTemplates, long_date, money
@@ -31,6 +37,7 @@ from herinnering.domain.payments.ladder import (
     StepRule,
     next_step,
 )
+from herinnering.domain.payments.return_reasons import payable_part
 from herinnering.errors import HerinneringError
 from herinnering.runtime import Runtime
 from herinnering.services.legal import mvi
@@ -160,8 +167,9 @@ async def _carry_out(
     data: dict[str, Any] = {"case_id": case.id, "period": case.period, "step": step.name, "attempt": claimed.attempt}
     if step.action is Action.MESSAGE:
         context: dict[str, Any] = {"amount_due_cents": outstanding, "link_url": "", "period": case.period}
-        if step.link:
-            url = await payment_link_url(connection, runtime.settings, case.tenant_id, case.period, outstanding, now)
+        payable = await _payable(connection, case, outstanding, today) if step.link else None
+        if payable is not None:
+            url = await payment_link_url(connection, runtime.settings, case.tenant_id, *payable, now)
             context["link_url"] = url or ""
         message_id = await plan_message(
             connection, runtime, tenant, step.kind, case.period, f"ladder:{case.id}:{step.name}:{claimed.attempt}",
@@ -182,6 +190,19 @@ async def _carry_out(
         await event_log.append(connection, [event_log.event(
             case.tenant_id, "ladder_step", now, **data, action="task", kind=step.kind, task_id=task_id)])
     return True
+
+
+async def _payable(connection: AsyncConnection, case: Row[Any], outstanding: int,
+                   today: date) -> tuple[str, int] | None:
+    """The (period, cents) the step's link asks: the case's open amount, less every month whose
+    announced re-collection is still to come (the bank debits it again; a link would invite the
+    tenant to pay it twice); None when nothing else is open."""
+    coming = await recollection_store.coming_of_tenant(connection, case.tenant_id, today)
+    if not coming:
+        return (case.period, outstanding) if outstanding > 0 else None
+    months = [(m.period, max(0, m.amount_due_cents - m.amount_paid_cents)) for m in await store.months_of(
+        connection, case.id)]
+    return payable_part(months, coming)
 
 
 def letter_text(runtime: Runtime, tenant: Row[Any], kind: str, variables: dict[str, Any]) -> str | None:

@@ -49,14 +49,15 @@ async def account(runtime: Runtime, tenant: Row[Any]) -> statement.Statement:
 
 
 async def link_for_oldest_month(runtime: Runtime, tenant: Row[Any]) -> PaymentLink | None:
-    """A payment link for the oldest month still open; None when nothing is open."""
+    """A payment link for the oldest open month the tenant can pay (none in a re-collection
+    file: the bank debits that one again); None when there is none."""
     now = runtime.clock.now()
     async with runtime.db.begin() as connection:
         data = await page_data(connection, runtime.settings, tenant, now.astimezone(
             runtime.settings.reminders.timezone).date())
         if data.oldest_open is None:
             return None
-        period, cents = data.open_months[0]
+        period, cents = next((p, c) for p, c in data.open_months if p == data.oldest_open)
         return await create_payment_link(connection, runtime.settings, tenant_id=tenant.id, period=period,
                                          amount_cents=cents, now=now)
 

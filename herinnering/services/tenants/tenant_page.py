@@ -4,6 +4,11 @@ A token is 32 random bytes (URL-safe); only its SHA-256 is stored, so a copy of 
 opens no page. A token works until it expires (`self_service.page_link_days`) and only while
 the tenant is active. `page_data` gathers balance, open months, the next debit date, the
 payment arrangement, and any collection-day change in progress.
+
+A month whose re-collection is in a pain.008 file (made, or handed to the bank) is debited
+again whatever the tenant does, so the page offers no payment for it: paying as well would
+pay twice. Before the file is made the month stays payable, with the payment page's warning
+(a month paid by then is left out of the file, `returns.left_out_because`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from herinnering.adapters.db import (
     Row,
     arrangement_store,
     outbox,
+    recollection_store,
     tenant_page_store,
     tenant_store,
 )
@@ -84,14 +90,18 @@ class PageData:
     collection_day: int = 1
     pending_day: tuple[int, str] | None = None  # (new day, from period) not yet in force
     arrangement: list[tuple[int, date, int, str]] = field(default_factory=list)  # (number, due, cents, state)
-    oldest_open: str | None = None
+    oldest_open: str | None = None  # the oldest open month the tenant can pay now (see the module docstring)
+    recollect: dict[str, tuple[date, bool]] = field(default_factory=dict)  # period: (debited again on, in a file)
 
 
 async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row[Any], today: date) -> PageData:
     months = await balance.periods(connection, tenant.id)
     data = PageData(balance_cents=await balance.outstanding(connection, tenant.id))
     data.open_months = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0]
-    data.oldest_open = data.open_months[0][0] if data.open_months else None
+    coming = await recollection_store.coming_of_tenant(connection, tenant.id, today)
+    data.recollect = {period: (row.collect_on, row.state == "exported") for period, row in coming.items()
+                      if any(period == p for p, _ in data.open_months)}
+    data.oldest_open = next((p for p, _ in data.open_months if not data.recollect.get(p, (None, False))[1]), None)
     period = Period.of(today)
     for _ in range(3):
         day = await current_day(connection, tenant, period)

@@ -81,6 +81,8 @@ async def show(request: web.Request) -> web.Response:
         request, "mijn_huur.html.j2", lang=lang, tenant=tenant, data=data, base=_base(request),
         balance=money(data.balance_cents, lang), months=[(self_service.long_month(lang, Period.parse(p)), money(c, lang)) for p, c in data.open_months],
         can_pay=data.oldest_open is not None,
+        recollect=[(self_service.long_month(lang, Period.parse(p)), long_date(on, lang), in_file)
+                   for p, (on, in_file) in sorted(data.recollect.items())],
         next_debit=long_date(data.next_debit, lang) if data.next_debit else "-", pending=pending,
         plan=[(n, long_date(d, lang), money(c, lang), s) for n, d, c, s in data.arrangement],
         days=sorted(settings.reminders.collection_days), notice=notice, notice_text=notice_text,
