@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 import herinnering.bootstrap  # noqa: F401  (wires the subscribers, as in every process of the app)
 from herinnering.adapters.db.engine import Database
@@ -27,6 +29,22 @@ REQUIRE_PG = os.environ.get("HERINNERING_REQUIRE_POSTGRES") == "1"
 # Where the application connects, when not straight to the server: .ci/run sets PgBouncer's
 # address in transaction mode, "postgresql://postgres@127.0.0.1:6432?pooler=transaction".
 PG_VIA = os.environ.get("HERINNERING_TEST_POSTGRES_VIA", "")
+
+
+# Hypothesis profiles: `ci`, the default, is Hypothesis's own (100 examples where a test names
+# no number) with property tests through a database kept to a few examples each;
+# HYPOTHESIS_PROFILE=deep runs ten times as many of both, for a long run by hand.
+hypothesis_settings.register_profile("ci")
+hypothesis_settings.register_profile("deep", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def database_examples(ci: int) -> hypothesis_settings:
+    """The settings of a property test that goes through a database, where every example costs
+    a tenth of a second or more: `ci` examples, ten times as many under the deep profile."""
+    scale = max(1, hypothesis_settings.default.max_examples // 100)
+    return hypothesis_settings(max_examples=ci * scale, deadline=None,
+                               suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _direct_url(database: str) -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import BigInteger, func, literal, select
 
@@ -28,6 +28,7 @@ from herinnering.domain.experiments.experiments import (
 from herinnering.domain.reminders.planning import Period
 from herinnering.resources import templates_dir
 from herinnering.services.reminders.planning import plan_month
+from tests.conftest import database_examples
 
 CASES = json.loads((Path(__file__).parents[1] / "unit" / "assignment_cases.json").read_text())
 TEXTS = sorted({seed + value for seed, value, _, _ in CASES["hash"]} | {value + seed for seed, value, _, _ in CASES["hash"]}
@@ -56,7 +57,7 @@ def experiment(weights: tuple[float, ...], coverage: float, namespace_range: tup
     )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@database_examples(6)  # HYPOTHESIS_PROFILE=deep: 60
 @given(ids=st.lists(st.text(st.characters(min_codepoint=33, max_codepoint=0x1F64F, exclude_categories=("Cs",)),
                             min_size=1, max_size=20), min_size=1, max_size=8, unique=True),
        weights=st.sampled_from([(0.5, 0.5), (0.2, 0.8), (0.34, 0.33, 0.33)]),

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import JSON, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,6 +24,7 @@ from herinnering.adapters.db import payer_store
 from herinnering.adapters.db.tables import metadata, tenants
 from herinnering.domain.payments.state import Transaction, TransactionKind
 from herinnering.services.payments import arrangements, payments
+from tests.conftest import database_examples
 
 NOW = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
 PAYER_IBAN = "NL20INGB0001234567"
@@ -161,7 +162,7 @@ def _same(one: dict[str, list[str]], batch: dict[str, list[str]]) -> None:
 PEOPLE: dict[int, list[Any]] = {}
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@database_examples(4)  # HYPOTHESIS_PROFILE=deep: 40
 @given(lines=statements(24))
 async def test_a_statement_in_batches_leaves_what_one_by_one_leaves(runtime: Any, make_tenant: Any,
                                                                      lines: list[tuple[Any, ...]]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, update
 
@@ -16,6 +16,7 @@ from herinnering.services.privacy import privacy
 from herinnering.services.reminders.dispatch import Dispatcher
 from herinnering.services.reminders.planning import plan_month
 from herinnering.services.tenants.importing import import_tenants
+from tests.conftest import database_examples
 from tests.integration.helpers import all_messages, wait_for_states
 
 DECEMBER, JANUARY = Period(2026, 12), Period(2027, 1)
@@ -95,7 +96,7 @@ async def test_a_lease_that_ended_in_the_past_ends_at_once(runtime: Any, make_te
     assert (await plan(runtime)).created == 0
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@database_examples(6)  # HYPOTHESIS_PROFILE=deep: 60
 @given(lease_end=st.one_of(st.none(), st.dates(DEBIT - timedelta(days=60), DEBIT + timedelta(days=60))),
        day=st.integers(1, 25))
 async def test_planning_stops_after_the_lease_end_and_not_before(
