@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 
+from herinnering.adapters.db.tables import tenants as tenants_table
 from herinnering.services.payments.collection import ladder_tick
 from herinnering.services.payments.intake import import_payment_file
 from tests.integration.collection_helpers import cases, ladder_messages, run_day
@@ -25,6 +26,9 @@ async def test_a_camt_return_to_a_link_message_to_a_sandbox_payment_that_stops_t
     tenants = await sample_tenants(make_tenant)
     anna = tenants["HC-100101"]  # AM04, insufficient funds: the month is debited again
     bart = tenants["HC-100115"]  # AC04, account closed: no re-debit, the ladder's link
+    async with runtime.db.begin() as connection:  # Anna's mandate is on record, so the bank can debit her again
+        await connection.execute(tenants_table.update().where(tenants_table.c.id == anna.id).values(
+            iban="NL73SNSB0485919859", mandate_id="DL-MND-2019-0042", mandate_signed_on=date(2019, 2, 14)))
     runtime.clock.set(IMPORTED_AT)
     await import_payment_file(runtime.db, runtime.settings, runtime.clock, sample("camt053-returns.xml"), "dec.xml")
     opened = {c.tenant_id: c for c in await cases(runtime)}

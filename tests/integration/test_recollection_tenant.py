@@ -112,23 +112,29 @@ async def test_no_payment_link_for_a_month_the_bank_debits_again_until_the_recol
 ) -> None:
     debited = await make_tenant(**MANDATE)
     no_iban = await make_tenant(**{**MANDATE, "iban": None})
-    await returned(runtime, debited, no_iban)
+    no_mandate = await make_tenant(iban=MANDATE["iban"])  # its file will leave it out: nothing to wait for
+    await returned(runtime, debited, no_iban, no_mandate)
     notices = await rows(runtime.db, messages, messages.c.kind == "return_recollect")
-    assert [(m.tenant_id, m.context["link_url"]) for m in notices] == [(debited.id, ""), (no_iban.id, "")]
+    assert [(m.tenant_id, m.context["link_url"]) for m in notices] == [
+        (debited.id, ""), (no_iban.id, ""), (no_mandate.id, "")]
 
+    async with runtime.db.begin() as connection:  # no mandate on record: its file comes later
+        await connection.execute(recollections.update().where(recollections.c.tenant_id == no_mandate.id)
+                                 .values(collect_on=date(2026, 12, 17)))
     runtime.clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=UTC))  # the file is made early: no IBAN, so left out
     export = await export_recollections(runtime.db, runtime.settings, runtime.clock, RECOLLECT_ON)
     assert export.left_out == [f"{no_iban.external_id}-2026-12-R1: no IBAN known"]
     assert {r.tenant_id: r.state for r in await rows(runtime.db, recollections)} == {
-        debited.id: "exported", no_iban.id: "cancelled"}
+        debited.id: "exported", no_iban.id: "cancelled", no_mandate.id: "scheduled"}
 
     runtime.clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # day 5: the ladder's second message, with a link
     report = await ladder_tick(runtime)
-    assert sorted(step for _, step in report.done) == ["second_link", "second_link"]
+    assert sorted(step for _, step in report.done) == ["second_link"] * 3
     second = {m.tenant_id: m for m in await rows(runtime.db, messages, messages.c.kind == "ladder_reminder")}
     assert second[debited.id].context["link_url"] == ""  # the bank debits it on 16 December
-    assert second[no_iban.id].context["link_url"].startswith(runtime.settings.server.public_url + "/pay/")
-    assert [link.tenant_id for link in await rows(runtime.db, payment_links)] == [no_iban.id]
+    for payable in (no_iban, no_mandate):
+        assert second[payable.id].context["link_url"].startswith(runtime.settings.server.public_url + "/pay/")
+    assert [link.tenant_id for link in await rows(runtime.db, payment_links)] == [no_iban.id, no_mandate.id]
 
 
 async def test_a_payment_link_opened_before_the_file_stops_paying_once_the_month_is_in_it(

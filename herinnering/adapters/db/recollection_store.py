@@ -77,14 +77,16 @@ async def mark_handed(connection: AsyncConnection, batch_id: int, by: str, now: 
     return result.rowcount == 1
 
 
-async def coming_of_tenant(connection: AsyncConnection, tenant_id: int, today: date) -> dict[str, Row[Any]]:
-    """Per month, the re-collection still to be collected (scheduled, or in a file: `exported`),
-    as (period, collect_on, state); the tenant's page and the ladder leave these months alone."""
-    found = (await connection.execute(select(
-        recollections.c.period, recollections.c.collect_on, recollections.c.state).where(
-        recollections.c.tenant_id == tenant_id, recollections.c.state.in_(["scheduled", "exported"]),
-        recollections.c.collect_on >= today).order_by(recollections.c.collect_on.desc()))).fetchall()
-    return {row.period: row for row in found}  # the earliest day wins
+async def coming_of_tenant(connection: AsyncConnection, tenant_id: int, today: date) -> list[Row[Any]]:
+    """The tenant's re-collections still to be collected (scheduled, or in a file: `exported`),
+    with the tenant's fields `scheduled` gives, earliest day first."""
+    return list((await connection.execute(
+        select(recollections, tenants.c.external_id, tenants.c.name, tenants.c.iban, tenants.c.active,
+               tenants.c.payment_method, tenants.c.mandate_id, tenants.c.mandate_signed_on)
+        .join(tenants, tenants.c.id == recollections.c.tenant_id)
+        .where(recollections.c.tenant_id == tenant_id, recollections.c.state.in_(["scheduled", "exported"]),
+               recollections.c.collect_on >= today)
+        .order_by(recollections.c.collect_on, recollections.c.id))).fetchall())
 
 
 async def of_month(connection: AsyncConnection, tenant_id: int, period: str) -> list[Row[Any]]:

@@ -22,7 +22,6 @@ from herinnering.adapters.db import (
     AsyncConnection,
     Row,
     ladder_store,
-    recollection_store,
     tenant_store,
 )
 from herinnering.adapters.db import case_store as store
@@ -41,7 +40,7 @@ from herinnering.domain.payments.return_reasons import payable_part
 from herinnering.errors import HerinneringError
 from herinnering.runtime import Runtime
 from herinnering.services.legal import mvi
-from herinnering.services.payments import arrangements
+from herinnering.services.payments import arrangements, returns
 from herinnering.services.payments.links import payment_link_url
 from herinnering.services.payments.messages import plan_message
 
@@ -197,7 +196,7 @@ async def _payable(connection: AsyncConnection, case: Row[Any], outstanding: int
     """The (period, cents) the step's link asks: the case's open amount, less every month whose
     announced re-collection is still to come (the bank debits it again; a link would invite the
     tenant to pay it twice); None when nothing else is open."""
-    coming = await recollection_store.coming_of_tenant(connection, case.tenant_id, today)
+    coming = await returns.coming(connection, case.tenant_id, today)
     if not coming:
         return (case.period, outstanding) if outstanding > 0 else None
     months = [(m.period, max(0, m.amount_due_cents - m.amount_paid_cents)) for m in await store.months_of(

@@ -21,14 +21,13 @@ from datetime import date, datetime
 
 from herinnering.adapters.db import (
     AsyncConnection,
-    recollection_store,
     statement_store,
     tenant_store,
 )
 from herinnering.adapters.payment_providers.sandbox import tenant_chose
 from herinnering.config import Settings
 from herinnering.runtime import Runtime
-from herinnering.services.payments import balance
+from herinnering.services.payments import balance, returns
 from herinnering.services.payments.links import PaymentLink
 from herinnering.services.tenants.tenant_page import page_url, tenant_for_token
 
@@ -61,7 +60,7 @@ async def covers(connection: AsyncConnection, settings: Settings, link: PaymentL
         owner = await tenant_for_token(connection, token, now)
         if owner is not None and owner.id == link.tenant_id:
             back = page_url(settings, token)
-    coming = (await recollection_store.coming_of_tenant(connection, link.tenant_id, today)).get(link.period)
+    coming = (await returns.coming(connection, link.tenant_id, today)).get(link.period)
     return Covers(language=language, contract_id=tenant.external_id if tenant is not None else "",
                   period=link.period, others=others, total_open_cents=await balance.outstanding(connection,
                                                                                                 link.tenant_id),

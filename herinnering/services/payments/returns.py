@@ -311,6 +311,18 @@ def left_out_because(row: Row[Any], status: PaymentChange | None) -> str | None:
     return None
 
 
+async def coming(connection: AsyncConnection, tenant_id: int, today: date) -> dict[str, Row[Any]]:
+    """Per month, the re-collection the bank will still be asked for: in a file already, or
+    scheduled and not to be left out of it for what is known now (no IBAN, no mandate, not paying
+    by direct debit). The tenant's page, the payment page and the ladder offer no payment for
+    these months; a month that will not be debited again stays payable."""
+    found: dict[str, Row[Any]] = {}
+    for row in await recollection_store.coming_of_tenant(connection, tenant_id, today):
+        if row.state == "exported" or left_out_because(row, None) is None:
+            found.setdefault(row.period, row)
+    return found
+
+
 async def export_recollections(db: Database, settings: Settings, clock: Clock, collect_on: date,
                                by: str = "cli") -> RecollectionExport:
     """The re-collections scheduled for `collect_on` as one pain.008 (see the module docstring)."""

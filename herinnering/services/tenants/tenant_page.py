@@ -24,7 +24,6 @@ from herinnering.adapters.db import (
     Row,
     arrangement_store,
     outbox,
-    recollection_store,
     tenant_page_store,
     tenant_store,
 )
@@ -33,7 +32,7 @@ from herinnering.adapters.templates import MessageTemplates
 from herinnering.config import Settings
 from herinnering.domain.reminders.planning import Period, debit_date, next_window_opening
 from herinnering.domain.reminders.states import MessageState
-from herinnering.services.payments import balance
+from herinnering.services.payments import balance, returns
 from herinnering.services.tenants.self_service import current_day, day_changes
 
 
@@ -98,7 +97,7 @@ async def page_data(connection: AsyncConnection, settings: Settings, tenant: Row
     months = await balance.periods(connection, tenant.id)
     data = PageData(balance_cents=await balance.outstanding(connection, tenant.id))
     data.open_months = [(m.period, m.outstanding_cents) for m in months if m.outstanding_cents > 0]
-    coming = await recollection_store.coming_of_tenant(connection, tenant.id, today)
+    coming = await returns.coming(connection, tenant.id, today)
     data.recollect = {period: (row.collect_on, row.state == "exported") for period, row in coming.items()
                       if any(period == p for p, _ in data.open_months)}
     data.oldest_open = next((p for p, _ in data.open_months if not data.recollect.get(p, (None, False))[1]), None)
