@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import ColumnElement, FromClause, Row, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herinnering.adapters.db.experiment_tables import (
@@ -69,12 +69,7 @@ async def opt_outs_per_variant(connection: AsyncConnection, key: str) -> dict[st
     """Per variant: (tenants, tenants who opted out after their first message in it)."""
     first = _first_exposures(key)
     hit = and_(tenants.c.opted_out_at.is_not(None), tenants.c.opted_out_at >= first.c.first_at)
-    statement = (
-        select(first.c.variant, func.count().label("tenants"), func.count().filter(hit).label("events"))
-        .select_from(first.join(tenants, tenants.c.id == first.c.tenant_id))
-        .group_by(first.c.variant)
-    )
-    return {row.variant: (int(row.tenants), int(row.events)) for row in (await connection.execute(statement))}
+    return await _per_variant(connection, first, first.join(tenants, tenants.c.id == first.c.tenant_id), hit)
 
 
 async def any_tasks(connection: AsyncConnection, kind: str) -> bool:
@@ -89,9 +84,16 @@ async def tasks_per_variant(connection: AsyncConnection, key: str, kind: str) ->
         .where(tasks.c.kind == kind).group_by(tasks.c.tenant_id).subquery()
     )
     hit = and_(replied.c.at.is_not(None), replied.c.at >= first.c.first_at)
+    return await _per_variant(connection, first, first.outerjoin(replied, replied.c.tenant_id == first.c.tenant_id),
+                              hit)
+
+
+async def _per_variant(connection: AsyncConnection, first: Subquery, source: FromClause,
+                       hit: ColumnElement[bool]) -> dict[str, tuple[int, int]]:
+    """Per variant of the first exposures: (tenants, tenants for whom `hit` holds)."""
     statement = (
         select(first.c.variant, func.count().label("tenants"), func.count().filter(hit).label("events"))
-        .select_from(first.outerjoin(replied, replied.c.tenant_id == first.c.tenant_id))
+        .select_from(source)
         .group_by(first.c.variant)
     )
     return {row.variant: (int(row.tenants), int(row.events)) for row in (await connection.execute(statement))}
